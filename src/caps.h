@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What the serving process keeps once the mount exists (docs/security.md):
+ *   CAP_SYS_PTRACE      read /proc/PID/ns/pid of any caller (ptrace access
+ *                       mode PTRACE_MODE_READ_FSCREDS, fs/proc/namespaces.c)
+ *   CAP_DAC_READ_SEARCH read /proc and cgroup files whatever their owner and
+ *                       mode (a delegated cgroup belongs to its user)
+ * Everything else leaves the effective, permitted, inheritable and bounding
+ * sets, and no_new_privs is set.
+ */
+int caps_drop_to_worker(void);
+/* Names of the capabilities in the effective set, for tests and logs. */
+char *caps_describe(void);

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "cgroup.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const controller_name[CG__COUNT] = {
+	[CG_MEMORY] = "memory",
+	[CG_CPU] = "cpu",
+	[CG_CPUACCT] = "cpuacct",
+	[CG_CPUSET] = "cpuset",
+};
+
+const char *cgroup_layout_kind_name(enum cg_layout_kind kind)
+{
+	switch (kind) {
+	case CG_LAYOUT_V1:
+		return "v1";
+	case CG_LAYOUT_HYBRID:
+		return "hybrid";
+	case CG_LAYOUT_V2:
+		return "v2";
+	}
+	return "?";
+}
+
+static void hierarchy_free(gpointer p)
+{
+	struct cgroup_hierarchy *h = p;
+
+	g_free(h->dir);
+	g_free(h->mount_root);
+	g_free(h->controllers);
+	g_free(h);
+}
+
+void cgroup_layout_free(struct cgroup_layout *layout)
+{
+	if (!layout)
+		return;
+	g_ptr_array_unref(layout->hierarchies);
+	g_free(layout);
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo (fs/proc_namespace.c, mangle). */
+static char *mountinfo_unescape(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			g_string_append_c(
+				out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			s += 4;
+		} else {
+			g_string_append_c(out, *s++);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+static char *reroot(const char *mountpoint, const char *sys_root)
+{
+	if (g_str_has_prefix(mountpoint, "/sys") && (mountpoint[4] == '/' || mountpoint[4] == '\0'))
+		return g_strconcat(sys_root, mountpoint + 4, NULL);
+	return g_strdup(mountpoint);
+}
+
+static bool list_has(const char *commas, const char *word)
+{
+	g_auto(GStrv) items = g_strsplit(commas, ",", -1);
+
+	return g_strv_contains((const char *const *)items, word);
+}
+
+static bool v1_has_controller(const struct cgroup_hierarchy *h)
+{
+	for (int c = 0; c < CG__COUNT; c++)
+		if (list_has(h->controllers, controller_name[c]))
+			return true;
+	return false;
+}
+
+/* Controllers the unified hierarchy offers (its root's cgroup.controllers). */
+static bool unified_offers(const struct cgroup_hierarchy *h, enum cg_controller c)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *path = g_build_filename(h->dir, "cgroup.controllers", NULL);
+	g_auto(GStrv) words = NULL;
+
+	if (c == CG_CPUACCT)
+		return true; /* cpu.stat usage_usec exists without any controller */
+	if (file_read_all(path, &text, NULL) < 0)
+		return false;
+	words = g_strsplit_set(g_strstrip(text), " ", -1);
+	return g_strv_contains((const char *const *)words, controller_name[c]);
+}
+
+static struct cgroup_hierarchy *mountinfo_line_hierarchy(const char *line, const char *sys_root)
+{
+	g_auto(GStrv) f = g_strsplit(line, " ", -1);
+	guint n = g_strv_length(f), sep;
+	struct cgroup_hierarchy *h;
+	g_autofree char *mountpoint = NULL;
+
+	for (sep = 6; sep < n && strcmp(f[sep], "-") != 0; sep++)
+		;
+	if (n < 7 || sep + 2 >= n)
+		return NULL;
+	if (strcmp(f[sep + 1], "cgroup") != 0 && strcmp(f[sep + 1], "cgroup2") != 0)
+		return NULL;
+	h = g_new0(struct cgroup_hierarchy, 1);
+	h->version = strcmp(f[sep + 1], "cgroup2") == 0 ? 2 : 1;
+	mountpoint = mountinfo_unescape(f[4]);
+	h->dir = reroot(mountpoint, sys_root);
+	h->mount_root = mountinfo_unescape(f[3]);
+	if (h->version == 1)
+		h->controllers = g_strdup(sep + 3 < n ? f[sep + 3] : "");
+	return h;
+}
+
+int cgroup_layout_parse(const char *mountinfo, const char *sys_root, struct cgroup_layout **out)
+{
+	g_autoptr(cgroup_layout) layout = g_new0(struct cgroup_layout, 1);
+	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+	bool any_v1 = false;
+
+	layout->hierarchies = g_ptr_array_new_with_free_func(hierarchy_free);
+	for (char **l = lines; *l; l++) {
+		struct cgroup_hierarchy *h = mountinfo_line_hierarchy(*l, sys_root);
+
+		if (!h)
+			continue;
+		g_ptr_array_add(layout->hierarchies, h);
+		if (h->version == 2) {
+			if (!layout->unified || strcmp(h->mount_root, "/") == 0)
+				layout->unified = h;
+			continue;
+		}
+		for (int c = 0; c < CG__COUNT; c++) {
+			if (!list_has(h->controllers, controller_name[c]))
+				continue;
+			/* The first mount wins, unless a later one shows the whole hierarchy. */
+			if (!layout->ctrl[c] || (strcmp(layout->ctrl[c]->mount_root, "/") != 0 &&
+						 strcmp(h->mount_root, "/") == 0))
+				layout->ctrl[c] = h;
+		}
+		any_v1 = any_v1 || v1_has_controller(h);
+	}
+	if (!any_v1 && !layout->unified)
+		return -ENOENT;
+	layout->kind = !any_v1 ? CG_LAYOUT_V2 : layout->unified ? CG_LAYOUT_HYBRID : CG_LAYOUT_V1;
+	for (int c = 0; c < CG__COUNT && layout->unified; c++) {
+		if (layout->ctrl[c])
+			continue;
+		if (layout->kind == CG_LAYOUT_V2 || unified_offers(layout->unified, c))
+			layout->ctrl[c] = layout->unified;
+	}
+	*out = g_steal_pointer(&layout);
+	return 0;
+}
+
+void cgroup_membership_clear(struct cgroup_membership *m)
+{
+	for (int c = 0; c < CG__COUNT; c++)
+		g_clear_pointer(&m->path[c], g_free);
+}
+
+void cgroup_membership_copy(struct cgroup_membership *dst, const struct cgroup_membership *src)
+{
+	for (int c = 0; c < CG__COUNT; c++)
+		dst->path[c] = g_strdup(src->path[c]);
+}
+
+int cgroup_membership_parse(const struct cgroup_layout *layout, const char *text,
+			    struct cgroup_membership *out)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	const char *unified_path = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (char **l = lines; *l; l++) {
+		const char *c1 = strchr(*l, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		g_autofree char *ctrls = NULL;
+
+		if (!c2) {
+			if (**l) {
+				cgroup_membership_clear(out);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (c2[1] != '/') {
+			cgroup_membership_clear(out);
+			return -EINVAL;
+		}
+		if (c2 == c1 + 1) {
+			unified_path = c2 + 1;
+			continue;
+		}
+		ctrls = g_strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		for (int c = 0; c < CG__COUNT; c++) {
+			if (layout->ctrl[c] && layout->ctrl[c]->version == 1 &&
+			    list_has(ctrls, controller_name[c]) && !out->path[c])
+				out->path[c] = g_strdup(c2 + 1);
+		}
+	}
+	for (int c = 0; c < CG__COUNT; c++) {
+		if (layout->ctrl[c] && layout->ctrl[c]->version == 2 && unified_path)
+			out->path[c] = g_strdup(unified_path);
+	}
+	return 0;
+}
+
+void cgroup_membership_strip_init_scope(struct cgroup_membership *m)
+{
+	for (int c = 0; c < CG__COUNT; c++) {
+		char *p = m->path[c];
+
+		if (p && g_str_has_suffix(p, "/init.scope")) {
+			p[strlen(p) - strlen("/init.scope")] = '\0';
+			if (!*p)
+				strcpy(p, "/");
+		}
+	}
+}
+
+bool cgroup_membership_is_root(const struct cgroup_membership *m)
+{
+	for (int c = 0; c < CG__COUNT; c++)
+		if (m->path[c] && strcmp(m->path[c], "/") != 0)
+			return false;
+	return true;
+}
+
+static bool path_is_clean(const char *path)
+{
+	g_auto(GStrv) parts = NULL;
+
+	if (path[0] != '/')
+		return false;
+	parts = g_strsplit(path, "/", -1);
+	for (char **p = parts; *p; p++)
+		if (strcmp(*p, "..") == 0 || strcmp(*p, ".") == 0)
+			return false;
+	return true;
+}
+
+int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+	       char **out)
+{
+	const struct cgroup_hierarchy *h = layout->ctrl[c];
+	const char *rel = path;
+
+	if (!h || !path)
+		return -ENOENT;
+	if (!path_is_clean(path))
+		return -EINVAL;
+	if (strcmp(h->mount_root, "/") != 0) {
+		size_t n = strlen(h->mount_root);
+
+		if (strncmp(path, h->mount_root, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+			return -ENOENT;
+		rel = path + n;
+	}
+	*out = g_strconcat(h->dir, rel, NULL);
+	return 0;
+}
+
+/* Calls fn on the cgroup's directory, then on each ancestor's up to the
+ * hierarchy's mount root, until fn returns non-zero. */
+static int walk_up(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+		   int (*fn)(const char *dir, void *data), void *data)
+{
+	g_autofree char *dir = NULL;
+	size_t top;
+	int r = cgroup_dir(layout, c, path, &dir);
+
+	if (r < 0)
+		return r;
+	/* Missing files above mean "no limit there"; a missing cgroup is not
+	 * the same thing (it vanished, or was never there). */
+	if (access(dir, F_OK) < 0)
+		return -errno;
+	top = strlen(layout->ctrl[c]->dir);
+	for (;;) {
+		char *slash;
+
+		r = fn(dir, data);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		slash = strrchr(dir, '/');
+		if (!slash || (size_t)(slash - dir) < top)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+static int read_in(const char *dir, const char *file, char **out)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+
+	return file_read_all(path, out, NULL);
+}
+
+/* v1 limits are "unlimited" at PAGE_COUNTER_MAX pages (9223372036854771712
+ * with 4 KiB pages); anything from 2^62 up is treated as no limit. */
+static uint64_t v1_limit(uint64_t v)
+{
+	return v >= (UINT64_C(1) << 62) ? LIMIT_NONE : v;
+}
+
+static uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+struct min_walk {
+	const char *file;
+	bool v1;
+	uint64_t min;
+};
+
+static int min_walk_step(const char *dir, void *data)
+{
+	struct min_walk *w = data;
+	g_autofree char *text = NULL;
+	uint64_t v;
+	int r = read_in(dir, w->file, &text);
+
+	if (r == -ENOENT)
+		return 0; /* no such limit at this level (the root, or controller off) */
+	if (r < 0)
+		return r;
+	r = w->v1 ? parse_u64(text, &v) : parse_max_u64(text, &v);
+	if (r < 0)
+		return r;
+	if (w->v1)
+		v = v1_limit(v);
+	w->min = MIN(w->min, v);
+	return 0;
+}
+
+static int min_over_ancestors(const struct cgroup_layout *layout, const char *path,
+			      const char *file, uint64_t *out)
+{
+	struct min_walk w = { file, layout->ctrl[CG_MEMORY]->version == 1, LIMIT_NONE };
+	int r = walk_up(layout, CG_MEMORY, path, min_walk_step, &w);
+
+	*out = w.min;
+	return r;
+}
+
+static int read_u64_in(const char *dir, const char *file, uint64_t *out)
+{
+	g_autofree char *path = g_build_filename(dir, file, NULL);
+
+	return file_read_u64(path, out);
+}
+
+/*
+ * v1: mm/memcontrol-v1.c. memory.stat carries hierarchical_memory_limit and
+ * hierarchical_memsw_limit, the kernel's own minimum over the ancestors.
+ * Swap alone is memsw - memory (memory.memsw.* counts memory plus swap).
+ */
+static int memory_facts_v1(const struct cgroup_layout *layout, const char *dir, const char *path,
+			   struct memory_facts *out)
+{
+	g_autofree char *stat = NULL;
+	uint64_t memsw = LIMIT_NONE, memsw_usage;
+	int r = read_in(dir, "memory.stat", &stat);
+
+	if (r < 0)
+		return r;
+	r = memory_stat_parse(stat, 1, &out->stat);
+	if (r < 0)
+		return r;
+	if (memory_stat_has(&out->stat, MS_HIER_MEMORY_LIMIT))
+		out->limit = v1_limit(out->stat.v[MS_HIER_MEMORY_LIMIT]);
+	else if ((r = min_over_ancestors(layout, path, "memory.limit_in_bytes", &out->limit)) < 0)
+		return r;
+	if (memory_stat_has(&out->stat, MS_HIER_MEMSW_LIMIT))
+		memsw = v1_limit(out->stat.v[MS_HIER_MEMSW_LIMIT]);
+	out->swap_limit = memsw == LIMIT_NONE
+				  ? LIMIT_NONE
+				  : sat_sub(memsw, out->limit == LIMIT_NONE ? memsw : out->limit);
+	out->limited = out->limit != LIMIT_NONE || out->swap_limit != LIMIT_NONE;
+	if (!out->limited)
+		return 0;
+	r = read_u64_in(dir, "memory.usage_in_bytes", &out->usage);
+	if (r < 0)
+		return r;
+	r = read_u64_in(dir, "memory.memsw.usage_in_bytes", &memsw_usage);
+	if (r == -ENOENT) /* swap accounting off */
+		out->swap_usage = 0;
+	else if (r < 0)
+		return r;
+	else
+		out->swap_usage = sat_sub(memsw_usage, out->usage);
+	return 0;
+}
+
+/* v2: Documentation/admin-guide/cgroup-v2.rst, "Memory Interface Files". */
+static int memory_facts_v2(const struct cgroup_layout *layout, const char *dir, const char *path,
+			   struct memory_facts *out)
+{
+	g_autofree char *stat = NULL;
+	int r = min_over_ancestors(layout, path, "memory.max", &out->limit);
+
+	if (r < 0)
+		return r;
+	r = min_over_ancestors(layout, path, "memory.swap.max", &out->swap_limit);
+	if (r < 0)
+		return r;
+	out->limited = out->limit != LIMIT_NONE || out->swap_limit != LIMIT_NONE;
+	if (!out->limited)
+		return 0;
+	r = read_u64_in(dir, "memory.current", &out->usage);
+	if (r < 0)
+		return r;
+	r = read_u64_in(dir, "memory.swap.current", &out->swap_usage);
+	if (r == -ENOENT)
+		out->swap_usage = 0;
+	else if (r < 0)
+		return r;
+	r = read_in(dir, "memory.stat", &stat);
+	if (r < 0)
+		return r;
+	return memory_stat_parse(stat, 2, &out->stat);
+}
+
+int cgroup_memory_facts(const struct cgroup_layout *layout, const char *path,
+			struct memory_facts *out)
+{
+	g_autofree char *dir = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = out->swap_limit = LIMIT_NONE;
+	if (!layout->ctrl[CG_MEMORY])
+		return 0; /* no memory controller: nothing limits memory */
+	r = cgroup_dir(layout, CG_MEMORY, path, &dir);
+	if (r < 0)
+		return r;
+	if (layout->ctrl[CG_MEMORY]->version == 1)
+		return memory_facts_v1(layout, dir, path, out);
+	return memory_facts_v2(layout, dir, path, out);
+}
+
+void cpu_facts_clear(struct cpu_facts *f)
+{
+	g_clear_pointer(&f->cpus, cpuset_free);
+}
+
+struct cpuset_walk {
+	const char *const *files;
+	struct cpuset *found;
+};
+
+/* The nearest non-empty cpuset, walking up (a v1 cpuset can be empty until
+ * it is set; a v2 cgroup without the controller has no file). */
+static int cpuset_step(const char *dir, void *data)
+{
+	struct cpuset_walk *w = data;
+
+	for (const char *const *f = w->files; *f; f++) {
+		g_autofree char *text = NULL;
+		g_autoptr(cpuset) set = NULL;
+		int r = read_in(dir, *f, &text);
+
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		r = cpuset_parse(text, &set);
+		if (r < 0)
+			return r;
+		if (cpuset_count(set) == 0)
+			return 0;
+		w->found = g_steal_pointer(&set);
+		return 1;
+	}
+	return 0;
+}
+
+struct quota_walk {
+	int version;
+	uint64_t quota, period;
+};
+
+static int quota_step(const char *dir, void *data)
+{
+	struct quota_walk *w = data;
+	uint64_t quota, period;
+	int r;
+
+	if (w->version == 2) {
+		g_autofree char *text = NULL;
+
+		r = read_in(dir, "cpu.max", &text);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		r = cpu_max_parse(text, &quota, &period);
+		if (r < 0)
+			return r;
+	} else {
+		g_autofree char *text = NULL;
+		int64_t q;
+
+		r = read_in(dir, "cpu.cfs_quota_us", &text);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+		r = parse_i64(text, &q);
+		if (r < 0 || q < -1 || q == 0)
+			return -EINVAL;
+		r = read_u64_in(dir, "cpu.cfs_period_us", &period);
+		if (r < 0)
+			return r;
+		if (period == 0)
+			return -EINVAL;
+		quota = q < 0 ? 0 : (uint64_t)q;
+	}
+	/* Keep the smaller quota/period, compared without division. */
+	if (quota && (!w->quota || (unsigned __int128)quota * w->period <
+					   (unsigned __int128)w->quota * period)) {
+		w->quota = quota;
+		w->period = period;
+	}
+	return 0;
+}
+
+int cgroup_cpu_facts(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     struct cpu_facts *out)
+{
+	static const char *const v1_files[] = { "cpuset.effective_cpus", "cpuset.cpus", NULL };
+	static const char *const v2_files[] = { "cpuset.cpus.effective", NULL };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (layout->ctrl[CG_CPUSET] && m->path[CG_CPUSET]) {
+		struct cpuset_walk w = { layout->ctrl[CG_CPUSET]->version == 1 ? v1_files
+									       : v2_files,
+					 NULL };
+
+		r = walk_up(layout, CG_CPUSET, m->path[CG_CPUSET], cpuset_step, &w);
+		if (r < 0) {
+			cpuset_free(w.found);
+			return r;
+		}
+		out->cpus = w.found;
+	}
+	if (layout->ctrl[CG_CPU] && m->path[CG_CPU]) {
+		struct quota_walk w = { layout->ctrl[CG_CPU]->version, 0, 0 };
+
+		r = walk_up(layout, CG_CPU, m->path[CG_CPU], quota_step, &w);
+		if (r < 0) {
+			cpu_facts_clear(out);
+			return r;
+		}
+		out->quota_us = w.quota;
+		out->period_us = w.period;
+	}
+	return 0;
+}
+
+/* v1: cpuacct.usage (ns, kernel/sched/cpuacct.c); v2: cpu.stat usage_usec
+ * (kernel/cgroup/rstat.c, cgroup_base_stat_cputime_show). */
+int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     uint64_t *usage_us)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *text = NULL;
+	int r = cgroup_dir(layout, CG_CPUACCT, m->path[CG_CPUACCT], &dir);
+
+	if (r < 0)
+		return r;
+	if (layout->ctrl[CG_CPUACCT]->version == 1) {
+		uint64_t ns;
+
+		r = read_u64_in(dir, "cpuacct.usage", &ns);
+		if (r < 0)
+			return r;
+		*usage_us = ns / 1000;
+		return 0;
+	}
+	r = read_in(dir, "cpu.stat", &text);
+	if (r < 0)
+		return r;
+	return kv_find_u64(text, "usage_usec", usage_us);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * cgroup v1, hybrid and v2 behind one interface. Callers ask for the
+ * memory or CPU facts of a cgroup path; which files feed them is decided
+ * here and nowhere else.
+ */
+
+#include "cpuset.h"
+#include "parse.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cg_controller { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG__COUNT };
+
+enum cg_layout_kind { CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+
+struct cgroup_hierarchy {
+	int version; /* 1 or 2 */
+	char *dir; /* where the hierarchy is mounted, re-rooted */
+	char *mount_root; /* the cgroup that dir shows (mountinfo field 4) */
+	char *controllers; /* v1: comma list from the super options; v2: NULL */
+};
+
+struct cgroup_layout {
+	enum cg_layout_kind kind;
+	GPtrArray *hierarchies; /* of struct cgroup_hierarchy */
+	/* The hierarchy serving each controller, or NULL. */
+	const struct cgroup_hierarchy *ctrl[CG__COUNT];
+	const struct cgroup_hierarchy *unified;
+};
+
+/* Which cgroup a process is in, per controller ("/" = root; NULL when the
+ * controller is not mounted). */
+struct cgroup_membership {
+	char *path[CG__COUNT];
+};
+
+void cgroup_layout_free(struct cgroup_layout *layout);
+typedef struct cgroup_layout cgroup_layout;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cgroup_layout, cgroup_layout_free)
+
+/* Builds the layout from the text of /proc/self/mountinfo. Mount points
+ * under /sys are moved under sys_root, so a fixture tree can stand in for
+ * the machine's. */
+int cgroup_layout_parse(const char *mountinfo, const char *sys_root, struct cgroup_layout **out);
+const char *cgroup_layout_kind_name(enum cg_layout_kind kind);
+
+void cgroup_membership_clear(struct cgroup_membership *m);
+void cgroup_membership_copy(struct cgroup_membership *dst, const struct cgroup_membership *src);
+/* Parses the text of /proc/PID/cgroup. */
+int cgroup_membership_parse(const struct cgroup_layout *layout, const char *text,
+			    struct cgroup_membership *out);
+/* Drops a trailing "/init.scope" (systemd's place for a container's init). */
+void cgroup_membership_strip_init_scope(struct cgroup_membership *m);
+bool cgroup_membership_is_root(const struct cgroup_membership *m);
+
+/* Directory of a cgroup path of a controller; -ENOENT when the path is not
+ * below the hierarchy's mount root, -EINVAL for a path with "..". */
+int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+	       char **out);
+
+#define LIMIT_NONE UINT64_MAX
+
+struct memory_facts {
+	bool limited; /* false: no memory or swap limit anywhere above */
+	uint64_t limit; /* bytes, min over the cgroup and its ancestors */
+	uint64_t usage; /* bytes charged to the cgroup */
+	uint64_t swap_limit; /* swap alone, bytes; LIMIT_NONE when none */
+	uint64_t swap_usage; /* bytes */
+	struct memory_stat stat;
+};
+
+struct cpu_facts {
+	struct cpuset *cpus; /* effective cpuset; NULL when no cpuset controller */
+	uint64_t quota_us; /* 0 = no quota; the smallest quota/period above */
+	uint64_t period_us;
+};
+
+int cgroup_memory_facts(const struct cgroup_layout *layout, const char *path,
+			struct memory_facts *out);
+int cgroup_cpu_facts(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     struct cpu_facts *out);
+void cpu_facts_clear(struct cpu_facts *f);
+/* Total CPU time the cgroup used, in microseconds. */
+int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     uint64_t *usage_us);

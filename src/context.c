@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "context.h"
+#include "parse.h"
+#include "util.h"
+#include "view.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* A resolved pid namespace. The pidfd of its init proves the entry is
+ * still about the same namespace: namespace inode numbers are reused once a
+ * namespace is gone, and it is gone exactly when its init has exited. */
+struct pidns_entry {
+	pid_t init_pid;
+	uint64_t start_ticks;
+	int pidfd;
+	uint64_t resolved_at;
+	struct cgroup_membership cg;
+};
+
+static void pidns_entry_free(gpointer p)
+{
+	struct pidns_entry *e = p;
+
+	if (e->pidfd >= 0)
+		close(e->pidfd);
+	cgroup_membership_clear(&e->cg);
+	g_free(e);
+}
+
+static const char *env_or(const char *value, const char *env, const char *fallback)
+{
+	const char *e;
+
+	if (value)
+		return value;
+	e = getenv(env);
+	return e && *e ? e : fallback;
+}
+
+int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
+{
+	g_autoptr(lensfs_ctx) ctx = g_new0(struct lensfs_ctx, 1);
+	g_autofree char *mountinfo = NULL;
+	int r;
+
+	g_mutex_init(&ctx->lock);
+	ctx->pidns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pidns_entry_free);
+	ctx->proc_root = g_strdup(env_or(cfg->proc_root, "LENSFS_PROC_ROOT", "/proc"));
+	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
+	ctx->cpu_quota = cfg->cpu_quota;
+	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
+	ctx->ticks_per_sec = sysconf(_SC_CLK_TCK);
+	view_caches_init(ctx, (uint64_t)cfg->refresh_ms * 1000);
+
+	r = file_read_allf(&mountinfo, "%s/self/mountinfo", ctx->proc_root);
+	if (r < 0)
+		return r;
+	r = cgroup_layout_parse(mountinfo, ctx->sys_root, &ctx->layout);
+	if (r < 0)
+		return r;
+	g_autofree char *nspath = g_strdup_printf("%s/self/ns/pid", ctx->proc_root);
+	r = link_read(nspath, &ctx->self_pidns);
+	if (r < 0)
+		return r;
+	*out = g_steal_pointer(&ctx);
+	return 0;
+}
+
+void lensfs_ctx_free(struct lensfs_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	g_hash_table_unref(ctx->pidns_cache);
+	view_caches_free(ctx);
+	g_mutex_clear(&ctx->lock);
+	cgroup_layout_free(ctx->layout);
+	g_free(ctx->proc_root);
+	g_free(ctx->sys_root);
+	g_free(ctx->self_pidns);
+	g_free(ctx);
+}
+
+void viewer_clear(struct viewer *v)
+{
+	cgroup_membership_clear(&v->cg);
+}
+
+/* A process that vanished between two reads is -ESRCH, whatever the file. */
+static int proc_read(struct lensfs_ctx *ctx, pid_t pid, const char *file, char **out)
+{
+	int r = file_read_allf(out, "%s/%d/%s", ctx->proc_root, (int)pid, file);
+
+	return r == -ENOENT ? -ESRCH : r;
+}
+
+static int pid_ns(struct lensfs_ctx *ctx, pid_t pid, char **ns)
+{
+	g_autofree char *path = g_strdup_printf("%s/%d/ns/pid", ctx->proc_root, (int)pid);
+	int r = link_read(path, ns);
+
+	return r == -ENOENT ? -ESRCH : r;
+}
+
+static int pid_membership(struct lensfs_ctx *ctx, pid_t pid, struct cgroup_membership *m)
+{
+	g_autofree char *text = NULL;
+	int r = proc_read(ctx, pid, "cgroup", &text);
+
+	if (r < 0)
+		return r;
+	return cgroup_membership_parse(ctx->layout, text, m);
+}
+
+static int pid_start_ticks(struct lensfs_ctx *ctx, pid_t pid, uint64_t *ticks)
+{
+	g_autofree char *text = NULL;
+	int r = proc_read(ctx, pid, "stat", &text);
+
+	if (r < 0)
+		return r;
+	return proc_stat_starttime(text, ticks);
+}
+
+static bool is_ns_init(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t *ppid)
+{
+	g_autofree char *text = NULL;
+	g_autofree char *its_ns = NULL;
+	struct proc_status st;
+
+	if (pid_ns(ctx, pid, &its_ns) < 0 || strcmp(its_ns, ns) != 0)
+		return false;
+	if (proc_read(ctx, pid, "status", &text) < 0 || proc_status_parse(text, &st) < 0)
+		return false;
+	if (ppid)
+		*ppid = st.ppid;
+	return st.nspid_inner == 1;
+}
+
+/*
+ * The init of a pid namespace is usually an ancestor of its members: walk
+ * the parents while they are in the namespace. A process that entered the
+ * namespace with setns(2) (runc exec, nsenter) has its parent outside; then
+ * scan /proc for the process of that namespace whose inner pid is 1.
+ */
+int pidns_find_init(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t *init)
+{
+	g_autoptr(GDir) dir = NULL;
+	const char *name;
+	pid_t cur = pid;
+
+	for (int depth = 0; depth < 4096 && cur > 0; depth++) {
+		g_autofree char *its_ns = NULL;
+		pid_t ppid = 0;
+
+		if (pid_ns(ctx, cur, &its_ns) < 0 || strcmp(its_ns, ns) != 0)
+			break;
+		if (is_ns_init(ctx, cur, ns, &ppid)) {
+			*init = cur;
+			return 0;
+		}
+		cur = ppid;
+	}
+	dir = g_dir_open(ctx->proc_root, 0, NULL);
+	if (!dir)
+		return -EIO;
+	while ((name = g_dir_read_name(dir))) {
+		char *end;
+		long p = strtol(name, &end, 10);
+
+		if (*end || p <= 0)
+			continue;
+		if (is_ns_init(ctx, (pid_t)p, ns, NULL)) {
+			*init = (pid_t)p;
+			return 0;
+		}
+	}
+	return -ESRCH;
+}
+
+static bool entry_valid(struct lensfs_ctx *ctx, const struct pidns_entry *e, uint64_t now)
+{
+	if (e->pidfd < 0 || now - e->resolved_at > ctx->cache_us)
+		return false;
+	return syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) == 0;
+}
+
+static int resolve_pidns(struct lensfs_ctx *ctx, pid_t pid, const char *ns,
+			 struct pidns_entry **out)
+{
+	struct pidns_entry *e = g_new0(struct pidns_entry, 1);
+	int r;
+
+	e->pidfd = -1;
+	r = pidns_find_init(ctx, pid, ns, &e->init_pid);
+	if (r >= 0)
+		r = pid_start_ticks(ctx, e->init_pid, &e->start_ticks);
+	if (r >= 0)
+		r = pid_membership(ctx, e->init_pid, &e->cg);
+	if (r < 0) {
+		pidns_entry_free(e);
+		return r;
+	}
+	cgroup_membership_strip_init_scope(&e->cg);
+	/* Only a real /proc can give a pidfd; fixtures are never cached. */
+	if (strcmp(ctx->proc_root, "/proc") == 0)
+		e->pidfd = (int)syscall(SYS_pidfd_open, e->init_pid, 0);
+	e->resolved_at = now_monotonic_us();
+	*out = e;
+	return 0;
+}
+
+static void copy_entry(const struct pidns_entry *e, struct viewer *out)
+{
+	out->init_pid = e->init_pid;
+	out->init_start_ticks = e->start_ticks;
+	cgroup_membership_copy(&out->cg, &e->cg);
+}
+
+int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
+{
+	g_autofree char *ns = NULL;
+	struct pidns_entry *e;
+	uint64_t now;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	if (pid <= 0)
+		return -ESRCH;
+	r = pid_ns(ctx, pid, &ns);
+	if (r < 0)
+		return r;
+	if (strcmp(ns, ctx->self_pidns) == 0) {
+		out->host_pidns = true;
+		out->init_pid = 1;
+		return pid_membership(ctx, pid, &out->cg);
+	}
+
+	now = now_monotonic_us();
+	g_mutex_lock(&ctx->lock);
+	e = g_hash_table_lookup(ctx->pidns_cache, ns);
+	if (e && entry_valid(ctx, e, now)) {
+		copy_entry(e, out);
+		g_mutex_unlock(&ctx->lock);
+		return 0;
+	}
+	g_mutex_unlock(&ctx->lock);
+
+	r = resolve_pidns(ctx, pid, ns, &e);
+	if (r < 0)
+		return r;
+	copy_entry(e, out);
+	if (e->pidfd < 0) {
+		pidns_entry_free(e);
+		return 0;
+	}
+	g_mutex_lock(&ctx->lock);
+	g_hash_table_replace(ctx->pidns_cache, g_steal_pointer(&ns), e);
+	g_mutex_unlock(&ctx->lock);
+	return 0;
+}
+
+/* The longest-running process of a cgroup directory, or 0 when it is empty. */
+static void oldest_in(struct lensfs_ctx *ctx, const char *dir, struct viewer *out)
+{
+	g_autofree char *procs = NULL;
+	g_auto(GStrv) pids = NULL;
+
+	if (file_read_allf(&procs, "%s/cgroup.procs", dir) < 0)
+		return;
+	pids = g_strsplit(procs, "\n", -1);
+	for (char **p = pids; *p; p++) {
+		uint64_t ticks;
+		long pid = strtol(*p, NULL, 10);
+
+		if (pid <= 0 || pid_start_ticks(ctx, (pid_t)pid, &ticks) < 0)
+			continue;
+		if (!out->init_pid || ticks < out->init_start_ticks) {
+			out->init_start_ticks = ticks;
+			out->init_pid = (pid_t)pid;
+		}
+	}
+}
+
+int viewer_of_cgroup(struct lensfs_ctx *ctx, const char *path, struct viewer *out)
+{
+	bool found = false;
+
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < CG__COUNT; c++) {
+		g_autofree char *dir = NULL;
+		int r;
+
+		if (!ctx->layout->ctrl[c])
+			continue;
+		r = cgroup_dir(ctx->layout, (enum cg_controller)c, path, &dir);
+		if (r == -EINVAL) {
+			viewer_clear(out);
+			return r;
+		}
+		if (r < 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR))
+			continue;
+		out->cg.path[c] = g_strdup(path);
+		if (!found)
+			oldest_in(ctx, dir, out);
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "cgroup.h"
+#include "ttl_cache.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct lensfs_config {
+	const char *proc_root; /* "/proc" unless tests point it at a fixture */
+	const char *sys_root; /* "/sys", likewise; cgroups are found below it */
+	bool cpu_quota; /* limit the visible CPUs by the CPU quota */
+	unsigned int cache_ms; /* how long a resolved pid namespace is trusted */
+	unsigned int refresh_ms; /* how long kernel counters are reused; 0: never */
+};
+
+/* State shared by every request: configuration, cgroup layout, caches. */
+struct lensfs_ctx {
+	char *proc_root;
+	char *sys_root;
+	bool cpu_quota;
+	uint64_t cache_us;
+	long ticks_per_sec;
+	char *self_pidns; /* "pid:[N]" of the process serving requests */
+	struct cgroup_layout *layout;
+	GMutex lock; /* guards pidns_cache */
+	GHashTable *pidns_cache; /* "pid:[N]" -> struct pidns_entry */
+	/* Parsed kernel files, reused for refresh_ms (view.c). */
+	struct ttl_cache *host_files; /* path -> struct cached_text */
+	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
+	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
+};
+
+/* Reads LENSFS_PROC_ROOT and LENSFS_SYS_ROOT when the config leaves the
+ * roots unset. */
+int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out);
+void lensfs_ctx_free(struct lensfs_ctx *ctx);
+typedef struct lensfs_ctx lensfs_ctx;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(lensfs_ctx, lensfs_ctx_free)
+
+/* Whose view a request is answered with. */
+struct viewer {
+	pid_t pid; /* the caller (0 for a cgroup given by path) */
+	bool host_pidns; /* the caller shares the daemon's pid namespace */
+	pid_t init_pid; /* its pid namespace's init, as the host numbers it */
+	uint64_t init_start_ticks; /* /proc/INIT/stat field 22 */
+	struct cgroup_membership cg; /* the cgroup whose limits apply */
+};
+
+void viewer_clear(struct viewer *v);
+
+/*
+ * The view of a process: in the host's pid namespace, its own cgroups; in
+ * any other pid namespace, the container's: the cgroups of that namespace's
+ * init, less a trailing /init.scope. -ESRCH when the process is gone.
+ */
+int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+
+/* The view of a container whose cgroup (the same path in every hierarchy)
+ * is given; its init is the longest-running process in it. */
+int viewer_of_cgroup(struct lensfs_ctx *ctx, const char *path, struct viewer *out);
+
+/* Host pid of the init of the pid namespace ns that pid is in. */
+int pidns_find_init(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t *init);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "context.h"
+
+#include <stdbool.h>
+
+struct lensfs_mount_opts {
+	const char *mountpoint;
+	bool foreground;
+	bool debug;
+	unsigned int threads; /* 1: libfuse's single-threaded loop */
+};
+
+/* Mounts, serves until unmounted or signalled, and unmounts. Returns the
+ * process exit status. */
+int lensfs_fuse_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts);

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lensfs: the FUSE daemon. Options here; everything else in the library. */
+#include "config.h"
+
+#include "context.h"
+#include "fuse_ops.h"
+#include "log.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
+	gint threads = 1, cache_ms = 2000, refresh_ms = 100;
+	g_autofree char *proc_root = NULL, *sys_root = NULL;
+	g_auto(GStrv) rest = NULL;
+	const GOptionEntry entries[] = {
+		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground",
+		  NULL },
+		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug,
+		  "Log every request (implies --foreground)", NULL },
+		{ "no-cpu-quota", 0, 0, G_OPTION_ARG_NONE, &no_cpu_quota,
+		  "Do not limit the visible CPUs by the CPU quota, only by the cpuset", NULL },
+		{ "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+		  "Serving threads (default 1: the fastest on small hosts, see "
+		  "docs/performance.md)",
+		  "N" },
+		{ "cache-ms", 0, 0, G_OPTION_ARG_INT, &cache_ms,
+		  "How long a container's resolved init and cgroup are reused (default 2000)",
+		  "MS" },
+		{ "refresh-ms", 0, 0, G_OPTION_ARG_INT, &refresh_ms,
+		  "How long a cgroup's counters and the host's files are reused (default 100, 0: "
+		  "never)",
+		  "MS" },
+		{ "proc-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &proc_root,
+		  "Read /proc from DIR (tests)", "DIR" },
+		{ "sys-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &sys_root,
+		  "Read /sys from DIR (tests)", "DIR" },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
+		  NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
+		  "[MOUNTPOINT]" },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) octx =
+		g_option_context_new("- per-container /proc and /sys views");
+	g_autoptr(GError) err = NULL;
+	g_autoptr(lensfs_ctx) ctx = NULL;
+	struct lensfs_config cfg = { 0 };
+	struct lensfs_mount_opts mopts = { 0 };
+	int r;
+
+	g_option_context_add_main_entries(octx, entries, NULL);
+	g_option_context_set_description(
+		octx,
+		"Serves proc/meminfo, proc/cpuinfo, proc/uptime and sys/devices/system/cpu/online\n"
+		"under MOUNTPOINT (default " LENSFS_DEFAULT_MOUNTPOINT "), each computed from the\n"
+		"reading process's own cgroup limits. See lensfs(8) in README.md.");
+	if (!g_option_context_parse(octx, &argc, &argv, &err)) {
+		fprintf(stderr, "lensfs: %s\n", err->message);
+		return 2;
+	}
+	if (version) {
+		printf("lensfs %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (rest && g_strv_length(rest) > 1) {
+		fprintf(stderr, "lensfs: one mount point only\n");
+		return 2;
+	}
+	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0) {
+		fprintf(stderr,
+			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0\n");
+		return 2;
+	}
+	foreground = foreground || debug;
+	log_init("lensfs", !foreground, debug);
+
+	cfg.proc_root = proc_root;
+	cfg.sys_root = sys_root;
+	cfg.cpu_quota = !no_cpu_quota;
+	cfg.cache_ms = (unsigned int)cache_ms;
+	cfg.refresh_ms = (unsigned int)refresh_ms;
+	r = lensfs_ctx_new(&cfg, &ctx);
+	if (r < 0) {
+		log_error("cannot find the cgroup hierarchies: %s", g_strerror(-r));
+		return 1;
+	}
+
+	mopts.mountpoint = rest && rest[0] ? rest[0] : LENSFS_DEFAULT_MOUNTPOINT;
+	mopts.foreground = foreground;
+	mopts.debug = debug;
+	mopts.threads = (unsigned int)threads;
+	if (g_mkdir_with_parents(mopts.mountpoint, 0755) < 0) {
+		log_error("cannot create %s: %s", mopts.mountpoint, g_strerror(errno));
+		return 1;
+	}
+	return lensfs_fuse_main(ctx, &mopts);
+}

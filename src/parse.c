@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "parse.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Key names per cgroup version; NULL where a version has no such key.
+ * v1 names are the hierarchical totals (mm/memcontrol-v1.c, memcg1_stat_format),
+ * v2 names are from Documentation/admin-guide/cgroup-v2.rst, memory.stat. */
+static const char *const memstat_names[MS__COUNT][2] = {
+	[MS_ANON] = { "total_rss", "anon" },
+	[MS_FILE] = { "total_cache", "file" },
+	[MS_SHMEM] = { "total_shmem", "shmem" },
+	[MS_FILE_MAPPED] = { "total_mapped_file", "file_mapped" },
+	[MS_FILE_DIRTY] = { "total_dirty", "file_dirty" },
+	[MS_FILE_WRITEBACK] = { "total_writeback", "file_writeback" },
+	[MS_ANON_THP] = { "total_rss_huge", "anon_thp" },
+	[MS_ACTIVE_ANON] = { "total_active_anon", "active_anon" },
+	[MS_INACTIVE_ANON] = { "total_inactive_anon", "inactive_anon" },
+	[MS_ACTIVE_FILE] = { "total_active_file", "active_file" },
+	[MS_INACTIVE_FILE] = { "total_inactive_file", "inactive_file" },
+	[MS_UNEVICTABLE] = { "total_unevictable", "unevictable" },
+	[MS_SWAPCACHED] = { "total_swapcached", "swapcached" },
+	[MS_SLAB] = { NULL, "slab" },
+	[MS_SLAB_RECLAIMABLE] = { NULL, "slab_reclaimable" },
+	[MS_SLAB_UNRECLAIMABLE] = { NULL, "slab_unreclaimable" },
+	[MS_KERNEL_STACK] = { NULL, "kernel_stack" },
+	[MS_PAGETABLES] = { NULL, "pagetables" },
+	[MS_SEC_PAGETABLES] = { NULL, "sec_pagetables" },
+	[MS_PERCPU] = { NULL, "percpu" },
+	[MS_SHMEM_THP] = { NULL, "shmem_thp" },
+	[MS_FILE_THP] = { NULL, "file_thp" },
+	[MS_ZSWAP] = { NULL, "zswap" },
+	[MS_ZSWAPPED] = { NULL, "zswapped" },
+	[MS_HIER_MEMORY_LIMIT] = { "hierarchical_memory_limit", NULL },
+	[MS_HIER_MEMSW_LIMIT] = { "hierarchical_memsw_limit", NULL },
+};
+
+static int memstat_key_of(const char *name, size_t len, int version)
+{
+	for (int k = 0; k < MS__COUNT; k++) {
+		const char *n = memstat_names[k][version - 1];
+
+		if (n && strlen(n) == len && memcmp(n, name, len) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* Calls fn for each "key value" line; stops at the first error fn returns. */
+static int for_each_kv_line(const char *text,
+			    int (*fn)(const char *key, size_t keylen, const char *val, void *data),
+			    void *data)
+{
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+		const char *sp = memchr(line, ' ', (size_t)(eol - line));
+
+		if (sp) {
+			char val[32];
+			size_t vlen = (size_t)(eol - sp - 1);
+			int r;
+
+			if (vlen >= sizeof(val))
+				vlen = sizeof(val) - 1;
+			memcpy(val, sp + 1, vlen);
+			val[vlen] = '\0';
+			r = fn(line, (size_t)(sp - line), val, data);
+			if (r != 0)
+				return r;
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+struct memstat_ctx {
+	int version;
+	struct memory_stat *out;
+};
+
+static int memstat_line(const char *key, size_t keylen, const char *val, void *data)
+{
+	struct memstat_ctx *ctx = data;
+	int k = memstat_key_of(key, keylen, ctx->version);
+
+	if (k < 0)
+		return 0;
+	if (parse_u64(val, &ctx->out->v[k]) < 0)
+		return -EINVAL;
+	ctx->out->present |= UINT64_C(1) << k;
+	return 0;
+}
+
+int memory_stat_parse(const char *text, int version, struct memory_stat *out)
+{
+	struct memstat_ctx ctx = { version, out };
+
+	if (version != 1 && version != 2)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	return for_each_kv_line(text, memstat_line, &ctx);
+}
+
+struct kv_find_ctx {
+	const char *key;
+	uint64_t *out;
+};
+
+static int kv_find_line(const char *key, size_t keylen, const char *val, void *data)
+{
+	struct kv_find_ctx *ctx = data;
+
+	if (strlen(ctx->key) != keylen || memcmp(ctx->key, key, keylen) != 0)
+		return 0;
+	return parse_u64(val, ctx->out) < 0 ? -EINVAL : 1;
+}
+
+int kv_find_u64(const char *text, const char *key, uint64_t *out)
+{
+	struct kv_find_ctx ctx = { key, out };
+	int r = for_each_kv_line(text, kv_find_line, &ctx);
+
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : -ENOENT;
+}
+
+int meminfo_find_kb(const char *text, const char *key, uint64_t *out)
+{
+	size_t keylen = strlen(key);
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+
+		if (strncmp(line, key, keylen) == 0 && line[keylen] == ':') {
+			const char *p = line + keylen + 1;
+			char *end;
+
+			while (*p == ' ')
+				p++;
+			if (!g_ascii_isdigit(*p))
+				return -EINVAL;
+			errno = 0;
+			*out = strtoull(p, &end, 10);
+			if (errno)
+				return -ERANGE;
+			return 0;
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return -ENOENT;
+}
+
+static const char *parse_centi(const char *p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int decimals = 0;
+
+	if (!g_ascii_isdigit(*p))
+		return NULL;
+	while (g_ascii_isdigit(*p) && v < UINT64_MAX / 1000)
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (*p == '.') {
+		p++;
+		while (g_ascii_isdigit(*p)) {
+			if (decimals++ < 2)
+				v = v * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+	}
+	for (; decimals < 2; decimals++)
+		v *= 10;
+	*out = v;
+	return p;
+}
+
+int uptime_parse(const char *text, uint64_t *uptime_cs, uint64_t *idle_cs)
+{
+	const char *p = parse_centi(text, uptime_cs);
+
+	if (!p || *p != ' ')
+		return -EINVAL;
+	p = parse_centi(p + 1, idle_cs);
+	if (!p || (*p != '\n' && *p != '\0'))
+		return -EINVAL;
+	return 0;
+}
+
+int proc_stat_starttime(const char *text, uint64_t *ticks)
+{
+	const char *p = strrchr(text, ')');
+
+	if (!p)
+		return -EINVAL;
+	/* After ')' comes field 3 (state); field 22 is 19 fields later. */
+	p++;
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EINVAL;
+		p++;
+	}
+	if (!g_ascii_isdigit(*p))
+		return -EINVAL;
+	*ticks = g_ascii_strtoull(p, NULL, 10);
+	return 0;
+}
+
+int proc_status_parse(const char *text, struct proc_status *out)
+{
+	const char *line = text;
+	bool have_ppid = false;
+
+	memset(out, 0, sizeof(*out));
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+
+		if (g_str_has_prefix(line, "PPid:")) {
+			out->ppid = (pid_t)strtol(line + 5, NULL, 10);
+			have_ppid = true;
+		} else if (g_str_has_prefix(line, "NSpid:")) {
+			const char *p = line + 6;
+
+			while (p < eol) {
+				char *end;
+				long v;
+
+				while (*p == ' ' || *p == '\t')
+					p++;
+				if (p >= eol)
+					break;
+				v = strtol(p, &end, 10);
+				if (end == p)
+					return -EINVAL;
+				out->nspid_inner = (pid_t)v;
+				out->nspid_depth++;
+				p = end;
+			}
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return have_ppid && out->nspid_depth > 0 ? 0 : -EINVAL;
+}
+
+int parse_max_u64(const char *text, uint64_t *out)
+{
+	const char *p = text;
+
+	while (*p == ' ')
+		p++;
+	if (g_str_has_prefix(p, "max") && (p[3] == '\0' || p[3] == '\n')) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	return parse_u64(text, out);
+}
+
+int cpu_max_parse(const char *text, uint64_t *quota_us, uint64_t *period_us)
+{
+	g_autofree char *copy = g_strstrip(g_strdup(text));
+	g_auto(GStrv) words = g_strsplit(copy, " ", -1);
+	uint64_t period;
+
+	if (g_strv_length(words) != 2)
+		return -EINVAL;
+	if (parse_u64(words[1], &period) < 0 || period == 0)
+		return -EINVAL;
+	if (strcmp(words[0], "max") == 0)
+		*quota_us = 0;
+	else if (parse_u64(words[0], quota_us) < 0 || *quota_us == 0)
+		return -EINVAL;
+	*period_us = period;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The renderers: pure functions from plain inputs to the text of one
+ * virtual file. They do no I/O; view.c gathers their inputs.
+ */
+
+#include "cgroup.h"
+#include "cpuset.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+int meminfo_render(const char *host_meminfo, const struct memory_facts *mem, GString *out);
+
+/* visible: host CPU numbers the container may use; they are shown
+ * renumbered from 0 in their host order. */
+int cpuinfo_render(const char *host_cpuinfo, const struct cpuset *visible, GString *out);
+
+struct uptime_input {
+	uint64_t host_uptime_cs; /* hundredths of a second since boot (/proc/uptime) */
+	uint64_t start_ticks; /* container init's start, clock ticks after boot */
+	long ticks_per_sec; /* USER_HZ */
+	unsigned int ncpus; /* visible CPUs */
+	uint64_t cpu_usage_us; /* the cgroup's CPU time */
+};
+int uptime_render(const struct uptime_input *in, GString *out);
+
+/* The kernel's list format for n CPUs numbered from 0. */
+int cpu_online_render(unsigned int ncpus, GString *out);
+
+/* Which host CPUs a container sees: its cpuset (all online CPUs when NULL)
+ * within the online CPUs, then only as many as the quota allows
+ * (ceil(quota / period)), lowest first. Never empty when online is not. */
+struct cpuset *visible_cpus(const struct cpuset *online, const struct cpu_facts *cpu,
+			    bool apply_quota);

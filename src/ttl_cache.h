@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * A map from strings to immutable, reference-counted values that are
+ * trusted for a limited time. Reading the same kernel file many times a
+ * millisecond costs more than serving the request (the kernel formats
+ * memory.stat or /proc/meminfo afresh each time); the kernel's own memory
+ * cgroup counters are flushed lazily anyway. Thread-safe.
+ */
+
+#include <glib.h>
+#include <stdint.h>
+
+struct ttl_cache;
+
+/* Values are g_atomic_rc_box allocations; clear frees what they own. */
+struct ttl_cache *ttl_cache_new(uint64_t ttl_us, GDestroyNotify clear);
+void ttl_cache_free(struct ttl_cache *cache);
+/* A new reference to a value younger than the TTL, or NULL. */
+gpointer ttl_cache_get(struct ttl_cache *cache, const char *key);
+/* Stores value (taking over the caller's reference). */
+void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer value);
+/* Drops a reference obtained from ttl_cache_get. */
+void ttl_cache_release(struct ttl_cache *cache, gpointer value);
+uint64_t ttl_cache_ttl(const struct ttl_cache *cache);

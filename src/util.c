@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Pseudo-files report size 0 or 4096, so the size is never trusted: read
+ * until EOF into a buffer that grows. */
+int file_read_all(const char *path, char **out, size_t *len)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t cap = 4096, used = 0;
+	g_autofree char *buf = NULL;
+
+	if (fd < 0)
+		return -errno;
+	buf = g_malloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - used < 1024) {
+			if (cap > (64u << 20))
+				return -EFBIG;
+			cap *= 2;
+			buf = g_realloc(buf, cap);
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	*out = g_steal_pointer(&buf);
+	return 0;
+}
+
+int file_read_allf(char **out, const char *fmt, ...)
+{
+	g_autofree char *path = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	path = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return file_read_all(path, out, NULL);
+}
+
+static const char *skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static int check_tail(const char *end)
+{
+	end = skip_blanks(end);
+	if (*end == '\n')
+		end++;
+	return *end == '\0' ? 0 : -EINVAL;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	s = skip_blanks(s);
+	if (!g_ascii_isdigit(*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (check_tail(end) < 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_i64(const char *s, int64_t *out)
+{
+	long long v;
+	char *end;
+
+	s = skip_blanks(s);
+	if (!g_ascii_isdigit(*s) && !(*s == '-' && g_ascii_isdigit(s[1])))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (check_tail(end) < 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int file_read_u64(const char *path, uint64_t *out)
+{
+	g_autofree char *text = NULL;
+	int r = file_read_all(path, &text, NULL);
+
+	if (r < 0)
+		return r;
+	return parse_u64(text, out);
+}
+
+int link_read(const char *path, char **out)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*out = g_strdup(buf);
+	return 0;
+}
+
+uint64_t now_monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Error contract of the whole library: functions return 0 (or a value >= 0)
+ * on success and -errno on failure. Helpers do not log; the caller that
+ * decides what to do with an error logs it.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static inline void close_fdp(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+/* GLib 2.74 has no g_autofd yet. */
+#define autoclose __attribute__((cleanup(close_fdp)))
+
+/* Read a whole (pseudo-)file, whatever its size, into a NUL-terminated buffer. */
+int file_read_all(const char *path, char **out, size_t *len);
+/* Same for a path built from a format. */
+int file_read_allf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict unsigned parse of a whole token; surrounding blanks and one
+ * trailing newline are allowed. -EINVAL on junk, -ERANGE on overflow. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_i64(const char *s, int64_t *out);
+
+/* First line of a file as an unsigned number. */
+int file_read_u64(const char *path, uint64_t *out);
+
+/* Text of a symlink (e.g. "pid:[4026531836]"). */
+int link_read(const char *path, char **out);
+
+/* Monotonic clock in microseconds. */
+uint64_t now_monotonic_us(void);

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inputs of each renderer. What a failure means (docs/errors.md): the
+ * cgroup files of a limited caller that cannot be read or parsed make the
+ * open fail (-EIO and a log line from the caller); lensfs never falls back
+ * to the host's numbers for a caller whose limits it could not read.
+ */
+#include "config.h"
+
+#include "render.h"
+#include "util.h"
+#include "view.h"
+
+#include <errno.h>
+
+struct cached_text {
+	char *text;
+};
+
+static void cached_text_clear(gpointer p)
+{
+	g_free(((struct cached_text *)p)->text);
+}
+
+static void cached_memory_clear(gpointer p)
+{
+}
+
+static void cached_cpu_clear(gpointer p)
+{
+	cpu_facts_clear(p);
+}
+
+void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
+{
+	ctx->host_files = ttl_cache_new(ttl_us, cached_text_clear);
+	ctx->memory = ttl_cache_new(ttl_us, cached_memory_clear);
+	ctx->cpu = ttl_cache_new(ttl_us, cached_cpu_clear);
+}
+
+void view_caches_free(struct lensfs_ctx *ctx)
+{
+	ttl_cache_free(ctx->host_files);
+	ttl_cache_free(ctx->memory);
+	ttl_cache_free(ctx->cpu);
+}
+
+/* A host file (/proc/meminfo, /proc/cpuinfo, cpu/online), fresh or cached. */
+static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file, char **out)
+{
+	g_autofree char *path = g_build_filename(root, file, NULL);
+	struct cached_text *c = ttl_cache_get(ctx->host_files, path);
+	int r;
+
+	if (!c) {
+		c = g_atomic_rc_box_new0(struct cached_text);
+		r = file_read_all(path, &c->text, NULL);
+		if (r < 0) {
+			g_atomic_rc_box_release(c);
+			return r;
+		}
+		ttl_cache_put(ctx->host_files, path, g_atomic_rc_box_acquire(c));
+	}
+	*out = g_strdup(c->text);
+	ttl_cache_release(ctx->host_files, c);
+	return 0;
+}
+
+static int read_proc(struct lensfs_ctx *ctx, const char *file, char **out)
+{
+	return host_file(ctx, ctx->proc_root, file, out);
+}
+
+static int host_online(struct lensfs_ctx *ctx, char **text, struct cpuset **set)
+{
+	int r = host_file(ctx, ctx->sys_root, "devices/system/cpu/online", text);
+
+	if (r < 0)
+		return r;
+	r = cpuset_parse(*text, set);
+	if (r < 0)
+		return r;
+	return cpuset_count(*set) ? 0 : -EINVAL;
+}
+
+static int memory_facts(struct lensfs_ctx *ctx, const char *path, struct memory_facts *out)
+{
+	struct memory_facts *c = ttl_cache_get(ctx->memory, path);
+	int r;
+
+	if (!c) {
+		c = g_atomic_rc_box_new0(struct memory_facts);
+		r = cgroup_memory_facts(ctx->layout, path, c);
+		if (r < 0) {
+			g_atomic_rc_box_release(c);
+			return r;
+		}
+		ttl_cache_put(ctx->memory, path, g_atomic_rc_box_acquire(c));
+	}
+	*out = *c;
+	ttl_cache_release(ctx->memory, c);
+	return 0;
+}
+
+static int cpu_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
+		     struct cpu_facts *out)
+{
+	g_autofree char *key =
+		g_strdup_printf("%s\n%s", m->path[CG_CPUSET] ? m->path[CG_CPUSET] : "",
+				m->path[CG_CPU] ? m->path[CG_CPU] : "");
+	struct cpu_facts *c = ttl_cache_get(ctx->cpu, key);
+	int r;
+
+	if (!c) {
+		c = g_atomic_rc_box_new0(struct cpu_facts);
+		r = cgroup_cpu_facts(ctx->layout, m, c);
+		if (r < 0) {
+			g_atomic_rc_box_release(c);
+			return r;
+		}
+		ttl_cache_put(ctx->cpu, key, g_atomic_rc_box_acquire(c));
+	}
+	*out = *c;
+	out->cpus = c->cpus ? cpuset_copy(c->cpus) : NULL;
+	ttl_cache_release(ctx->cpu, c);
+	return 0;
+}
+
+/* The visible CPUs, and whether they are all the host's online CPUs (then
+ * the host's files are served as they are). */
+static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **online_text,
+		       struct cpuset **visible, bool *all)
+{
+	g_autoptr(cpuset) online = NULL;
+	struct cpu_facts facts;
+	int r = host_online(ctx, online_text, &online);
+
+	if (r < 0)
+		return r;
+	r = cpu_facts(ctx, &v->cg, &facts);
+	if (r < 0)
+		return r;
+	*visible = visible_cpus(online, &facts, ctx->cpu_quota);
+	*all = cpuset_count(*visible) == cpuset_count(online);
+	cpu_facts_clear(&facts);
+	return 0;
+}
+
+int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL;
+	struct memory_facts mem = { .limited = false };
+	int r = read_proc(ctx, "meminfo", &host);
+
+	if (r < 0)
+		return r;
+	if (v->cg.path[CG_MEMORY]) {
+		r = memory_facts(ctx, v->cg.path[CG_MEMORY], &mem);
+		if (r < 0)
+			return r;
+	}
+	return meminfo_render(host, &mem, out);
+}
+
+int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL;
+	g_autofree char *online_text = NULL;
+	g_autoptr(cpuset) visible = NULL;
+	bool all;
+	int r = read_proc(ctx, "cpuinfo", &host);
+
+	if (r < 0)
+		return r;
+	r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	if (r < 0)
+		return r;
+	if (all) {
+		g_string_append(out, host);
+		return 0;
+	}
+	return cpuinfo_render(host, visible, out);
+}
+
+int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *online_text = NULL;
+	g_autoptr(cpuset) visible = NULL;
+	bool all;
+	int r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+
+	if (r < 0)
+		return r;
+	if (all) {
+		g_string_append(out, online_text);
+		return 0;
+	}
+	return cpu_online_render(cpuset_count(visible), out);
+}
+
+int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL;
+	g_autofree char *online_text = NULL;
+	g_autoptr(cpuset) visible = NULL;
+	struct uptime_input in = { .ticks_per_sec = ctx->ticks_per_sec };
+	uint64_t host_idle;
+	bool all;
+	/* Cheap, and changes every tick: never cached. */
+	int r = file_read_allf(&host, "%s/uptime", ctx->proc_root);
+
+	if (r < 0)
+		return r;
+	if (v->host_pidns) {
+		g_string_append(out, host);
+		return 0;
+	}
+	if (!v->init_pid)
+		return -ESRCH; /* a cgroup with no process has no start time */
+	r = uptime_parse(host, &in.host_uptime_cs, &host_idle);
+	if (r < 0)
+		return r;
+	r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	if (r < 0)
+		return r;
+	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
+	if (v->cg.path[CG_CPUACCT]) {
+		r = cgroup_cpu_usage(ctx->layout, &v->cg, &in.cpu_usage_us);
+		if (r < 0)
+			return r;
+	}
+	in.start_ticks = v->init_start_ticks;
+	in.ncpus = cpuset_count(visible);
+	return uptime_render(&in, out);
+}

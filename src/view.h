@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Gather each file's inputs (host files, cgroup facts) and call its renderer. */
+
+#include "context.h"
+
+#include <glib.h>
+
+int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+
+void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us);
+void view_caches_free(struct lensfs_ctx *ctx);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "view.h"
+#include "vtree.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define DIR_MODE  (S_IFDIR | 0555)
+#define FILE_MODE (S_IFREG | 0444)
+
+static const struct vnode vtree[] = {
+	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL },
+	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL },
+	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo },
+	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo },
+	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime },
+	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL },
+	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL },
+	{ INO_SYS_DEVICES_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, 0,
+	  NULL },
+	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL },
+	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
+	  4096, view_cpu_online },
+};
+
+const struct vnode *vnode_by_ino(uint64_t ino)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++)
+		if (vtree[i].ino == ino)
+			return &vtree[i];
+	return NULL;
+}
+
+const struct vnode *vnode_lookup(uint64_t parent, const char *name)
+{
+	for (size_t i = 1; i < G_N_ELEMENTS(vtree); i++)
+		if (vtree[i].parent == parent && strcmp(vtree[i].name, name) == 0)
+			return &vtree[i];
+	return NULL;
+}
+
+const struct vnode *vnode_by_path(const char *path)
+{
+	while (*path == '/' || (path[0] == '.' && path[1] == '/'))
+		path += *path == '/' ? 1 : 2;
+	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++)
+		if (strcmp(vtree[i].path, path) == 0)
+			return &vtree[i];
+	return NULL;
+}
+
+const struct vnode *vnode_child(uint64_t parent, unsigned int n)
+{
+	for (size_t i = 1; i < G_N_ELEMENTS(vtree); i++)
+		if (vtree[i].parent == parent && n-- == 0)
+			return &vtree[i];
+	return NULL;
+}
+
+const struct vnode *vnode_file(unsigned int n)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++)
+		if (vtree[i].view && n-- == 0)
+			return &vtree[i];
+	return NULL;
+}
+
+unsigned int vnode_nlink(const struct vnode *n)
+{
+	unsigned int links = 2;
+
+	if (!S_ISDIR(n->mode))
+		return 1;
+	for (size_t i = 1; i < G_N_ELEMENTS(vtree); i++)
+		if (vtree[i].parent == n->ino && S_ISDIR(vtree[i].mode))
+			links++;
+	return links;
+}
+
+void vnode_stat(const struct vnode *n, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_mode = n->mode;
+	st->st_nlink = vnode_nlink(n);
+	st->st_size = n->size;
+	st->st_blksize = 4096;
+}
+
+int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		 GString *out)
+{
+	if (!n->view)
+		return -EISDIR;
+	return n->view(ctx, v, out);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one table of everything lensfs serves. Lookup, readdir, getattr,
+ * open and read, and lensfs-show, all go through it. */
+
+#include "context.h"
+
+#include <glib.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Inode numbers are part of the interface: a restarted daemon serves the
+ * mounts its predecessor left with the same numbers. Append, never renumber. */
+enum vnode_ino {
+	INO_ROOT = 1,
+	INO_PROC = 2,
+	INO_PROC_MEMINFO = 3,
+	INO_PROC_CPUINFO = 4,
+	INO_PROC_UPTIME = 5,
+	INO_SYS = 6,
+	INO_SYS_DEVICES = 7,
+	INO_SYS_DEVICES_SYSTEM = 8,
+	INO_SYS_CPU = 9,
+	INO_SYS_CPU_ONLINE = 10,
+};
+
+typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+
+struct vnode {
+	uint64_t ino;
+	uint64_t parent;
+	const char *name;
+	const char *path; /* from the mount point, e.g. "proc/meminfo" */
+	mode_t mode;
+	off_t size; /* what stat says: 0 like procfs, 4096 like sysfs */
+	view_fn view; /* NULL for directories */
+};
+
+const struct vnode *vnode_by_ino(uint64_t ino);
+const struct vnode *vnode_lookup(uint64_t parent, const char *name);
+/* "proc/meminfo", "/proc/meminfo" and "./proc/meminfo" name the same node. */
+const struct vnode *vnode_by_path(const char *path);
+/* The children of a directory, in table order; i counts from 0. */
+const struct vnode *vnode_child(uint64_t parent, unsigned int i);
+unsigned int vnode_nlink(const struct vnode *n);
+void vnode_stat(const struct vnode *n, struct stat *st);
+/* Every regular file, for lensfs-show's default list. */
+const struct vnode *vnode_file(unsigned int i);
+
+/* Renders a file as v sees it. */
+int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		 GString *out);

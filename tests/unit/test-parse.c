@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "fixture.h"
+
+#include "parse.h"
+
+static void test_u64(void **state)
+{
+	uint64_t v;
+	int64_t i;
+
+	assert_int_equal(parse_u64("42\n", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_u64(" 9223372036854771712 \n", &v), 0);
+	assert_int_equal(v, UINT64_C(9223372036854771712));
+	assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(parse_u64("", &v), -EINVAL);
+	assert_int_equal(parse_u64("12abc", &v), -EINVAL);
+	assert_int_equal(parse_u64("12\n13\n", &v), -EINVAL);
+	assert_int_equal(parse_i64("-1\n", &i), 0);
+	assert_int_equal(i, -1);
+	assert_int_equal(parse_i64("--1", &i), -EINVAL);
+}
+
+static void test_max(void **state)
+{
+	uint64_t v, q, p;
+
+	assert_int_equal(parse_max_u64("max\n", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(parse_max_u64("268435456\n", &v), 0);
+	assert_int_equal(v, 268435456);
+	assert_int_equal(parse_max_u64("maximum", &v), -EINVAL);
+	assert_int_equal(cpu_max_parse("max 100000\n", &q, &p), 0);
+	assert_int_equal(q, 0);
+	assert_int_equal(p, 100000);
+	assert_int_equal(cpu_max_parse("50000 100000\n", &q, &p), 0);
+	assert_int_equal(q, 50000);
+	assert_int_equal(cpu_max_parse("50000 0\n", &q, &p), -EINVAL);
+	assert_int_equal(cpu_max_parse("50000\n", &q, &p), -EINVAL);
+	assert_int_equal(cpu_max_parse("0 100000\n", &q, &p), -EINVAL);
+	assert_int_equal(cpu_max_parse("x 100000\n", &q, &p), -EINVAL);
+}
+
+/* memory.stat of a real v1 kernel: only the hierarchical totals count. */
+static void test_memory_stat_v1(void **state)
+{
+	g_autofree char *text =
+		fixture_text("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.stat");
+	struct memory_stat st;
+	uint64_t total_rss;
+
+	assert_int_equal(memory_stat_parse(text, 1, &st), 0);
+	assert_int_equal(kv_find_u64(text, "total_rss", &total_rss), 0);
+	assert_int_equal(st.v[MS_ANON], total_rss);
+	assert_int_equal(st.v[MS_HIER_MEMORY_LIMIT], 200u << 20);
+	assert_int_equal(st.v[MS_HIER_MEMSW_LIMIT], 400u << 20);
+	assert_true(memory_stat_has(&st, MS_FILE));
+	assert_false(memory_stat_has(&st, MS_SLAB)); /* v1 has no per-cgroup slab */
+}
+
+static void test_memory_stat_v2(void **state)
+{
+	g_autofree char *text = fixture_text("v2", "sys/fs/cgroup/lensfs.slice/ctr/memory.stat");
+	struct memory_stat st;
+
+	assert_int_equal(memory_stat_parse(text, 2, &st), 0);
+	assert_int_equal(st.v[MS_ANON], 20971520);
+	assert_int_equal(st.v[MS_FILE_DIRTY], 409600);
+	assert_int_equal(st.v[MS_ANON_THP], 4194304);
+	assert_int_equal(st.v[MS_SLAB_RECLAIMABLE], 1572864);
+	assert_false(memory_stat_has(&st, MS_HIER_MEMORY_LIMIT));
+	/* The v1 names mean nothing on v2 and vice versa. */
+	assert_int_equal(memory_stat_parse("total_rss 5\nanon 7\n", 2, &st), 0);
+	assert_int_equal(st.v[MS_ANON], 7);
+	assert_int_equal(memory_stat_parse("total_rss 5\nanon 7\n", 1, &st), 0);
+	assert_int_equal(st.v[MS_ANON], 5);
+	assert_int_equal(memory_stat_parse("anon lots\n", 2, &st), -EINVAL);
+	assert_int_equal(memory_stat_parse("anon 1\n", 3, &st), -EINVAL);
+}
+
+static void test_kv_and_meminfo(void **state)
+{
+	g_autofree char *meminfo = fixture_text("v1", "proc/meminfo");
+	uint64_t v;
+
+	assert_int_equal(kv_find_u64("usage_usec 12\nuser_usec 7\n", "user_usec", &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(kv_find_u64("usage_usec 12\n", "user", &v), -ENOENT);
+	assert_int_equal(kv_find_u64("usage_usec x\n", "usage_usec", &v), -EINVAL);
+	assert_int_equal(meminfo_find_kb(meminfo, "MemTotal", &v), 0);
+	assert_true(v > 0);
+	assert_int_equal(meminfo_find_kb("Active(anon):  12 kB\n", "Active(anon)", &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(meminfo_find_kb("MemTotalX: 5 kB\n", "MemTotal", &v), -ENOENT);
+}
+
+static void test_uptime(void **state)
+{
+	uint64_t up, idle;
+
+	assert_int_equal(uptime_parse("673.15 1233.18\n", &up, &idle), 0);
+	assert_int_equal(up, 67315);
+	assert_int_equal(idle, 123318);
+	assert_int_equal(uptime_parse("5 0.1", &up, &idle), 0);
+	assert_int_equal(up, 500);
+	assert_int_equal(idle, 10);
+	assert_int_equal(uptime_parse("1.234 2.00\n", &up, &idle), 0);
+	assert_int_equal(up, 123);
+	assert_int_equal(uptime_parse("1.00 x\n", &up, &idle), -EINVAL);
+	assert_int_equal(uptime_parse("673.15\n", &up, &idle), -EINVAL);
+	assert_int_equal(uptime_parse("", &up, &idle), -EINVAL);
+}
+
+static void test_proc_pid_files(void **state)
+{
+	g_autofree char *stat = fixture_text("v2", "proc/4242/stat");
+	g_autofree char *status = fixture_text("v2", "proc/4242/status");
+	struct proc_status st;
+	uint64_t ticks;
+
+	/* The command name is "sh) (x": fields count from the last ')'. */
+	assert_int_equal(proc_stat_starttime(stat, &ticks), 0);
+	assert_int_equal(ticks, 90000);
+	assert_int_equal(proc_stat_starttime("12 (x) S 1 2", &ticks), -EINVAL);
+	assert_int_equal(proc_stat_starttime("no paren", &ticks), -EINVAL);
+	assert_int_equal(proc_status_parse(status, &st), 0);
+	assert_int_equal(st.ppid, 4200);
+	assert_int_equal(st.nspid_inner, 1);
+	assert_int_equal(st.nspid_depth, 2);
+	assert_int_equal(proc_status_parse("Name:\tx\n", &st), -EINVAL);
+}
+
+/* Real /proc/PID files from the v1 machine: init is pid 1 in its namespace. */
+static void test_real_v1_pid(void **state)
+{
+	long init = fixture_env("v1", "INIT_PID");
+	long child = fixture_env("v1", "CHILD_PID");
+	g_autofree char *rel = g_strdup_printf("proc/%ld/status", init);
+	g_autofree char *crel = g_strdup_printf("proc/%ld/status", child);
+	g_autofree char *srel = g_strdup_printf("proc/%ld/stat", init);
+	g_autofree char *status = fixture_text("v1", rel);
+	g_autofree char *cstatus = fixture_text("v1", crel);
+	g_autofree char *stat = fixture_text("v1", srel);
+	struct proc_status st;
+	uint64_t ticks;
+
+	assert_int_equal(proc_status_parse(status, &st), 0);
+	assert_int_equal(st.nspid_inner, 1);
+	assert_int_equal(proc_status_parse(cstatus, &st), 0);
+	assert_int_equal(st.ppid, init);
+	assert_int_equal(st.nspid_inner, 2);
+	assert_int_equal(proc_stat_starttime(stat, &ticks), 0);
+	assert_true(ticks > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_max),
+		cmocka_unit_test(test_memory_stat_v1),
+		cmocka_unit_test(test_memory_stat_v2),
+		cmocka_unit_test(test_kv_and_meminfo),
+		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_proc_pid_files),
+		cmocka_unit_test(test_real_v1_pid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

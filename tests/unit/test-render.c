@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "fixture.h"
+
+#include "render.h"
+
+#include <inttypes.h>
+
+static struct memory_facts v2_facts(void)
+{
+	g_autofree char *mi = fixture_text("v2", "proc/self/mountinfo");
+	g_autofree char *sys = fixture_path("v2", "sys");
+	g_autoptr(cgroup_layout) l = NULL;
+	struct memory_facts f;
+
+	assert_int_equal(cgroup_layout_parse(mi, sys, &l), 0);
+	assert_int_equal(cgroup_memory_facts(l, "/lensfs.slice/ctr", &f), 0);
+	return f;
+}
+
+/* Every computed line of the v2 fixture, worked out by hand from its
+ * memory.stat (bytes / 1024). */
+static void test_meminfo_v2(void **state)
+{
+	static const struct {
+		const char *key;
+		uint64_t kb;
+	} want[] = {
+		{ "MemTotal", 204800 }, /* min(300M, 200M above) */
+		{ "MemFree", 153600 }, /* 204800 - 51200 */
+		{ "MemAvailable", 178688 }, /* 153600 + 8192 + 15360 + 1536 */
+		{ "Buffers", 0 },	    { "Cached", 22528 }, /* file 24576 - swapcached 2048 */
+		{ "SwapCached", 2048 },	    { "Active", 13312 }, /* 5120 + 8192 */
+		{ "Inactive", 31744 }, /* 16384 + 15360 */
+		{ "Active(anon)", 5120 },   { "Inactive(anon)", 16384 },
+		{ "Active(file)", 8192 },   { "Inactive(file)", 15360 },
+		{ "Unevictable", 1024 },    { "Mlocked", 0 },
+		{ "SwapTotal", 102400 }, /* memory.swap.max of ctr */
+		{ "SwapFree", 98304 }, /* 102400 - 4096 */
+		{ "Dirty", 400 },	    { "Writeback", 40 },
+		{ "AnonPages", 20480 },	    { "Mapped", 8192 },
+		{ "Shmem", 1024 },	    { "KReclaimable", 1536 },
+		{ "Slab", 2176 },	    { "SReclaimable", 1536 },
+		{ "SUnreclaim", 640 },	    { "KernelStack", 320 },
+		{ "PageTables", 512 },	    { "Percpu", 78 },
+		{ "AnonHugePages", 4096 },  { "ShmemHugePages", 0 },
+	};
+	g_autofree char *host = fixture_text("v2", "proc/meminfo");
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct memory_facts f = v2_facts();
+	g_auto(GStrv) in_lines = g_strsplit(host, "\n", -1);
+	g_auto(GStrv) out_lines = NULL;
+
+	assert_int_equal(meminfo_render(host, &f, out), 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		uint64_t got = meminfo_kb(out->str, want[i].key);
+
+		if (got != want[i].kb)
+			fail_msg("%s: %" PRIu64 " kB, want %" PRIu64, want[i].key, got, want[i].kb);
+	}
+	/* The kernel's layout: name padded to 16 columns, value in 8. */
+	assert_non_null(strstr(out->str, "MemTotal:         204800 kB\n"));
+	assert_non_null(strstr(out->str, "Percpu:               78 kB\n"));
+	/* Same lines in the same order; machine-wide lines untouched. */
+	out_lines = g_strsplit(out->str, "\n", -1);
+	assert_int_equal(g_strv_length(in_lines), g_strv_length(out_lines));
+	for (guint i = 0; in_lines[i]; i++) {
+		assert_int_equal(strcspn(in_lines[i], ":"), strcspn(out_lines[i], ":"));
+		if (g_str_has_prefix(in_lines[i], "VmallocTotal") ||
+		    g_str_has_prefix(in_lines[i], "CommitLimit") ||
+		    g_str_has_prefix(in_lines[i], "HugePages_Total") ||
+		    g_str_has_prefix(in_lines[i], "DirectMap"))
+			assert_string_equal(in_lines[i], out_lines[i]);
+	}
+}
+
+/* Counters that disagree with the limits never wrap around. */
+static void test_meminfo_no_underflow(void **state)
+{
+	g_autofree char *host = fixture_text("v2", "proc/meminfo");
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct memory_facts f = v2_facts();
+
+	f.usage = f.limit + 4096; /* charged above the limit */
+	f.swap_usage = f.swap_limit * 2; /* swap used above the swap limit */
+	f.stat.v[MS_SWAPCACHED] = f.stat.v[MS_FILE] + (UINT64_C(1) << 30);
+	f.stat.v[MS_ACTIVE_FILE] = UINT64_MAX / 2; /* absurd */
+	assert_int_equal(meminfo_render(host, &f, out), 0);
+	assert_int_equal(meminfo_kb(out->str, "MemFree"), 0);
+	assert_int_equal(meminfo_kb(out->str, "SwapFree"), 0);
+	assert_int_equal(meminfo_kb(out->str, "Cached"), 0);
+	assert_int_equal(meminfo_kb(out->str, "MemAvailable"), 204800); /* capped at MemTotal */
+	assert_int_equal(meminfo_kb(out->str, "SwapCached"), 102400); /* capped at SwapTotal */
+}
+
+static void test_meminfo_limits(void **state)
+{
+	g_autofree char *host = fixture_text("v2", "proc/meminfo");
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct memory_facts f = v2_facts();
+
+	/* A limit above the host's memory shows the host's MemTotal. */
+	f.limit = UINT64_C(1) << 50;
+	f.swap_limit = LIMIT_NONE;
+	assert_int_equal(meminfo_render(host, &f, out), 0);
+	assert_int_equal(meminfo_kb(out->str, "MemTotal"), 8141924);
+	assert_int_equal(meminfo_kb(out->str, "SwapTotal"), 2097148); /* host swap */
+	assert_int_equal(meminfo_kb(out->str, "SwapFree"), 2097148 - 4096);
+
+	/* Swap limited to 0: no swap. */
+	g_string_truncate(out, 0);
+	f = v2_facts();
+	f.swap_limit = 0;
+	assert_int_equal(meminfo_render(host, &f, out), 0);
+	assert_int_equal(meminfo_kb(out->str, "SwapTotal"), 0);
+	assert_int_equal(meminfo_kb(out->str, "SwapFree"), 0);
+
+	/* No limit at all: the host's file, byte for byte. */
+	g_string_truncate(out, 0);
+	f.limited = false;
+	assert_int_equal(meminfo_render(host, &f, out), 0);
+	assert_string_equal(out->str, host);
+
+	/* A host file without MemTotal is an error, not a guess. */
+	f.limited = true;
+	assert_int_equal(meminfo_render("SwapTotal: 0 kB\n", &f, out), -EINVAL);
+}
+
+static void test_cpuinfo(void **state)
+{
+	g_autofree char *host = fixture_text("v2", "proc/cpuinfo");
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(cpuset) visible = NULL;
+	g_auto(GStrv) blocks = NULL;
+
+	assert_int_equal(cpuset_parse("1-2", &visible), 0);
+	assert_int_equal(cpuinfo_render(host, visible, out), 0);
+	blocks = g_strsplit(out->str, "\n\n", -1);
+	assert_int_equal(g_strv_length(blocks), 3); /* two blocks and the tail */
+	assert_true(g_str_has_prefix(blocks[0], "processor\t: 0\n"));
+	assert_non_null(strstr(blocks[0], "core id\t\t: 1\n")); /* host CPU 1 */
+	assert_true(g_str_has_prefix(blocks[1], "processor\t: 1\n"));
+	assert_non_null(strstr(blocks[1], "core id\t\t: 2\n"));
+	assert_string_equal(blocks[2], "");
+
+	/* Blocks without a processor line are kept (arm's trailer). */
+	g_string_truncate(out, 0);
+	assert_int_equal(
+		cpuinfo_render("processor\t: 0\nBogoMIPS\t: 1\n\nprocessor\t: 1\nBogoMIPS\t: 1\n\n"
+			       "processor\t: 2\nBogoMIPS\t: 1\n\nHardware\t: X\n",
+			       visible, out),
+		0);
+	assert_string_equal(out->str,
+			    "processor\t: 0\nBogoMIPS\t: 1\n\nprocessor\t: 1\nBogoMIPS\t: 1\n\n"
+			    "Hardware\t: X\n");
+
+	/* No visible CPU in the file: an error. */
+	g_clear_pointer(&visible, cpuset_free);
+	assert_int_equal(cpuset_parse("9", &visible), 0);
+	assert_int_equal(cpuinfo_render(host, visible, out), -ENOENT);
+}
+
+static void test_uptime(void **state)
+{
+	struct uptime_input in = {
+		.host_uptime_cs = 100000,
+		.start_ticks = 90000,
+		.ticks_per_sec = 100,
+		.ncpus = 2,
+		.cpu_usage_us = 2500000,
+	};
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	assert_int_equal(uptime_render(&in, out), 0);
+	assert_string_equal(out->str, "100.00 197.50\n");
+
+	/* Busier than the CPUs allow (usage from before the init): idle 0. */
+	g_string_truncate(out, 0);
+	in.cpu_usage_us = 500000000;
+	assert_int_equal(uptime_render(&in, out), 0);
+	assert_string_equal(out->str, "100.00 0.00\n");
+
+	/* A start after "now" (clock skew between two reads): 0, not a wrap. */
+	g_string_truncate(out, 0);
+	in.start_ticks = 100001;
+	assert_int_equal(uptime_render(&in, out), 0);
+	assert_string_equal(out->str, "0.00 0.00\n");
+
+	in.ticks_per_sec = 0;
+	assert_int_equal(uptime_render(&in, out), -EINVAL);
+}
+
+static void test_cpu_online_and_visible(void **state)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(cpuset) online = NULL;
+	struct cpu_facts f = { 0 };
+	struct cpuset *v;
+
+	assert_int_equal(cpu_online_render(1, out), 0);
+	assert_string_equal(out->str, "0\n");
+	g_string_truncate(out, 0);
+	assert_int_equal(cpu_online_render(4, out), 0);
+	assert_string_equal(out->str, "0-3\n");
+	assert_int_equal(cpu_online_render(0, out), -EINVAL);
+
+	assert_int_equal(cpuset_parse("0-3", &online), 0);
+	assert_int_equal(cpuset_parse("1-3", &f.cpus), 0);
+	f.quota_us = 150000;
+	f.period_us = 100000;
+	g_string_truncate(out, 0);
+	v = visible_cpus(online, &f, true);
+	cpuset_format(v, out);
+	assert_string_equal(out->str, "1-2"); /* ceil(1.5) = 2 of the cpuset, lowest first */
+	cpuset_free(v);
+	v = visible_cpus(online, &f, false);
+	assert_int_equal(cpuset_count(v), 3);
+	cpuset_free(v);
+	f.quota_us = 1000; /* 1% of a CPU: still one CPU */
+	v = visible_cpus(online, &f, true);
+	assert_int_equal(cpuset_count(v), 1);
+	cpuset_free(v);
+	f.quota_us = 100000000; /* 1000 CPUs' worth: the cpuset decides */
+	v = visible_cpus(online, &f, true);
+	assert_int_equal(cpuset_count(v), 3);
+	cpuset_free(v);
+	cpu_facts_clear(&f);
+	assert_int_equal(cpuset_parse("6-7", &f.cpus), 0); /* offline only */
+	v = visible_cpus(online, &f, true);
+	assert_int_equal(cpuset_count(v), 4);
+	cpuset_free(v);
+	cpu_facts_clear(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_meminfo_v2),
+		cmocka_unit_test(test_meminfo_no_underflow),
+		cmocka_unit_test(test_meminfo_limits),
+		cmocka_unit_test(test_cpuinfo),
+		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_cpu_online_and_visible),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

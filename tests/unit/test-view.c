@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The whole pipeline (caller -> container -> cgroup files -> text) on
+ * fixture trees: what lensfs-show and the daemon do for one request. */
+#include "config.h"
+
+#include "fixture.h"
+
+#include "vtree.h"
+
+static char *render(struct lensfs_ctx *ctx, const struct viewer *v, const char *path, int *err)
+{
+	const struct vnode *n = vnode_by_path(path);
+	GString *out = g_string_new(NULL);
+
+	assert_non_null(n);
+	*err = vnode_render(ctx, n, v, out);
+	return g_string_free(out, FALSE);
+}
+
+static char *render_ok(struct lensfs_ctx *ctx, const struct viewer *v, const char *path)
+{
+	int err;
+	char *text = render(ctx, v, path, &err);
+
+	if (err < 0)
+		fail_msg("%s: %s", path, g_strerror(-err));
+	return text;
+}
+
+static unsigned int count_processors(const char *cpuinfo)
+{
+	unsigned int n = 0;
+
+	for (const char *p = cpuinfo; (p = strstr(p, "processor\t:")); p++)
+		n++;
+	return n;
+}
+
+static void test_v2_container(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
+	struct viewer v;
+	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+
+	/* The init's child: the view is the init's cgroup without init.scope. */
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	assert_false(v.host_pidns);
+	assert_int_equal(v.init_pid, 4242);
+	assert_int_equal(v.init_start_ticks, 90000);
+	assert_string_equal(v.cg.path[CG_MEMORY], "/lensfs.slice/ctr");
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	cpuinfo = render_ok(ctx, &v, "/proc/cpuinfo");
+	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+
+	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
+	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 102400);
+	assert_int_equal(count_processors(cpuinfo), 2); /* cpuset 1-3, quota 1.5 */
+	assert_string_equal(online, "0-1\n");
+	/* host 1000.00 s, init started at 900 s, 2 CPUs, 2.5 s of CPU time */
+	assert_string_equal(uptime, "100.00 197.50\n");
+}
+
+/* A process that joined with setns(2) has its parent outside the
+ * namespace: its init is found by scanning /proc. */
+static void test_v2_setns_process(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, 4300, &v), 0);
+	assert_int_equal(v.init_pid, 4242);
+	assert_string_equal(v.cg.path[CG_CPU], "/lensfs.slice/ctr");
+	viewer_clear(&v);
+}
+
+/* In the host's pid namespace and the root cgroup: the host's files. */
+static void test_v2_host(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
+	g_autofree char *host_meminfo = fixture_text("v2", "proc/meminfo");
+	g_autofree char *host_cpuinfo = fixture_text("v2", "proc/cpuinfo");
+	g_autofree char *host_uptime = fixture_text("v2", "proc/uptime");
+	g_autofree char *host_online = fixture_text("v2", "sys/devices/system/cpu/online");
+	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, 4299, &v), 0);
+	assert_true(v.host_pidns);
+	assert_true(cgroup_membership_is_root(&v.cg));
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
+	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+	assert_string_equal(meminfo, host_meminfo);
+	assert_string_equal(cpuinfo, host_cpuinfo);
+	assert_string_equal(online, host_online);
+	assert_string_equal(uptime, host_uptime);
+}
+
+static void test_v2_no_quota(void **state)
+{
+	g_autofree char *root = g_build_filename(FIXTURE_DIR, "v2", NULL);
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx_at(root, false);
+	g_autofree char *online = NULL, *uptime = NULL;
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+	assert_string_equal(online, "0-2\n");
+	assert_string_equal(uptime, "100.00 297.50\n");
+}
+
+static void test_v2_by_cgroup(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
+	g_autofree char *meminfo = NULL, *uptime = NULL, *none = NULL;
+	struct viewer v;
+	int err;
+
+	/* The processes are in init.scope: ctr itself has none to date it. */
+	assert_int_equal(viewer_of_cgroup(ctx, "/lensfs.slice/ctr", &v), 0);
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
+	none = render(ctx, &v, "proc/uptime", &err);
+	assert_int_equal(err, -ESRCH);
+	viewer_clear(&v);
+
+	assert_int_equal(viewer_of_cgroup(ctx, "/lensfs.slice/ctr/init.scope", &v), 0);
+	assert_int_equal(v.init_pid, 4242);
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+	assert_string_equal(uptime, "100.00 197.60\n"); /* init.scope used 2.4 s */
+
+	assert_int_equal(viewer_of_cgroup(ctx, "/lensfs.slice/../etc", &v), -EINVAL);
+	assert_int_equal(viewer_of_cgroup(ctx, "/no/such", &v), -ENOENT);
+}
+
+static void test_gone_process(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, 99999, &v), -ESRCH);
+	assert_int_equal(viewer_of_pid(ctx, 0, &v), -ESRCH);
+}
+
+/* Real files of a v1 kernel (this machine): a container in
+ * /lensfs-fixture/ctr (memory 300M under a 200M parent, cpuset 0,
+ * quota 0.5 on the parent), seen from the init's child. */
+static void test_v1_container(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v1");
+	long init = fixture_env("v1", "INIT_PID");
+	long child = fixture_env("v1", "CHILD_PID");
+	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	uint64_t usage =
+		fixture_u64("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.usage_in_bytes");
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, (pid_t)child, &v), 0);
+	assert_int_equal(v.init_pid, init);
+	assert_string_equal(v.cg.path[CG_MEMORY], "/lensfs-fixture/ctr");
+	assert_string_equal(v.cg.path[CG_CPUSET], "/lensfs-fixture/ctr");
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
+	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+
+	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
+	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
+	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 0); /* the host has no swap */
+	assert_int_equal(count_processors(cpuinfo), 1);
+	assert_true(g_str_has_prefix(cpuinfo, "processor\t: 0\n"));
+	assert_string_equal(online, "0\n");
+	/* host uptime 673.15 s, init started at tick 67265 (672.65 s), 4.4 ms of CPU */
+	assert_string_equal(uptime, "0.50 0.50\n");
+}
+
+/* A damaged cgroup file is an error for the caller it concerns, never the
+ * host's numbers. */
+static void test_damaged_is_error(void **state)
+{
+	char *root = fixture_copy("v2");
+	struct lensfs_ctx *ctx;
+	struct viewer v;
+	int err;
+
+	fixture_write(root, "sys/fs/cgroup/lensfs.slice/memory.max", "12 monkeys\n");
+	fixture_write(root, "sys/fs/cgroup/lensfs.slice/cpu.max", "half 100000\n");
+	ctx = fixture_ctx_at(root, true);
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	g_free(render(ctx, &v, "proc/meminfo", &err));
+	assert_int_equal(err, -EINVAL);
+	g_free(render(ctx, &v, "proc/cpuinfo", &err));
+	assert_int_equal(err, -EINVAL);
+	viewer_clear(&v);
+
+	/* A cgroup that vanished under the caller. */
+	fixture_write(root, "proc/4242/cgroup", "0::/gone/init.scope\n");
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	g_free(render(ctx, &v, "proc/meminfo", &err));
+	assert_int_equal(err, -ENOENT);
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
+static void test_vtree(void **state)
+{
+	const struct vnode *n;
+	struct stat st;
+	unsigned int files = 0;
+
+	assert_int_equal(vnode_by_path("proc")->ino, INO_PROC);
+	assert_ptr_equal(vnode_lookup(INO_PROC, "meminfo"), vnode_by_ino(INO_PROC_MEMINFO));
+	assert_null(vnode_lookup(INO_PROC, ".."));
+	assert_null(vnode_lookup(INO_ROOT, "meminfo"));
+	assert_null(vnode_by_path("proc/../proc/meminfo"));
+	assert_ptr_equal(vnode_child(INO_PROC, 0), vnode_by_ino(INO_PROC_CPUINFO));
+	assert_null(vnode_child(INO_PROC, 3));
+	vnode_stat(vnode_by_ino(INO_ROOT), &st);
+	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
+	assert_true(S_ISDIR(st.st_mode));
+	vnode_stat(vnode_by_ino(INO_SYS_CPU_ONLINE), &st);
+	assert_int_equal(st.st_mode, S_IFREG | 0444);
+	assert_int_equal(st.st_size, 4096);
+	/* Every file sits in a directory that lists it. */
+	for (unsigned int i = 0; (n = vnode_file(i)); i++, files++) {
+		const struct vnode *parent = vnode_by_ino(n->parent);
+
+		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
+		assert_ptr_equal(vnode_by_path(n->path), n);
+	}
+	assert_int_equal(files, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v2_container), cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),	     cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup), cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container), cmocka_unit_test(test_damaged_is_error),
+		cmocka_unit_test(test_vtree),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
