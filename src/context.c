@@ -97,6 +97,16 @@ void lensfs_ctx_free(struct lensfs_ctx *ctx)
 void viewer_clear(struct viewer *v)
 {
 	cgroup_membership_clear(&v->cg);
+	g_clear_pointer(&v->pidns, g_free);
+}
+
+void viewer_forget(struct lensfs_ctx *ctx, const struct viewer *v)
+{
+	if (!v->pidns)
+		return;
+	g_mutex_lock(&ctx->lock);
+	g_hash_table_remove(ctx->pidns_cache, v->pidns);
+	g_mutex_unlock(&ctx->lock);
 }
 
 /* A process that vanished between two reads is -ESRCH, whatever the file. */
@@ -247,22 +257,29 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 	if (strcmp(ns, ctx->self_pidns) == 0) {
 		out->host_pidns = true;
 		out->init_pid = 1;
-		return pid_membership(ctx, pid, &out->cg);
+		r = pid_membership(ctx, pid, &out->cg);
+		if (r < 0)
+			viewer_clear(out);
+		return r;
 	}
+	out->pidns = g_strdup(ns);
 
 	now = now_monotonic_us();
 	g_mutex_lock(&ctx->lock);
 	e = g_hash_table_lookup(ctx->pidns_cache, ns);
 	if (e && entry_valid(ctx, e, now)) {
 		copy_entry(e, out);
+		out->cached = true;
 		g_mutex_unlock(&ctx->lock);
 		return 0;
 	}
 	g_mutex_unlock(&ctx->lock);
 
 	r = resolve_pidns(ctx, pid, ns, &e);
-	if (r < 0)
+	if (r < 0) {
+		viewer_clear(out);
 		return r;
+	}
 	copy_entry(e, out);
 	if (e->pidfd < 0) {
 		pidns_entry_free(e);

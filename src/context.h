@@ -47,6 +47,8 @@ struct viewer {
 	pid_t init_pid; /* its pid namespace's init, as the host numbers it */
 	uint64_t init_start_ticks; /* /proc/INIT/stat field 22 */
 	struct cgroup_membership cg; /* the cgroup whose limits apply */
+	char *pidns; /* "pid:[N]"; NULL for a cgroup given by path */
+	bool cached; /* resolved from the cache, not afresh */
 };
 
 void viewer_clear(struct viewer *v);
@@ -57,6 +59,10 @@ void viewer_clear(struct viewer *v);
  * init, less a trailing /init.scope. -ESRCH when the process is gone.
  */
 int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+
+/* Drops the cached resolution v came from (its container's cgroup moved or
+ * vanished). */
+void viewer_forget(struct lensfs_ctx *ctx, const struct viewer *v);
 
 /* The view of a container whose cgroup (the same path in every hierarchy)
  * is given; its init is the longest-running process in it. */

@@ -164,9 +164,7 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return -EISDIR;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
-	r = viewer_of_pid(fs->ctx, caller->pid, &v);
-	if (r >= 0)
-		r = vnode_render(fs->ctx, n, &v, text);
+	r = vnode_render_for_pid(fs->ctx, n, caller->pid, &v, text);
 	if (r < 0) {
 		if (r != -ESRCH)
 			warn_ratelimited(fs, n, caller->pid, r);
@@ -357,15 +355,13 @@ static int serve_polling(struct fuse_session *se, unsigned int spin_us)
 	return r < 0 && r != -ENODEV ? r : 0;
 }
 
-static int serve(struct fuse_session *se, unsigned int threads)
+static int serve(struct fuse_session *se, unsigned int threads, unsigned int spin_us)
 {
-	const char *spin = getenv("LENSFS_SPIN_US");
-
-	if (spin && threads <= 1)
-		return serve_polling(se, (unsigned int)atoi(spin));
 	struct fuse_loop_config *cfg;
 	int r;
 
+	if (threads <= 1 && spin_us)
+		return serve_polling(se, spin_us);
 	if (threads <= 1)
 		return fuse_session_loop(se);
 	cfg = fuse_loop_cfg_create();
@@ -423,7 +419,8 @@ int lensfs_fuse_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opt
 		return 1;
 	}
 	if (pid > 0) {
-		close(fuse_session_fd(se));
+		fuse_session_destroy(se); /* closes this process's /dev/fuse fd */
+		fuse_opt_free_args(&args);
 		return guard_worker(pid, opts->mountpoint);
 	}
 
@@ -434,10 +431,14 @@ int lensfs_fuse_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opt
 	}
 	if (fuse_set_signal_handlers(se) != 0)
 		_exit(1);
-	r = serve(se, opts->threads);
+	r = serve(se, opts->threads, opts->spin_us);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
+	fuse_opt_free_args(&args);
 	g_hash_table_unref(fs.handles);
 	g_mutex_clear(&fs.lock);
-	return r == 0 ? 0 : 1;
+	/* libfuse returns the number of the signal that stopped the loop. */
+	if (r > 0)
+		log_info("stopping on signal %d", r);
+	return r < 0 ? 1 : 0;
 }

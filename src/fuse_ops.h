@@ -9,7 +9,8 @@ struct lensfs_mount_opts {
 	const char *mountpoint;
 	bool foreground;
 	bool debug;
-	unsigned int threads; /* 1: libfuse's single-threaded loop */
+	unsigned int threads; /* 1: one serving thread */
+	unsigned int spin_us; /* single thread: poll this long before sleeping */
 };
 
 /* Mounts, serves until unmounted or signalled, and unmounts. Returns the

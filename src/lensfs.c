@@ -14,7 +14,7 @@
 int main(int argc, char **argv)
 {
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
-	gint threads = 1, cache_ms = 2000, refresh_ms = 100;
+	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50;
 	g_autofree char *proc_root = NULL, *sys_root = NULL;
 	g_auto(GStrv) rest = NULL;
 	const GOptionEntry entries[] = {
@@ -28,6 +28,10 @@ int main(int argc, char **argv)
 		  "Serving threads (default 1: the fastest on small hosts, see "
 		  "docs/performance.md)",
 		  "N" },
+		{ "spin-us", 0, 0, G_OPTION_ARG_INT, &spin_us,
+		  "With one thread, poll for the next request this long before sleeping (default "
+		  "50)",
+		  "US" },
 		{ "cache-ms", 0, 0, G_OPTION_ARG_INT, &cache_ms,
 		  "How long a container's resolved init and cgroup are reused (default 2000)",
 		  "MS" },
@@ -94,6 +98,7 @@ int main(int argc, char **argv)
 	mopts.foreground = foreground;
 	mopts.debug = debug;
 	mopts.threads = (unsigned int)threads;
+	mopts.spin_us = (unsigned int)spin_us;
 	if (g_mkdir_with_parents(mopts.mountpoint, 0755) < 0) {
 		log_error("cannot create %s: %s", mopts.mountpoint, g_strerror(errno));
 		return 1;

@@ -150,15 +150,18 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	struct memory_facts mem = { .limited = false };
-	int r = read_proc(ctx, "meminfo", &host);
+	int r;
 
-	if (r < 0)
-		return r;
 	if (v->cg.path[CG_MEMORY]) {
 		r = memory_facts(ctx, v->cg.path[CG_MEMORY], &mem);
 		if (r < 0)
 			return r;
 	}
+	/* An unlimited reader gets the host's file as it is now. */
+	r = mem.limited ? read_proc(ctx, "meminfo", &host)
+			: file_read_allf(&host, "%s/meminfo", ctx->proc_root);
+	if (r < 0)
+		return r;
 	return meminfo_render(host, &mem, out);
 }
 

@@ -96,3 +96,22 @@ int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 		return -EISDIR;
 	return n->view(ctx, v, out);
 }
+
+int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid, struct viewer *v,
+			 GString *out)
+{
+	int r = viewer_of_pid(ctx, pid, v);
+
+	if (r < 0)
+		return r;
+	r = vnode_render(ctx, n, v, out);
+	if (r == -ENOENT && v->cached) {
+		viewer_forget(ctx, v);
+		viewer_clear(v);
+		g_string_truncate(out, 0);
+		r = viewer_of_pid(ctx, pid, v);
+		if (r >= 0)
+			r = vnode_render(ctx, n, v, out);
+	}
+	return r;
+}

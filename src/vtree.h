@@ -52,3 +52,8 @@ const struct vnode *vnode_file(unsigned int i);
 /* Renders a file as v sees it. */
 int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
 		 GString *out);
+/* Renders a file as process pid sees it, and says whose view that was (v is
+ * filled even on failure; viewer_clear it). A container found in the cache
+ * whose cgroup has since vanished is resolved afresh, once. */
+int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid, struct viewer *v,
+			 GString *out);

@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# One command for each of the README's Quick start steps, as root on a
+# fresh Debian 12 machine:
+#   ./setup.sh run     install what is needed, build, install, and start
+#                      lensfs on /var/lib/lensfs
+#   ./setup.sh test    install what is needed, build (warnings are errors),
+#                      and run every test: unit, integration (real FUSE
+#                      mount, real cgroups), then all of it again under
+#                      AddressSanitizer and UndefinedBehaviorSanitizer
+#   ./setup.sh bench   run the benchmark against native /proc and LXCFS
+#   ./setup.sh packages  print the Debian packages the above install
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages() {
+	# build
+	echo autoconf automake libtool pkg-config make gcc
+	echo libfuse3-dev libglib2.0-dev libcap-dev libcmocka-dev
+	# run
+	echo fuse3
+	# tests and benchmarks
+	echo util-linux procps python3 clang-format lxcfs
+}
+
+install_packages() {
+	if [ "${LENSFS_NO_INSTALL:-0}" = 1 ]; then return; fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2046
+	apt-get install -y -qq --no-install-recommends $(packages) >/dev/null
+	# Debian's lxcfs package starts its own daemon on /var/lib/lxcfs; the
+	# benchmark runs a private instance instead.
+	if command -v systemctl >/dev/null && systemctl is-active -q lxcfs 2>/dev/null; then
+		systemctl stop lxcfs || true
+	fi
+}
+
+# build DIR [CONFIGURE OPTIONS...]
+build() {
+	local dir=$1
+	shift
+	[ -x configure ] || ./autogen.sh >/dev/null
+	mkdir -p "$dir"
+	(cd "$dir" && ../configure --quiet "$@" && make -j"$(nproc)" --no-print-directory)
+}
+
+# check DIR: every test, with a skip counted as a failure.
+check() {
+	local dir=$1
+	if ! LENSFS_TEST_STRICT=1 timeout 1800 make -C "$dir" --no-print-directory check; then
+		cat "$dir/test-suite.log"
+		return 1
+	fi
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "setup.sh $1: run as root (it installs packages and mounts)"; exit 1; }
+}
+
+case "${1:-}" in
+packages)
+	packages | tr ' ' '\n' | sed '/^$/d'
+	;;
+run)
+	need_root run
+	install_packages
+	build build
+	make -C build --no-print-directory install >/dev/null
+	mnt=/var/lib/lensfs
+	if mountpoint -q "$mnt"; then
+		echo "lensfs is already mounted on $mnt"
+	else
+		/usr/local/bin/lensfs "$mnt"
+		echo "lensfs is serving $mnt"
+	fi
+	cat <<MSG
+
+Look at what a container sees:
+  lensfs-show --pid PID                 # every file, as process PID would read it
+  lensfs-show --pid PID proc/meminfo    # one file, byte for byte
+  lensfs-show --cgroup /some/cgroup     # the view of a cgroup
+From inside a container, bind-mount the files over its own, e.g.
+  mount --bind $mnt/proc/meminfo /proc/meminfo
+Stop: kill \$(pgrep -o -x lensfs)
+MSG
+	;;
+test)
+	need_root test
+	install_packages
+	build build-ci --enable-werror
+	make -C build-ci --no-print-directory format-check
+	check build-ci
+	build build-asan --enable-werror --enable-sanitizers
+	check build-asan
+	echo "setup.sh test: all tests passed (plain and sanitized builds)"
+	;;
+bench)
+	need_root bench
+	install_packages
+	build build
+	bench/run.sh build
+	;;
+*)
+	sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the integration tests: real cgroups (v1, hybrid or v2), a real
+# FUSE mount, and clean-up that runs however a test ends.
+#
+# A test skips (exit 77) when the machine lacks root, /dev/fuse or
+# writable cgroups; with LENSFS_TEST_STRICT=1 (CI) a skip is a failure.
+
+set -u
+BUILDDIR=${LENSFS_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+LENSFS=${LENSFS:-$BUILDDIR/lensfs}
+LENSFS_SHOW=${LENSFS_SHOW:-$BUILDDIR/lensfs-show}
+CGROOT=${LENSFS_TEST_CGROOT:-/sys/fs/cgroup}
+TAG=lensfs-test-$$
+passed=0
+failed=0
+cleanups=()
+
+skip() {
+	echo "SKIP: $*"
+	if [ "${LENSFS_TEST_STRICT:-0}" = 1 ]; then
+		echo "LENSFS_TEST_STRICT=1: a skip is a failure"
+		exit 1
+	fi
+	exit 77
+}
+
+on_exit() {
+	local i
+	for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${cleanups[$i]}" >/dev/null 2>&1 || true
+	done
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+defer() { cleanups+=("$*"); }
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok $((passed + failed)) - $*"
+}
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok $((passed + failed)) - $*"
+}
+# check NAME GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
+}
+# check_true NAME COMMAND...
+check_true() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+finish() {
+	echo "# $passed passed, $failed failed"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+require_machine() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -c /dev/fuse ] || skip "needs /dev/fuse"
+	[ -x "$LENSFS" ] || skip "no $LENSFS (build first)"
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	if [ -f "$CGROOT/cgroup.controllers" ]; then
+		CGVER=2
+		for c in memory cpu cpuset; do
+			grep -qw "$c" "$CGROOT/cgroup.controllers" || skip "cgroup2 without $c"
+		done
+	elif [ -d "$CGROOT/memory" ] && [ -d "$CGROOT/cpuset" ]; then
+		CGVER=1
+	else
+		skip "no memory and cpuset cgroups under $CGROOT"
+	fi
+	mkdir "$CGROOT/$(cg_ctrl_dir memory)/$TAG-probe" 2>/dev/null || skip "cgroups are not writable"
+	rmdir "$CGROOT/$(cg_ctrl_dir memory)/$TAG-probe"
+	# Every test cgroup lives below $TAG, removed last.
+	defer cg_destroy "$TAG"
+}
+
+# Directory of a controller's hierarchy (v1) or the unified one (v2).
+cg_ctrl_dir() { [ "$CGVER" = 2 ] && echo . || echo "$1"; }
+V1_CTRLS="memory cpu cpuacct cpuset"
+
+# cg_create PATH: PATH relative to the root, parents first; removed at exit.
+cg_create() {
+	local path=$1 c d
+	if [ "$CGVER" = 2 ]; then
+		d=$CGROOT
+		local IFS=/
+		for part in $path; do
+			echo "+memory +cpu +cpuset" >"$d/cgroup.subtree_control" 2>/dev/null
+			d=$d/$part
+			mkdir -p "$d"
+		done
+		unset IFS
+	else
+		for c in $V1_CTRLS; do
+			mkdir -p "$CGROOT/$c/$path"
+		done
+		# A v1 cpuset takes no task until it has CPUs and memory nodes.
+		d=$CGROOT/cpuset
+		local IFS=/
+		for part in $path; do
+			cat "$d/cpuset.cpus" >"$d/$part/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/$part/cpuset.mems"
+			d=$d/$part
+		done
+		unset IFS
+	fi
+	defer cg_destroy "$path"
+}
+
+cg_destroy() {
+	local path=$1 c dir
+	for c in $([ "$CGVER" = 2 ] && echo . || echo $V1_CTRLS); do
+		dir=$CGROOT/$c/$path
+		[ -d "$dir" ] || continue
+		# Kill what is left, deepest cgroups first, then remove them.
+		find "$dir" -depth -type d | while read -r d; do
+			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		done
+		sleep 0.1
+		find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+}
+
+cg_memory() { # PATH BYTES
+	if [ "$CGVER" = 2 ]; then echo "$2" >"$CGROOT/$1/memory.max"
+	else echo "$2" >"$CGROOT/memory/$1/memory.limit_in_bytes"; fi
+}
+cg_swap() { # PATH BYTES (swap alone)
+	if [ "$CGVER" = 2 ]; then echo "$2" >"$CGROOT/$1/memory.swap.max"
+	else
+		local mem
+		mem=$(cat "$CGROOT/memory/$1/memory.limit_in_bytes")
+		echo $((mem + $2)) >"$CGROOT/memory/$1/memory.memsw.limit_in_bytes"
+	fi
+}
+cg_cpuset() { # PATH CPUS
+	if [ "$CGVER" = 2 ]; then echo "$2" >"$CGROOT/$1/cpuset.cpus"
+	else echo "$2" >"$CGROOT/cpuset/$1/cpuset.cpus"; fi
+}
+cg_quota() { # PATH QUOTA PERIOD
+	if [ "$CGVER" = 2 ]; then echo "$2 $3" >"$CGROOT/$1/cpu.max"
+	else
+		echo "$3" >"$CGROOT/cpu/$1/cpu.cfs_period_us"
+		echo "$2" >"$CGROOT/cpu/$1/cpu.cfs_quota_us"
+	fi
+}
+# cg_procs_files PATH: every cgroup.procs a process must be written to.
+cg_procs_files() {
+	if [ "$CGVER" = 2 ]; then echo "$CGROOT/$1/cgroup.procs"
+	else for c in $V1_CTRLS; do echo "$CGROOT/$c/$1/cgroup.procs"; done; fi
+}
+
+# in_container PATH CMD...: CMD in cgroup PATH and a fresh pid namespace
+# (with its own /proc), as a container's process would be.
+in_container() {
+	local path=$1
+	shift
+	local files
+	files=$(cg_procs_files "$path" | tr '\n' ' ')
+	sh -c 'for f in $0; do echo $$ > "$f" || exit 1; done; exec unshare -p -f --mount-proc "$@"' \
+		"$files" "$@"
+}
+
+# in_cgroup PATH CMD...: CMD in cgroup PATH, in the host's pid namespace.
+in_cgroup() {
+	local path=$1
+	shift
+	local files
+	files=$(cg_procs_files "$path" | tr '\n' ' ')
+	sh -c 'for f in $0; do echo $$ > "$f" || exit 1; done; exec "$@"' "$files" "$@"
+}
+
+# mount_lensfs [OPTIONS...]: starts lensfs in the foreground on a fresh
+# directory; sets MNT and LENSFS_PID (the process that mounted).
+mount_lensfs() {
+	MNT=$(mktemp -d /tmp/lensfs-mnt-XXXXXX)
+	"$LENSFS" -f "$@" "$MNT" 2>"$MNT.log" &
+	LENSFS_PID=$!
+	defer "kill $LENSFS_PID; sleep 0.2; umount -l $MNT; rmdir $MNT; rm -f $MNT.log"
+	for _ in $(seq 100); do
+		mountpoint -q "$MNT" && [ -e "$MNT/proc/meminfo" ] && return 0
+		kill -0 "$LENSFS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$MNT.log"
+	echo "lensfs did not mount"
+	exit 1
+}
+
+# Waits out the daemon's reuse of cgroup counters (--refresh-ms, 100 ms by
+# default) after a limit changed.
+settle() { sleep 0.15; }
+
+# value in kB of a meminfo line
+kb() { awk -v k="$2:" '$1 == k { print $2 }' <<<"$1"; }

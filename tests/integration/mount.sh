@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# lensfs on a real FUSE mount, read from processes in real cgroups and pid
+# namespaces: the values each of them sees, the host's view, lensfs-show
+# against the mount, bad input, capabilities, and stopping.
+. "$(dirname "$0")/lib.sh"
+require_machine
+echo "# cgroup v$CGVER, kernel $(uname -r)"
+
+mount_lensfs
+R() { timeout 10 cat "$MNT/$1"; }
+
+# --- the tree: ls, stat and cat agree -----------------------------------
+check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo uptime "
+check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
+check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
+check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
+check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 2"
+check "inode numbers are fixed" "$(stat -c %i "$MNT/proc/meminfo") $(stat -c %i "$MNT")" "3 1"
+check_true "a missing name is ENOENT" bash -c "cat '$MNT/proc/nope' 2>&1 | grep -q 'No such file'"
+check_true "writing is refused" bash -c "! echo x 2>/dev/null > '$MNT/proc/meminfo'"
+check_true "creating is refused" bash -c "! touch '$MNT/proc/new' 2>/dev/null"
+
+# --- a limited container: 256M, cpuset 0, quota 0.5 ----------------------
+cg_create "$TAG/a"
+cg_memory "$TAG/a" $((256 << 20))
+cg_cpuset "$TAG/a" 0
+cg_quota "$TAG/a" 50000 100000
+out=$(in_container "$TAG/a" sh -c "cat $MNT/proc/meminfo; echo ==; cat $MNT/proc/cpuinfo; echo ==; cat $MNT/sys/devices/system/cpu/online; echo ==; cat $MNT/proc/uptime")
+meminfo=$(awk '/^==$/{n++; next} n==0' <<<"$out")
+cpuinfo=$(awk '/^==$/{n++; next} n==1' <<<"$out")
+online=$(awk '/^==$/{n++; next} n==2' <<<"$out")
+uptime=$(awk '/^==$/{n++; next} n==3' <<<"$out")
+check "MemTotal in a 256M cgroup" "$(grep '^MemTotal:' <<<"$meminfo")" "MemTotal:         262144 kB"
+free_kb=$(kb "$meminfo" MemFree)
+check_true "MemFree within MemTotal ($free_kb kB)" test "$free_kb" -gt 0 -a "$free_kb" -le 262144
+host_swap=$(kb "$(cat /proc/meminfo)" SwapTotal)
+check "SwapTotal without a swap limit is the host's" "$(kb "$meminfo" SwapTotal)" "$host_swap"
+check "one processor block" "$(grep -c '^processor' <<<"$cpuinfo")" 1
+check "processor numbered 0" "$(grep '^processor' <<<"$cpuinfo")" "$(printf 'processor\t: 0')"
+check "cpu/online" "$online" 0
+check_true "uptime of a new container below 2 s ($uptime)" awk -v u="${uptime%% *}" 'BEGIN { exit !(u < 2) }'
+idle=${uptime##* }
+check_true "idle within uptime on one CPU ($uptime)" awk -v u="${uptime%% *}" -v i="$idle" 'BEGIN { exit !(i <= u) }'
+
+# --- nested: the parent's 200M wins over the child's 300M ----------------
+cg_create "$TAG/p/c"
+cg_memory "$TAG/p" $((200 << 20))
+cg_memory "$TAG/p/c" $((300 << 20))
+check "MemTotal under a lower parent limit" \
+	"$(in_container "$TAG/p/c" cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         204800 kB"
+
+# --- swap limit: min(limit, host swap) -----------------------------------
+cg_create "$TAG/s"
+cg_memory "$TAG/s" $((256 << 20))
+if cg_swap "$TAG/s" $((128 << 20)) 2>/dev/null; then
+	want=$(( host_swap < 131072 ? host_swap : 131072 ))
+	check "SwapTotal with a 128M swap limit" "$(kb "$(in_container "$TAG/s" cat "$MNT/proc/meminfo")" SwapTotal)" "$want"
+else
+	echo "# no swap accounting: swap limit not tested here"
+fi
+
+# --- the quota alone limits the CPUs -------------------------------------
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+cg_create "$TAG/q"
+cg_quota "$TAG/q" 50000 100000
+check "quota 0.5 shows one CPU" "$(in_container "$TAG/q" cat "$MNT/proc/cpuinfo" | grep -c '^processor')" 1
+check "quota 0.5: cpu/online" "$(in_container "$TAG/q" cat "$MNT/sys/devices/system/cpu/online")" 0
+if [ "$ncpu" -ge 2 ]; then
+	cg_quota "$TAG/q" 150000 100000
+	settle
+	check "quota 1.5 shows two CPUs" "$(in_container "$TAG/q" cat "$MNT/proc/cpuinfo" | grep -c '^processor')" 2
+	check "nproc sees two CPUs" "$(in_container "$TAG/q" sh -c "mount --bind $MNT/sys/devices/system/cpu/online /sys/devices/system/cpu/online && getconf _NPROCESSORS_ONLN")" 2
+fi
+
+# --- the host's view ------------------------------------------------------
+# A process in the root cgroups and the host's pid namespace reads the
+# host's files: byte for byte where nothing changes between two reads.
+host_reader() {
+	local f
+	for f in $(cg_procs_files ""); do echo $BASHPID >"$f"; done
+	"$@"
+}
+check "host cpuinfo, byte for byte" "$(host_reader cat "$MNT/proc/cpuinfo" | md5sum)" "$(md5sum </proc/cpuinfo)"
+check "host cpu/online" "$(host_reader cat "$MNT/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
+# One process reads both, so that no fork between the two reads changes them.
+check "host meminfo, byte for byte (within 50 tries)" "$(host_reader python3 -c '
+import sys
+for _ in range(50):
+    a = open(sys.argv[1] + "/proc/meminfo").read()
+    b = open("/proc/meminfo").read()
+    if a == b:
+        print("yes")
+        break
+else:
+    print("no")
+' "$MNT")" yes
+check "host meminfo has the host's lines" "$(host_reader cat "$MNT/proc/meminfo" | cut -d: -f1 | md5sum)" "$(cut -d: -f1 </proc/meminfo | md5sum)"
+check_true "host uptime" host_reader bash -c "read a _ < $MNT/proc/uptime; read b _ < /proc/uptime; awk -v a=\$a -v b=\$b 'BEGIN { exit !(b - a < 0.2 && b >= a) }'"
+
+# --- lensfs-show agrees with the mount -----------------------------------
+# A python reader in the limited container reads a file through the mount
+# each time it is asked and answers on a pipe (a file it wrote would be
+# charged to its cgroup and change the numbers); lensfs-show renders the
+# same file for its pid.
+coproc PY {
+	in_cgroup "$TAG/a" unshare -p -f python3 -u -c '
+import base64, os, sys
+print(os.readlink("/proc/self"), flush=True)
+for line in sys.stdin:
+    data = open(sys.argv[1] + "/" + line.strip(), "rb").read()
+    print(base64.b64encode(data).decode(), flush=True)
+' "$MNT"
+}
+defer "kill $PY_PID"
+read -r -t 10 pypid <&"${PY[0]}"
+ask() { # FILE -> sets GOT to what the reader read
+	local line
+	echo "$1" >&"${PY[1]}"
+	read -r -t 10 line <&"${PY[0]}"
+	GOT=$(base64 -d <<<"$line")
+}
+for f in proc/cpuinfo sys/devices/system/cpu/online; do
+	ask "$f"
+	check "lensfs-show --pid agrees on $f" "$("$LENSFS_SHOW" --pid "$pypid" "$f")" "$GOT"
+done
+# Two lines count the whole machine and move with every process started on
+# it, lensfs-show itself included: they are the host's at each moment.
+machine_wide='^(Committed_AS|VmallocUsed):'
+same=no
+for _ in $(seq 10); do
+	settle
+	ask proc/meminfo
+	if [ "$("$LENSFS_SHOW" --pid "$pypid" proc/meminfo | grep -Ev "$machine_wide")" = "$(grep -Ev "$machine_wide" <<<"$GOT")" ]; then
+		same=yes
+		break
+	fi
+done
+check "lensfs-show --pid agrees on proc/meminfo" "$same" yes
+check "lensfs-show sees the limit" "$("$LENSFS_SHOW" --pid "$pypid" proc/meminfo | grep '^MemTotal:')" "MemTotal:         262144 kB"
+ask proc/uptime
+show_up=$("$LENSFS_SHOW" --pid "$pypid" proc/uptime)
+check_true "lensfs-show --pid agrees on proc/uptime ($GOT / $show_up)" awk -v a="${GOT%% *}" -v b="${show_up%% *}" 'BEGIN { exit !(b - a < 0.5 && b >= a) }'
+check "lensfs-show --cgroup" "$("$LENSFS_SHOW" --cgroup "/$TAG/p/c" proc/meminfo | grep '^MemTotal:')" "MemTotal:         204800 kB"
+check_true "lensfs-show refuses a path that climbs" bash -c "! '$LENSFS_SHOW' --cgroup '/$TAG/../..' proc/meminfo 2>/dev/null"
+
+# --- bad input and failures -----------------------------------------------
+# A container whose init moves to another cgroup and whose old cgroup is
+# removed: the next read follows it at once (no stale cache, no error).
+cg_create "$TAG/m1"
+cg_create "$TAG/m2"
+cg_memory "$TAG/m1" $((300 << 20))
+cg_memory "$TAG/m2" $((100 << 20))
+in_container "$TAG/m1" sh -c 'sleep 61 & wait' &
+disown
+defer "pkill -x -f 'sleep 61'"
+for _ in $(seq 50); do child=$(pgrep -n -x -f "sleep 61") && break; sleep 0.1; done
+init=$(ps -o ppid= "$child" | tr -d ' ')
+check "before the move" "$(nsenter -t "$child" -p -m cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         307200 kB"
+for p in "$init" "$child"; do
+	for f in $(cg_procs_files "$TAG/m2"); do echo "$p" >"$f"; done
+done
+cg_destroy "$TAG/m1"
+check "after the move and rmdir" "$(nsenter -t "$child" -p -m cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         102400 kB"
+
+# Readers killed in the middle of their reads, hundreds at a time.
+end=$((SECONDS + 3))
+readers=()
+while [ $SECONDS -lt $end ]; do
+	for _ in $(seq 20); do
+		in_container "$TAG/a" cat "$MNT/proc/cpuinfo" >/dev/null 2>&1 &
+		readers+=($!)
+	done
+	sleep 0.02
+	pkill -9 -f "cat $MNT/proc/cpuinfo" 2>/dev/null
+done
+wait "${readers[@]}" 2>/dev/null
+check "the daemon survives killed readers" "$(in_container "$TAG/a" cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         262144 kB"
+
+# --- privileges -----------------------------------------------------------
+worker=$(pgrep -P "$LENSFS_PID" lensfs)
+check "the worker keeps CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only" \
+	"$(awk '/^CapEff|^CapBnd/ { print $2 }' "/proc/$worker/status" | tr '\n' ' ')" "0000000000080004 0000000000080004 "
+check "the worker has no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' "/proc/$worker/status")" 1
+
+# --- stopping ---------------------------------------------------------------
+kill -9 "$worker"
+for _ in $(seq 50); do mountpoint -q "$MNT" || break; sleep 0.1; done
+check_true "a killed worker leaves no mount behind" bash -c "! mountpoint -q '$MNT'"
+wait "$LENSFS_PID" 2>/dev/null
+check "the mounting process reports the worker's death" "$?" 1
+
+mount_lensfs
+kill -TERM "$LENSFS_PID"
+wait "$LENSFS_PID"
+check "SIGTERM: clean exit" "$?" 0
+check_true "SIGTERM: unmounted" bash -c "! mountpoint -q '$MNT'"
+
+finish
