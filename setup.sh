@@ -46,13 +46,29 @@ build() {
 	(cd "$dir" && ../configure --quiet "$@" && make -j"$(nproc)" --no-print-directory)
 }
 
-# check DIR: every test, with a skip counted as a failure.
+# count PATTERN FILE...: matching lines in all the files (0 when none).
+count() {
+	local pattern=$1
+	shift
+	cat "$@" 2>/dev/null | grep -c "$pattern" || true
+}
+
+# check DIR: every test, with a skip counted as a failure. Prints each
+# integration assertion by name, and counts every assertion run.
 check() {
-	local dir=$1
-	if ! LENSFS_TEST_STRICT=1 timeout 1800 make -C "$dir" --no-print-directory check; then
-		cat "$dir/test-suite.log"
-		return 1
-	fi
+	local dir=$1 rc=0
+	LENSFS_TEST_STRICT=1 timeout 1800 make -C "$dir" --no-print-directory check || rc=$?
+	cat "$dir"/tests/integration/*.log 2>/dev/null | grep -E '^(ok|not ok|#|SKIP)' || true
+	[ "$rc" = 0 ] || cat "$dir/test-suite.log"
+	local pass fail
+	pass=$(( $(count '^\[       OK \]' "$dir"/tests/unit/*.log) +
+		 $(count '^ok ' "$dir"/tests/integration/*.log) ))
+	fail=$(( $(count '^\[  FAILED  \] test' "$dir"/tests/unit/*.log) +
+		 $(count '^not ok ' "$dir"/tests/integration/*.log) ))
+	echo "$dir: $pass passed, $fail failed"
+	TOTAL_PASS=$(( ${TOTAL_PASS:-0} + pass ))
+	TOTAL_FAIL=$(( ${TOTAL_FAIL:-0} + fail ))
+	return "$rc"
 }
 
 need_root() {
@@ -94,7 +110,8 @@ test)
 	check build-ci
 	build build-asan --enable-werror --enable-sanitizers
 	check build-asan
-	echo "setup.sh test: all tests passed (plain and sanitized builds)"
+	echo "setup.sh test: every test passed in the plain and the sanitized build"
+	echo "lensfs: $TOTAL_PASS passed, $TOTAL_FAIL failed"
 	;;
 bench)
 	need_root bench
