@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include "caps.h"
 #include "fuse_ops.h"
 #include "log.h"
 #include "util.h"
@@ -18,23 +17,45 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <fuse_lowlevel.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
 
 /* The tree never changes: let the kernel keep names and attributes. */
 #define ENTRY_TIMEOUT 86400.0
 
 struct lensfs_fs {
 	struct lensfs_ctx *ctx;
-	GMutex lock; /* guards handles and next_fh */
-	GHashTable *handles; /* fh -> GString snapshot */
+	GMutex lock; /* guards handles, next_fh and the warning count */
+	GHashTable *handles; /* fh -> GString, the text rendered at open */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
 };
+
+static void text_free(gpointer p)
+{
+	g_string_free(p, TRUE);
+}
+
+struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx)
+{
+	struct lensfs_fs *fs = g_new0(struct lensfs_fs, 1);
+
+	fs->ctx = ctx;
+	fs->next_fh = 1;
+	g_mutex_init(&fs->lock);
+	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
+	return fs;
+}
+
+void lensfs_fs_free(struct lensfs_fs *fs)
+{
+	if (!fs)
+		return;
+	g_hash_table_unref(fs->handles);
+	g_mutex_clear(&fs->lock);
+	g_free(fs);
+}
 
 static struct lensfs_fs *fs_of(fuse_req_t req)
 {
@@ -149,6 +170,13 @@ static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 		fuse_reply_buf(req, buf->str, buf->len);
 }
 
+static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
+{
+	g_mutex_lock(&fs->lock);
+	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
+	g_mutex_unlock(&fs->lock);
+}
+
 static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
@@ -176,8 +204,8 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			  (int)caller->pid, (int)v.init_pid,
 			  v.cg.path[CG_MEMORY] ? v.cg.path[CG_MEMORY] : "-", text->len);
 	}
-	viewer_clear(&v);
 
+	viewer_clear(&v);
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->next_fh++;
 	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
@@ -199,11 +227,7 @@ static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 		fuse_reply_err(req, -r);
 	} else if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted: no RELEASE will come for this handle. */
-		struct lensfs_fs *fs = fs_of(req);
-
-		g_mutex_lock(&fs->lock);
-		g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fi->fh));
-		g_mutex_unlock(&fs->lock);
+		forget_handle(fs_of(req), fi->fh);
 	}
 }
 
@@ -211,29 +235,27 @@ static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
+	g_autofree char *slice = NULL;
+	size_t len = 0;
 	GString *text;
 
+	/* Copy, then reply without the lock: no lock is held across a reply. */
 	g_mutex_lock(&fs->lock);
 	text = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fi->fh));
-	if (!text) {
-		g_mutex_unlock(&fs->lock);
-		fuse_reply_err(req, EBADF);
-		return;
+	if (text && off >= 0 && (uint64_t)off < text->len) {
+		len = MIN(size, text->len - (size_t)off);
+		slice = g_memdup2(text->str + off, len);
 	}
-	if (off < 0 || (uint64_t)off >= text->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, text->str + off, MIN(size, text->len - (size_t)off));
 	g_mutex_unlock(&fs->lock);
+	if (!text)
+		fuse_reply_err(req, EBADF);
+	else
+		fuse_reply_buf(req, slice, len);
 }
 
 static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct lensfs_fs *fs = fs_of(req);
-
-	g_mutex_lock(&fs->lock);
-	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fi->fh));
-	g_mutex_unlock(&fs->lock);
+	forget_handle(fs_of(req), fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -259,11 +281,6 @@ static const struct fuse_lowlevel_ops lensfs_ops = {
 	.readdir = lensfs_readdir,
 };
 
-static void snapshot_free(gpointer p)
-{
-	g_string_free(p, TRUE);
-}
-
 static void fuse_log_to_ours(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
@@ -279,166 +296,23 @@ static void fuse_log_to_ours(enum fuse_log_level level, const char *fmt, va_list
 		log_debug("libfuse: %s", msg);
 }
 
-static volatile sig_atomic_t worker_pid;
-
-static void forward_signal(int sig)
+struct fuse_session *lensfs_fs_mount(struct lensfs_fs *fs, const char *mountpoint, bool debug)
 {
-	if (worker_pid > 0)
-		kill(worker_pid, sig);
-}
-
-/*
- * The process that mounted keeps the privilege to unmount and nothing else
- * to do: it waits for the worker (which drops its capabilities) and unmounts
- * when the worker ends, however it ends. It does not keep the /dev/fuse fd,
- * so a dead worker leaves no hanging mount.
- */
-static int guard_worker(pid_t pid, const char *mountpoint)
-{
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int status = 0;
-
-	worker_pid = pid;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (umount2(mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
-		log_warn("unmounting %s: %s", mountpoint, g_strerror(errno));
-	if (WIFSIGNALED(status)) {
-		log_error("worker killed by signal %d", WTERMSIG(status));
-		return 1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
-/*
- * Single-threaded loop that polls /dev/fuse for a short while after each
- * request before it sleeps. A request that arrives while the thread is
- * still running costs no wake-up: on virtual machines the cross-CPU wake-up
- * of a sleeping daemon is most of a request's latency (docs/performance.md).
- */
-static int serve_polling(struct fuse_session *se, unsigned int spin_us)
-{
-	struct fuse_buf buf = { 0 };
-	int fd = fuse_session_fd(se);
-	int r = 0;
-
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	while (!fuse_session_exited(se)) {
-		uint64_t idle_since = now_monotonic_us();
-
-		for (;;) {
-			r = fuse_session_receive_buf(se, &buf);
-			if (r != -EAGAIN)
-				break;
-			if (now_monotonic_us() - idle_since >= spin_us) {
-				struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-				if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
-					r = -errno;
-					break;
-				}
-				idle_since = now_monotonic_us();
-			}
-		}
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		fuse_session_process_buf(se, &buf);
-	}
-	free(buf.mem);
-	fuse_session_reset(se);
-	return r < 0 && r != -ENODEV ? r : 0;
-}
-
-static int serve(struct fuse_session *se, unsigned int threads, unsigned int spin_us)
-{
-	struct fuse_loop_config *cfg;
-	int r;
-
-	if (threads <= 1 && spin_us)
-		return serve_polling(se, spin_us);
-	if (threads <= 1)
-		return fuse_session_loop(se);
-	cfg = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(cfg, 1);
-	fuse_loop_cfg_set_max_threads(cfg, threads);
-	fuse_loop_cfg_set_idle_threads(cfg, threads);
-	r = fuse_session_loop_mt(se, cfg);
-	fuse_loop_cfg_destroy(cfg);
-	return r;
-}
-
-int lensfs_fuse_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts)
-{
-	g_autoptr(GPtrArray) argv = g_ptr_array_new();
-	struct fuse_args args;
+	char *argv[] = { (char *)"lensfs", (char *)"-o",
+			 (char *)"allow_other,default_permissions,ro,nosuid,nodev,noexec,"
+				 "fsname=lensfs,subtype=lensfs",
+			 (char *)"-d", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(debug ? 4 : 3, argv);
 	struct fuse_session *se;
-	struct lensfs_fs fs = { .ctx = ctx, .next_fh = 1 };
-	pid_t pid;
-	int r;
 
 	fuse_set_log_func(fuse_log_to_ours);
-	g_ptr_array_add(argv, (char *)"lensfs");
-	g_ptr_array_add(argv, (char *)"-o");
-	g_ptr_array_add(argv,
-			(char *)"allow_other,default_permissions,ro,fsname=lensfs,subtype=lensfs");
-	if (opts->debug)
-		g_ptr_array_add(argv, (char *)"-d");
-	args = (struct fuse_args)FUSE_ARGS_INIT((int)argv->len, (char **)argv->pdata);
-
-	g_mutex_init(&fs.lock);
-	fs.handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, snapshot_free);
-	se = fuse_session_new(&args, &lensfs_ops, sizeof(lensfs_ops), &fs);
-	if (!se) {
-		log_error("cannot create the FUSE session");
-		return 1;
-	}
-	if (fuse_session_mount(se, opts->mountpoint) != 0) {
-		log_error("cannot mount on %s", opts->mountpoint);
-		fuse_session_destroy(se);
-		return 1;
-	}
-	log_info("serving %s (cgroup %s)", opts->mountpoint,
-		 cgroup_layout_kind_name(ctx->layout->kind));
-	if (fuse_daemonize(opts->foreground) != 0) {
-		fuse_session_unmount(se);
-		fuse_session_destroy(se);
-		return 1;
-	}
-
-	pid = fork();
-	if (pid < 0) {
-		log_error("fork: %s", g_strerror(errno));
-		fuse_session_unmount(se);
-		fuse_session_destroy(se);
-		return 1;
-	}
-	if (pid > 0) {
-		fuse_session_destroy(se); /* closes this process's /dev/fuse fd */
-		fuse_opt_free_args(&args);
-		return guard_worker(pid, opts->mountpoint);
-	}
-
-	r = caps_drop_to_worker();
-	if (r < 0) {
-		log_error("dropping capabilities: %s", g_strerror(-r));
-		_exit(1);
-	}
-	if (fuse_set_signal_handlers(se) != 0)
-		_exit(1);
-	r = serve(se, opts->threads, opts->spin_us);
-	fuse_remove_signal_handlers(se);
-	fuse_session_destroy(se);
+	se = fuse_session_new(&args, &lensfs_ops, sizeof(lensfs_ops), fs);
 	fuse_opt_free_args(&args);
-	g_hash_table_unref(fs.handles);
-	g_mutex_clear(&fs.lock);
-	/* libfuse returns the number of the signal that stopped the loop. */
-	if (r > 0)
-		log_info("stopping on signal %d", r);
-	return r < 0 ? 1 : 0;
+	if (!se)
+		return NULL;
+	if (fuse_session_mount(se, mountpoint) != 0) {
+		fuse_session_destroy(se);
+		return NULL;
+	}
+	return se;
 }

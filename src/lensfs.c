@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "context.h"
-#include "fuse_ops.h"
+#include "daemon.h"
 #include "log.h"
 
 #include <errno.h>
@@ -103,5 +103,5 @@ int main(int argc, char **argv)
 		log_error("cannot create %s: %s", mopts.mountpoint, g_strerror(errno));
 		return 1;
 	}
-	return lensfs_fuse_main(ctx, &mopts);
+	return lensfs_daemon_main(ctx, &mopts);
 }

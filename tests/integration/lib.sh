@@ -58,7 +58,19 @@ finish() {
 	[ "$failed" -eq 0 ]
 }
 
+# A test that hangs (a FUSE request nobody answers) fails instead.
+watchdog() {
+	local self=$$
+	(
+		sleep "${LENSFS_TEST_TIMEOUT:-600}"
+		echo "not ok - timed out after ${LENSFS_TEST_TIMEOUT:-600} s"
+		kill -TERM "$self"
+	) &
+	defer "kill $!"
+}
+
 require_machine() {
+	watchdog
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -c /dev/fuse ] || skip "needs /dev/fuse"
 	[ -x "$LENSFS" ] || skip "no $LENSFS (build first)"

@@ -178,6 +178,40 @@ done
 wait "${readers[@]}" 2>/dev/null
 check "the daemon survives killed readers" "$(in_container "$TAG/a" cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         262144 kB"
 
+# --- isolation under load ---------------------------------------------------
+# Two containers read the same files at the same time, as fast as they can:
+# every read of each shows its own limit, never the other's (the kernel can
+# serve a read from a backing file of one view per inode at a time).
+cg_create "$TAG/i1"
+cg_create "$TAG/i2"
+cg_memory "$TAG/i1" $((128 << 20))
+cg_memory "$TAG/i2" $((384 << 20))
+hammer() { # SECONDS: reads meminfo, prints each MemTotal seen and errors
+	python3 -c '
+import sys, time
+end = time.time() + float(sys.argv[2])
+seen, errors, n = {}, 0, 0
+while time.time() < end:
+    try:
+        for line in open(sys.argv[1] + "/proc/meminfo"):
+            if line.startswith("MemTotal:"):
+                seen[line.split()[1]] = seen.get(line.split()[1], 0) + 1
+        n += 1
+    except OSError:
+        errors += 1
+print(" ".join(sorted(seen)), "errors=%d" % errors, "reads=%d" % n)
+' "$MNT" "$1"
+}
+in_container "$TAG/i1" bash -c "$(declare -f hammer); MNT=$MNT hammer 3" >"$MNT.i1" &
+h1=$!
+in_container "$TAG/i2" bash -c "$(declare -f hammer); MNT=$MNT hammer 3" >"$MNT.i2" &
+h2=$!
+wait "$h1" "$h2"
+defer rm -f "$MNT.i1" "$MNT.i2"
+check "container 1 under load sees only its own MemTotal" "$(cut -d' ' -f1-2 "$MNT.i1")" "131072 errors=0"
+check "container 2 under load sees only its own MemTotal" "$(cut -d' ' -f1-2 "$MNT.i2")" "393216 errors=0"
+echo "# $(cat "$MNT.i1") / $(cat "$MNT.i2")"
+
 # --- privileges -----------------------------------------------------------
 worker=$(pgrep -P "$LENSFS_PID" lensfs)
 check "the worker keeps CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only" \
