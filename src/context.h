@@ -27,7 +27,8 @@ struct lensfs_ctx {
 	struct cgroup_layout *layout;
 	GMutex lock; /* guards pidns_cache */
 	GHashTable *pidns_cache; /* "pid:[N]" -> struct pidns_entry */
-	/* Parsed kernel files, reused for refresh_ms (view.c). */
+	/* Parsed kernel files and rendered text, reused for refresh_ms (view.c). */
+	struct ttl_cache *rendered; /* file and cgroup paths -> struct cached_text */
 	struct ttl_cache *host_files; /* path -> struct cached_text */
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */

@@ -33,6 +33,7 @@ static void cached_cpu_clear(gpointer p)
 
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 {
+	ctx->rendered = ttl_cache_new(ttl_us, cached_text_clear);
 	ctx->host_files = ttl_cache_new(ttl_us, cached_text_clear);
 	ctx->memory = ttl_cache_new(ttl_us, cached_memory_clear);
 	ctx->cpu = ttl_cache_new(ttl_us, cached_cpu_clear);
@@ -40,6 +41,7 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 
 void view_caches_free(struct lensfs_ctx *ctx)
 {
+	ttl_cache_free(ctx->rendered);
 	ttl_cache_free(ctx->host_files);
 	ttl_cache_free(ctx->memory);
 	ttl_cache_free(ctx->cpu);
@@ -63,6 +65,33 @@ static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file,
 	}
 	*out = g_strdup(c->text);
 	ttl_cache_release(ctx->host_files, c);
+	return 0;
+}
+
+int view_cached(struct lensfs_ctx *ctx, const char *name,
+		int (*view)(struct lensfs_ctx *, const struct viewer *, GString *),
+		const struct viewer *v, GString *out)
+{
+	g_autoptr(GString) key = g_string_new(name);
+	struct cached_text *c;
+	int r;
+
+	for (int i = 0; i < CG__COUNT; i++)
+		g_string_append_printf(key, "\n%s", v->cg.path[i] ? v->cg.path[i] : "");
+	c = ttl_cache_get(ctx->rendered, key->str);
+	if (!c) {
+		size_t start = out->len;
+
+		r = view(ctx, v, out);
+		if (r < 0)
+			return r;
+		c = g_atomic_rc_box_new0(struct cached_text);
+		c->text = g_strndup(out->str + start, out->len - start);
+		ttl_cache_put(ctx->rendered, key->str, c);
+		return 0;
+	}
+	g_string_append(out, c->text);
+	ttl_cache_release(ctx->rendered, c);
 	return 0;
 }
 

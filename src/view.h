@@ -14,3 +14,9 @@ int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out
 
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us);
 void view_caches_free(struct lensfs_ctx *ctx);
+
+/* view's text for v, reused for the refresh time among viewers with the same
+ * cgroups. */
+int view_cached(struct lensfs_ctx *ctx, const char *name,
+		int (*view)(struct lensfs_ctx *, const struct viewer *, GString *),
+		const struct viewer *v, GString *out);

@@ -11,18 +11,20 @@
 #define FILE_MODE (S_IFREG | 0444)
 
 static const struct vnode vtree[] = {
-	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL },
-	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL },
-	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo },
-	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo },
-	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime },
-	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL },
-	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL },
+	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL, false },
+	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL, false },
+	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo, true },
+	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo, true },
+	/* uptime depends on the container's init too, and on the clock */
+	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
+	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
+	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, 0,
-	  NULL },
-	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL },
+	  NULL, false },
+	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL,
+	  false },
 	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-	  4096, view_cpu_online },
+	  4096, view_cpu_online, true },
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino)
@@ -94,6 +96,10 @@ int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 {
 	if (!n->view)
 		return -EISDIR;
+	/* A container's text is reused for --refresh-ms, like the counters it
+	 * comes from; the host's pid namespace always gets a fresh render. */
+	if (n->per_cgroup && !v->host_pidns)
+		return view_cached(ctx, n->path, n->view, v, out);
 	return n->view(ctx, v, out);
 }
 

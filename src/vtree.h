@@ -36,6 +36,7 @@ struct vnode {
 	mode_t mode;
 	off_t size; /* what stat says: 0 like procfs, 4096 like sysfs */
 	view_fn view; /* NULL for directories */
+	bool per_cgroup; /* the text depends only on the viewer's cgroups */
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino);

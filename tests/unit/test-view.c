@@ -211,6 +211,38 @@ static void test_damaged_is_error(void **state)
 	fixture_remove(root);
 }
 
+/* Rendered text and counters are reused for --refresh-ms, per cgroup. */
+static void test_refresh(void **state)
+{
+	char *root = fixture_copy("v2");
+	g_autofree char *proc = g_build_filename(root, "proc", NULL);
+	g_autofree char *sys = g_build_filename(root, "sys", NULL);
+	struct lensfs_config cfg = {
+		.proc_root = proc, .sys_root = sys, .cpu_quota = true, .refresh_ms = 60000
+	};
+	struct lensfs_ctx *cached, *fresh = fixture_ctx_at(root, true);
+	g_autofree char *a = NULL, *b = NULL, *c = NULL, *other = NULL;
+	struct viewer v, w;
+
+	assert_int_equal(lensfs_ctx_new(&cfg, &cached), 0);
+	assert_int_equal(viewer_of_pid(cached, 4243, &v), 0);
+	a = render_ok(cached, &v, "proc/meminfo");
+	fixture_write(root, "sys/fs/cgroup/lensfs.slice/ctr/memory.current", "104857600\n");
+	b = render_ok(cached, &v, "proc/meminfo");
+	c = render_ok(fresh, &v, "proc/meminfo");
+	assert_string_equal(a, b); /* within the refresh time */
+	assert_int_equal(meminfo_kb(c, "MemFree"), 102400); /* 204800 - 102400, read afresh */
+	/* Another cgroup never gets this text. */
+	assert_int_equal(viewer_of_cgroup(cached, "/lensfs.slice", &w), 0);
+	other = render_ok(cached, &w, "proc/meminfo");
+	assert_string_not_equal(other, a);
+	viewer_clear(&v);
+	viewer_clear(&w);
+	lensfs_ctx_free(cached);
+	lensfs_ctx_free(fresh);
+	fixture_remove(root);
+}
+
 static void test_vtree(void **state)
 {
 	const struct vnode *n;
@@ -247,7 +279,7 @@ int main(void)
 		cmocka_unit_test(test_v2_host),	     cmocka_unit_test(test_v2_no_quota),
 		cmocka_unit_test(test_v2_by_cgroup), cmocka_unit_test(test_gone_process),
 		cmocka_unit_test(test_v1_container), cmocka_unit_test(test_damaged_is_error),
-		cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_refresh),	     cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
