@@ -13,6 +13,7 @@ struct ttl_cache {
 	GMutex lock;
 	GHashTable *map; /* key -> struct entry */
 	uint64_t ttl_us;
+	size_t value_size;
 	GDestroyNotify clear;
 	unsigned int puts;
 };
@@ -25,10 +26,11 @@ static void entry_free(gpointer p, GDestroyNotify clear)
 	g_free(e);
 }
 
-struct ttl_cache *ttl_cache_new(uint64_t ttl_us, GDestroyNotify clear)
+struct ttl_cache *ttl_cache_new(uint64_t ttl_us, size_t value_size, GDestroyNotify clear)
 {
 	struct ttl_cache *cache = g_new0(struct ttl_cache, 1);
 
+	cache->value_size = value_size;
 	g_mutex_init(&cache->lock);
 	cache->map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	cache->ttl_us = ttl_us;
@@ -103,6 +105,25 @@ void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer value)
 	if (++cache->puts % 256 == 0)
 		g_hash_table_foreach_remove(cache->map, expired, cache);
 	g_mutex_unlock(&cache->lock);
+}
+
+int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
+		     gpointer *out)
+{
+	gpointer value = ttl_cache_get(cache, key);
+	int r;
+
+	if (!value) {
+		value = g_atomic_rc_box_alloc0(cache->value_size);
+		r = fill(value, data);
+		if (r < 0) {
+			g_atomic_rc_box_release_full(value, cache->clear);
+			return r;
+		}
+		ttl_cache_put(cache, key, g_atomic_rc_box_acquire(value));
+	}
+	*out = value;
+	return 0;
 }
 
 void ttl_cache_release(struct ttl_cache *cache, gpointer value)

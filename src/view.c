@@ -33,10 +33,10 @@ static void cached_cpu_clear(gpointer p)
 
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 {
-	ctx->rendered = ttl_cache_new(ttl_us, cached_text_clear);
-	ctx->host_files = ttl_cache_new(ttl_us, cached_text_clear);
-	ctx->memory = ttl_cache_new(ttl_us, cached_memory_clear);
-	ctx->cpu = ttl_cache_new(ttl_us, cached_cpu_clear);
+	ctx->rendered = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
+	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
+	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), cached_memory_clear);
+	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
 }
 
 void view_caches_free(struct lensfs_ctx *ctx)
@@ -47,24 +47,40 @@ void view_caches_free(struct lensfs_ctx *ctx)
 	ttl_cache_free(ctx->cpu);
 }
 
+static int fill_text(gpointer value, void *data)
+{
+	return file_read_all(data, &((struct cached_text *)value)->text, NULL);
+}
+
 /* A host file (/proc/meminfo, /proc/cpuinfo, cpu/online), fresh or cached. */
 static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file, char **out)
 {
 	g_autofree char *path = g_build_filename(root, file, NULL);
-	struct cached_text *c = ttl_cache_get(ctx->host_files, path);
-	int r;
+	struct cached_text *c;
+	int r = ttl_cache_obtain(ctx->host_files, path, fill_text, path, (gpointer *)&c);
 
-	if (!c) {
-		c = g_atomic_rc_box_new0(struct cached_text);
-		r = file_read_all(path, &c->text, NULL);
-		if (r < 0) {
-			g_atomic_rc_box_release(c);
-			return r;
-		}
-		ttl_cache_put(ctx->host_files, path, g_atomic_rc_box_acquire(c));
-	}
+	if (r < 0)
+		return r;
 	*out = g_strdup(c->text);
 	ttl_cache_release(ctx->host_files, c);
+	return 0;
+}
+
+struct render_args {
+	struct lensfs_ctx *ctx;
+	int (*view)(struct lensfs_ctx *, const struct viewer *, GString *);
+	const struct viewer *v;
+};
+
+static int fill_rendered(gpointer value, void *data)
+{
+	struct render_args *a = data;
+	g_autoptr(GString) text = g_string_sized_new(4096);
+	int r = a->view(a->ctx, a->v, text);
+
+	if (r < 0)
+		return r;
+	((struct cached_text *)value)->text = g_string_free(g_steal_pointer(&text), FALSE);
 	return 0;
 }
 
@@ -73,23 +89,15 @@ int view_cached(struct lensfs_ctx *ctx, const char *name,
 		const struct viewer *v, GString *out)
 {
 	g_autoptr(GString) key = g_string_new(name);
+	struct render_args args = { ctx, view, v };
 	struct cached_text *c;
 	int r;
 
 	for (int i = 0; i < CG__COUNT; i++)
 		g_string_append_printf(key, "\n%s", v->cg.path[i] ? v->cg.path[i] : "");
-	c = ttl_cache_get(ctx->rendered, key->str);
-	if (!c) {
-		size_t start = out->len;
-
-		r = view(ctx, v, out);
-		if (r < 0)
-			return r;
-		c = g_atomic_rc_box_new0(struct cached_text);
-		c->text = g_strndup(out->str + start, out->len - start);
-		ttl_cache_put(ctx->rendered, key->str, c);
-		return 0;
-	}
+	r = ttl_cache_obtain(ctx->rendered, key->str, fill_rendered, &args, (gpointer *)&c);
+	if (r < 0)
+		return r;
 	g_string_append(out, c->text);
 	ttl_cache_release(ctx->rendered, c);
 	return 0;
@@ -112,23 +120,38 @@ static int host_online(struct lensfs_ctx *ctx, char **text, struct cpuset **set)
 	return cpuset_count(*set) ? 0 : -EINVAL;
 }
 
-static int memory_facts(struct lensfs_ctx *ctx, const char *path, struct memory_facts *out)
-{
-	struct memory_facts *c = ttl_cache_get(ctx->memory, path);
-	int r;
+struct facts_args {
+	struct lensfs_ctx *ctx;
+	const struct cgroup_membership *m;
+};
 
-	if (!c) {
-		c = g_atomic_rc_box_new0(struct memory_facts);
-		r = cgroup_memory_facts(ctx->layout, path, c);
-		if (r < 0) {
-			g_atomic_rc_box_release(c);
-			return r;
-		}
-		ttl_cache_put(ctx->memory, path, g_atomic_rc_box_acquire(c));
-	}
+static int fill_memory(gpointer value, void *data)
+{
+	struct facts_args *a = data;
+
+	return cgroup_memory_facts(a->ctx->layout, a->m->path[CG_MEMORY], value);
+}
+
+static int memory_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
+			struct memory_facts *out)
+{
+	struct facts_args args = { ctx, m };
+	struct memory_facts *c;
+	int r = ttl_cache_obtain(ctx->memory, m->path[CG_MEMORY], fill_memory, &args,
+				 (gpointer *)&c);
+
+	if (r < 0)
+		return r;
 	*out = *c;
 	ttl_cache_release(ctx->memory, c);
 	return 0;
+}
+
+static int fill_cpu(gpointer value, void *data)
+{
+	struct facts_args *a = data;
+
+	return cgroup_cpu_facts(a->ctx->layout, a->m, value);
 }
 
 static int cpu_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
@@ -137,18 +160,12 @@ static int cpu_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
 	g_autofree char *key =
 		g_strdup_printf("%s\n%s", m->path[CG_CPUSET] ? m->path[CG_CPUSET] : "",
 				m->path[CG_CPU] ? m->path[CG_CPU] : "");
-	struct cpu_facts *c = ttl_cache_get(ctx->cpu, key);
-	int r;
+	struct facts_args args = { ctx, m };
+	struct cpu_facts *c;
+	int r = ttl_cache_obtain(ctx->cpu, key, fill_cpu, &args, (gpointer *)&c);
 
-	if (!c) {
-		c = g_atomic_rc_box_new0(struct cpu_facts);
-		r = cgroup_cpu_facts(ctx->layout, m, c);
-		if (r < 0) {
-			g_atomic_rc_box_release(c);
-			return r;
-		}
-		ttl_cache_put(ctx->cpu, key, g_atomic_rc_box_acquire(c));
-	}
+	if (r < 0)
+		return r;
 	*out = *c;
 	out->cpus = c->cpus ? cpuset_copy(c->cpus) : NULL;
 	ttl_cache_release(ctx->cpu, c);
@@ -182,7 +199,7 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	int r;
 
 	if (v->cg.path[CG_MEMORY]) {
-		r = memory_facts(ctx, v->cg.path[CG_MEMORY], &mem);
+		r = memory_facts(ctx, &v->cg, &mem);
 		if (r < 0)
 			return r;
 	}
