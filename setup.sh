@@ -7,8 +7,9 @@
 #                      lensfs on /var/lib/lensfs
 #   ./setup.sh test    install what is needed, build (warnings are errors),
 #                      and run every test: unit, integration (real FUSE
-#                      mount, real cgroups), then all of it again under
-#                      AddressSanitizer and UndefinedBehaviorSanitizer
+#                      mount, real cgroups), make distcheck, then all the
+#                      tests again under AddressSanitizer and
+#                      UndefinedBehaviorSanitizer
 #   ./setup.sh bench   run the benchmark against native /proc and LXCFS
 #   ./setup.sh packages  print the Debian packages the above install
 set -euo pipefail
@@ -108,6 +109,7 @@ test)
 	build build-ci --enable-werror
 	make -C build-ci --no-print-directory format-check
 	check build-ci
+	make -C build-ci --no-print-directory distcheck >/dev/null
 	build build-asan --enable-werror --enable-sanitizers
 	check build-asan
 	echo "setup.sh test: every test passed in the plain and the sanitized build"
