@@ -11,6 +11,8 @@ LENSFS=${LENSFS:-$BUILDDIR/lensfs}
 LENSFS_SHOW=${LENSFS_SHOW:-$BUILDDIR/lensfs-show}
 CGROOT=${LENSFS_TEST_CGROOT:-/sys/fs/cgroup}
 TAG=lensfs-test-$$
+# How long the load phases last (the VM, which emulates its CPUs, sets 1).
+LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-3}
 passed=0
 failed=0
 cleanups=()
@@ -130,11 +132,19 @@ cg_destroy() {
 		dir=$CGROOT/$c/$path
 		[ -d "$dir" ] || continue
 		# Kill what is left, deepest cgroups first, then remove them.
-		find "$dir" -depth -type d | while read -r d; do
-			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		local killed=0
+		while read -r d; do
+			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+				kill -9 "$p" 2>/dev/null && killed=1
+			done
+		done < <(find "$dir" -depth -type d)
+		[ "$killed" = 0 ] || sleep 0.1
+		# A cgroup just emptied can stay busy for a moment.
+		for _ in $(seq 20); do
+			find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$dir" ] || break
+			sleep 0.05
 		done
-		sleep 0.1
-		find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
 }
 
@@ -190,7 +200,7 @@ in_cgroup() {
 # mount_lensfs [OPTIONS...]: starts lensfs in the foreground on a fresh
 # directory; sets MNT and LENSFS_PID (the process that mounted).
 mount_lensfs() {
-	MNT=$(mktemp -d /tmp/lensfs-mnt-XXXXXX)
+	MNT=$(mktemp -d -t lensfs-mnt-XXXXXX)
 	"$LENSFS" -f "$@" "$MNT" 2>"$MNT.log" &
 	LENSFS_PID=$!
 	defer "kill $LENSFS_PID; sleep 0.2; umount -l $MNT; rmdir $MNT; rm -f $MNT.log"

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs inside the VM of tests/vm/run.sh, as its init: pure cgroup v2, the
+# host's filesystem as the read-only root. Prints the tests' output between
+# markers on the console and powers off.
+BUILDDIR=$1
+shift # then the modules to load, in order
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# The root is the host's, read-only; scratch files go to a tmpfs.
+export TMPDIR=/run/lensfs-tmp
+mkdir -p "$TMPDIR"
+finish() {
+	echo "# guest uptime at the end: $(cut -d' ' -f1 /proc/uptime) s"
+	echo "LENSFS-VM-EXIT=$1"
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+exec 2>&1
+echo "LENSFS-VM-BEGIN"
+for m in "$@"; do busybox insmod "$m" || finish 97; done
+mount -t cgroup2 -o nsdelegate none /sys/fs/cgroup || finish 96
+echo "+memory +cpu +cpuset +io +pids" >/sys/fs/cgroup/cgroup.subtree_control || finish 95
+# A swap device, so that swap limits have something to limit.
+echo 64M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
+	echo "# no zram swap"
+echo "# guest uptime at the start: $(cut -d' ' -f1 /proc/uptime) s"
+echo "# kernel $(uname -r), $(nproc) CPUs, cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
+here=$(cd "$(dirname "$0")" && pwd)
+rc=0
+for t in "$here"/../integration/mount.sh "$here"/v2.sh; do
+	echo "# $(basename "$t") on cgroup v2"
+	start=$SECONDS
+	bash "$t" || rc=1
+	echo "# $(basename "$t"): $((SECONDS - start)) s"
+done
+finish "$rc"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Cases that only a pure cgroup v2 kernel has; run inside the VM by
+# tests/vm/guest.sh, after tests/integration/mount.sh.
+. "$(dirname "$0")/../integration/lib.sh"
+require_machine
+[ "$CGVER" = 2 ] || skip "needs a pure cgroup v2 kernel (tests/vm/run.sh boots one)"
+mount_lensfs
+host_total=$(kb "$(cat /proc/meminfo)" MemTotal)
+host_swap=$(kb "$(cat /proc/meminfo)" SwapTotal)
+echo "# host: MemTotal $host_total kB, SwapTotal $host_swap kB"
+
+# A container in its own cgroup namespace sees itself at the root; lensfs
+# still finds its real cgroup.
+cg_create "$TAG/ns"
+cg_memory "$TAG/ns" $((200 << 20))
+out=$(in_cgroup "$TAG/ns" unshare -C -p -f --mount-proc sh -c "cat /proc/self/cgroup; cat $MNT/proc/meminfo")
+check "v2: a cgroup namespace shows 0::/ inside" "$(head -1 <<<"$out")" "0::/"
+check "v2: MemTotal in a cgroup namespace" "$(grep '^MemTotal:' <<<"$out")" "MemTotal:         204800 kB"
+
+# Limits set only on a grandparent.
+cg_create "$TAG/g/p/c"
+cg_memory "$TAG/g" $((150 << 20))
+cg_quota "$TAG/g" 50000 100000
+check "v2: memory.max of the grandparent" "$(in_container "$TAG/g/p/c" cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         153600 kB"
+check "v2: cpu.max of the grandparent" "$(in_container "$TAG/g/p/c" cat "$MNT/sys/devices/system/cpu/online")" 0
+
+# memory.max = max all the way up: the host's memory.
+cg_create "$TAG/u/v"
+check "v2: max all the way up shows the host's MemTotal" "$(kb "$(in_container "$TAG/u/v" cat "$MNT/proc/meminfo")" MemTotal)" "$host_total"
+
+# memory.swap.max set in a child only (the root has none).
+cg_create "$TAG/s/t"
+cg_memory "$TAG/s/t" $((256 << 20))
+cg_swap "$TAG/s/t" $((32 << 20))
+want=$(( host_swap < 32768 ? host_swap : 32768 ))
+check "v2: SwapTotal from the child's memory.swap.max" "$(kb "$(in_container "$TAG/s/t" cat "$MNT/proc/meminfo")" SwapTotal)" "$want"
+
+# cpuset.cpus.effective: a cpuset on the parent only.
+if [ "$(nproc)" -ge 2 ]; then
+	cg_create "$TAG/cs/k"
+	cg_cpuset "$TAG/cs" 1
+	check "v2: cpuset.cpus.effective from the parent" "$(in_container "$TAG/cs/k" grep -c '^processor' "$MNT/proc/cpuinfo")" 1
+fi
+
+# uptime's idle comes from cpu.stat usage_usec: a container that keeps its
+# one CPU busy shows little idle time.
+cg_create "$TAG/busy"
+cg_cpuset "$TAG/busy" 0
+up=$(in_container "$TAG/busy" bash -c "end=\$((SECONDS + 2)); while [ \$SECONDS -lt \$end ]; do :; done; cat $MNT/proc/uptime")
+check_true "v2: a busy container's idle is well below its uptime ($up)" awk -v u="${up%% *}" -v i="${up##* }" 'BEGIN { exit !(u >= 1 && i < u / 2) }'
+cg_create "$TAG/idle"
+cg_cpuset "$TAG/idle" 0
+up=$(in_container "$TAG/idle" sh -c "sleep 2; cat $MNT/proc/uptime")
+check_true "v2: an idle container's idle is close to its uptime ($up)" awk -v u="${up%% *}" -v i="${up##* }" 'BEGIN { exit !(u >= 1 && i > u * 0.6) }'
+
+finish
