@@ -81,6 +81,26 @@ static void test_memory_stat_v2(void **state)
 	assert_int_equal(memory_stat_parse("anon 1\n", 3, &st), -EINVAL);
 }
 
+/* memory.stat of a real v2 kernel: every key lensfs uses on v2 is there. */
+static void test_memory_stat_v2_real(void **state)
+{
+	g_autofree char *text =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.stat");
+	struct memory_stat st;
+	uint64_t anon;
+
+	assert_int_equal(memory_stat_parse(text, 2, &st), 0);
+	for (int k = 0; k < MS__COUNT; k++) {
+		if (k == MS_HIER_MEMORY_LIMIT || k == MS_HIER_MEMSW_LIMIT ||
+		    k == MS_SEC_PAGETABLES || k == MS_ZSWAP || k == MS_ZSWAPPED)
+			continue; /* v1 only, or newer than 6.1 / needs zswap */
+		if (!memory_stat_has(&st, (enum memstat_key)k))
+			fail_msg("memory.stat key %d missing", k);
+	}
+	assert_int_equal(kv_find_u64(text, "anon", &anon), 0);
+	assert_int_equal(st.v[MS_ANON], anon);
+}
+
 static void test_kv_and_meminfo(void **state)
 {
 	g_autofree char *meminfo = fixture_text("v1", "proc/meminfo");
@@ -163,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_memory_stat_v1),
 		cmocka_unit_test(test_memory_stat_v2),
+		cmocka_unit_test(test_memory_stat_v2_real),
 		cmocka_unit_test(test_kv_and_meminfo),
 		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_proc_pid_files),

@@ -182,6 +182,37 @@ static void test_v1_container(void **state)
 	assert_string_equal(uptime, "0.50 0.50\n");
 }
 
+/* Real files of a pure cgroup v2 kernel (Debian's 6.1, captured in the VM by
+ * tests/vm/run.sh --capture): a container in /lensfs-fixture/ctr (memory.max
+ * 300M under a 200M parent, swap.max 100M, cpu.max 0.5 and cpuset 0 on the
+ * parent), seen from the init's child. */
+static void test_v2_real_container(void **state)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2-real");
+	long init = fixture_env("v2-real", "INIT_PID");
+	long child = fixture_env("v2-real", "CHILD_PID");
+	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	uint64_t usage = fixture_u64("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.current");
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, (pid_t)child, &v), 0);
+	assert_int_equal(v.init_pid, init);
+	assert_string_equal(v.cg.path[CG_MEMORY], "/lensfs-fixture/ctr");
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
+	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
+	uptime = render_ok(ctx, &v, "proc/uptime");
+	viewer_clear(&v);
+
+	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
+	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
+	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 65532); /* min(100M, zram 64M) */
+	assert_int_equal(count_processors(cpuinfo), 1);
+	assert_string_equal(online, "0\n");
+	/* host 11.39 s, init started at tick 865, 0.33 s of CPU (cpu.stat usage_usec) */
+	assert_string_equal(uptime, "2.74 2.41\n");
+}
+
 /* A damaged cgroup file is an error for the caller it concerns, never the
  * host's numbers. */
 static void test_damaged_is_error(void **state)
@@ -275,11 +306,17 @@ static void test_vtree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_container), cmocka_unit_test(test_v2_setns_process),
-		cmocka_unit_test(test_v2_host),	     cmocka_unit_test(test_v2_no_quota),
-		cmocka_unit_test(test_v2_by_cgroup), cmocka_unit_test(test_gone_process),
-		cmocka_unit_test(test_v1_container), cmocka_unit_test(test_damaged_is_error),
-		cmocka_unit_test(test_refresh),	     cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_v2_container),
+		cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),
+		cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup),
+		cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container),
+		cmocka_unit_test(test_v2_real_container),
+		cmocka_unit_test(test_damaged_is_error),
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
 # host's filesystem as the read-only root. Prints the tests' output between
 # markers on the console and powers off.
 BUILDDIR=$1
-shift # then the modules to load, in order
+CAPTURE=$2 # where to copy real v2 files instead of testing, or ""
+shift 2 # then the modules to load, in order
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # The root is the host's, read-only; scratch files go to a tmpfs.
 export TMPDIR=/run/lensfs-tmp
@@ -25,8 +26,14 @@ echo 64M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /d
 	echo "# no zram swap"
 echo "# guest uptime at the start: $(cut -d' ' -f1 /proc/uptime) s"
 echo "# kernel $(uname -r), $(nproc) CPUs, cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
-export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "$CAPTURE" ]; then
+	mkdir -p "$CAPTURE"
+	mount -t 9p -o trans=virtio,version=9p2000.L capture "$CAPTURE" || finish 94
+	bash "$here/../fixtures/capture-v2.sh" "$CAPTURE/v2-real"
+	finish $?
+fi
+export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 rc=0
 for t in "$here"/../integration/mount.sh "$here"/v2.sh; do
 	echo "# $(basename "$t") on cgroup v2"

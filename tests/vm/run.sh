@@ -15,6 +15,13 @@ SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 BUILDDIR=$(cd "${LENSFS_BUILDDIR:-$SRCDIR}" && pwd)
 CACHE=${LENSFS_VM_CACHE:-$BUILDDIR/.vm-cache}
 TIMEOUT=${LENSFS_VM_TIMEOUT:-300}
+# --capture DIR: instead of the tests, copy real v2 files into DIR
+# (tests/fixtures/capture-v2.sh).
+CAPTURE=
+if [ "${1:-}" = --capture ]; then
+	mkdir -p "${2:?--capture DIR}"
+	CAPTURE=$(cd "$2" && pwd)
+fi
 
 skip() {
 	echo "SKIP: $*"
@@ -92,7 +99,7 @@ mount -t tmpfs tmpfs /newroot/run
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
-exec switch_root /newroot /bin/bash "$SRCDIR/tests/vm/guest.sh" "$BUILDDIR" $(for m in "${GUEST_MODULES[@]}"; do modpath "$m"; done | tr '\n' ' ')
+exec switch_root /newroot /bin/bash "$SRCDIR/tests/vm/guest.sh" "$BUILDDIR" "${CAPTURE:+/run/capture}" $(for m in "${GUEST_MODULES[@]}"; do modpath "$m"; done | tr '\n' ' ')
 INIT
 chmod +x "$INITRD/init"
 (cd "$INITRD" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$CACHE/initrd.cpio"
@@ -105,6 +112,7 @@ timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -m 
 	-nodefaults -no-user-config -display none -no-reboot -serial "file:$LOG" \
 	-kernel "$KERNEL" -initrd "$CACHE/initrd.cpio" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	${CAPTURE:+-virtfs local,path=$CAPTURE,mount_tag=capture,security_model=none} \
 	-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ||
 	echo "# qemu: exit $? after $((SECONDS - start)) s"
 # What the tests printed, without the kernel's own lines.
