@@ -85,7 +85,7 @@ host_reader() {
 check "host cpuinfo, byte for byte" "$(host_reader cat "$MNT/proc/cpuinfo" | md5sum)" "$(md5sum </proc/cpuinfo)"
 check "host cpu/online" "$(host_reader cat "$MNT/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
 # One process reads both, so that no fork between the two reads changes them.
-check "host meminfo, byte for byte (within 50 tries)" "$(host_reader python3 -c '
+check "host meminfo, byte for byte (within 50 tries)" "$(host_reader $PYTHON -c '
 import sys
 for _ in range(50):
     a = open(sys.argv[1] + "/proc/meminfo").read()
@@ -105,7 +105,7 @@ check_true "host uptime" host_reader bash -c "read a _ < $MNT/proc/uptime; read 
 # charged to its cgroup and change the numbers); lensfs-show renders the
 # same file for its pid.
 coproc PY {
-	in_cgroup "$TAG/a" unshare -p -f python3 -u -c '
+	in_cgroup "$TAG/a" unshare -p -f $PYTHON -u -c '
 import base64, os, sys
 print(os.readlink("/proc/self"), flush=True)
 for line in sys.stdin:
@@ -189,7 +189,7 @@ cg_create "$TAG/i2"
 cg_memory "$TAG/i1" $((128 << 20))
 cg_memory "$TAG/i2" $((384 << 20))
 hammer() { # SECONDS: reads meminfo, prints each MemTotal seen and errors (at least one read)
-	python3 -c '
+	$PYTHON -c '
 import sys, time
 end = time.time() + float(sys.argv[2])
 seen, errors, n = {}, 0, 0
@@ -204,9 +204,9 @@ while n == 0 or time.time() < end:
 print(" ".join(sorted(seen)), "errors=%d" % errors, "reads=%d" % n)
 ' "$MNT" "$1"
 }
-in_container "$TAG/i1" bash -c "$(declare -f hammer); MNT=$MNT hammer $LOAD_SECONDS" >"$MNT.i1" &
+in_container "$TAG/i1" bash -c "$(declare -f hammer); MNT=$MNT; PYTHON='$PYTHON'; hammer $LOAD_SECONDS" >"$MNT.i1" &
 h1=$!
-in_container "$TAG/i2" bash -c "$(declare -f hammer); MNT=$MNT hammer $LOAD_SECONDS" >"$MNT.i2" &
+in_container "$TAG/i2" bash -c "$(declare -f hammer); MNT=$MNT; PYTHON='$PYTHON'; hammer $LOAD_SECONDS" >"$MNT.i2" &
 h2=$!
 wait "$h1" "$h2"
 defer rm -f "$MNT.i1" "$MNT.i2"
