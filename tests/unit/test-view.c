@@ -149,17 +149,23 @@ static void test_gone_process(void **state)
 	assert_int_equal(viewer_of_pid(ctx, 0, &v), -ESRCH);
 }
 
-/* Real files of a v1 kernel (this machine): a container in
- * /lensfs-fixture/ctr (memory 300M under a 200M parent, cpuset 0,
- * quota 0.5 on the parent), seen from the init's child. */
-static void test_v1_container(void **state)
+/* What a captured container shows: the init's child of tests/fixtures/TREE
+ * (capture-v1.sh, capture-v2.sh), in /lensfs-fixture/ctr: memory 300M under
+ * a 200M parent, cpuset 0 and a quota of 0.5 on the parent. */
+struct captured {
+	const char *tree;
+	const char *usage_file; /* the cgroup's memory usage */
+	uint64_t swap_total_kb;
+	const char *uptime;
+};
+
+static void check_captured(const struct captured *want)
 {
-	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v1");
-	long init = fixture_env("v1", "INIT_PID");
-	long child = fixture_env("v1", "CHILD_PID");
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx(want->tree);
+	long init = fixture_env(want->tree, "INIT_PID");
+	long child = fixture_env(want->tree, "CHILD_PID");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	uint64_t usage =
-		fixture_u64("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.usage_in_bytes");
+	uint64_t usage = fixture_u64(want->tree, want->usage_file);
 	struct viewer v;
 
 	assert_int_equal(viewer_of_pid(ctx, (pid_t)child, &v), 0);
@@ -174,43 +180,40 @@ static void test_v1_container(void **state)
 
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
-	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 0); /* the host has no swap */
+	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), want->swap_total_kb);
 	assert_int_equal(count_processors(cpuinfo), 1);
 	assert_true(g_str_has_prefix(cpuinfo, "processor\t: 0\n"));
 	assert_string_equal(online, "0\n");
-	/* host uptime 673.15 s, init started at tick 67265 (672.65 s), 4.4 ms of CPU */
-	assert_string_equal(uptime, "0.50 0.50\n");
+	assert_string_equal(uptime, want->uptime);
 }
 
-/* Real files of a pure cgroup v2 kernel (Debian's 6.1, captured in the VM by
- * tests/vm/run.sh --capture): a container in /lensfs-fixture/ctr (memory.max
- * 300M under a 200M parent, swap.max 100M, cpu.max 0.5 and cpuset 0 on the
- * parent), seen from the init's child. */
+/* Real files of a v1 (hybrid) kernel: this machine. */
+static void test_v1_container(void **state)
+{
+	static const struct captured want = {
+		"v1",
+		"sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.usage_in_bytes",
+		0, /* the host has no swap */
+		/* host uptime 673.15 s, init started at tick 67265, 4.4 ms of CPU */
+		"0.50 0.50\n",
+	};
+
+	check_captured(&want);
+}
+
+/* Real files of a pure cgroup v2 kernel (Debian's 6.1 in the VM, with a
+ * 64M zram swap; the child's memory.swap.max is 100M). */
 static void test_v2_real_container(void **state)
 {
-	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2-real");
-	long init = fixture_env("v2-real", "INIT_PID");
-	long child = fixture_env("v2-real", "CHILD_PID");
-	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	uint64_t usage = fixture_u64("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.current");
-	struct viewer v;
+	static const struct captured want = {
+		"v2-real",
+		"sys/fs/cgroup/lensfs-fixture/ctr/memory.current",
+		65532, /* min(100M, the host's swap) */
+		/* host 11.39 s, init started at tick 865, 0.33 s of CPU (usage_usec) */
+		"2.74 2.41\n",
+	};
 
-	assert_int_equal(viewer_of_pid(ctx, (pid_t)child, &v), 0);
-	assert_int_equal(v.init_pid, init);
-	assert_string_equal(v.cg.path[CG_MEMORY], "/lensfs-fixture/ctr");
-	meminfo = render_ok(ctx, &v, "proc/meminfo");
-	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
-	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
-	uptime = render_ok(ctx, &v, "proc/uptime");
-	viewer_clear(&v);
-
-	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
-	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
-	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 65532); /* min(100M, zram 64M) */
-	assert_int_equal(count_processors(cpuinfo), 1);
-	assert_string_equal(online, "0\n");
-	/* host 11.39 s, init started at tick 865, 0.33 s of CPU (cpu.stat usage_usec) */
-	assert_string_equal(uptime, "2.74 2.41\n");
+	check_captured(&want);
 }
 
 /* A damaged cgroup file is an error for the caller it concerns, never the
