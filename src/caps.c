@@ -44,17 +44,3 @@ int caps_drop_to_worker(void)
 		r = -errno;
 	return r;
 }
-
-char *caps_describe(void)
-{
-	cap_t caps = cap_get_proc();
-	char *text, *out;
-
-	if (!caps)
-		return g_strdup("?");
-	text = cap_to_text(caps, NULL);
-	out = g_strdup(text ? text : "?");
-	cap_free(text);
-	cap_free(caps);
-	return out;
-}

@@ -11,5 +11,3 @@
  * sets, and no_new_privs is set.
  */
 int caps_drop_to_worker(void);
-/* Names of the capabilities in the effective set, for tests and logs. */
-char *caps_describe(void);

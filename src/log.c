@@ -20,11 +20,6 @@ void log_init(const char *ident, bool to_syslog, bool debug)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void log_set_debug(bool on)
-{
-	log_debug_enabled = on;
-}
-
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };

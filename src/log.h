@@ -7,7 +7,6 @@ enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* Where messages go: stderr (foreground) or syslog (daemonized). */
 void log_init(const char *ident, bool to_syslog, bool debug);
-void log_set_debug(bool on);
 extern bool log_debug_enabled;
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -65,12 +65,8 @@ void ttl_cache_free(struct ttl_cache *cache)
 	g_free(cache);
 }
 
-uint64_t ttl_cache_ttl(const struct ttl_cache *cache)
-{
-	return cache->ttl_us;
-}
-
-gpointer ttl_cache_get(struct ttl_cache *cache, const char *key)
+/* A new reference to a value younger than the TTL, or NULL. */
+static gpointer ttl_cache_get(struct ttl_cache *cache, const char *key)
 {
 	gpointer value = NULL;
 	struct entry *e;
@@ -85,7 +81,8 @@ gpointer ttl_cache_get(struct ttl_cache *cache, const char *key)
 	return value;
 }
 
-void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer value)
+/* Stores value, taking over the caller's reference. */
+static void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer value)
 {
 	struct entry *e;
 

@@ -18,16 +18,11 @@ struct ttl_cache;
  * what they own. */
 struct ttl_cache *ttl_cache_new(uint64_t ttl_us, size_t value_size, GDestroyNotify clear);
 void ttl_cache_free(struct ttl_cache *cache);
-/* A new reference to a value younger than the TTL, or NULL. */
-gpointer ttl_cache_get(struct ttl_cache *cache, const char *key);
-/* Stores value (taking over the caller's reference). */
-void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer value);
 /* fill makes a value in a zeroed box: 0 or -errno. */
 typedef int (*ttl_fill_fn)(gpointer value, void *data);
 /* The value for key, cached or made now by fill (and then stored): a new
  * reference in *out, or -errno from fill. */
 int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
 		     gpointer *out);
-/* Drops a reference obtained from ttl_cache_get or ttl_cache_obtain. */
+/* Drops a reference obtained from ttl_cache_obtain. */
 void ttl_cache_release(struct ttl_cache *cache, gpointer value);
-uint64_t ttl_cache_ttl(const struct ttl_cache *cache);
