@@ -40,6 +40,13 @@ static const char *const memstat_names[MS__COUNT][2] = {
 	[MS_HIER_MEMSW_LIMIT] = { "hierarchical_memsw_limit", NULL },
 };
 
+const char *memory_stat_key_name(enum memstat_key k, int version)
+{
+	if (k >= MS__COUNT || (version != 1 && version != 2))
+		return NULL;
+	return memstat_names[k][version - 1];
+}
+
 static int memstat_key_of(const char *name, size_t len, int version)
 {
 	for (int k = 0; k < MS__COUNT; k++) {

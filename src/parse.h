@@ -49,6 +49,9 @@ static inline bool memory_stat_has(const struct memory_stat *s, enum memstat_key
 	return (s->present >> k) & 1;
 }
 
+/* The file's name for key k in cgroup version 1 or 2, or NULL. */
+const char *memory_stat_key_name(enum memstat_key k, int version);
+
 /* version is 1 or 2. Unknown keys are skipped; a known key with a value
  * that is not a number is -EINVAL. */
 int memory_stat_parse(const char *text, int version, struct memory_stat *out);
