@@ -100,7 +100,8 @@ require_machine() {
 cg_ctrl_dir() { [ "$CGVER" = 2 ] && echo . || echo "$1"; }
 V1_CTRLS="memory cpu cpuacct cpuset"
 
-# cg_create PATH: PATH relative to the root, parents first; removed at exit.
+# cg_create PATH: PATH relative to the root, parents first; removed at exit
+# with everything else below $TAG.
 cg_create() {
 	local path=$1 c d
 	if [ "$CGVER" = 2 ]; then
@@ -126,7 +127,6 @@ cg_create() {
 		done
 		unset IFS
 	fi
-	defer cg_destroy "$path"
 }
 
 cg_destroy() {

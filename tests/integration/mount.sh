@@ -147,7 +147,9 @@ check_true "lensfs-show refuses a path that climbs" bash -c "! '$LENSFS_SHOW' --
 
 # --- bad input and failures -----------------------------------------------
 # A container whose init moves to another cgroup and whose old cgroup is
-# removed: the next read follows it at once (no stale cache, no error).
+# removed: once the text rendered for the old cgroup is no longer reused
+# (--refresh-ms), the next read follows the move at once, although the
+# container's resolution is trusted for --cache-ms (no error either).
 cg_create "$TAG/m1"
 cg_create "$TAG/m2"
 cg_memory "$TAG/m1" $((300 << 20))
@@ -157,11 +159,14 @@ disown
 defer "pkill -x -f 'sleep 61'"
 for _ in $(seq 50); do child=$(pgrep -n -x -f "sleep 61") && break; sleep 0.1; done
 init=$(ps -o ppid= "$child" | tr -d ' ')
+outside=$(ps -o ppid= "$init" | tr -d ' ') # unshare, in the same cgroup
 check "before the move" "$(nsenter -t "$child" -p -m cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         307200 kB"
-for p in "$init" "$child"; do
+for p in "$outside" "$init" "$child"; do
 	for f in $(cg_procs_files "$TAG/m2"); do echo "$p" >"$f"; done
 done
 cg_destroy "$TAG/m1"
+check_true "the old cgroup is gone" test ! -d "$CGROOT/$(cg_ctrl_dir memory)/$TAG/m1"
+settle
 check "after the move and rmdir" "$(nsenter -t "$child" -p -m cat "$MNT/proc/meminfo" | grep '^MemTotal:')" "MemTotal:         102400 kB"
 
 # Readers killed in the middle of their reads, hundreds at a time.

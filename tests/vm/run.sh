@@ -93,7 +93,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in ${BOOT_MODULES[*]}; do insmod /mods/\$m.ko || echo "insmod \$m failed"; done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288 hostroot /newroot || { echo "LENSFS-VM-EXIT=98"; poweroff -f; }
+# cache=loose: the root does not change while the VM runs, and without a
+# page cache every exec reads its binary and libraries again over 9p.
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose hostroot /newroot || { echo "LENSFS-VM-EXIT=98"; poweroff -f; }
 # /tmp stays the host's (the sources may live there): scratch space is on /run.
 mount -t tmpfs tmpfs /newroot/run
 mount --move /proc /newroot/proc
