@@ -19,11 +19,13 @@ cd "$(dirname "$0")"
 packages() {
 	# build
 	echo autoconf automake libtool pkg-config make gcc
-	echo libfuse3-dev libglib2.0-dev libcap-dev libcmocka-dev
+	echo libfuse3-dev libglib2.0-dev libcap-dev libjson-glib-dev libcmocka-dev
 	# run
 	echo fuse3
 	# tests and benchmarks
 	echo util-linux procps python3 clang-format lxcfs
+	# container runtimes for lensfs-hook's tests, and what they drive them with
+	echo runc podman lxc jq strace
 	# the cgroup v2 VM (tests/vm)
 	echo qemu-system-x86 busybox-static binutils
 }

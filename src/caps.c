@@ -10,29 +10,30 @@
 #include <sys/prctl.h>
 
 static const cap_value_t worker_caps[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH };
+static const cap_value_t hook_caps[] = { CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_SYS_PTRACE,
+					 CAP_DAC_READ_SEARCH };
 
-static bool is_worker_cap(cap_value_t c)
+static bool has_cap(const cap_value_t *set, size_t n, cap_value_t c)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(worker_caps); i++)
-		if (worker_caps[i] == c)
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == c)
 			return true;
 	return false;
 }
 
-int caps_drop_to_worker(void)
+static int keep_only(const cap_value_t *keep, size_t n)
 {
 	cap_t caps = cap_init();
 	int r = 0;
 
 	if (!caps)
 		return -errno;
-	if (cap_set_flag(caps, CAP_PERMITTED, G_N_ELEMENTS(worker_caps), worker_caps, CAP_SET) <
-		    0 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, G_N_ELEMENTS(worker_caps), worker_caps, CAP_SET) < 0)
+	if (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0)
 		r = -errno;
 	/* The bounding set first: dropping from it needs CAP_SETPCAP. */
 	for (cap_value_t c = 0; r == 0 && c <= cap_max_bits() - 1; c++) {
-		if (is_worker_cap(c) || !CAP_IS_SUPPORTED(c))
+		if (has_cap(keep, n, c) || !CAP_IS_SUPPORTED(c))
 			continue;
 		if (cap_drop_bound(c) < 0 && errno != EINVAL)
 			r = -errno;
@@ -43,4 +44,14 @@ int caps_drop_to_worker(void)
 	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		r = -errno;
 	return r;
+}
+
+int caps_drop_to_worker(void)
+{
+	return keep_only(worker_caps, G_N_ELEMENTS(worker_caps));
+}
+
+int caps_drop_to_hook(void)
+{
+	return keep_only(hook_caps, G_N_ELEMENTS(hook_caps));
 }

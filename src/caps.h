@@ -11,3 +11,11 @@
  * sets, and no_new_privs is set.
  */
 int caps_drop_to_worker(void);
+
+/*
+ * What lensfs-hook keeps (docs/hook.md):
+ *   CAP_SYS_ADMIN, CAP_SYS_CHROOT  enter the container's mount namespace
+ *                                  (setns(2)) and mount the views
+ *   CAP_DAC_READ_SEARCH            read the bundle's config.json
+ */
+int caps_drop_to_hook(void);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cgroup.h"
+#include "mountinfo.h"
 #include "util.h"
 
 #include <errno.h>
@@ -45,24 +46,6 @@ void cgroup_layout_free(struct cgroup_layout *layout)
 	g_free(layout);
 }
 
-/* mountinfo escapes blanks and backslashes as \ooo (fs/proc_namespace.c, mangle). */
-static char *mountinfo_unescape(const char *s)
-{
-	GString *out = g_string_sized_new(strlen(s));
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			g_string_append_c(
-				out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
-			s += 4;
-		} else {
-			g_string_append_c(out, *s++);
-		}
-	}
-	return g_string_free(out, FALSE);
-}
-
 static char *reroot(const char *mountpoint, const char *sys_root)
 {
 	if (g_str_has_prefix(mountpoint, "/sys") && (mountpoint[4] == '/' || mountpoint[4] == '\0'))
@@ -102,24 +85,22 @@ static bool unified_offers(const struct cgroup_hierarchy *h, enum cg_controller 
 
 static struct cgroup_hierarchy *mountinfo_line_hierarchy(const char *line, const char *sys_root)
 {
-	g_auto(GStrv) f = g_strsplit(line, " ", -1);
-	guint n = g_strv_length(f), sep;
+	struct mountinfo_entry e;
 	struct cgroup_hierarchy *h;
-	g_autofree char *mountpoint = NULL;
 
-	for (sep = 6; sep < n && strcmp(f[sep], "-") != 0; sep++)
-		;
-	if (n < 7 || sep + 2 >= n)
+	if (mountinfo_entry_parse(line, &e) < 0)
 		return NULL;
-	if (strcmp(f[sep + 1], "cgroup") != 0 && strcmp(f[sep + 1], "cgroup2") != 0)
+	if (strcmp(e.fstype, "cgroup") != 0 && strcmp(e.fstype, "cgroup2") != 0) {
+		mountinfo_entry_clear(&e);
 		return NULL;
+	}
 	h = g_new0(struct cgroup_hierarchy, 1);
-	h->version = strcmp(f[sep + 1], "cgroup2") == 0 ? 2 : 1;
-	mountpoint = mountinfo_unescape(f[4]);
-	h->dir = reroot(mountpoint, sys_root);
-	h->mount_root = mountinfo_unescape(f[3]);
+	h->version = strcmp(e.fstype, "cgroup2") == 0 ? 2 : 1;
+	h->dir = reroot(e.mountpoint, sys_root);
+	h->mount_root = g_steal_pointer(&e.root);
 	if (h->version == 1)
-		h->controllers = g_strdup(sep + 3 < n ? f[sep + 3] : "");
+		h->controllers = g_steal_pointer(&e.super_opts);
+	mountinfo_entry_clear(&e);
 	return h;
 }
 

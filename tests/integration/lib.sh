@@ -131,7 +131,8 @@ cg_create() {
 
 cg_destroy() {
 	local path=$1 c dir
-	for c in $([ "$CGVER" = 2 ] && echo . || echo $V1_CTRLS); do
+	# Runtimes create their cgroups in every v1 hierarchy, not only these.
+	for c in $(if [ "$CGVER" = 2 ]; then echo .; else ls "$CGROOT"; fi); do
 		dir=$CGROOT/$c/$path
 		[ -d "$dir" ] || continue
 		# Kill what is left, deepest cgroups first, then remove them.
@@ -223,3 +224,25 @@ settle() { sleep 0.15; }
 
 # value in kB of a meminfo line
 kb() { awk -v k="$2:" '$1 == k { print $2 }' <<<"$1"; }
+
+# make_rootfs DIR: a container root of busybox-static plus the host's /usr
+# (bind-mounted read-only by the runtime), /bin, /lib, /lib64 and /sbin as
+# on the host (symlinks into /usr on a merged-/usr system, else mount
+# points), and empty mount points for /proc, /sys and /dev.
+make_rootfs() {
+	local root=$1 d
+	mkdir -p "$root"/{usr,proc,sys,dev,etc,tmp}
+	cp "$(command -v busybox)" "$root/busybox"
+	for d in bin lib lib64 sbin; do
+		if [ -L "/$d" ]; then ln -sfn "$(readlink "/$d")" "$root/$d"
+		elif [ -d "/$d" ]; then mkdir -p "$root/$d"; fi
+	done
+}
+# rootfs_binds: the mounts make_rootfs expects, as OCI config.json entries.
+rootfs_binds() {
+	local d
+	for d in usr bin lib lib64 sbin; do
+		[ -d "/$d" ] && [ ! -L "/$d" ] &&
+			printf '{"destination":"/%s","type":"bind","source":"/%s","options":["rbind","ro"]}\n' "$d" "$d"
+	done | jq -s .
+}

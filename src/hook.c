@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "hook.h"
+#include "mountinfo.h"
+#include "util.h"
+#include "vtree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FUSE_SUPER_MAGIC 0x65735546 /* fs/fuse/inode.c */
+
+int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
+{
+	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+	bool lensfs = false, found = false;
+	struct statfs sfs;
+
+	/* The last mount on a path is the one a lookup reaches. */
+	for (char **l = lines; *l; l++) {
+		struct mountinfo_entry e;
+
+		if (mountinfo_entry_parse(*l, &e) < 0)
+			continue;
+		if (strcmp(e.mountpoint, mountpoint) == 0) {
+			found = true;
+			lensfs = strcmp(e.fstype, "fuse.lensfs") == 0;
+		}
+		mountinfo_entry_clear(&e);
+	}
+	if (!found || !lensfs)
+		return -ENODEV;
+	if (statfs(mountpoint, &sfs) < 0)
+		return errno == ENOTCONN ? -ENOTCONN : -errno;
+	return sfs.f_type == FUSE_SUPER_MAGIC ? 0 : -ENODEV;
+}
+
+int hook_files_check(const char *const *files, const char **bad)
+{
+	for (; files && *files; files++) {
+		const struct vnode *n = vnode_by_path(*files);
+
+		if (!n || !n->view) {
+			*bad = *files;
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void view_free(gpointer p)
+{
+	struct hook_view *v = p;
+
+	if (v->mount_fd >= 0)
+		close(v->mount_fd);
+	g_free(v->file);
+	g_free(v->target);
+	g_free(v);
+}
+
+static int prepare_one(const char *mountpoint, const char *file, struct hook_plan *plan)
+{
+	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC,
+	};
+	struct hook_view *v;
+	int fd;
+
+	fd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	v = g_new0(struct hook_view, 1);
+	v->file = g_strdup(file);
+	v->mount_fd = fd;
+	g_ptr_array_add(plan->views, v);
+	return 0;
+}
+
+int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan)
+{
+	const struct vnode *n;
+	int r = 0;
+
+	plan->views = g_ptr_array_new_with_free_func(view_free);
+	if (files) {
+		for (; r == 0 && *files; files++)
+			r = prepare_one(mountpoint, vnode_by_path(*files)->path, plan);
+	} else {
+		for (unsigned int i = 0; r == 0 && (n = vnode_file(i)); i++)
+			r = prepare_one(mountpoint, n->path, plan);
+	}
+	if (r < 0)
+		hook_plan_clear(plan);
+	return r;
+}
+
+void hook_plan_clear(struct hook_plan *plan)
+{
+	g_clear_pointer(&plan->views, g_ptr_array_unref);
+}
+
+int hook_enter_mount_ns(pid_t pid)
+{
+	autoclose int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	g_autofree char *path = g_strdup_printf("/proc/%d/ns/mnt", (int)pid);
+	struct stat theirs, ours;
+
+	if (pidfd < 0)
+		return -errno;
+	/* The pidfd pins the process: the namespace checked is the one entered. */
+	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0)
+		return -errno;
+	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+		return -EPERM;
+	if (setns(pidfd, CLONE_NEWNS) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The target inside rootfs, resolved as the container will resolve it. */
+static int open_target(int rootfd, const char *file)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, file, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void detach_all(struct hook_plan *plan)
+{
+	for (guint i = 0; i < plan->views->len; i++) {
+		struct hook_view *v = g_ptr_array_index(plan->views, i);
+
+		if (v->target && umount2(v->target, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			g_clear_pointer(&v->target, g_free);
+	}
+}
+
+static int attach_one(int rootfd, struct hook_view *v)
+{
+	autoclose int tfd = open_target(rootfd, v->file);
+	g_autofree char *fdpath = NULL, *link = NULL;
+	struct stat st;
+
+	if (tfd == -ENOENT)
+		return 0; /* the image has no such file: nothing to cover */
+	if (tfd < 0)
+		return tfd;
+	if (fstat(tfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	/* Where the target is, for an undo by path (umount2 takes no fd). */
+	fdpath = g_strdup_printf("/proc/self/fd/%d", tfd);
+	if (link_read(fdpath, &link) < 0)
+		return -EIO;
+	if (move_mount(v->mount_fd, "", tfd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	v->target = g_steal_pointer(&link);
+	return 0;
+}
+
+int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed)
+{
+	autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0) {
+		*failed = rootfs;
+		return -errno;
+	}
+	for (guint i = 0; i < plan->views->len; i++) {
+		struct hook_view *v = g_ptr_array_index(plan->views, i);
+		int r = attach_one(rootfd, v);
+
+		if (r < 0) {
+			*failed = v->file;
+			detach_all(plan);
+			return r;
+		}
+	}
+	return 0;
+}
+
+unsigned int hook_attached(const struct hook_plan *plan)
+{
+	unsigned int n = 0;
+
+	for (guint i = 0; plan->views && i < plan->views->len; i++)
+		if (((struct hook_view *)g_ptr_array_index(plan->views, i))->target)
+			n++;
+	return n;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What lensfs-hook does, in three steps a container start can survive
+ * failing at any point:
+ *   1. hook_prepare, in the hook's own mount namespace: a detached,
+ *      read-only, nosuid, nodev, noexec copy of each view the lensfs on the
+ *      mount point serves (open_tree(2), mount_setattr(2)). Nothing is
+ *      visible anywhere yet.
+ *   2. hook_enter_mount_ns: into the container's mount namespace.
+ *   3. hook_attach: each copy over <rootfs>/<file> where that file exists
+ *      (move_mount(2)); on an error, what was attached is detached again.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct hook_view {
+	char *file; /* "proc/meminfo" */
+	int mount_fd; /* the detached copy */
+	char *target; /* once attached: where, in the container's mount namespace */
+};
+
+struct hook_plan {
+	GPtrArray *views; /* struct hook_view */
+};
+
+/* 0 when a lensfs serves mountpoint (the last mount on it is fuse.lensfs and
+ * it answers), -ENODEV when another filesystem is there, -ENOTCONN when its
+ * daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
+int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
+
+/* files: NULL for every file lensfs can serve, else a list of them
+ * ("proc/meminfo"); -EINVAL for a name that is not one (*bad set). */
+int hook_files_check(const char *const *files, const char **bad);
+
+/* Step 1. Files the mount does not serve are left out (an older daemon). */
+int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan);
+void hook_plan_clear(struct hook_plan *plan);
+typedef struct hook_plan hook_plan;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(hook_plan, hook_plan_clear)
+
+/* Step 2. -EPERM when pid shares this process's mount namespace (mounting
+ * there would change the host). */
+int hook_enter_mount_ns(pid_t pid);
+
+/* Step 3. Targets are resolved inside rootfs (symlinks cannot lead out of
+ * it); a missing target, or one that is not a regular file, is skipped. On
+ * failure everything attached is detached and *failed names the file. */
+int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed);
+/* How many views hook_attach mounted. */
+unsigned int hook_attached(const struct hook_plan *plan);

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lensfs-hook: bind-mounts lensfs's views over a container's /proc and /sys
+ * files when a runtime starts it (OCI hooks, LXC mount hook). docs/hook.md. */
+#include "config.h"
+
+#include "caps.h"
+#include "hook.h"
+#include "oci.h"
+#include "util.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+/* A state is a few hundred bytes; annotations can make it a few kB. */
+#define STATE_MAX (1 << 20)
+
+enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC };
+
+static const struct {
+	const char *name;
+	enum mode mode;
+} modes[] = {
+	{ "createRuntime", MODE_RUNTIME },
+	{ "prestart", MODE_RUNTIME },
+	{ "createContainer", MODE_CONTAINER },
+	{ "poststop", MODE_POSTSTOP },
+	{ "lxc", MODE_LXC },
+};
+
+static const char *who = "?"; /* the container, for messages */
+
+/* Messages go to stderr, which runtimes show only when a hook fails, and to
+ * syslog, where a warning about a container that started anyway is seen. */
+static void say(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void say(int priority, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "lensfs-hook: container %s: %s\n", who, msg);
+	syslog(priority, "container %s: %s", who, msg);
+}
+
+/* Reports why the hook refuses the start; err is a positive errno or 0. */
+static int failure(int err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int failure(int err, const char *fmt, ...)
+{
+	g_autofree char *what = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	what = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (err)
+		say(LOG_ERR, "%s: %s; nothing mounted", what, g_strerror(err));
+	else
+		say(LOG_ERR, "%s; nothing mounted", what);
+	return 1;
+}
+
+static int read_stdin(char **out, size_t *len)
+{
+	g_autoptr(GString) buf = g_string_new(NULL);
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (buf->len + (size_t)n > STATE_MAX)
+			return -EFBIG;
+		g_string_append_len(buf, chunk, n);
+	}
+	*len = buf->len;
+	*out = g_string_free(g_steal_pointer(&buf), FALSE);
+	return 0;
+}
+
+/* The rootfs of an OCI container: crun's "root" when given, else the
+ * bundle's config.json. */
+static int oci_rootfs(const struct oci_state *st, char **rootfs)
+{
+	g_autofree char *config = NULL, *path = NULL, *why = NULL;
+	size_t len;
+	int r;
+
+	if (st->root) {
+		*rootfs = g_strdup(st->root);
+		return 0;
+	}
+	path = g_build_filename(st->bundle, "config.json", NULL);
+	r = file_read_all(path, &config, &len);
+	if (r < 0)
+		return failure(-r, "%s", path);
+	if (oci_config_rootfs(config, len, st->bundle, rootfs, &why) < 0)
+		return failure(0, "%s: %s", path, why);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
+	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL;
+	g_auto(GStrv) files = NULL, rest = NULL;
+	gboolean require = FALSE, version = FALSE;
+	const GOptionEntry entries[] = {
+		{ "mountpoint", 'm', 0, G_OPTION_ARG_FILENAME, &mountpoint,
+		  "Where lensfs is mounted (default " LENSFS_DEFAULT_MOUNTPOINT ")", "DIR" },
+		{ "files", 0, 0, G_OPTION_ARG_STRING, &files_opt,
+		  "Only these views, comma-separated (default: every one lensfs serves)",
+		  "proc/meminfo,..." },
+		{ "require", 0, 0, G_OPTION_ARG_NONE, &require,
+		  "Refuse the start when lensfs is not mounted (default: warn, and the container "
+		  "starts with the host's files)",
+		  NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
+		  NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
+		  "createRuntime|prestart|createContainer|poststop|lxc" },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) octx =
+		g_option_context_new("- mount lensfs's views into a starting container");
+	g_autoptr(GError) err = NULL;
+	g_auto(oci_state) st = { 0 };
+	g_auto(hook_plan) plan = { 0 };
+	const char *failed = NULL;
+	enum mode mode = MODE_RUNTIME;
+	size_t len = 0;
+	bool known = false;
+	int r;
+
+	openlog("lensfs-hook", LOG_PID, LOG_DAEMON);
+	g_option_context_add_main_entries(octx, entries, NULL);
+	g_option_context_set_description(
+		octx, "The OCI modes read the container's state on stdin; lxc reads "
+		      "LXC_ROOTFS_MOUNT and LXC_NAME\n(extra arguments from LXC are ignored). "
+		      "Exit status 1 stops the container's start.");
+	if (!g_option_context_parse(octx, &argc, &argv, &err)) {
+		fprintf(stderr, "lensfs-hook: %s\n", err->message);
+		return 2;
+	}
+	if (version) {
+		printf("lensfs-hook %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; rest && rest[0] && i < G_N_ELEMENTS(modes); i++) {
+		if (strcmp(rest[0], modes[i].name) == 0) {
+			mode = modes[i].mode;
+			known = true;
+		}
+	}
+	if (!known) {
+		fprintf(stderr, "lensfs-hook: name the hook stage: %s\n",
+			"createRuntime, prestart, createContainer, poststop or lxc");
+		return 2;
+	}
+	if (mode != MODE_LXC && g_strv_length(rest) > 1) {
+		fprintf(stderr, "lensfs-hook: unexpected argument '%s'\n", rest[1]);
+		return 2;
+	}
+	if (!mountpoint)
+		mountpoint = g_strdup(LENSFS_DEFAULT_MOUNTPOINT);
+	if (!g_path_is_absolute(mountpoint)) {
+		fprintf(stderr, "lensfs-hook: --mountpoint %s: not an absolute path\n", mountpoint);
+		return 2;
+	}
+	if (files_opt) {
+		files = g_strsplit(files_opt, ",", -1);
+		if (hook_files_check((const char *const *)files, &failed) < 0) {
+			fprintf(stderr, "lensfs-hook: --files: lensfs serves no '%s'\n", failed);
+			return 2;
+		}
+	}
+
+	/* Who is starting, and where its root is. */
+	if (mode == MODE_LXC) {
+		const char *name = g_getenv("LXC_NAME"), *root = g_getenv("LXC_ROOTFS_MOUNT");
+
+		who = name ? name : "?";
+		if (!root || !g_path_is_absolute(root))
+			return failure(0, "LXC_ROOTFS_MOUNT is not an absolute path");
+		rootfs = g_strdup(root);
+	} else {
+		r = read_stdin(&text, &len);
+		if (r < 0)
+			return failure(-r, "reading the state on stdin");
+		r = oci_state_parse(text, len, &st, &why);
+		if (r < 0)
+			return failure(0, "the state on stdin: %s", why);
+		who = st.id;
+		if (mode == MODE_POSTSTOP)
+			return 0; /* lensfs keeps nothing per container yet */
+		if (st.pid <= 0)
+			return failure(0, "the state on stdin has no pid");
+		if (oci_rootfs(&st, &rootfs) != 0)
+			return 1;
+	}
+
+	r = caps_drop_to_hook();
+	if (r < 0)
+		return failure(-r, "dropping capabilities");
+
+	/* Step 1, where lensfs is mounted: nothing is visible yet. */
+	canon = realpath(mountpoint, NULL);
+	r = file_read_all("/proc/self/mountinfo", &mountinfo, NULL);
+	if (r >= 0)
+		r = canon ? hook_lensfs_mounted(mountinfo, canon) : -ENOENT;
+	if (r < 0) {
+		if (require)
+			return failure(-r, "no lensfs on %s (--require)", mountpoint);
+		say(LOG_WARNING, "no lensfs on %s (%s); it starts with the host's files",
+		    mountpoint, g_strerror(-r));
+		return 0;
+	}
+	r = hook_prepare(canon, (const char *const *)files, &plan);
+	if (r < 0)
+		return failure(-r, "preparing the views from %s", canon);
+
+	/* Step 2: the container's mount namespace, before its pivot_root. LXC
+	 * and createContainer hooks already run there. */
+	if (mode == MODE_RUNTIME) {
+		r = hook_enter_mount_ns(st.pid);
+		if (r < 0)
+			return failure(-r, "entering the mount namespace of pid %d", (int)st.pid);
+	}
+
+	/* Step 3. */
+	r = hook_attach(&plan, rootfs, &failed);
+	if (r < 0)
+		return failure(-r, "mounting %s in %s", failed, rootfs);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "mountinfo.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+/* mountinfo escapes blanks and backslashes as \ooo (fs/proc_namespace.c, mangle). */
+static char *unescape(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			g_string_append_c(
+				out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+			s += 4;
+		} else {
+			g_string_append_c(out, *s++);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+int mountinfo_entry_parse(const char *line, struct mountinfo_entry *e)
+{
+	g_auto(GStrv) f = g_strsplit(line, " ", -1);
+	guint n = g_strv_length(f), sep;
+
+	memset(e, 0, sizeof(*e));
+	/* Six fixed fields, optional fields, "-", then type, source, options. */
+	for (sep = 6; sep < n && strcmp(f[sep], "-") != 0; sep++)
+		;
+	if (n < 7 || sep + 2 >= n)
+		return -EINVAL;
+	e->root = unescape(f[3]);
+	e->mountpoint = unescape(f[4]);
+	e->fstype = unescape(f[sep + 1]);
+	e->super_opts = g_strdup(sep + 3 < n ? f[sep + 3] : "");
+	return 0;
+}
+
+void mountinfo_entry_clear(struct mountinfo_entry *e)
+{
+	g_clear_pointer(&e->root, g_free);
+	g_clear_pointer(&e->mountpoint, g_free);
+	g_clear_pointer(&e->fstype, g_free);
+	g_clear_pointer(&e->super_opts, g_free);
+}

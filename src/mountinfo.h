@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One line of /proc/PID/mountinfo (Documentation/filesystems/proc.rst 3.5),
+ * with the escapes undone. */
+struct mountinfo_entry {
+	char *root; /* field 4: the mounted directory, from its filesystem's root */
+	char *mountpoint; /* field 5 */
+	char *fstype; /* after " - ": "cgroup2", "fuse.lensfs" */
+	char *super_opts; /* the superblock options ("" when absent) */
+};
+
+/* -EINVAL for a line that is not a mountinfo line. */
+int mountinfo_entry_parse(const char *line, struct mountinfo_entry *e);
+void mountinfo_entry_clear(struct mountinfo_entry *e);

@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# lensfs-hook with real runtimes: runc (config.json hooks), podman (the
+# shipped hooks.d file), LXC (the shipped mount hook include), and the
+# failure paths: no lensfs, a rootfs without the files, a bad state, a hook
+# that fails or is killed half-way.
+. "$(dirname "$0")/lib.sh"
+require_machine
+command -v runc >/dev/null || skip "needs runc (apt-get install runc)"
+command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
+HOOK=$BUILDDIR/lensfs-hook
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+[ -x "$HOOK" ] || skip "no $HOOK (build first)"
+mount_lensfs
+WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
+defer "rm -rf $WORK"
+ROOTFS=$WORK/rootfs
+make_rootfs "$ROOTFS"
+cp "$SRCDIR/tests/integration/probe.sh" "$ROOTFS/probe.sh"
+HOST_MOUNTS=$(grep -c " - fuse.lensfs " /proc/self/mountinfo)
+RUNC="runc --root $WORK/runc-state"
+LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
+
+# value NAME OUTPUT: what probe.sh printed for NAME.
+value() { sed -n "s/^$1: //p" <<<"$2"; }
+
+# bundle NAME HOOKS [JQ FILTER]: an OCI bundle in $WORK/NAME that runs
+# probe.sh in the 256M / cpuset 0 / quota 0.5 container, with HOOKS (JSON)
+# as its hooks; its root.path is relative, as runc spec writes it.
+bundle() {
+	local dir=$WORK/$1
+	mkdir -p "$dir"
+	(cd "$dir" && runc spec && rm -f "$dir/rootfs")
+	jq --argjson hooks "$2" --argjson limits "$LIMITS" --argjson binds "$(rootfs_binds)" \
+		--arg cg "/$TAG/$1" '
+		.root.path = "../rootfs" | .process.terminal = false |
+		.process.args = ["/usr/bin/sh", "/probe.sh"] |
+		.mounts += [{"destination":"/usr","type":"bind","source":"/usr","options":["rbind","ro"]}] + $binds |
+		.linux.resources += $limits | .linux.cgroupsPath = $cg | .hooks = $hooks
+		'"${3:+| $3}" "$dir/config.json" >"$dir/config.new"
+	mv "$dir/config.new" "$dir/config.json"
+}
+# hook_json STAGE [OPTION] [MOUNTPOINT]: a hooks object that runs
+# lensfs-hook at STAGE.
+hook_json() {
+	jq -n --arg path "$HOOK" --arg stage "$1" --arg opt "${2:-}" --arg mnt "${3:-$MNT}" '
+		{($stage): [{"path": $path, "args": (["lensfs-hook", "--mountpoint", $mnt] +
+			(if $opt == "" then [] else [$opt] end) + [$stage])}]}'
+}
+# run_bundle NAME: runs it; its output in OUT, stderr in ERR, status in RC.
+run_bundle() {
+	OUT=$(cd "$WORK/$1" && $RUNC run "lensfs-$1-$$" 2>"$WORK/$1.err")
+	RC=$?
+	ERR=$(cat "$WORK/$1.err")
+	$RUNC delete -f "lensfs-$1-$$" >/dev/null 2>&1
+}
+# check_probe PREFIX: the limited container's tools see its limits.
+check_probe() {
+	check "$1: free -k total" "$(value free "$OUT")" 262144
+	check "$1: processors in cpuinfo" "$(value processors "$OUT")" 1
+	check "$1: getconf _NPROCESSORS_ONLN" "$(value getconf "$OUT")" 1
+	check "$1: python os.cpu_count()" "$(value python "$OUT")" 1
+	local up
+	up=$(value uptime "$OUT")
+	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
+	check_true "$1: top shows 256.0 total ($(value top "$OUT"))" grep -q 'MiB Mem : *256.0 total' <<<"$(value top "$OUT")"
+	check "$1: four views mounted" "$(value mounts "$OUT")" 4
+}
+
+# --- runc, createRuntime and createContainer ---------------------------------
+bundle runtime "$(hook_json createRuntime)"
+run_bundle runtime
+check "runc createRuntime: the container ran" "$RC" 0
+check_probe "runc createRuntime"
+bundle container "$(hook_json createContainer)"
+run_bundle container
+check "runc createContainer: the container ran" "$RC" 0
+check_probe "runc createContainer"
+bundle prestart "$(hook_json prestart)"
+run_bundle prestart
+check "runc prestart: free -k total" "$(value free "$OUT")" 262144
+check "runc: the mounts are read-only, nosuid, nodev, noexec" \
+	"$(cd "$WORK/runtime" && jq -r '.process.args = ["/usr/bin/grep", " - fuse.lensfs ", "/proc/self/mountinfo"]' config.json >c && mv c config.json && $RUNC run "lensfs-opts-$$" | awk '{ print $6 }' | sort -u)" \
+	"ro,nosuid,nodev,noexec,relatime"
+$RUNC delete -f "lensfs-opts-$$" >/dev/null 2>&1
+check "runc: nothing of the container left on the host" "$(grep -c " - fuse.lensfs " /proc/self/mountinfo)" "$HOST_MOUNTS"
+
+# --- podman, with the shipped hooks.d file ---------------------------------
+if command -v podman >/dev/null; then
+	mkdir -p "$WORK/hooks.d"
+	jq --arg path "$HOOK" --arg mnt "$MNT" '.hook.path = $path |
+		(.hook.args | index("--mountpoint")) as $i | .hook.args[$i + 1] = $mnt' \
+		"$BUILDDIR/config/lensfs-hook.json" >"$WORK/hooks.d/lensfs-hook.json"
+	# The flags this machine needs (no systemd, no overlay, low ulimits).
+	OUT=$(podman --runtime "$(command -v runc)" --cgroup-manager cgroupfs --storage-driver vfs \
+		--events-backend file --root "$WORK/podman" --runroot "$WORK/podman-run" \
+		--hooks-dir "$WORK/hooks.d" run --rm --network none \
+		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --cgroup-parent "/$TAG" \
+		--memory 256m --cpuset-cpus 0 --cpus 0.5 -v /usr:/usr:ro \
+		--rootfs "$ROOTFS" /usr/bin/sh /probe.sh 2>"$WORK/podman.err")
+	RC=$?
+	check "podman: the container ran" "$RC" 0
+	[ "$RC" = 0 ] || cat "$WORK/podman.err"
+	check_probe "podman"
+else
+	skip "needs podman (apt-get install podman)"
+fi
+
+# --- LXC, with the shipped mount hook include -------------------------------
+if command -v lxc-execute >/dev/null; then
+	sed -e "s|^lxc.hook.mount = [^ ]*|lxc.hook.mount = $HOOK|" -e "s|--mountpoint [^ ]*|--mountpoint $MNT|" \
+		"$BUILDDIR/config/lensfs-lxc.conf" >"$WORK/lensfs-lxc.conf"
+	if [ "$CGVER" = 2 ]; then
+		limits="lxc.cgroup2.memory.max = 268435456
+lxc.cgroup2.cpuset.cpus = 0
+lxc.cgroup2.cpu.max = 50000 100000"
+	else
+		limits="lxc.cgroup.memory.limit_in_bytes = 268435456
+lxc.cgroup.cpuset.cpus = 0
+lxc.cgroup.cpu.cfs_period_us = 100000
+lxc.cgroup.cpu.cfs_quota_us = 50000"
+	fi
+	cat >"$WORK/lxc.conf" <<CONF
+lxc.uts.name = lensfs-test
+lxc.rootfs.path = dir:$ROOTFS
+lxc.mount.entry = /usr usr none ro,bind 0 0
+lxc.mount.auto = proc:mixed sys:ro
+lxc.net.0.type = empty
+lxc.console.path = none
+# Below the test's own cgroup, so that it goes with the test's cgroups.
+lxc.cgroup.relative = 1
+$limits
+lxc.include = $WORK/lensfs-lxc.conf
+CONF
+	mkdir -p "$WORK/lxc"
+	cg_create "$TAG/lxc"
+	# LXC leaves an empty lxc.pivot cgroup at the top of the hierarchies
+	# where it makes one: take away those it made.
+	[ -n "$(ls -d "$CGROOT"/*/lxc.pivot "$CGROOT"/lxc.pivot 2>/dev/null)" ] ||
+		defer "rmdir $CGROOT/*/lxc.pivot $CGROOT/lxc.pivot"
+	OUT=$(in_cgroup "$TAG/lxc" lxc-execute -n "lensfs-$$" -P "$WORK/lxc" -f "$WORK/lxc.conf" \
+		-o "$WORK/lxc.log" -- /usr/bin/sh /probe.sh)
+	RC=$?
+	check "lxc: the container ran" "$RC" 0
+	[ "$RC" = 0 ] || tail -20 "$WORK/lxc.log"
+	check_probe "lxc"
+else
+	skip "needs LXC (apt-get install lxc)"
+fi
+
+# --- failure paths --------------------------------------------------------
+# lensfs not mounted: a warning, and the container starts with the host's files.
+EMPTY=$WORK/not-mounted
+mkdir -p "$EMPTY"
+bundle nolensfs "$(hook_json createRuntime "" "$EMPTY")"
+run_bundle nolensfs
+check "no lensfs: the container starts" "$RC" 0
+check "no lensfs: the host's MemTotal" "$(value free "$OUT")" "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+bundle required "$(hook_json createRuntime --require "$EMPTY")"
+run_bundle required
+check_true "no lensfs, --require: the container does not start (status $RC)" test "$RC" -ne 0 -a -z "$OUT"
+check_true "no lensfs, --require: the reason on stderr" grep -q "no lensfs on $EMPTY (--require)" <<<"$ERR"
+
+# A rootfs without /sys (no sysfs mount): the /proc views only.
+bundle nosys "$(hook_json createRuntime)" '.mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+run_bundle nosys
+check "no /sys in the rootfs: the container starts" "$RC" 0
+check "no /sys in the rootfs: free -k total" "$(value free "$OUT")" 262144
+check "no /sys in the rootfs: three views mounted" "$(value mounts "$OUT")" 3
+
+# The hook alone, against a process in its own mount namespace with a
+# rootfs that has every target file.
+FAKE=$WORK/fake
+mkdir -p "$FAKE/rootfs/proc" "$FAKE/rootfs/sys/devices/system/cpu"
+touch "$FAKE/rootfs/proc/"{meminfo,cpuinfo,uptime} "$FAKE/rootfs/sys/devices/system/cpu/online"
+echo '{"ociVersion": "1.0.2", "root": {"path": "rootfs"}}' >"$FAKE/config.json"
+unshare -m --propagation private sleep 600 &
+NSPID=$!
+defer "kill $NSPID"
+sleep 0.1
+state() { printf '{"ociVersion":"1.0.2","id":"fake","status":"creating","pid":%s,"bundle":"%s"}' "$NSPID" "$FAKE"; }
+in_ns_mounts() { grep -c "$FAKE/rootfs" "/proc/$NSPID/mountinfo"; }
+bad_state() { # NAME STATE EXPECTED-MESSAGE
+	local err rc
+	err=$("$HOOK" --mountpoint "$MNT" createRuntime <<<"$2" 2>&1)
+	rc=$?
+	check "$1: refused" "$rc" 1
+	check_true "$1: says why ($err)" grep -q "$3" <<<"$err"
+	check "$1: nothing mounted" "$(in_ns_mounts)" 0
+}
+bad_state "garbage state" 'not json at all' "the state on stdin: not JSON"
+bad_state "truncated state" "$(state | head -c 40)" "the state on stdin: not JSON"
+bad_state "state without a pid" '{"ociVersion":"1.0.2","id":"x","status":"creating","bundle":"/x"}' "has no pid"
+bad_state "state with a relative bundle" '{"ociVersion":"1.0.2","id":"x","status":"creating","pid":1,"bundle":"x"}' "not an absolute path"
+bad_state "state of a process in the host's mount namespace" \
+	"{\"ociVersion\":\"1.0.2\",\"id\":\"x\",\"status\":\"creating\",\"pid\":$$,\"bundle\":\"$FAKE\"}" "Operation not permitted"
+# No lensfs: a warning (runc shows a hook's stderr only when it fails), and
+# nothing mounted.
+err=$("$HOOK" --mountpoint "$EMPTY" createRuntime <<<"$(state)" 2>&1)
+check "no lensfs: the hook lets the container start" "$?" 0
+check "no lensfs: the warning" "$err" "lensfs-hook: container fake: no lensfs on $EMPTY (No such device); it starts with the host's files"
+check "no lensfs: nothing mounted" "$(in_ns_mounts)" 0
+# A rootfs without /proc/meminfo (nor anything else of /proc).
+rm "$FAKE/rootfs/proc/"*
+"$HOOK" --mountpoint "$MNT" createRuntime <<<"$(state)"
+check "a rootfs without /proc/meminfo: the hook succeeds" "$?" 0
+check "a rootfs without /proc/meminfo: cpu/online alone is mounted" "$(grep "$FAKE/rootfs" "/proc/$NSPID/mountinfo" | cut -d' ' -f5)" "$FAKE/rootfs/sys/devices/system/cpu/online"
+nsenter -t "$NSPID" -m umount "$FAKE/rootfs/sys/devices/system/cpu/online"
+touch "$FAKE/rootfs/proc/"{meminfo,cpuinfo,uptime}
+check "an empty list of views is refused" "$("$HOOK" --files proc/nope createRuntime </dev/null 2>&1)" "lensfs-hook: --files: lensfs serves no 'proc/nope'"
+"$HOOK" --mountpoint "$MNT" --files proc/meminfo createRuntime <<<"$(state)"
+check "--files proc/meminfo mounts that one" "$(in_ns_mounts)" 1
+nsenter -t "$NSPID" -m umount "$FAKE/rootfs/proc/meminfo"
+
+if command -v strace >/dev/null; then
+	# A mount that fails half-way: what was mounted is taken back.
+	err=$(strace -qq -o /dev/null -e trace=move_mount -e inject=move_mount:error=EPERM:when=3 \
+		"$HOOK" --mountpoint "$MNT" createRuntime <<<"$(state)" 2>&1)
+	check "the third mount fails: the hook fails" "$?" 1
+	check_true "the third mount fails: says which ($err)" grep -q "mounting proc/uptime in $FAKE/rootfs: Operation not permitted; nothing mounted" <<<"$err"
+	check "the third mount fails: the first two are taken back" "$(in_ns_mounts)" 0
+	# Killed half-way under runc: the runtime gives up the container, whose
+	# mount namespace goes with it; the host sees nothing.
+	bundle killed "$(jq -n --arg hook "$HOOK" --arg mnt "$MNT" --arg strace "$(command -v strace)" \
+		'{"createRuntime": [{"path": $strace, "args": ["strace", "-qq", "-o", "/dev/null", "-e", "trace=move_mount",
+		  "-e", "inject=move_mount:signal=KILL:when=2", $hook, "--mountpoint", $mnt, "createRuntime"]}]}')"
+	run_bundle killed
+	check_true "killed after one mount under runc: the container does not start (status $RC)" test "$RC" -ne 0 -a -z "$OUT"
+	check "killed after one mount: no container left" "$($RUNC list -q | grep -c "lensfs-killed-$$")" 0
+	check "killed after one mount: nothing mounted on the host" "$(grep -c " - fuse.lensfs " /proc/self/mountinfo)" "$HOST_MOUNTS"
+else
+	skip "needs strace (apt-get install strace) to inject failures"
+fi
+
+finish

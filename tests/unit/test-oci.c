@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lensfs-hook's parsers: OCI states written by real runtimes
+ * (tests/fixtures/oci), config.json roots, mountinfo lines, and the check
+ * that a lensfs is mounted. */
+#include "config.h"
+
+#include "fixture.h"
+
+#include "hook.h"
+#include "mountinfo.h"
+#include "oci.h"
+
+#include <errno.h>
+
+static void parse_fixture(const char *name, struct oci_state *st)
+{
+	g_autofree char *text = fixture_text("oci", name);
+	g_autofree char *why = NULL;
+
+	assert_int_equal(oci_state_parse(text, strlen(text), st, &why), 0);
+	assert_null(why);
+}
+
+static void test_real_states(void **state)
+{
+	g_auto(oci_state) runc = { 0 };
+	g_auto(oci_state) inside = { 0 };
+	g_auto(oci_state) stopped = { 0 };
+	g_auto(oci_state) podman = { 0 };
+	g_auto(oci_state) crun = { 0 };
+
+	parse_fixture("runc-createRuntime.json", &runc);
+	assert_string_equal(runc.id, "hb2");
+	assert_string_equal(runc.status, "creating");
+	assert_int_equal(runc.pid, 6679);
+	assert_string_equal(runc.bundle, "/tmp/hb");
+	assert_null(runc.root);
+	/* createContainer runs inside: runc gives the container's own pid. */
+	parse_fixture("runc-createContainer.json", &inside);
+	assert_int_equal(inside.pid, 1);
+	parse_fixture("runc-poststop.json", &stopped);
+	assert_string_equal(stopped.status, "stopped");
+	assert_int_equal(stopped.pid, 0);
+	parse_fixture("podman-createRuntime.json", &podman);
+	assert_int_equal(podman.pid, 6731);
+	assert_true(g_str_has_suffix(podman.bundle, "/userdata"));
+	parse_fixture("crun-createRuntime.json", &crun);
+	assert_string_equal(crun.root, "/var/lib/containers/storage/overlay/abc/merged");
+}
+
+static void expect_bad_state(const char *text, const char *why_part)
+{
+	g_auto(oci_state) st = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(oci_state_parse(text, strlen(text), &st, &why), -EINVAL);
+	assert_non_null(why);
+	if (!strstr(why, why_part))
+		fail_msg("'%s': '%s' does not say '%s'", text, why, why_part);
+	assert_null(st.id);
+}
+
+static void test_bad_states(void **state)
+{
+	g_autofree char *real = fixture_text("oci", "runc-createRuntime.json");
+	g_autofree char *cut = g_strndup(real, 40);
+
+	expect_bad_state("", "not JSON");
+	expect_bad_state("garbage", "not JSON");
+	expect_bad_state(cut, "not JSON");
+	expect_bad_state("[1, 2]", "not a JSON object");
+	expect_bad_state("{\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\"}", "ociVersion");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"\",\"status\":\"creating\",\"bundle\":\"/b\"}",
+		"no \"id\"");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":7,\"status\":\"creating\",\"bundle\":\"/b\"}",
+		"\"id\" is not a string");
+	expect_bad_state("{\"ociVersion\":\"1\",\"id\":\"a\",\"bundle\":\"/b\"}", "status");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"b\"}",
+		"\"bundle\" is not an absolute path");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\","
+		"\"pid\":\"12\"}",
+		"\"pid\" is not an integer");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\","
+		"\"pid\":1.5}",
+		"\"pid\" is not an integer");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\","
+		"\"pid\":0}",
+		"out of range");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\","
+		"\"pid\":4294967297}",
+		"out of range");
+	expect_bad_state(
+		"{\"ociVersion\":\"1\",\"id\":\"a\",\"status\":\"creating\",\"bundle\":\"/b\","
+		"\"root\":\"rootfs\"}",
+		"\"root\" is not an absolute path");
+}
+
+static void expect_rootfs(const char *config, const char *want)
+{
+	g_autofree char *rootfs = NULL, *why = NULL;
+	int r = oci_config_rootfs(config, strlen(config), "/run/bundle", &rootfs, &why);
+
+	if (want) {
+		assert_int_equal(r, 0);
+		assert_string_equal(rootfs, want);
+	} else {
+		assert_int_equal(r, -EINVAL);
+		assert_null(rootfs);
+		assert_non_null(why);
+	}
+}
+
+static void test_config_rootfs(void **state)
+{
+	expect_rootfs("{\"root\": {\"path\": \"rootfs\", \"readonly\": true}}",
+		      "/run/bundle/rootfs");
+	expect_rootfs("{\"root\": {\"path\": \"../shared/rootfs\"}}",
+		      "/run/bundle/../shared/rootfs");
+	expect_rootfs("{\"root\": {\"path\": \"/var/lib/c/merged\"}}", "/var/lib/c/merged");
+	expect_rootfs("{\"root\": {}}", NULL);
+	expect_rootfs("{\"root\": {\"path\": \"\"}}", NULL);
+	expect_rootfs("{\"root\": {\"path\": 3}}", NULL);
+	expect_rootfs("{\"root\": \"rootfs\"}", NULL);
+	expect_rootfs("{}", NULL);
+	expect_rootfs("{\"root\": {\"path\": \"rootfs\"", NULL);
+}
+
+static void test_mountinfo_line(void **state)
+{
+	struct mountinfo_entry e;
+
+	/* Optional fields before " - ", and an escaped blank in the path. */
+	assert_int_equal(
+		mountinfo_entry_parse("64 44 0:39 / /var/lib/lens\\040fs ro,nosuid shared:1 "
+				      "master:2 - fuse.lensfs lensfs ro,allow_other",
+				      &e),
+		0);
+	assert_string_equal(e.root, "/");
+	assert_string_equal(e.mountpoint, "/var/lib/lens fs");
+	assert_string_equal(e.fstype, "fuse.lensfs");
+	assert_string_equal(e.super_opts, "ro,allow_other");
+	mountinfo_entry_clear(&e);
+	assert_int_equal(mountinfo_entry_parse("64 44 0:39 / /x rw", &e), -EINVAL);
+	assert_int_equal(mountinfo_entry_parse("", &e), -EINVAL);
+}
+
+static void test_lensfs_mounted(void **state)
+{
+	/* The path must exist for the final statfs; /tmp is not FUSE. */
+	const char *lensfs = "64 44 0:39 / /tmp rw - fuse.lensfs lensfs rw\n";
+	const char *other = "64 44 0:39 / /tmp rw - fuse.lxcfs lxcfs rw\n";
+	g_autofree char *covered = g_strconcat(lensfs, other, NULL);
+	g_autofree char *uncovered = g_strconcat(other, lensfs, NULL);
+
+	assert_int_equal(hook_lensfs_mounted("", "/tmp"), -ENODEV);
+	assert_int_equal(hook_lensfs_mounted(other, "/tmp"), -ENODEV);
+	/* The last mount on a path is what a lookup reaches. */
+	assert_int_equal(hook_lensfs_mounted(covered, "/tmp"), -ENODEV);
+	/* mountinfo says lensfs, but the filesystem is not FUSE. */
+	assert_int_equal(hook_lensfs_mounted(uncovered, "/tmp"), -ENODEV);
+}
+
+static void test_files_check(void **state)
+{
+	const char *good[] = { "proc/meminfo", "sys/devices/system/cpu/online", NULL };
+	const char *dir[] = { "proc", NULL };
+	const char *climb[] = { "proc/../../etc/passwd", NULL };
+	const char *bad = NULL;
+
+	assert_int_equal(hook_files_check(NULL, &bad), 0);
+	assert_int_equal(hook_files_check(good, &bad), 0);
+	assert_int_equal(hook_files_check(dir, &bad), -EINVAL);
+	assert_string_equal(bad, "proc");
+	assert_int_equal(hook_files_check(climb, &bad), -EINVAL);
+	assert_string_equal(bad, "proc/../../etc/passwd");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_states),    cmocka_unit_test(test_bad_states),
+		cmocka_unit_test(test_config_rootfs),  cmocka_unit_test(test_mountinfo_line),
+		cmocka_unit_test(test_lensfs_mounted), cmocka_unit_test(test_files_check),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
