@@ -11,7 +11,8 @@
 #                      kernel in a VM, make distcheck, then the unit and
 #                      integration tests again under AddressSanitizer and
 #                      UndefinedBehaviorSanitizer
-#   ./setup.sh bench   run the benchmark against native /proc and LXCFS
+#   ./setup.sh bench   run the benchmarks: native /proc, LXCFS and lensfs;
+#                      what lensfs-hook adds to a container start
 #   ./setup.sh packages  print the Debian packages the above install
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,7 +20,7 @@ cd "$(dirname "$0")"
 packages() {
 	# build
 	echo autoconf automake libtool pkg-config make gcc
-	echo libfuse3-dev libglib2.0-dev libcap-dev libjson-glib-dev libcmocka-dev
+	echo libfuse3-dev libglib2.0-dev libcap-dev libcmocka-dev
 	# run
 	echo fuse3
 	# tests and benchmarks
@@ -128,9 +129,10 @@ bench)
 	install_packages
 	build build
 	bench/run.sh build
+	bench/hook.sh build
 	;;
 *)
-	sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "json.h"
 #include "oci.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <limits.h>
+#include <string.h>
 
 static int fail(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static int fail(char **why, const char *fmt, ...)
@@ -18,53 +19,43 @@ static int fail(char **why, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* The top-level object of a JSON document, or NULL with *why set. */
-static JsonObject *parse_object(JsonParser *parser, const char *text, size_t len, char **why)
+/* The document's top-level object, or -EINVAL with *why set. */
+static int parse_object(const char *text, size_t len, struct json_value **out, char **why)
 {
-	g_autoptr(GError) err = NULL;
-	JsonNode *root;
+	g_autofree char *err = NULL;
 
-	if (len > G_MAXSSIZE || !json_parser_load_from_data(parser, text, (gssize)len, &err)) {
-		fail(why, "not JSON: %s", err ? err->message : "too long");
-		return NULL;
+	if (json_parse(text, len, out, &err) < 0)
+		return fail(why, "not JSON: %s", err);
+	if ((*out)->type != JSON_OBJECT) {
+		g_clear_pointer(out, json_value_free);
+		return fail(why, "not a JSON object");
 	}
-	root = json_parser_get_root(parser);
-	if (!root) {
-		fail(why, "not JSON: empty");
-		return NULL;
-	}
-	if (!JSON_NODE_HOLDS_OBJECT(root)) {
-		fail(why, "not a JSON object");
-		return NULL;
-	}
-	return json_node_get_object(root);
+	return 0;
 }
 
 /* A member that must be a string when present; NULL when absent. */
-static int string_member(JsonObject *o, const char *name, const char **out, char **why)
+static int string_member(const struct json_value *o, const char *name, const char **out, char **why)
 {
-	JsonNode *n = json_object_get_member(o, name);
+	const struct json_value *v = json_member(o, name);
 
 	*out = NULL;
-	if (!n)
+	if (!v)
 		return 0;
-	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+	if (v->type != JSON_STRING)
 		return fail(why, "\"%s\" is not a string", name);
-	*out = json_node_get_string(n);
+	*out = v->text;
 	return 0;
 }
 
 int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **why)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(json_value) o = NULL;
 	const char *version, *id, *status, *bundle, *root;
-	JsonObject *o;
-	JsonNode *pid;
+	const struct json_value *pid;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
-	o = parse_object(parser, text, len, why);
-	if (!o)
+	if (parse_object(text, len, &o, why) < 0)
 		return -EINVAL;
 	if (string_member(o, "ociVersion", &version, why) < 0 ||
 	    string_member(o, "id", &id, why) < 0 || string_member(o, "status", &status, why) < 0 ||
@@ -81,15 +72,15 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 		return fail(why, "\"bundle\" is not an absolute path");
 	if (root && !g_path_is_absolute(root))
 		return fail(why, "\"root\" is not an absolute path");
-	pid = json_object_get_member(o, "pid");
+	pid = json_member(o, "pid");
 	if (pid) {
-		gint64 v;
+		int64_t v = 0;
+		int r = json_int64(pid, &v);
 
-		if (!JSON_NODE_HOLDS_VALUE(pid) || json_node_get_value_type(pid) != G_TYPE_INT64)
+		if (r == -EINVAL)
 			return fail(why, "\"pid\" is not an integer");
-		v = json_node_get_int(pid);
-		if (v <= 0 || v > INT_MAX)
-			return fail(why, "\"pid\" %" G_GINT64_FORMAT " is out of range", v);
+		if (r < 0 || v <= 0 || v > INT_MAX)
+			return fail(why, "\"pid\" %s is out of range", pid->text);
 		out->pid = (pid_t)v;
 	}
 	out->id = g_strdup(id);
@@ -110,20 +101,18 @@ void oci_state_clear(struct oci_state *s)
 
 int oci_config_rootfs(const char *text, size_t len, const char *bundle, char **rootfs, char **why)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(json_value) o = NULL;
+	const struct json_value *root;
 	const char *path;
-	JsonObject *o;
-	JsonNode *root;
 
 	*rootfs = NULL;
 	*why = NULL;
-	o = parse_object(parser, text, len, why);
-	if (!o)
+	if (parse_object(text, len, &o, why) < 0)
 		return -EINVAL;
-	root = json_object_get_member(o, "root");
-	if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+	root = json_member(o, "root");
+	if (!root || root->type != JSON_OBJECT)
 		return fail(why, "no \"root\" object");
-	if (string_member(json_node_get_object(root), "path", &path, why) < 0)
+	if (string_member(root, "path", &path, why) < 0)
 		return -EINVAL;
 	if (!path || !*path)
 		return fail(why, "no \"root.path\"");

@@ -67,7 +67,11 @@ finish() {
 watchdog() {
 	local self=$$
 	(
-		sleep "${LENSFS_TEST_TIMEOUT:-600}"
+		# Killed at the end, it takes its sleep along (which would keep
+		# the test's output open).
+		sleep "${LENSFS_TEST_TIMEOUT:-600}" &
+		trap 'kill $!; exit 0' TERM
+		wait $!
 		echo "not ok - timed out after ${LENSFS_TEST_TIMEOUT:-600} s"
 		kill -TERM "$self"
 	) &

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* lensfs-hook's parsers: OCI states written by real runtimes
+/* lensfs-hook's parsers: its JSON reader, OCI states written by real runtimes
  * (tests/fixtures/oci), config.json roots, mountinfo lines, and the check
  * that a lensfs is mounted. */
 #include "config.h"
@@ -7,10 +7,91 @@
 #include "fixture.h"
 
 #include "hook.h"
+#include "json.h"
 #include "mountinfo.h"
 #include "oci.h"
 
 #include <errno.h>
+
+static void expect_json_error(const char *text, size_t len, const char *why_part)
+{
+	g_autoptr(json_value) v = NULL;
+	g_autofree char *why = NULL;
+
+	assert_int_equal(json_parse(text, len, &v, &why), -EINVAL);
+	assert_null(v);
+	if (!why || !strstr(why, why_part))
+		fail_msg("'%.*s': '%s' does not say '%s'", (int)len, text, why, why_part);
+}
+#define BAD(text, why) expect_json_error(text, sizeof(text) - 1, why)
+
+static void test_json(void **state)
+{
+	const char *doc =
+		" {\"a\": [1, -2.5e3, true, false, null, {}], \"s\": \"q\\\"\\\\\\/\\b\\f\\n\\r\\t"
+		"\\u00e9\\ud83d\\ude00\", \"a\": 7, \"big\": 9223372036854775808}\n";
+	g_autoptr(json_value) v = NULL;
+	g_autofree char *why = NULL;
+	const struct json_value *a;
+	int64_t n;
+
+	assert_int_equal(json_parse(doc, strlen(doc), &v, &why), 0);
+	assert_int_equal(v->type, JSON_OBJECT);
+	assert_int_equal(v->items->len, 4);
+	/* A repeated name: the last one counts. */
+	assert_int_equal(json_int64(json_member(v, "a"), &n), 0);
+	assert_int_equal(n, 7);
+	a = ((struct json_member *)g_ptr_array_index(v->items, 0))->value;
+	assert_int_equal(a->type, JSON_ARRAY);
+	assert_int_equal(a->items->len, 6);
+	assert_string_equal(((struct json_value *)g_ptr_array_index(a->items, 1))->text, "-2.5e3");
+	assert_int_equal(json_int64(g_ptr_array_index(a->items, 1), &n), -EINVAL);
+	assert_int_equal(((struct json_value *)g_ptr_array_index(a->items, 4))->type, JSON_NULL);
+	assert_string_equal(json_member(v, "s")->text, "q\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
+	assert_int_equal(json_int64(json_member(v, "big"), &n), -ERANGE);
+	assert_null(json_member(v, "nope"));
+	assert_null(json_member(json_member(v, "s"), "a"));
+
+	BAD("", "unexpected end");
+	BAD("{", "expected a member name");
+	BAD("{\"a\" 1}", "expected ':'");
+	BAD("{\"a\": 1,}", "expected a member name");
+	BAD("[1, 2,]", "unexpected character");
+	BAD("[1 2]", "expected ',' or ']'");
+	BAD("{'a': 1}", "expected a member name");
+	BAD("01", "text after the value");
+	BAD("-", "bad number");
+	BAD("1.", "bad number");
+	BAD("1e", "bad number");
+	BAD("tru", "unexpected character");
+	BAD("\"abc", "unterminated string");
+	BAD("\"a\tb\"", "control character");
+	BAD("\"\\x\"", "bad escape");
+	BAD("\"\\u12\"", "bad \\u escape");
+	BAD("\"\\u0000\"", "\\u0000");
+	BAD("\"\\ud83d\"", "unpaired surrogate");
+	BAD("\"\\ude00\"", "unpaired surrogate");
+	BAD("\"\xff\"", "invalid UTF-8");
+	BAD("\"a\0b\"", "control character");
+	BAD("{} {}", "text after the value");
+	/* Nesting: JSON_MAX_DEPTH levels are read, one more is refused. */
+	{
+		g_autofree char *deep = g_strnfill(JSON_MAX_DEPTH, '[');
+		g_autofree char *close = g_strnfill(JSON_MAX_DEPTH, ']');
+		g_autofree char *ok = g_strconcat(deep, close, NULL);
+		g_autofree char *over = g_strconcat("[", ok, "]", NULL);
+		g_autoptr(json_value) d = NULL;
+		g_autofree char *dwhy = NULL;
+
+		assert_int_equal(json_parse(ok, strlen(ok), &d, &dwhy), 0);
+		expect_json_error(over, strlen(over), "nested too deep");
+	}
+	{
+		g_autofree char *hostile = g_strnfill(1 << 20, '[');
+
+		expect_json_error(hostile, strlen(hostile), "nested too deep");
+	}
+}
 
 static void parse_fixture(const char *name, struct oci_state *st)
 {
@@ -185,9 +266,10 @@ static void test_files_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_states),    cmocka_unit_test(test_bad_states),
-		cmocka_unit_test(test_config_rootfs),  cmocka_unit_test(test_mountinfo_line),
-		cmocka_unit_test(test_lensfs_mounted), cmocka_unit_test(test_files_check),
+		cmocka_unit_test(test_json),	       cmocka_unit_test(test_real_states),
+		cmocka_unit_test(test_bad_states),     cmocka_unit_test(test_config_rootfs),
+		cmocka_unit_test(test_mountinfo_line), cmocka_unit_test(test_lensfs_mounted),
+		cmocka_unit_test(test_files_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

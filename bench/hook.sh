@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# bench/hook.sh BUILDDIR [--starts N]
+#
+# What lensfs-hook adds to a container start: `runc run` of a container
+# that runs /usr/bin/true (256M, cpuset 0, quota 0.5, the rootfs of the
+# tests), N times each without a hook, with /usr/bin/true as the hook (what
+# runc's running of any hook costs) and with lensfs-hook as a createRuntime
+# hook, interleaved so that drift on a noisy machine hits all alike. Prints
+# the medians, and the medians of the differences within each round.
+set -euo pipefail
+BUILDDIR=$(cd "${1:?usage: bench/hook.sh BUILDDIR [--starts N]}" && pwd)
+shift
+STARTS=60
+while [ $# -gt 0 ]; do
+	case $1 in
+	--starts) STARTS=$2; shift ;;
+	*) echo "unknown option $1"; exit 2 ;;
+	esac
+	shift
+done
+export LENSFS_BUILDDIR=$BUILDDIR
+. "$(dirname "$0")/../tests/integration/lib.sh"
+require_machine
+command -v runc >/dev/null || { echo "bench: needs runc"; exit 1; }
+mount_lensfs
+WORK=$(mktemp -d -t lensfs-bench-hook-XXXXXX)
+defer "rm -rf $WORK"
+make_rootfs "$WORK/rootfs"
+RUNC="runc --root $WORK/state"
+for variant in plain true hook; do
+	mkdir -p "$WORK/$variant"
+	(cd "$WORK/$variant" && runc spec)
+	hooks='{}'
+	[ "$variant" = hook ] && hooks=$(jq -n --arg h "$BUILDDIR/lensfs-hook" --arg m "$MNT" \
+		'{"createRuntime": [{"path": $h, "args": ["lensfs-hook", "--mountpoint", $m, "createRuntime"]}]}')
+	# What runc's running of any hook costs: one that does nothing.
+	[ "$variant" = true ] && hooks=$(jq -n --arg h /usr/bin/true '{"createRuntime": [{"path": $h, "args": ["true"]}]}')
+	jq --argjson hooks "$hooks" --argjson binds "$(rootfs_binds)" --arg cg "/$TAG/$variant" '
+		.root.path = "../rootfs" | .process.terminal = false | .process.args = ["/usr/bin/true"] |
+		.mounts += [{"destination":"/usr","type":"bind","source":"/usr","options":["rbind","ro"]}] + $binds |
+		.linux.resources += {"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}} |
+		.linux.cgroupsPath = $cg | .hooks = $hooks' "$WORK/$variant/config.json" >"$WORK/c"
+	mv "$WORK/c" "$WORK/$variant/config.json"
+done
+# start VARIANT: milliseconds one `runc run` took.
+start() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	(cd "$WORK/$1" && $RUNC run "bench-$1-$$" >/dev/null) || { echo "bench: runc run failed"; exit 1; }
+	t1=$EPOCHREALTIME
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+for v in plain true hook; do
+	start "$v" >/dev/null
+	: >"$WORK/$v.ms"
+done
+: >"$WORK/diff.ms"
+: >"$WORK/difftrue.ms"
+for i in $(seq "$STARTS"); do
+	# Each round in another order.
+	case $((i % 3)) in
+	0) order="plain true hook" ;;
+	1) order="hook plain true" ;;
+	2) order="true hook plain" ;;
+	esac
+	for v in $order; do
+		declare "ms_$v=$(start "$v")"
+		eval "echo \$ms_$v" >>"$WORK/$v.ms"
+	done
+	awk -v a="$ms_hook" -v b="$ms_plain" 'BEGIN { print a - b }' >>"$WORK/diff.ms"
+	awk -v a="$ms_hook" -v b="$ms_true" 'BEGIN { print a - b }' >>"$WORK/difftrue.ms"
+done
+p=$(median <"$WORK/plain.ms")
+t=$(median <"$WORK/true.ms")
+h=$(median <"$WORK/hook.ms")
+d=$(median <"$WORK/diff.ms")
+dt=$(median <"$WORK/difftrue.ms")
+echo "Machine: $(nproc) CPUs, kernel $(uname -r), cgroup v$CGVER, $(runc --version | head -1); $(date -u +%Y-%m-%d)."
+echo "runc run of /usr/bin/true, $STARTS starts each, interleaved (bench/hook.sh)."
+echo
+echo "| | median start (ms) |"
+echo "|---|---:|"
+echo "| without a hook | $p |"
+echo "| with /usr/bin/true as the hook | $t |"
+echo "| with lensfs-hook (createRuntime) | $h |"
+echo
+echo "lensfs-hook adds $(printf '%.2f' "$d") ms to a start (median of the differences within each"
+echo "round; $(awk -v a="$h" -v b="$p" 'BEGIN { printf "%.2f", a - b }') ms between the medians), of which running any hook costs"
+echo "runc $(awk -v a="$t" -v b="$p" 'BEGIN { printf "%.2f", a - b }') ms: lensfs-hook itself, $(printf '%.2f' "$dt") ms."
