@@ -27,6 +27,10 @@ struct uptime_input {
 };
 int uptime_render(const struct uptime_input *in, GString *out);
 
+/* One "none" device of total_kb, used_kb of it in use; the header alone
+ * when total_kb is 0. */
+int swaps_render(uint64_t total_kb, uint64_t used_kb, GString *out);
+
 /* The kernel's list format for n CPUs numbered from 0. */
 int cpu_online_render(unsigned int ncpus, GString *out);
 

@@ -211,6 +211,39 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	return meminfo_render(host, &mem, out);
 }
 
+int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autoptr(GString) meminfo = g_string_new(NULL);
+	uint64_t total = 0, free_kb = 0;
+	bool limited = false;
+	int r;
+
+	if (v->cg.path[CG_MEMORY]) {
+		struct memory_facts mem;
+
+		r = memory_facts(ctx, &v->cg, &mem);
+		if (r < 0)
+			return r;
+		limited = mem.limited;
+	}
+	if (!limited) {
+		g_autofree char *host = NULL;
+
+		r = file_read_allf(&host, "%s/swaps", ctx->proc_root);
+		if (r >= 0)
+			g_string_append(out, host);
+		return r;
+	}
+	/* The container's own meminfo: the same numbers free and top show. */
+	r = view_cached(ctx, "proc/meminfo", view_meminfo, v, meminfo);
+	if (r < 0)
+		return r;
+	if (meminfo_find_kb(meminfo->str, "SwapTotal", &total) < 0 ||
+	    meminfo_find_kb(meminfo->str, "SwapFree", &free_kb) < 0)
+		return -EIO;
+	return swaps_render(total, total - MIN(free_kb, total), out);
+}
+
 int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;

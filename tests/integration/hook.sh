@@ -12,6 +12,7 @@ HOOK=$BUILDDIR/lensfs-hook
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$HOOK" ] || skip "no $HOOK (build first)"
 mount_lensfs
+VIEWS=$(find "$MNT" -type f | wc -l)
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
 defer "rm -rf $WORK"
 ROOTFS=$WORK/rootfs
@@ -64,7 +65,7 @@ check_probe() {
 	up=$(value uptime "$OUT")
 	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
 	check_true "$1: top shows 256.0 total ($(value top "$OUT"))" grep -q 'MiB Mem : *256.0 total' <<<"$(value top "$OUT")"
-	check "$1: four views mounted" "$(value mounts "$OUT")" 4
+	check "$1: every view mounted" "$(value mounts "$OUT")" "$VIEWS"
 }
 
 # --- runc, createRuntime and createContainer ---------------------------------
@@ -166,7 +167,7 @@ bundle nosys "$(hook_json createRuntime)" '.mounts |= map(select(.destination !=
 run_bundle nosys
 check "no /sys in the rootfs: the container starts" "$RC" 0
 check "no /sys in the rootfs: free -k total" "$(value free "$OUT")" 262144
-check "no /sys in the rootfs: three views mounted" "$(value mounts "$OUT")" 3
+check "no /sys in the rootfs: the /proc views mounted" "$(value mounts "$OUT")" "$(ls "$MNT/proc" | wc -l)"
 
 # The hook alone, against a process in its own mount namespace with a
 # rootfs that has every target file.

@@ -12,7 +12,7 @@ R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
@@ -57,6 +57,11 @@ cg_memory "$TAG/s" $((256 << 20))
 if cg_swap "$TAG/s" $((128 << 20)) 2>/dev/null; then
 	want=$(( host_swap < 131072 ? host_swap : 131072 ))
 	check "SwapTotal with a 128M swap limit" "$(kb "$(in_container "$TAG/s" cat "$MNT/proc/meminfo")" SwapTotal)" "$want"
+	if [ "$want" -gt 0 ]; then
+		check "swaps with a 128M swap limit" "$(in_container "$TAG/s" cat "$MNT/proc/swaps" | awk 'NR == 2 { print $1, $2, $3 }')" "none virtual $want"
+	else
+		check "swaps without swap on the host: the header alone" "$(in_container "$TAG/s" cat "$MNT/proc/swaps")" "$(head -1 /proc/swaps)"
+	fi
 else
 	echo "# no swap accounting: swap limit not tested here"
 fi
@@ -84,6 +89,7 @@ host_reader() {
 }
 check "host cpuinfo, byte for byte" "$(host_reader cat "$MNT/proc/cpuinfo" | md5sum)" "$(md5sum </proc/cpuinfo)"
 check "host cpu/online" "$(host_reader cat "$MNT/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
+check "host swaps" "$(host_reader cat "$MNT/proc/swaps")" "$(cat /proc/swaps)"
 # One process reads both, so that no fork between the two reads changes them.
 check "host meminfo, byte for byte (within 50 tries)" "$(host_reader $PYTHON -c '
 import sys

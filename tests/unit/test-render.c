@@ -233,6 +233,26 @@ static void test_cpu_online_and_visible(void **state)
 	cpu_facts_clear(&f);
 }
 
+/* The layout of mm/swapfile.c swap_show, checked against a real host line:
+ * "/dev/vda3" padded to 40 columns, then "partition\t2097148\t\t0\t\t-2". */
+static void test_swaps(void **state)
+{
+	g_autoptr(GString) none = g_string_new(NULL);
+	g_autoptr(GString) some = g_string_new(NULL);
+	g_autoptr(GString) big = g_string_new(NULL);
+	const char *header = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+	g_autofree char *line = NULL;
+
+	assert_int_equal(swaps_render(0, 0, none), 0);
+	assert_string_equal(none->str, header);
+	assert_int_equal(swaps_render(131072, 2048, some), 0);
+	line = g_strdup_printf("%snone%36svirtual\t\t131072\t\t2048\t\t0\n", header, "");
+	assert_string_equal(some->str, line);
+	/* Eight digits and more take one tab; used never exceeds the size. */
+	assert_int_equal(swaps_render(12345678, 99999999, big), 0);
+	assert_true(g_str_has_suffix(big->str, "virtual\t\t12345678\t12345678\t0\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_cpu_online_and_visible),
+		cmocka_unit_test(test_swaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

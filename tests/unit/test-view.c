@@ -41,6 +41,7 @@ static void test_v2_container(void **state)
 	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
 	struct viewer v;
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	g_autofree char *swaps = NULL, *used = NULL;
 
 	/* The init's child: the view is the init's cgroup without init.scope. */
 	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
@@ -52,10 +53,17 @@ static void test_v2_container(void **state)
 	cpuinfo = render_ok(ctx, &v, "/proc/cpuinfo");
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
+	swaps = render_ok(ctx, &v, "proc/swaps");
 	viewer_clear(&v);
 
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 102400);
+	/* swaps agrees with meminfo: 100M, of which SwapTotal - SwapFree used. */
+	used = g_strdup_printf("	%" G_GUINT64_FORMAT "	",
+			       meminfo_kb(meminfo, "SwapTotal") - meminfo_kb(meminfo, "SwapFree"));
+	assert_non_null(strstr(swaps, "\nnone "));
+	assert_non_null(strstr(swaps, "virtual		102400	"));
+	assert_non_null(strstr(swaps, used));
 	assert_int_equal(count_processors(cpuinfo), 2); /* cpuset 1-3, quota 1.5 */
 	assert_string_equal(online, "0-1\n");
 	/* host 1000.00 s, init started at 900 s, 2 CPUs, 2.5 s of CPU time */
@@ -83,7 +91,9 @@ static void test_v2_host(void **state)
 	g_autofree char *host_cpuinfo = fixture_text("v2", "proc/cpuinfo");
 	g_autofree char *host_uptime = fixture_text("v2", "proc/uptime");
 	g_autofree char *host_online = fixture_text("v2", "sys/devices/system/cpu/online");
+	g_autofree char *host_swaps = fixture_text("v2", "proc/swaps");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	g_autofree char *swaps = NULL;
 	struct viewer v;
 
 	assert_int_equal(viewer_of_pid(ctx, 4299, &v), 0);
@@ -93,11 +103,13 @@ static void test_v2_host(void **state)
 	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
+	swaps = render_ok(ctx, &v, "proc/swaps");
 	viewer_clear(&v);
 	assert_string_equal(meminfo, host_meminfo);
 	assert_string_equal(cpuinfo, host_cpuinfo);
 	assert_string_equal(online, host_online);
 	assert_string_equal(uptime, host_uptime);
+	assert_string_equal(swaps, host_swaps);
 }
 
 static void test_v2_no_quota(void **state)
@@ -165,6 +177,7 @@ static void check_captured(const struct captured *want)
 	long init = fixture_env(want->tree, "INIT_PID");
 	long child = fixture_env(want->tree, "CHILD_PID");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
+	g_autofree char *swaps = NULL;
 	uint64_t usage = fixture_u64(want->tree, want->usage_file);
 	struct viewer v;
 
@@ -176,10 +189,20 @@ static void check_captured(const struct captured *want)
 	cpuinfo = render_ok(ctx, &v, "proc/cpuinfo");
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
+	swaps = render_ok(ctx, &v, "proc/swaps");
 	viewer_clear(&v);
 
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
+	/* No swap: the header alone; else one line of SwapTotal. */
+	assert_int_equal(strchr(swaps, '\n') - swaps + 1 == (long)strlen(swaps),
+			 want->swap_total_kb == 0);
+	if (want->swap_total_kb) {
+		g_autofree char *size =
+			g_strdup_printf("virtual\t\t%" G_GUINT64_FORMAT "\t", want->swap_total_kb);
+
+		assert_non_null(strstr(swaps, size));
+	}
 	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), want->swap_total_kb);
 	assert_int_equal(count_processors(cpuinfo), 1);
 	assert_true(g_str_has_prefix(cpuinfo, "processor\t: 0\n"));
@@ -289,7 +312,8 @@ static void test_vtree(void **state)
 	assert_null(vnode_lookup(INO_ROOT, "meminfo"));
 	assert_null(vnode_by_path("proc/../proc/meminfo"));
 	assert_ptr_equal(vnode_child(INO_PROC, 0), vnode_by_ino(INO_PROC_CPUINFO));
-	assert_null(vnode_child(INO_PROC, 3));
+	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_SWAPS));
+	assert_null(vnode_child(INO_PROC, 4));
 	vnode_stat(vnode_by_ino(INO_ROOT), &st);
 	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
 	assert_true(S_ISDIR(st.st_mode));
@@ -303,7 +327,7 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 4);
+	assert_int_equal(files, 5);
 }
 
 int main(void)
