@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 static const char *const controller_name[CG__COUNT] = {
@@ -577,4 +578,101 @@ int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_mem
 	if (r < 0)
 		return r;
 	return kv_find_u64(text, "usage_usec", usage_us);
+}
+
+/*
+ * v2: cpu.stat user_usec and system_usec, which the kernel scales so that
+ * they add up to usage_usec (kernel/cgroup/rstat.c, cputime_adjust).
+ * v1: cpuacct.usage (ns, exact) split in the ratio of cpuacct.stat's user
+ * and system (ticks, sampled); all user while both are still 0.
+ */
+int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     struct cpu_times *out)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *text = NULL;
+	uint64_t usage_us, user, system;
+	int r = cgroup_dir(layout, CG_CPUACCT, m->path[CG_CPUACCT], &dir);
+
+	if (r < 0)
+		return r;
+	if (layout->ctrl[CG_CPUACCT]->version == 2) {
+		r = read_in(dir, "cpu.stat", &text);
+		if (r >= 0)
+			r = kv_find_u64(text, "user_usec", &out->user_us);
+		if (r >= 0)
+			r = kv_find_u64(text, "system_usec", &out->system_us);
+		return r;
+	}
+	r = cgroup_cpu_usage(layout, m, &usage_us);
+	if (r >= 0)
+		r = read_in(dir, "cpuacct.stat", &text);
+	if (r >= 0)
+		r = kv_find_u64(text, "user", &user);
+	if (r >= 0)
+		r = kv_find_u64(text, "system", &system);
+	if (r < 0)
+		return r;
+	out->system_us =
+		user + system ? (uint64_t)((unsigned __int128)usage_us * system / (user + system))
+			      : 0;
+	out->user_us = usage_us - out->system_us;
+	return 0;
+}
+
+/* Appends the thread ids listed in dir and in every cgroup below it: a v2
+ * cgroup's processes may sit in children (init.scope), and a v1 "tasks"
+ * lists the cgroup's own threads only. */
+static int threads_below(const char *dir, const char *file, int depth, GArray *tids)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GDir) d = NULL;
+	const char *name;
+	int r = read_in(dir, file, &text);
+
+	if (r < 0)
+		return r;
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		uint64_t tid;
+		pid_t t;
+
+		if (**l == '\0')
+			continue;
+		if (parse_u64(*l, &tid) < 0 || tid == 0 || tid > INT_MAX)
+			return -EINVAL;
+		t = (pid_t)tid;
+		g_array_append_val(tids, t);
+	}
+	d = g_dir_open(dir, 0, NULL);
+	if (!d || depth >= 64)
+		return 0;
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *sub = g_build_filename(dir, name, NULL);
+
+		/* A child removed meanwhile is no error. */
+		if (g_file_test(sub, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(sub, G_FILE_TEST_IS_SYMLINK))
+			r = threads_below(sub, file, depth + 1, tids);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		   GArray **tids)
+{
+	g_autofree char *dir = NULL;
+	int r = cgroup_dir(layout, CG_CPUACCT, m->path[CG_CPUACCT], &dir);
+
+	if (r < 0)
+		return r;
+	*tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	r = threads_below(dir, layout->ctrl[CG_CPUACCT]->version == 2 ? "cgroup.threads" : "tasks",
+			  0, *tids);
+	if (r < 0)
+		g_clear_pointer(tids, g_array_unref);
+	return r;
 }

@@ -85,6 +85,18 @@ int cgroup_memory_facts(const struct cgroup_layout *layout, const char *path,
 int cgroup_cpu_facts(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     struct cpu_facts *out);
 void cpu_facts_clear(struct cpu_facts *f);
+struct cpu_times {
+	uint64_t user_us;
+	uint64_t system_us;
+};
+/* The cgroup's CPU time split into user and system; user + system is what
+ * cgroup_cpu_usage returns. */
+int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     struct cpu_times *out);
+/* The ids of the threads in the cgroup and below it (v1 "tasks" of the
+ * cpuacct hierarchy, v2 "cgroup.threads"), in the host's pid namespace. */
+int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		   GArray **tids);
 /* Total CPU time the cgroup used, in microseconds. */
 int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     uint64_t *usage_us);

@@ -32,6 +32,9 @@ struct lensfs_ctx {
 	struct ttl_cache *host_files; /* path -> struct cached_text */
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
+	/* The idle counters each container's proc/stat last showed (view.c). */
+	GMutex stat_lock;
+	GHashTable *stat_floor; /* cpuacct path and init start -> struct stat_floor */
 };
 
 /* Reads LENSFS_PROC_ROOT and LENSFS_SYS_ROOT when the config leaves the

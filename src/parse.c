@@ -221,6 +221,17 @@ int proc_stat_starttime(const char *text, uint64_t *ticks)
 	return 0;
 }
 
+int proc_stat_state(const char *text, char *state)
+{
+	const char *p = strrchr(text, ')');
+
+	/* fs/proc/array.c: "pid (comm) S ...", comm may hold ')' and blanks. */
+	if (!p || p[1] != ' ' || !g_ascii_isalpha(p[2]))
+		return -EINVAL;
+	*state = p[2];
+	return 0;
+}
+
 int proc_status_parse(const char *text, struct proc_status *out)
 {
 	const char *line = text;

@@ -71,6 +71,8 @@ int uptime_parse(const char *text, uint64_t *uptime_cs, uint64_t *idle_cs);
  * command name (field 2) may hold spaces and parentheses, so fields are
  * counted from the last ')'. */
 int proc_stat_starttime(const char *text, uint64_t *ticks);
+/* Field 3 of /proc/PID/stat: R, S, D, Z, T, ... */
+int proc_stat_state(const char *text, char *state);
 
 /* /proc/PID/status: parent pid and the pid in the innermost namespace
  * (last NSpid value). */

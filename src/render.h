@@ -27,6 +27,29 @@ struct uptime_input {
 };
 int uptime_render(const struct uptime_input *in, GString *out);
 
+/* proc/stat (stat.c). Counters in USER_HZ ticks. */
+struct stat_cpu {
+	uint64_t user;
+	uint64_t system;
+	uint64_t idle;
+};
+struct stat_usage {
+	uint64_t user_us; /* the cgroup's */
+	uint64_t system_us;
+	uint64_t uptime_cs; /* the container's, as proc/uptime */
+	uint64_t capacity_milli; /* CPUs the container may use, in thousandths */
+	long ticks_per_sec; /* USER_HZ */
+};
+struct stat_input {
+	unsigned int ncpus; /* visible */
+	const struct stat_cpu *cpu; /* ncpus of them */
+	unsigned int procs_running;
+	unsigned int procs_blocked;
+};
+/* Fills cpu[0..ncpus-1] from the cgroup's usage. */
+int stat_compute(const struct stat_usage *u, unsigned int ncpus, struct stat_cpu *cpu);
+int stat_render(const char *host_stat, const struct stat_input *in, GString *out);
+
 /* One "none" device of total_kb, used_kb of it in use; the header alone
  * when total_kb is 0. */
 int swaps_render(uint64_t total_kb, uint64_t used_kb, GString *out);

@@ -31,8 +31,24 @@ static void cached_cpu_clear(gpointer p)
 	cpu_facts_clear(p);
 }
 
+struct stat_floor {
+	unsigned int ncpus;
+	uint64_t *idle;
+	uint64_t used_at; /* monotonic us */
+};
+
+static void stat_floor_free(gpointer p)
+{
+	struct stat_floor *f = p;
+
+	g_free(f->idle);
+	g_free(f);
+}
+
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 {
+	g_mutex_init(&ctx->stat_lock);
+	ctx->stat_floor = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stat_floor_free);
 	ctx->rendered = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), cached_memory_clear);
@@ -41,6 +57,8 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 
 void view_caches_free(struct lensfs_ctx *ctx)
 {
+	g_hash_table_unref(ctx->stat_floor);
+	g_mutex_clear(&ctx->stat_lock);
 	ttl_cache_free(ctx->rendered);
 	ttl_cache_free(ctx->host_files);
 	ttl_cache_free(ctx->memory);
@@ -314,4 +332,129 @@ int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	in.start_ticks = v->init_start_ticks;
 	in.ncpus = cpuset_count(visible);
 	return uptime_render(&in, out);
+}
+
+/* A container unread for this long loses its floor (and then starts from
+ * its computed values again). */
+#define STAT_FLOOR_IDLE_US (600 * G_USEC_PER_SEC)
+
+static gboolean floor_stale(gpointer key, gpointer value, gpointer now)
+{
+	return *(uint64_t *)now - ((struct stat_floor *)value)->used_at > STAT_FLOOR_IDLE_US;
+}
+
+/* Never show a container less idle time on a CPU than it was last shown. */
+static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned int n,
+			     struct stat_cpu *cpu)
+{
+	uint64_t now = now_monotonic_us();
+	struct stat_floor *f;
+
+	g_mutex_lock(&ctx->stat_lock);
+	f = g_hash_table_lookup(ctx->stat_floor, key);
+	if (!f || f->ncpus != n) {
+		if (g_hash_table_size(ctx->stat_floor) >= 1024)
+			g_hash_table_foreach_remove(ctx->stat_floor, floor_stale, &now);
+		f = g_new0(struct stat_floor, 1);
+		f->ncpus = n;
+		f->idle = g_new0(uint64_t, n);
+		g_hash_table_replace(ctx->stat_floor, g_strdup(key), f);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		cpu[i].idle = MAX(cpu[i].idle, f->idle[i]);
+		f->idle[i] = cpu[i].idle;
+	}
+	f->used_at = now;
+	g_mutex_unlock(&ctx->stat_lock);
+}
+
+/* Threads of the cgroup running (R) and in uninterruptible sleep (D). */
+static void count_states(struct lensfs_ctx *ctx, const struct viewer *v, unsigned int *running,
+			 unsigned int *blocked)
+{
+	g_autoptr(GArray) tids = NULL;
+
+	*running = *blocked = 0;
+	if (cgroup_threads(ctx->layout, &v->cg, &tids) < 0)
+		return;
+	for (guint i = 0; i < tids->len; i++) {
+		g_autofree char *text = NULL;
+		pid_t tid = g_array_index(tids, pid_t, i);
+		char state;
+
+		/* The reader runs, as the kernel counts it, although it waits
+		 * for this answer. */
+		if (tid == v->pid) {
+			*running += 1;
+			continue;
+		}
+		/* A thread that exited meanwhile is simply not counted. */
+		if (file_read_allf(&text, "%s/%d/stat", ctx->proc_root, (int)tid) < 0 ||
+		    proc_stat_state(text, &state) < 0)
+			continue;
+		*running += state == 'R';
+		*blocked += state == 'D';
+	}
+}
+
+int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL, *uptime = NULL, *online_text = NULL, *key = NULL;
+	g_autofree struct stat_cpu *cpu = NULL;
+	g_autoptr(cpuset) visible = NULL;
+	struct stat_usage u = { .ticks_per_sec = ctx->ticks_per_sec };
+	struct stat_input in = { 0 };
+	struct cpu_facts facts;
+	struct cpu_times times = { 0 };
+	uint64_t host_up, host_idle, start_cs;
+	bool all;
+	int r;
+
+	if (!v->init_pid)
+		return -ESRCH; /* a cgroup with no process has no start time */
+	/* The host's pid namespace: the host's file, fresh (like proc/uptime). */
+	if (v->host_pidns) {
+		r = file_read_allf(&host, "%s/stat", ctx->proc_root);
+		if (r >= 0)
+			g_string_append(out, host);
+		return r;
+	}
+	r = read_proc(ctx, "stat", &host);
+	if (r >= 0)
+		r = file_read_allf(&uptime, "%s/uptime", ctx->proc_root);
+	if (r >= 0)
+		r = uptime_parse(uptime, &host_up, &host_idle);
+	if (r >= 0)
+		r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	if (r < 0)
+		return r;
+	in.ncpus = cpuset_count(visible);
+	r = cpu_facts(ctx, &v->cg, &facts);
+	if (r < 0)
+		return r;
+	u.capacity_milli = (uint64_t)in.ncpus * 1000;
+	if (ctx->cpu_quota && facts.quota_us && facts.period_us)
+		u.capacity_milli = MIN(u.capacity_milli, facts.quota_us * 1000 / facts.period_us);
+	cpu_facts_clear(&facts);
+	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
+	if (v->cg.path[CG_CPUACCT]) {
+		r = cgroup_cpu_times(ctx->layout, &v->cg, &times);
+		if (r < 0)
+			return r;
+	}
+	u.user_us = times.user_us;
+	u.system_us = times.system_us;
+	start_cs = v->init_start_ticks * 100 / (uint64_t)ctx->ticks_per_sec;
+	u.uptime_cs = host_up > start_cs ? host_up - start_cs : 0;
+	cpu = g_new0(struct stat_cpu, in.ncpus);
+	r = stat_compute(&u, in.ncpus, cpu);
+	if (r < 0)
+		return r;
+	key = g_strdup_printf("%s\n%" G_GUINT64_FORMAT,
+			      v->cg.path[CG_CPUACCT] ? v->cg.path[CG_CPUACCT] : "",
+			      v->init_start_ticks);
+	stat_apply_floor(ctx, key, in.ncpus, cpu);
+	in.cpu = cpu;
+	count_states(ctx, v, &in.procs_running, &in.procs_blocked);
+	return stat_render(host, &in, out);
 }

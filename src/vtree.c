@@ -15,8 +15,10 @@ static const struct vnode vtree[] = {
 	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL, false },
 	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo, true },
 	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo, true },
+	/* stat and uptime depend on the container's init too, and on the clock:
+	 * rendered afresh for each open */
+	{ INO_PROC_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, 0, view_stat, false },
 	{ INO_PROC_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, 0, view_swaps, true },
-	/* uptime depends on the container's init too, and on the clock */
 	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
 	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },

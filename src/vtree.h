@@ -25,6 +25,7 @@ enum vnode_ino {
 	INO_SYS_CPU = 9,
 	INO_SYS_CPU_ONLINE = 10,
 	INO_PROC_SWAPS = 11,
+	INO_PROC_STAT = 12,
 };
 
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

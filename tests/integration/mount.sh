@@ -12,7 +12,7 @@ R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo swaps uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo stat swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
@@ -79,6 +79,66 @@ if [ "$ncpu" -ge 2 ]; then
 	check "nproc sees two CPUs" "$(in_container "$TAG/q" sh -c "mount --bind $MNT/sys/devices/system/cpu/online /sys/devices/system/cpu/online && getconf _NPROCESSORS_ONLN")" 2
 fi
 
+# --- proc/stat: busy and idle containers, counters that only grow --------
+# stat_probe share busy|idle: the busy share (%) of the "cpu" line over 2 s
+# of burning or sleeping; stat_probe monotonic: how many of 100 reads had a
+# counter lower than the read before, or a "cpu" line that is not the sum.
+stat_probe() {
+	$PYTHON -c '
+import sys, time
+path = sys.argv[1] + "/proc/stat"
+def sample():
+    with open(path) as f:
+        return {l.split()[0]: [int(x) for x in l.split()[1:]] for l in f if l.startswith("cpu")}
+if sys.argv[2] == "share":
+    a = sample()["cpu"]
+    end = time.time() + 2
+    if sys.argv[3] == "busy":
+        while time.time() < end:
+            pass
+    else:
+        time.sleep(2)
+    b = sample()["cpu"]
+    d = [y - x for x, y in zip(a, b)]
+    print("%.0f" % (100.0 * (sum(d) - d[3] - d[4]) / sum(d)) if sum(d) else "no-time")
+else:
+    prev, bad = None, 0
+    for _ in range(100):
+        s = sample()
+        if any(sum(v[k] for n, v in s.items() if n != "cpu") != s["cpu"][k] for k in range(10)):
+            bad += 1
+        if prev and any(y < x for n in s for x, y in zip(prev[n], s[n])):
+            bad += 1
+        prev = s
+        time.sleep(0.01)
+    print(bad)
+' "$MNT" "$@"
+}
+STAT_PROBE="$(declare -f stat_probe); MNT=$MNT; PYTHON='$PYTHON'"
+# The three at once, each in its own container (each counts only its own
+# time): a busy one, an idle one, and one idle for a second and then two
+# threads bursting on the host's CPUs under a quota of half a CPU, which use
+# time faster than the capacity grows at the start of each quota period, so
+# that the computed idle time dips (the shown one must not).
+cg_create "$TAG/busy"
+cg_quota "$TAG/busy" 50000 100000
+cg_create "$TAG/idle"
+cg_create "$TAG/burst"
+cg_quota "$TAG/burst" 50000 100000
+in_container "$TAG/busy" bash -c "$STAT_PROBE; stat_probe share busy" >"$MNT.busy" &
+p1=$!
+in_container "$TAG/idle" bash -c "$STAT_PROBE; stat_probe share idle" >"$MNT.idle" &
+p2=$!
+in_container "$TAG/burst" bash -c "$STAT_PROBE; sleep 1; (while :; do :; done) & (while :; do :; done) & stat_probe monotonic; kill %1 %2" >"$MNT.burst" &
+wait "$p1" "$p2" "$!"
+defer rm -f "$MNT.busy" "$MNT.idle" "$MNT.burst"
+share=$(cat "$MNT.busy")
+check_true "proc/stat: a container burning its quota of 0.5 is busy (${share}% > 90%)" test "${share%%.*}" -gt 90
+share=$(cat "$MNT.idle")
+check_true "proc/stat: an idle container is idle (${share}% < 10%)" test "${share%%.*}" -lt 10
+check "proc/stat: 100 reads, every counter grows and cpu is the sum of the cpuN" "$(cat "$MNT.burst")" 0
+check "proc/stat: btime is the host's" "$(in_container "$TAG/busy" grep '^btime' "$MNT/proc/stat")" "$(grep '^btime' /proc/stat)"
+
 # --- the host's view ------------------------------------------------------
 # A process in the root cgroups and the host's pid namespace reads the
 # host's files: byte for byte where nothing changes between two reads.
@@ -90,6 +150,7 @@ host_reader() {
 check "host cpuinfo, byte for byte" "$(host_reader cat "$MNT/proc/cpuinfo" | md5sum)" "$(md5sum </proc/cpuinfo)"
 check "host cpu/online" "$(host_reader cat "$MNT/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
 check "host swaps" "$(host_reader cat "$MNT/proc/swaps")" "$(cat /proc/swaps)"
+check "host stat has the host's lines" "$(host_reader cat "$MNT/proc/stat" | cut -d' ' -f1 | md5sum)" "$(cut -d' ' -f1 </proc/stat | md5sum)"
 # One process reads both, so that no fork between the two reads changes them.
 check "host meminfo, byte for byte (within 50 tries)" "$(host_reader $PYTHON -c '
 import sys

@@ -253,6 +253,96 @@ static void test_swaps(void **state)
 	assert_true(g_str_has_suffix(big->str, "virtual\t\t12345678\t12345678\t0\n"));
 }
 
+static void test_stat_compute(void **state)
+{
+	/* 2 visible CPUs under a quota of 1.5: 150 s of capacity in 100 s. */
+	struct stat_usage u = { .user_us = 2000000,
+				.system_us = 500000,
+				.uptime_cs = 10000,
+				.capacity_milli = 1500,
+				.ticks_per_sec = 100 };
+	struct stat_cpu cpu[3];
+	uint64_t last_user = 0, last_idle_sum = 0;
+
+	assert_int_equal(stat_compute(&u, 2, cpu), 0);
+	assert_int_equal(cpu[0].user, 100);
+	assert_int_equal(cpu[0].system, 25);
+	assert_int_equal(cpu[0].idle, 7500 - 125);
+	assert_int_equal(cpu[1].idle, 7500 - 125);
+	/* Odd totals: the first CPUs take the remainder, nothing is lost. */
+	u.user_us = 10000; /* 1 tick */
+	u.system_us = 20000; /* 2 ticks */
+	u.uptime_cs = 101;
+	u.capacity_milli = 3000;
+	assert_int_equal(stat_compute(&u, 3, cpu), 0);
+	assert_int_equal(cpu[0].user + cpu[1].user + cpu[2].user, 1);
+	assert_int_equal(cpu[0].system + cpu[1].system + cpu[2].system, 2);
+	assert_int_equal(cpu[0].user + cpu[0].system + cpu[0].idle, 101);
+	assert_int_equal(cpu[2].user + cpu[2].system + cpu[2].idle, 101);
+	/* A container using its whole quota: no idle time at all. */
+	u = (struct stat_usage){ .user_us = 1000000,
+				 .system_us = 0,
+				 .uptime_cs = 200,
+				 .capacity_milli = 500,
+				 .ticks_per_sec = 100 };
+	assert_int_equal(stat_compute(&u, 1, cpu), 0);
+	assert_int_equal(cpu[0].user, 100);
+	assert_int_equal(cpu[0].idle, 0);
+	/* More usage than capacity (a burst): idle stops at 0. */
+	u.user_us = 5000000;
+	assert_int_equal(stat_compute(&u, 1, cpu), 0);
+	assert_int_equal(cpu[0].idle, 0);
+	/* Growing usage and uptime never make a user share shrink. */
+	for (uint64_t t = 0; t < 2000; t += 7) {
+		u = (struct stat_usage){ .user_us = t * 3333,
+					 .uptime_cs = t,
+					 .capacity_milli = 2000,
+					 .ticks_per_sec = 100 };
+		assert_int_equal(stat_compute(&u, 3, cpu), 0);
+		assert_true(cpu[2].user >= last_user);
+		assert_true(cpu[0].idle + cpu[1].idle + cpu[2].idle + 3 >= last_idle_sum);
+		last_user = cpu[2].user;
+		last_idle_sum = cpu[0].idle + cpu[1].idle + cpu[2].idle;
+	}
+	assert_int_equal(stat_compute(&u, 0, cpu), -EINVAL);
+	u.capacity_milli = 0;
+	assert_int_equal(stat_compute(&u, 1, cpu), -EINVAL);
+}
+
+static void test_stat_render(void **state)
+{
+	g_autofree char *host = fixture_text("v1", "proc/stat");
+	const struct stat_cpu cpu[2] = { { 10, 2, 100 }, { 11, 3, 90 } };
+	const struct stat_input in = { 2, cpu, 4, 1 };
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GString) bad = g_string_new(NULL);
+	g_auto(GStrv) lines = NULL;
+	g_auto(GStrv) host_lines = g_strsplit(host, "\n", -1);
+	guint n = 0;
+
+	assert_int_equal(stat_render(host, &in, out), 0);
+	lines = g_strsplit(out->str, "\n", -1);
+	assert_string_equal(lines[0], "cpu  21 0 5 190 0 0 0 0 0 0");
+	assert_string_equal(lines[1], "cpu0 10 0 2 100 0 0 0 0 0 0");
+	assert_string_equal(lines[2], "cpu1 11 0 3 90 0 0 0 0 0 0");
+	assert_false(g_str_has_prefix(lines[3], "cpu"));
+	/* Every other host line in its place, the two task counts replaced. */
+	for (char **h = host_lines; *h; h++) {
+		if (g_str_has_prefix(*h, "cpu") || !**h)
+			continue;
+		if (g_str_has_prefix(*h, "procs_running"))
+			assert_string_equal(lines[3 + n], "procs_running 4");
+		else if (g_str_has_prefix(*h, "procs_blocked"))
+			assert_string_equal(lines[3 + n], "procs_blocked 1");
+		else
+			assert_string_equal(lines[3 + n], *h);
+		n++;
+	}
+	assert_int_equal(g_strv_length(lines), 3 + n + 1);
+	assert_true(g_str_has_suffix(out->str, "\n"));
+	assert_int_equal(stat_render("cpu  1 2 3\nintr 5\n", &in, bad), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_cpu_online_and_visible),
 		cmocka_unit_test(test_swaps),
+		cmocka_unit_test(test_stat_compute),
+		cmocka_unit_test(test_stat_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,7 @@ static void test_v2_container(void **state)
 	g_autoptr(lensfs_ctx) ctx = fixture_ctx("v2");
 	struct viewer v;
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	g_autofree char *swaps = NULL, *used = NULL;
+	g_autofree char *swaps = NULL, *used = NULL, *stat = NULL;
 
 	/* The init's child: the view is the init's cgroup without init.scope. */
 	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
@@ -54,8 +54,17 @@ static void test_v2_container(void **state)
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
 	swaps = render_ok(ctx, &v, "proc/swaps");
+	stat = render_ok(ctx, &v, "proc/stat");
 	viewer_clear(&v);
 
+	/* cpu.stat: 2 s user, 0.5 s system; capacity min(2 CPUs, quota 1.5)
+	 * over 100 s: 15000 ticks. Of its threads only the reader (4243)
+	 * runs: the kernel counts the reader of /proc/stat as running. */
+	assert_true(g_str_has_prefix(stat, "cpu  200 0 50 14750 0 0 0 0 0 0\n"
+					   "cpu0 100 0 25 7375 0 0 0 0 0 0\n"
+					   "cpu1 100 0 25 7375 0 0 0 0 0 0\nintr "));
+	assert_non_null(strstr(stat, "\nbtime 1700000000\n"));
+	assert_non_null(strstr(stat, "\nprocs_running 1\nprocs_blocked 0\n"));
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "SwapTotal"), 102400);
 	/* swaps agrees with meminfo: 100M, of which SwapTotal - SwapFree used. */
@@ -92,8 +101,9 @@ static void test_v2_host(void **state)
 	g_autofree char *host_uptime = fixture_text("v2", "proc/uptime");
 	g_autofree char *host_online = fixture_text("v2", "sys/devices/system/cpu/online");
 	g_autofree char *host_swaps = fixture_text("v2", "proc/swaps");
+	g_autofree char *host_stat = fixture_text("v2", "proc/stat");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	g_autofree char *swaps = NULL;
+	g_autofree char *swaps = NULL, *stat = NULL;
 	struct viewer v;
 
 	assert_int_equal(viewer_of_pid(ctx, 4299, &v), 0);
@@ -104,12 +114,14 @@ static void test_v2_host(void **state)
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
 	swaps = render_ok(ctx, &v, "proc/swaps");
+	stat = render_ok(ctx, &v, "proc/stat");
 	viewer_clear(&v);
 	assert_string_equal(meminfo, host_meminfo);
 	assert_string_equal(cpuinfo, host_cpuinfo);
 	assert_string_equal(online, host_online);
 	assert_string_equal(uptime, host_uptime);
 	assert_string_equal(swaps, host_swaps);
+	assert_string_equal(stat, host_stat);
 }
 
 static void test_v2_no_quota(void **state)
@@ -169,6 +181,7 @@ struct captured {
 	const char *usage_file; /* the cgroup's memory usage */
 	uint64_t swap_total_kb;
 	const char *uptime;
+	const char *stat; /* how proc/stat starts, when the tree has /proc/stat */
 };
 
 static void check_captured(const struct captured *want)
@@ -177,7 +190,7 @@ static void check_captured(const struct captured *want)
 	long init = fixture_env(want->tree, "INIT_PID");
 	long child = fixture_env(want->tree, "CHILD_PID");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	g_autofree char *swaps = NULL;
+	g_autofree char *swaps = NULL, *stat = NULL;
 	uint64_t usage = fixture_u64(want->tree, want->usage_file);
 	struct viewer v;
 
@@ -190,8 +203,12 @@ static void check_captured(const struct captured *want)
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
 	swaps = render_ok(ctx, &v, "proc/swaps");
+	if (want->stat)
+		stat = render_ok(ctx, &v, "proc/stat");
 	viewer_clear(&v);
 
+	if (want->stat)
+		assert_true(g_str_has_prefix(stat, want->stat));
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
 	/* No swap: the header alone; else one line of SwapTotal. */
@@ -219,6 +236,9 @@ static void test_v1_container(void **state)
 		0, /* the host has no swap */
 		/* host uptime 673.15 s, init started at tick 67265, 4.4 ms of CPU */
 		"0.50 0.50\n",
+		/* cpuacct.stat is still 0/0: the 4.4 ms are user time, 0 ticks;
+		 * one CPU at quota 0.5 for 0.5 s: 25 ticks of capacity. */
+		"cpu  0 0 0 25 0 0 0 0 0 0\ncpu0 0 0 0 25 0 0 0 0 0 0\nintr ",
 	};
 
 	check_captured(&want);
@@ -229,11 +249,10 @@ static void test_v1_container(void **state)
 static void test_v2_real_container(void **state)
 {
 	static const struct captured want = {
-		"v2-real",
-		"sys/fs/cgroup/lensfs-fixture/ctr/memory.current",
+		"v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.current",
 		65532, /* min(100M, the host's swap) */
 		/* host 11.39 s, init started at tick 865, 0.33 s of CPU (usage_usec) */
-		"2.74 2.41\n",
+		"2.74 2.41\n", NULL, /* captured without /proc/stat */
 	};
 
 	check_captured(&want);
@@ -300,6 +319,37 @@ static void test_refresh(void **state)
 	fixture_remove(root);
 }
 
+/* A burst that uses CPU time faster than the capacity grows would lower the
+ * computed idle time: the daemon shows the last idle time instead, per
+ * container, while user time grows. */
+static void test_stat_floor(void **state)
+{
+	char *root = fixture_copy("v2");
+	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
+	const char *cpu_stat = "sys/fs/cgroup/lensfs.slice/ctr/cpu.stat";
+	g_autofree char *a = NULL, *b = NULL, *c = NULL;
+	struct lensfs_ctx *other;
+	struct viewer v;
+
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	a = render_ok(ctx, &v, "proc/stat");
+	assert_true(g_str_has_prefix(a, "cpu  200 0 50 14750 "));
+	/* 10 s more user time, no more uptime: computed idle 14250. */
+	fixture_write(root, cpu_stat,
+		      "usage_usec 12500000\nuser_usec 12000000\nsystem_usec 500000\n");
+	b = render_ok(ctx, &v, "proc/stat");
+	assert_true(g_str_has_prefix(b, "cpu  1200 0 50 14750 0 0 0 0 0 0\n"
+					"cpu0 600 0 25 7375 "));
+	/* Without the memory of what was shown (lensfs-show): computed. */
+	other = fixture_ctx_at(root, true);
+	c = render_ok(other, &v, "proc/stat");
+	assert_true(g_str_has_prefix(c, "cpu  1200 0 50 13750 "));
+	viewer_clear(&v);
+	lensfs_ctx_free(other);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 static void test_vtree(void **state)
 {
 	const struct vnode *n;
@@ -312,8 +362,9 @@ static void test_vtree(void **state)
 	assert_null(vnode_lookup(INO_ROOT, "meminfo"));
 	assert_null(vnode_by_path("proc/../proc/meminfo"));
 	assert_ptr_equal(vnode_child(INO_PROC, 0), vnode_by_ino(INO_PROC_CPUINFO));
-	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_SWAPS));
-	assert_null(vnode_child(INO_PROC, 4));
+	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_STAT));
+	assert_ptr_equal(vnode_child(INO_PROC, 3), vnode_by_ino(INO_PROC_SWAPS));
+	assert_null(vnode_child(INO_PROC, 5));
 	vnode_stat(vnode_by_ino(INO_ROOT), &st);
 	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
 	assert_true(S_ISDIR(st.st_mode));
@@ -327,23 +378,18 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 5);
+	assert_int_equal(files, 6);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_container),
-		cmocka_unit_test(test_v2_setns_process),
-		cmocka_unit_test(test_v2_host),
-		cmocka_unit_test(test_v2_no_quota),
-		cmocka_unit_test(test_v2_by_cgroup),
-		cmocka_unit_test(test_gone_process),
-		cmocka_unit_test(test_v1_container),
-		cmocka_unit_test(test_v2_real_container),
-		cmocka_unit_test(test_damaged_is_error),
-		cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_v2_container),	 cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),		 cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup),	 cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container),	 cmocka_unit_test(test_v2_real_container),
+		cmocka_unit_test(test_damaged_is_error), cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_stat_floor),	 cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
