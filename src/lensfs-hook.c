@@ -3,6 +3,7 @@
  * files when a runtime starts it (OCI hooks, LXC mount hook). docs/hook.md. */
 #include "config.h"
 
+#include "cli.h"
 #include "caps.h"
 #include "hook.h"
 #include "oci.h"
@@ -36,33 +37,33 @@ static const char *who = "?"; /* the container, for messages */
 
 /* Messages go to stderr, which runtimes show only when a hook fails, and to
  * syslog, where a warning about a container that started anyway is seen. */
-static void say(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void say(int priority, const char *fmt, ...)
+static void vsay(int priority, const char *fmt, va_list ap, const char *tail)
 {
-	g_autofree char *msg = NULL;
-	va_list ap;
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "lensfs-hook: container %s: %s\n", who, msg);
-	syslog(priority, "container %s: %s", who, msg);
+	fprintf(stderr, "lensfs-hook: container %s: %s%s\n", who, msg, tail);
+	syslog(priority, "container %s: %s%s", who, msg, tail);
 }
 
-/* Reports why the hook refuses the start; err is a positive errno or 0. */
-static int failure(int err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int failure(int err, const char *fmt, ...)
+static void warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void warn(const char *fmt, ...)
 {
-	g_autofree char *what = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	what = g_strdup_vprintf(fmt, ap);
+	vsay(LOG_WARNING, fmt, ap, "");
 	va_end(ap);
-	if (err)
-		say(LOG_ERR, "%s: %s; nothing mounted", what, g_strerror(err));
-	else
-		say(LOG_ERR, "%s; nothing mounted", what);
+}
+
+/* Reports why the hook refuses the start, and returns the exit status. */
+static int failure(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static int failure(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(LOG_ERR, fmt, ap, "; nothing mounted");
+	va_end(ap);
 	return 1;
 }
 
@@ -101,9 +102,9 @@ static int oci_rootfs(const struct oci_state *st, char **rootfs)
 	path = g_build_filename(st->bundle, "config.json", NULL);
 	r = file_read_all(path, &config, &len);
 	if (r < 0)
-		return failure(-r, "%s", path);
+		return failure("%s: %s", path, g_strerror(-r));
 	if (oci_config_rootfs(config, len, st->bundle, rootfs, &why) < 0)
-		return failure(0, "%s: %s", path, why);
+		return failure("%s: %s", path, why);
 	return 0;
 }
 
@@ -123,15 +124,13 @@ int main(int argc, char **argv)
 		  "Refuse the start when lensfs is not mounted (default: warn, and the container "
 		  "starts with the host's files)",
 		  NULL },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
-		  NULL },
+		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
 		  "createRuntime|prestart|createContainer|poststop|lxc" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
 		g_option_context_new("- mount lensfs's views into a starting container");
-	g_autoptr(GError) err = NULL;
 	g_auto(oci_state) st = { 0 };
 	g_auto(hook_plan) plan = { 0 };
 	const char *failed = NULL;
@@ -146,14 +145,9 @@ int main(int argc, char **argv)
 		octx, "The OCI modes read the container's state on stdin; lxc reads "
 		      "LXC_ROOTFS_MOUNT and LXC_NAME\n(extra arguments from LXC are ignored). "
 		      "Exit status 1 stops the container's start.");
-	if (!g_option_context_parse(octx, &argc, &argv, &err)) {
-		fprintf(stderr, "lensfs-hook: %s\n", err->message);
-		return 2;
-	}
-	if (version) {
-		printf("lensfs-hook %s\n", PACKAGE_VERSION);
-		return 0;
-	}
+	r = cli_parse(octx, "lensfs-hook", &version, &argc, &argv);
+	if (r >= 0)
+		return r;
 	for (size_t i = 0; rest && rest[0] && i < G_N_ELEMENTS(modes); i++) {
 		if (strcmp(rest[0], modes[i].name) == 0) {
 			mode = modes[i].mode;
@@ -189,27 +183,27 @@ int main(int argc, char **argv)
 
 		who = name ? name : "?";
 		if (!root || !g_path_is_absolute(root))
-			return failure(0, "LXC_ROOTFS_MOUNT is not an absolute path");
+			return failure("LXC_ROOTFS_MOUNT is not an absolute path");
 		rootfs = g_strdup(root);
 	} else {
 		r = read_stdin(&text, &len);
 		if (r < 0)
-			return failure(-r, "reading the state on stdin");
+			return failure("reading the state on stdin: %s", g_strerror(-r));
 		r = oci_state_parse(text, len, &st, &why);
 		if (r < 0)
-			return failure(0, "the state on stdin: %s", why);
+			return failure("the state on stdin: %s", why);
 		who = st.id;
 		if (mode == MODE_POSTSTOP)
 			return 0; /* lensfs keeps nothing per container yet */
 		if (st.pid <= 0)
-			return failure(0, "the state on stdin has no pid");
+			return failure("the state on stdin has no pid");
 		if (oci_rootfs(&st, &rootfs) != 0)
 			return 1;
 	}
 
 	r = caps_drop_to_hook();
 	if (r < 0)
-		return failure(-r, "dropping capabilities");
+		return failure("dropping capabilities: %s", g_strerror(-r));
 
 	/* Step 1, where lensfs is mounted: nothing is visible yet. */
 	canon = realpath(mountpoint, NULL);
@@ -218,26 +212,28 @@ int main(int argc, char **argv)
 		r = canon ? hook_lensfs_mounted(mountinfo, canon) : -ENOENT;
 	if (r < 0) {
 		if (require)
-			return failure(-r, "no lensfs on %s (--require)", mountpoint);
-		say(LOG_WARNING, "no lensfs on %s (%s); it starts with the host's files",
-		    mountpoint, g_strerror(-r));
+			return failure("no lensfs on %s (--require): %s", mountpoint,
+				       g_strerror(-r));
+		warn("no lensfs on %s (%s); it starts with the host's files", mountpoint,
+		     g_strerror(-r));
 		return 0;
 	}
 	r = hook_prepare(canon, (const char *const *)files, &plan);
 	if (r < 0)
-		return failure(-r, "preparing the views from %s", canon);
+		return failure("preparing the views from %s: %s", canon, g_strerror(-r));
 
 	/* Step 2: the container's mount namespace, before its pivot_root. LXC
 	 * and createContainer hooks already run there. */
 	if (mode == MODE_RUNTIME) {
 		r = hook_enter_mount_ns(st.pid);
 		if (r < 0)
-			return failure(-r, "entering the mount namespace of pid %d", (int)st.pid);
+			return failure("entering the mount namespace of pid %d: %s", (int)st.pid,
+				       g_strerror(-r));
 	}
 
 	/* Step 3. */
 	r = hook_attach(&plan, rootfs, &failed);
 	if (r < 0)
-		return failure(-r, "mounting %s in %s", failed, rootfs);
+		return failure("mounting %s in %s: %s", failed, rootfs, g_strerror(-r));
 	return 0;
 }

@@ -3,6 +3,7 @@
  * the renderers the daemon uses. */
 #include "config.h"
 
+#include "cli.h"
 #include "context.h"
 #include "log.h"
 #include "vtree.h"
@@ -51,14 +52,12 @@ int main(int argc, char **argv)
 		{ "proc-root", 0, 0, G_OPTION_ARG_FILENAME, &proc_root, "Read /proc from DIR",
 		  "DIR" },
 		{ "sys-root", 0, 0, G_OPTION_ARG_FILENAME, &sys_root, "Read /sys from DIR", "DIR" },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
-		  NULL },
+		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
 		  "[FILE...]" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx = g_option_context_new("- print a container's lensfs view");
-	g_autoptr(GError) err = NULL;
 	g_autoptr(lensfs_ctx) ctx = NULL;
 	struct lensfs_config cfg = { 0 };
 	struct viewer v;
@@ -71,14 +70,9 @@ int main(int argc, char **argv)
 		"FILE is a path in the view, such as proc/meminfo; without one, every file is\n"
 		"printed under a header. One FILE is printed byte for byte as the process would\n"
 		"read it through the mount.");
-	if (!g_option_context_parse(octx, &argc, &argv, &err)) {
-		fprintf(stderr, "lensfs-show: %s\n", err->message);
-		return 2;
-	}
-	if (version) {
-		printf("lensfs-show %s\n", PACKAGE_VERSION);
-		return 0;
-	}
+	r = cli_parse(octx, "lensfs-show", &version, &argc, &argv);
+	if (r >= 0)
+		return r;
 	if (pid && cgroup) {
 		fprintf(stderr, "lensfs-show: --pid and --cgroup exclude each other\n");
 		return 2;

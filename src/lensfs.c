@@ -2,6 +2,7 @@
 /* lensfs: the FUSE daemon. Options here; everything else in the library. */
 #include "config.h"
 
+#include "cli.h"
 #include "context.h"
 #include "daemon.h"
 #include "log.h"
@@ -43,15 +44,13 @@ int main(int argc, char **argv)
 		  "Read /proc from DIR (tests)", "DIR" },
 		{ "sys-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &sys_root,
 		  "Read /sys from DIR (tests)", "DIR" },
-		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
-		  NULL },
+		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
 		  "[MOUNTPOINT]" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
 		g_option_context_new("- per-container /proc and /sys views");
-	g_autoptr(GError) err = NULL;
 	g_autoptr(lensfs_ctx) ctx = NULL;
 	struct lensfs_config cfg = { 0 };
 	struct lensfs_mount_opts mopts = { 0 };
@@ -60,17 +59,12 @@ int main(int argc, char **argv)
 	g_option_context_add_main_entries(octx, entries, NULL);
 	g_option_context_set_description(
 		octx,
-		"Serves proc/meminfo, proc/cpuinfo, proc/uptime and sys/devices/system/cpu/online\n"
-		"under MOUNTPOINT (default " LENSFS_DEFAULT_MOUNTPOINT "), each computed from the\n"
-		"reading process's own cgroup limits. See lensfs(8) in README.md.");
-	if (!g_option_context_parse(octx, &argc, &argv, &err)) {
-		fprintf(stderr, "lensfs: %s\n", err->message);
-		return 2;
-	}
-	if (version) {
-		printf("lensfs %s\n", PACKAGE_VERSION);
-		return 0;
-	}
+		"Serves files of /proc and /sys under MOUNTPOINT "
+		"(default " LENSFS_DEFAULT_MOUNTPOINT
+		"),\neach computed from the reading process's own cgroup limits. See README.md.");
+	r = cli_parse(octx, "lensfs", &version, &argc, &argv);
+	if (r >= 0)
+		return r;
 	if (rest && g_strv_length(rest) > 1) {
 		fprintf(stderr, "lensfs: one mount point only\n");
 		return 2;
