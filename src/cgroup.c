@@ -10,10 +10,8 @@
 #include <string.h>
 
 static const char *const controller_name[CG__COUNT] = {
-	[CG_MEMORY] = "memory",
-	[CG_CPU] = "cpu",
-	[CG_CPUACCT] = "cpuacct",
-	[CG_CPUSET] = "cpuset",
+	[CG_MEMORY] = "memory", [CG_CPU] = "cpu",    [CG_CPUACCT] = "cpuacct",
+	[CG_CPUSET] = "cpuset", [CG_UNIFIED] = NULL, /* not a controller */
 };
 
 const char *cgroup_layout_kind_name(enum cg_layout_kind kind)
@@ -64,7 +62,7 @@ static bool list_has(const char *commas, const char *word)
 static bool v1_has_controller(const struct cgroup_hierarchy *h)
 {
 	for (int c = 0; c < CG__COUNT; c++)
-		if (list_has(h->controllers, controller_name[c]))
+		if (controller_name[c] && list_has(h->controllers, controller_name[c]))
 			return true;
 	return false;
 }
@@ -124,7 +122,7 @@ int cgroup_layout_parse(const char *mountinfo, const char *sys_root, struct cgro
 			continue;
 		}
 		for (int c = 0; c < CG__COUNT; c++) {
-			if (!list_has(h->controllers, controller_name[c]))
+			if (!controller_name[c] || !list_has(h->controllers, controller_name[c]))
 				continue;
 			/* The first mount wins, unless a later one shows the whole hierarchy. */
 			if (!layout->ctrl[c] || (strcmp(layout->ctrl[c]->mount_root, "/") != 0 &&
@@ -139,7 +137,8 @@ int cgroup_layout_parse(const char *mountinfo, const char *sys_root, struct cgro
 	for (int c = 0; c < CG__COUNT && layout->unified; c++) {
 		if (layout->ctrl[c])
 			continue;
-		if (layout->kind == CG_LAYOUT_V2 || unified_offers(layout->unified, c))
+		if (layout->kind == CG_LAYOUT_V2 || c == CG_UNIFIED ||
+		    unified_offers(layout->unified, c))
 			layout->ctrl[c] = layout->unified;
 	}
 	*out = g_steal_pointer(&layout);
@@ -674,5 +673,26 @@ int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membe
 			  0, *tids);
 	if (r < 0)
 		g_clear_pointer(tids, g_array_unref);
+	return r;
+}
+
+int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		    const char *kind, char **text)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *file = g_strconcat(kind, ".pressure", NULL);
+	int r;
+
+	/* No unified hierarchy: no pressure files anywhere. */
+	if (!layout->ctrl[CG_UNIFIED] || !m->path[CG_UNIFIED])
+		return -EOPNOTSUPP;
+	r = cgroup_dir(layout, CG_UNIFIED, m->path[CG_UNIFIED], &dir);
+	if (r < 0)
+		return r;
+	r = read_in(dir, file, text);
+	/* The cgroup is there, the file is not: a kernel without PSI. A
+	 * vanished cgroup stays -ENOENT. */
+	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
+		return -EOPNOTSUPP;
 	return r;
 }

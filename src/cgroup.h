@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum cg_controller { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG__COUNT };
+/* CG_UNIFIED is the unified (v2) hierarchy as such, on v2 and on hybrid
+ * hosts alike: where the pressure files are. */
+enum cg_controller { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG_UNIFIED, CG__COUNT };
 
 enum cg_layout_kind { CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
 
@@ -97,6 +99,11 @@ int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_mem
  * cpuacct hierarchy, v2 "cgroup.threads"), in the host's pid namespace. */
 int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		   GArray **tids);
+/* The cgroup's pressure file ("cpu", "memory", "io": <kind>.pressure in
+ * the unified hierarchy); -EOPNOTSUPP when the host keeps none for it (no
+ * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */
+int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		    const char *kind, char **text);
 /* Total CPU time the cgroup used, in microseconds. */
 int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     uint64_t *usage_us);

@@ -194,10 +194,12 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return -EACCES;
 	r = vnode_render_for_pid(fs->ctx, n, caller->pid, &v, text);
 	if (r < 0) {
-		if (r != -ESRCH)
+		/* A reader that left, or a file the kernel keeps for no one
+		 * (pressure without PSI), is no fault of anyone's. */
+		if (r != -ESRCH && r != -EOPNOTSUPP)
 			warn_ratelimited(fs, n, caller->pid, r);
 		viewer_clear(&v);
-		return r == -ESRCH || r == -ENOMEM ? r : -EIO;
+		return r == -ESRCH || r == -ENOMEM || r == -EOPNOTSUPP ? r : -EIO;
 	}
 	if (log_debug_enabled) {
 		log_debug("open %s by pid %d: init %d, memory cgroup %s, %zu bytes", n->path,

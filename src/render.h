@@ -50,6 +50,9 @@ struct stat_input {
 int stat_compute(const struct stat_usage *u, unsigned int ncpus, struct stat_cpu *cpu);
 int stat_render(const char *host_stat, const struct stat_input *in, GString *out);
 
+/* A cgroup's <kind>.pressure, checked; -EINVAL when it is not PSI text. */
+int pressure_render(const char *cgroup_text, GString *out);
+
 /* One "none" device of total_kb, used_kb of it in use; the header alone
  * when total_kb is 0. */
 int swaps_render(uint64_t total_kb, uint64_t used_kb, GString *out);

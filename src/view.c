@@ -12,6 +12,7 @@
 #include "view.h"
 
 #include <errno.h>
+#include <string.h>
 
 struct cached_text {
 	char *text;
@@ -457,4 +458,41 @@ int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	in.cpu = cpu;
 	count_states(ctx, v, &in.procs_running, &in.procs_blocked);
 	return stat_render(host, &in, out);
+}
+
+/* A reader whose cgroup has no pressure files gets EOPNOTSUPP, as the kernel
+ * answers an open of a /proc/pressure file when PSI is off. */
+static int view_pressure(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind,
+			 GString *out)
+{
+	g_autofree char *text = NULL;
+	const char *path = v->cg.path[CG_UNIFIED];
+	int r;
+
+	/* The root cgroup's pressure is the machine's. */
+	if (path ? strcmp(path, "/") == 0 : cgroup_membership_is_root(&v->cg)) {
+		r = file_read_allf(&text, "%s/pressure/%s", ctx->proc_root, kind);
+		if (r >= 0)
+			g_string_append(out, text);
+		return r == -ENOENT ? -EOPNOTSUPP : r;
+	}
+	r = cgroup_pressure(ctx->layout, &v->cg, kind, &text);
+	if (r < 0)
+		return r;
+	return pressure_render(text, out);
+}
+
+int view_pressure_cpu(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return view_pressure(ctx, v, "cpu", out);
+}
+
+int view_pressure_memory(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return view_pressure(ctx, v, "memory", out);
+}
+
+int view_pressure_io(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return view_pressure(ctx, v, "io", out);
 }

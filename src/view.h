@@ -11,6 +11,9 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_pressure_cpu(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_pressure_memory(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_pressure_io(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 

@@ -15,6 +15,14 @@ static const struct vnode vtree[] = {
 	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL, false },
 	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo, true },
 	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo, true },
+	{ INO_PROC_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, 0, NULL, false },
+	/* Pressure moves every two seconds: rendered afresh for each open. */
+	{ INO_PRESSURE_CPU, INO_PROC_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, 0,
+	  view_pressure_cpu, false },
+	{ INO_PRESSURE_IO, INO_PROC_PRESSURE, "io", "proc/pressure/io", FILE_MODE, 0,
+	  view_pressure_io, false },
+	{ INO_PRESSURE_MEMORY, INO_PROC_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE, 0,
+	  view_pressure_memory, false },
 	/* stat and uptime depend on the container's init too, and on the clock:
 	 * rendered afresh for each open */
 	{ INO_PROC_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, 0, view_stat, false },

@@ -26,6 +26,10 @@ enum vnode_ino {
 	INO_SYS_CPU_ONLINE = 10,
 	INO_PROC_SWAPS = 11,
 	INO_PROC_STAT = 12,
+	INO_PROC_PRESSURE = 13,
+	INO_PRESSURE_CPU = 14,
+	INO_PRESSURE_MEMORY = 15,
+	INO_PRESSURE_IO = 16,
 };
 
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

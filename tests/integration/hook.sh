@@ -167,7 +167,7 @@ bundle nosys "$(hook_json createRuntime)" '.mounts |= map(select(.destination !=
 run_bundle nosys
 check "no /sys in the rootfs: the container starts" "$RC" 0
 check "no /sys in the rootfs: free -k total" "$(value free "$OUT")" 262144
-check "no /sys in the rootfs: the /proc views mounted" "$(value mounts "$OUT")" "$(ls "$MNT/proc" | wc -l)"
+check "no /sys in the rootfs: the /proc views mounted" "$(value mounts "$OUT")" "$(find "$MNT/proc" -type f | wc -l)"
 
 # The hook alone, against a process in its own mount namespace with a
 # rootfs that has every target file.

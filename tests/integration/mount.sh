@@ -12,11 +12,11 @@ R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo stat swaps uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo pressure stat swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
-check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 2"
+check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 3"
 check "inode numbers are fixed" "$(stat -c %i "$MNT/proc/meminfo") $(stat -c %i "$MNT")" "3 1"
 check_true "a missing name is ENOENT" bash -c "cat '$MNT/proc/nope' 2>&1 | grep -q 'No such file'"
 check_true "writing is refused" bash -c "! echo x 2>/dev/null > '$MNT/proc/meminfo'"
@@ -139,6 +139,15 @@ check_true "proc/stat: an idle container is idle (${share}% < 10%)" test "${shar
 check "proc/stat: 100 reads, every counter grows and cpu is the sum of the cpuN" "$(cat "$MNT.burst")" 0
 check "proc/stat: btime is the host's" "$(in_container "$TAG/busy" grep '^btime' "$MNT/proc/stat")" "$(grep '^btime' /proc/stat)"
 
+# --- proc/pressure: the cgroup's own, where the unified hierarchy has it ----
+if [ "$CGVER" = 2 ]; then
+	cg_create "$TAG/psi"
+	check "pressure/memory of a new container is its cgroup's" \
+		"$(in_container "$TAG/psi" cat "$MNT/proc/pressure/memory")" "$(cat "$CGROOT/$TAG/psi/memory.pressure")"
+	check "pressure/io of a new container is its cgroup's" \
+		"$(in_container "$TAG/psi" cat "$MNT/proc/pressure/io" | cut -d' ' -f1,5)" "$(cut -d' ' -f1,5 <"$CGROOT/$TAG/psi/io.pressure")"
+fi
+
 # --- the host's view ------------------------------------------------------
 # A process in the root cgroups and the host's pid namespace reads the
 # host's files: byte for byte where nothing changes between two reads.
@@ -150,6 +159,9 @@ host_reader() {
 check "host cpuinfo, byte for byte" "$(host_reader cat "$MNT/proc/cpuinfo" | md5sum)" "$(md5sum </proc/cpuinfo)"
 check "host cpu/online" "$(host_reader cat "$MNT/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
 check "host swaps" "$(host_reader cat "$MNT/proc/swaps")" "$(cat /proc/swaps)"
+if [ -r /proc/pressure/cpu ]; then
+	check "host pressure/cpu has the host's lines" "$(host_reader cat "$MNT/proc/pressure/cpu" | cut -d' ' -f1)" "$(cut -d' ' -f1 </proc/pressure/cpu)"
+fi
 check "host stat has the host's lines" "$(host_reader cat "$MNT/proc/stat" | cut -d' ' -f1 | md5sum)" "$(cut -d' ' -f1 </proc/stat | md5sum)"
 # One process reads both, so that no fork between the two reads changes them.
 check "host meminfo, byte for byte (within 50 tries)" "$(host_reader $PYTHON -c '

@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 
+#include "render.h"
 #include "vtree.h"
 
 static char *render(struct lensfs_ctx *ctx, const struct viewer *v, const char *path, int *err)
@@ -350,6 +351,52 @@ static void test_stat_floor(void **state)
 	fixture_remove(root);
 }
 
+/* proc/pressure: the cgroup's own files from the unified hierarchy; none
+ * (EOPNOTSUPP, as the kernel with PSI off) where the host keeps none. */
+static void test_pressure(void **state)
+{
+	g_autoptr(lensfs_ctx) real = fixture_ctx("v2-real");
+	g_autoptr(lensfs_ctx) written = fixture_ctx("v2");
+	g_autoptr(lensfs_ctx) v1 = fixture_ctx("v1");
+	g_autofree char *cpu = NULL, *io = NULL;
+	g_autofree char *want_cpu =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/cpu.pressure");
+	g_autofree char *want_io =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/io.pressure");
+	struct viewer v;
+	int err;
+
+	assert_int_equal(viewer_of_pid(real, 127, &v), 0);
+	assert_string_equal(v.cg.path[CG_UNIFIED], "/lensfs-fixture/ctr");
+	cpu = render_ok(real, &v, "proc/pressure/cpu");
+	io = render_ok(real, &v, "proc/pressure/io");
+	viewer_clear(&v);
+	assert_string_equal(cpu, want_cpu);
+	assert_string_equal(io, want_io);
+	/* A cgroup without pressure files: a kernel without PSI. */
+	assert_int_equal(viewer_of_pid(written, 4243, &v), 0);
+	g_free(render(written, &v, "proc/pressure/memory", &err));
+	assert_int_equal(err, -EOPNOTSUPP);
+	viewer_clear(&v);
+	/* v1 (hybrid) at the unified root: the host's file, absent here. */
+	assert_int_equal(viewer_of_pid(v1, 6075, &v), 0);
+	assert_string_equal(v.cg.path[CG_UNIFIED], "/");
+	g_free(render(v1, &v, "proc/pressure/cpu", &err));
+	assert_int_equal(err, -EOPNOTSUPP);
+	viewer_clear(&v);
+}
+
+static void test_pressure_shape(void **state)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	assert_int_equal(pressure_render("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", out),
+			 0);
+	assert_int_equal(pressure_render("", out), -EINVAL);
+	assert_int_equal(pressure_render("some 12\n", out), -EINVAL);
+	assert_int_equal(pressure_render("max\n", out), -EINVAL);
+}
+
 static void test_vtree(void **state)
 {
 	const struct vnode *n;
@@ -362,9 +409,11 @@ static void test_vtree(void **state)
 	assert_null(vnode_lookup(INO_ROOT, "meminfo"));
 	assert_null(vnode_by_path("proc/../proc/meminfo"));
 	assert_ptr_equal(vnode_child(INO_PROC, 0), vnode_by_ino(INO_PROC_CPUINFO));
-	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_STAT));
-	assert_ptr_equal(vnode_child(INO_PROC, 3), vnode_by_ino(INO_PROC_SWAPS));
-	assert_null(vnode_child(INO_PROC, 5));
+	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_PRESSURE));
+	assert_ptr_equal(vnode_child(INO_PROC, 3), vnode_by_ino(INO_PROC_STAT));
+	assert_ptr_equal(vnode_child(INO_PROC, 4), vnode_by_ino(INO_PROC_SWAPS));
+	assert_null(vnode_child(INO_PROC, 6));
+	assert_ptr_equal(vnode_by_path("proc/pressure/io"), vnode_by_ino(INO_PRESSURE_IO));
 	vnode_stat(vnode_by_ino(INO_ROOT), &st);
 	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
 	assert_true(S_ISDIR(st.st_mode));
@@ -378,7 +427,7 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 6);
+	assert_int_equal(files, 9);
 }
 
 int main(void)
@@ -389,7 +438,8 @@ int main(void)
 		cmocka_unit_test(test_v2_by_cgroup),	 cmocka_unit_test(test_gone_process),
 		cmocka_unit_test(test_v1_container),	 cmocka_unit_test(test_v2_real_container),
 		cmocka_unit_test(test_damaged_is_error), cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_stat_floor),	 cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_stat_floor),	 cmocka_unit_test(test_pressure),
+		cmocka_unit_test(test_pressure_shape),	 cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
