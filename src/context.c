@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "context.h"
+#include "loadavg.h"
 #include "parse.h"
 #include "util.h"
 #include "view.h"
@@ -63,6 +64,7 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
 	ctx->cpu_quota = cfg->cpu_quota;
 	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
+	ctx->loadavg_period_ms = cfg->loadavg_period_ms;
 	ctx->ticks_per_sec = sysconf(_SC_CLK_TCK);
 	view_caches_init(ctx, (uint64_t)cfg->refresh_ms * 1000);
 
@@ -84,6 +86,7 @@ void lensfs_ctx_free(struct lensfs_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	loadavg_tracker_free(ctx->loadavg);
 	g_hash_table_unref(ctx->pidns_cache);
 	view_caches_free(ctx);
 	g_mutex_clear(&ctx->lock);

@@ -14,6 +14,7 @@ struct lensfs_config {
 	bool cpu_quota; /* limit the visible CPUs by the CPU quota */
 	unsigned int cache_ms; /* how long a resolved pid namespace is trusted */
 	unsigned int refresh_ms; /* how long kernel counters are reused; 0: never */
+	unsigned int loadavg_period_ms; /* load average period (5000); 0: no averages */
 };
 
 /* State shared by every request: configuration, cgroup layout, caches. */
@@ -32,6 +33,10 @@ struct lensfs_ctx {
 	struct ttl_cache *host_files; /* path -> struct cached_text */
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
+	/* Load averages of the containers that read proc/loadavg, created at
+	 * the first such read (loadavg.c). */
+	unsigned int loadavg_period_ms;
+	struct loadavg_tracker *loadavg;
 	/* The idle counters each container's proc/stat last showed (view.c). */
 	GMutex stat_lock;
 	GHashTable *stat_floor; /* cpuacct path and init start -> struct stat_floor */

@@ -15,7 +15,7 @@
 int main(int argc, char **argv)
 {
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
-	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50;
+	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	g_autofree char *proc_root = NULL, *sys_root = NULL;
 	g_auto(GStrv) rest = NULL;
 	const GOptionEntry entries[] = {
@@ -40,6 +40,8 @@ int main(int argc, char **argv)
 		  "How long a cgroup's counters and the host's files are reused (default 100, 0: "
 		  "never)",
 		  "MS" },
+		{ "loadavg-period-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &loadavg_ms,
+		  "Sample load averages this often (tests; the kernel's 5000)", "MS" },
 		{ "proc-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &proc_root,
 		  "Read /proc from DIR (tests)", "DIR" },
 		{ "sys-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &sys_root,
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lensfs: one mount point only\n");
 		return 2;
 	}
-	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0) {
+	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100) {
 		fprintf(stderr,
 			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0\n");
 		return 2;
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
 	cfg.cpu_quota = !no_cpu_quota;
 	cfg.cache_ms = (unsigned int)cache_ms;
 	cfg.refresh_ms = (unsigned int)refresh_ms;
+	cfg.loadavg_period_ms = (unsigned int)loadavg_ms;
 	r = lensfs_ctx_new(&cfg, &ctx);
 	if (r < 0) {
 		log_error("cannot find the cgroup hierarchies: %s", g_strerror(-r));

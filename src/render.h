@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 int meminfo_render(const char *host_meminfo, const struct memory_facts *mem, GString *out);
 
@@ -49,6 +50,10 @@ struct stat_input {
 /* Fills cpu[0..ncpus-1] from the cgroup's usage. */
 int stat_compute(const struct stat_usage *u, unsigned int ncpus, struct stat_cpu *cpu);
 int stat_render(const char *host_stat, const struct stat_input *in, GString *out);
+
+/* proc/loadavg (loadavg.c): averages in 11-bit fixed point. */
+int loadavg_render(const uint64_t avg[3], unsigned int running, unsigned int total, pid_t last_pid,
+		   GString *out);
 
 /* A cgroup's <kind>.pressure, checked; -EINVAL when it is not PSI text. */
 int pressure_render(const char *cgroup_text, GString *out);

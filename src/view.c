@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "loadavg.h"
 #include "render.h"
 #include "util.h"
 #include "view.h"
@@ -369,32 +370,38 @@ static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned i
 	g_mutex_unlock(&ctx->stat_lock);
 }
 
-/* Threads of the cgroup running (R) and in uninterruptible sleep (D). */
-static void count_states(struct lensfs_ctx *ctx, const struct viewer *v, unsigned int *running,
-			 unsigned int *blocked)
+/* Threads of the cgroup and below: all of them, those running (R) and
+ * those in uninterruptible sleep (D). The reader, if it is one of them,
+ * runs, as the kernel counts it, although it waits for this answer. */
+struct thread_counts {
+	unsigned int total, running, blocked;
+};
+
+static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
+			  struct thread_counts *n)
 {
 	g_autoptr(GArray) tids = NULL;
 
-	*running = *blocked = 0;
-	if (cgroup_threads(ctx->layout, &v->cg, &tids) < 0)
+	memset(n, 0, sizeof(*n));
+	if (cgroup_threads(ctx->layout, m, &tids) < 0)
 		return;
 	for (guint i = 0; i < tids->len; i++) {
 		g_autofree char *text = NULL;
 		pid_t tid = g_array_index(tids, pid_t, i);
 		char state;
 
-		/* The reader runs, as the kernel counts it, although it waits
-		 * for this answer. */
-		if (tid == v->pid) {
-			*running += 1;
+		if (tid == reader) {
+			n->total++;
+			n->running++;
 			continue;
 		}
 		/* A thread that exited meanwhile is simply not counted. */
 		if (file_read_allf(&text, "%s/%d/stat", ctx->proc_root, (int)tid) < 0 ||
 		    proc_stat_state(text, &state) < 0)
 			continue;
-		*running += state == 'R';
-		*blocked += state == 'D';
+		n->total++;
+		n->running += state == 'R';
+		n->blocked += state == 'D';
 	}
 }
 
@@ -407,6 +414,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	struct stat_input in = { 0 };
 	struct cpu_facts facts;
 	struct cpu_times times = { 0 };
+	struct thread_counts threads;
 	uint64_t host_up, host_idle, start_cs;
 	bool all;
 	int r;
@@ -456,7 +464,9 @@ int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 			      v->init_start_ticks);
 	stat_apply_floor(ctx, key, in.ncpus, cpu);
 	in.cpu = cpu;
-	count_states(ctx, v, &in.procs_running, &in.procs_blocked);
+	count_threads(ctx, &v->cg, v->pid, &threads);
+	in.procs_running = threads.running;
+	in.procs_blocked = threads.blocked;
 	return stat_render(host, &in, out);
 }
 
@@ -495,4 +505,56 @@ int view_pressure_memory(struct lensfs_ctx *ctx, const struct viewer *v, GString
 int view_pressure_io(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 {
 	return view_pressure(ctx, v, "io", out);
+}
+
+/* What the load averages count: running and uninterruptible threads. */
+static unsigned int active_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m)
+{
+	struct thread_counts n;
+
+	count_threads(ctx, m, 0, &n);
+	return n.running + n.blocked;
+}
+
+/* The reader's own pid in its namespace: the namespace's last pid, unless
+ * another process started since (the kernel's field is the last pid given
+ * out in the reader's namespace, which only the namespace can read). */
+static pid_t reader_pid_in_ns(struct lensfs_ctx *ctx, pid_t pid)
+{
+	g_autofree char *text = NULL;
+	struct proc_status st;
+
+	if (pid <= 0 || file_read_allf(&text, "%s/%d/status", ctx->proc_root, (int)pid) < 0 ||
+	    proc_status_parse(text, &st) < 0)
+		return 0;
+	return st.nspid_inner;
+}
+
+int view_loadavg(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	uint64_t avg[3] = { 0, 0, 0 };
+	struct thread_counts n;
+
+	if (!v->init_pid)
+		return -ESRCH;
+	if (v->host_pidns) {
+		g_autofree char *host = NULL;
+		int r = file_read_allf(&host, "%s/loadavg", ctx->proc_root);
+
+		if (r >= 0)
+			g_string_append(out, host);
+		return r;
+	}
+	/* The daemon follows the containers that read loadavg; lensfs-show,
+	 * which lives for one read, has no averages to show. */
+	if (ctx->loadavg_period_ms) {
+		g_mutex_lock(&ctx->lock);
+		if (!ctx->loadavg)
+			ctx->loadavg =
+				loadavg_tracker_new(ctx, ctx->loadavg_period_ms, active_threads);
+		g_mutex_unlock(&ctx->lock);
+		loadavg_get(ctx->loadavg, &v->cg, avg);
+	}
+	count_threads(ctx, &v->cg, v->pid, &n);
+	return loadavg_render(avg, n.running, n.total, reader_pid_in_ns(ctx, v->pid), out);
 }

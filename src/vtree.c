@@ -14,6 +14,9 @@ static const struct vnode vtree[] = {
 	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL, false },
 	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL, false },
 	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo, true },
+	/* loadavg moves with every sample: rendered afresh for each open */
+	{ INO_PROC_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, 0, view_loadavg,
+	  false },
 	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo, true },
 	{ INO_PROC_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, 0, NULL, false },
 	/* Pressure moves every two seconds: rendered afresh for each open. */

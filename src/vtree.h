@@ -30,6 +30,7 @@ enum vnode_ino {
 	INO_PRESSURE_CPU = 14,
 	INO_PRESSURE_MEMORY = 15,
 	INO_PRESSURE_IO = 16,
+	INO_PROC_LOADAVG = 17,
 };
 
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

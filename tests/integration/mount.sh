@@ -7,12 +7,14 @@
 require_machine
 echo "# cgroup v$CGVER, kernel $(uname -r)"
 
-mount_lensfs
+# Load averages sampled every 0.3 s instead of the kernel's 5 s, so that
+# they move within a test.
+mount_lensfs --loadavg-period-ms 300
 R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo meminfo pressure stat swaps uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo loadavg meminfo pressure stat swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
@@ -130,13 +132,28 @@ p1=$!
 in_container "$TAG/idle" bash -c "$STAT_PROBE; stat_probe share idle" >"$MNT.idle" &
 p2=$!
 in_container "$TAG/burst" bash -c "$STAT_PROBE; sleep 1; (while :; do :; done) & (while :; do :; done) & stat_probe monotonic; kill %1 %2" >"$MNT.burst" &
-wait "$p1" "$p2" "$!"
-defer rm -f "$MNT.busy" "$MNT.idle" "$MNT.burst"
+p3=$!
+# And load averages in the same run: two threads (throttled to a fifth of a
+# CPU, so that they take little from the others, but running all the same)
+# against the sleeping idle container, over six samples.
+cg_create "$TAG/load"
+cg_quota "$TAG/load" 20000 100000
+in_container "$TAG/load" bash -c "cat $MNT/proc/loadavg >/dev/null; (while :; do :; done) & (while :; do :; done) & sleep 2; cat $MNT/proc/loadavg; kill %1 %2" >"$MNT.load" &
+p4=$!
+in_container "$TAG/idle" bash -c "cat $MNT/proc/loadavg >/dev/null; sleep 2; cat $MNT/proc/loadavg" >"$MNT.quiet" &
+wait "$p1" "$p2" "$p3" "$p4" "$!"
+defer rm -f "$MNT.busy" "$MNT.idle" "$MNT.burst" "$MNT.load" "$MNT.quiet"
 share=$(cat "$MNT.busy")
 check_true "proc/stat: a container burning its quota of 0.5 is busy (${share}% > 90%)" test "${share%%.*}" -gt 90
 share=$(cat "$MNT.idle")
 check_true "proc/stat: an idle container is idle (${share}% < 10%)" test "${share%%.*}" -lt 10
 check "proc/stat: 100 reads, every counter grows and cpu is the sum of the cpuN" "$(cat "$MNT.burst")" 0
+load=$(cat "$MNT.load")
+check_true "loadavg: two busy threads raise the 1-minute average ($load)" awk -v l="${load%% *}" 'BEGIN { exit !(l >= 0.4 && l <= 2) }'
+check_true "loadavg: their running/total ($load)" awk -v f="$(cut -d' ' -f4 <<<"$load")" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 3 && a[2] >= 4) }'
+quiet=$(cat "$MNT.quiet")
+# Starting its sleep and its last cat takes a sample or two (0.08 each).
+check_true "loadavg: an idle container's stays near 0 ($quiet)" awk -v l="${quiet%% *}" -v b="${load%% *}" 'BEGIN { exit !(l < 0.25 && l * 4 < b) }'
 check "proc/stat: btime is the host's" "$(in_container "$TAG/busy" grep '^btime' "$MNT/proc/stat")" "$(grep '^btime' /proc/stat)"
 
 # --- proc/pressure: the cgroup's own, where the unified hierarchy has it ----

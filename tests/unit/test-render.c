@@ -3,6 +3,7 @@
 
 #include "fixture.h"
 
+#include "loadavg.h"
 #include "render.h"
 
 #include <inttypes.h>
@@ -343,6 +344,65 @@ static void test_stat_render(void **state)
 	assert_int_equal(stat_render("cpu  1 2 3\nintr 5\n", &in, bad), -EINVAL);
 }
 
+/* kernel/sched/loadavg.c from a boot: one running task for one period
+ * gives 0.08 over a minute (164/2048), a quiet machine decays to 0. */
+static void test_loadavg_step(void **state)
+{
+	uint64_t avg[3] = { 0, 0, 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	loadavg_step(avg, 1);
+	assert_int_equal(avg[0], 164);
+	assert_int_equal(avg[1], 34);
+	assert_int_equal(avg[2], 11);
+	assert_int_equal(loadavg_render(avg, 1, 3, 42, out), 0);
+	assert_string_equal(out->str, "0.08 0.02 0.01 1/3 42\n");
+	/* Twelve periods (a minute) of two tasks: 1 - 1/e of the way to 2. */
+	for (int i = 1; i < 12; i++)
+		loadavg_step(avg, 2);
+	assert_in_range(avg[0] * 100 / LOADAVG_FIXED_1, 122, 128);
+	assert_true(avg[1] < avg[0] && avg[2] < avg[1]);
+	/* Long idle: back to exactly 0, never below. */
+	for (int i = 0; i < 2000; i++)
+		loadavg_step(avg, 0);
+	assert_int_equal(avg[0] + avg[1] + avg[2], 0);
+	/* Long busy: settles at the count. */
+	for (int i = 0; i < 2000; i++)
+		loadavg_step(avg, 3);
+	g_string_truncate(out, 0);
+	loadavg_render(avg, 3, 9, 1, out);
+	assert_string_equal(out->str, "3.00 3.00 3.00 3/9 1\n");
+}
+
+static unsigned int two_active(struct lensfs_ctx *ctx, const struct cgroup_membership *m)
+{
+	return 2;
+}
+
+/* The sampling thread: a container is followed from its first read, its
+ * averages move every period, and nothing is followed before. */
+static void test_loadavg_tracker(void **state)
+{
+	struct loadavg_tracker *t = loadavg_tracker_new(NULL, 10, two_active);
+	struct cgroup_membership m = { { NULL } };
+	uint64_t avg[3];
+
+	m.path[CG_CPUACCT] = g_strdup("/ctr");
+	g_usleep(50000);
+	assert_int_equal(loadavg_followed(t), 0);
+	loadavg_get(t, &m, avg);
+	assert_int_equal(avg[0], 0);
+	assert_int_equal(loadavg_followed(t), 1);
+	for (int i = 0; i < 200 && avg[0] < LOADAVG_FIXED_1; i++) {
+		g_usleep(10000);
+		loadavg_get(t, &m, avg);
+	}
+	assert_true(avg[0] >= LOADAVG_FIXED_1); /* on its way to 2 */
+	assert_true(avg[0] <= 2 * LOADAVG_FIXED_1);
+	loadavg_tracker_free(t);
+	cgroup_membership_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_swaps),
 		cmocka_unit_test(test_stat_compute),
 		cmocka_unit_test(test_stat_render),
+		cmocka_unit_test(test_loadavg_step),
+		cmocka_unit_test(test_loadavg_tracker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
