@@ -9,9 +9,10 @@
 #include <limits.h>
 #include <string.h>
 
+/* v1 names; CG_UNIFIED is no controller. */
 static const char *const controller_name[CG__COUNT] = {
-	[CG_MEMORY] = "memory", [CG_CPU] = "cpu",    [CG_CPUACCT] = "cpuacct",
-	[CG_CPUSET] = "cpuset", [CG_UNIFIED] = NULL, /* not a controller */
+	[CG_MEMORY] = "memory", [CG_CPU] = "cpu",     [CG_CPUACCT] = "cpuacct",
+	[CG_CPUSET] = "cpuset", [CG_BLKIO] = "blkio", [CG_UNIFIED] = NULL,
 };
 
 const char *cgroup_layout_kind_name(enum cg_layout_kind kind)
@@ -79,7 +80,9 @@ static bool unified_offers(const struct cgroup_hierarchy *h, enum cg_controller 
 	if (file_read_all(path, &text, NULL) < 0)
 		return false;
 	words = g_strsplit_set(g_strstrip(text), " ", -1);
-	return g_strv_contains((const char *const *)words, controller_name[c]);
+	/* v1's blkio is v2's io. */
+	return g_strv_contains((const char *const *)words,
+			       c == CG_BLKIO ? "io" : controller_name[c]);
 }
 
 static struct cgroup_hierarchy *mountinfo_line_hierarchy(const char *line, const char *sys_root)
@@ -695,4 +698,51 @@ int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_memb
 	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
 		return -EOPNOTSUPP;
 	return r;
+}
+
+/* v1: the _recursive files count the descendants too, like v2's io.stat;
+ * kernels before 4.x have only the others. */
+static int read_throttle(const char *dir, const char *name, char **text)
+{
+	g_autofree char *recursive = g_strconcat(name, "_recursive", NULL);
+	int r = read_in(dir, recursive, text);
+
+	return r == -ENOENT ? read_in(dir, name, text) : r;
+}
+
+int cgroup_io(const struct cgroup_layout *layout, const struct cgroup_membership *m, GArray **devs)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *ios = NULL, *bytes = NULL;
+	g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
+	int r;
+
+	if (!layout->ctrl[CG_BLKIO] || !m->path[CG_BLKIO])
+		return -ENOENT;
+	r = cgroup_dir(layout, CG_BLKIO, m->path[CG_BLKIO], &dir);
+	if (r < 0)
+		return r;
+	if (layout->ctrl[CG_BLKIO]->version == 2) {
+		r = read_in(dir, "io.stat", &ios);
+		if (r >= 0)
+			r = io_stat_parse(ios, out);
+	} else {
+		r = read_throttle(dir, "blkio.throttle.io_serviced", &ios);
+		if (r >= 0)
+			r = read_throttle(dir, "blkio.throttle.io_service_bytes", &bytes);
+		if (r >= 0)
+			r = blkio_throttle_parse(ios, false, out);
+		if (r >= 0)
+			r = blkio_throttle_parse(bytes, true, out);
+	}
+	/* No io controller in this subtree (v2), or no counters (v1): no I/O
+	 * to show, while the cgroup itself is there. */
+	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_array_set_size(out, 0);
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+	*devs = g_steal_pointer(&out);
+	return 0;
 }

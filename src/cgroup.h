@@ -16,7 +16,7 @@
 
 /* CG_UNIFIED is the unified (v2) hierarchy as such, on v2 and on hybrid
  * hosts alike: where the pressure files are. */
-enum cg_controller { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG_UNIFIED, CG__COUNT };
+enum cg_controller { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG_BLKIO, CG_UNIFIED, CG__COUNT };
 
 enum cg_layout_kind { CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
 
@@ -104,6 +104,10 @@ int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membe
  * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */
 int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		    const char *kind, char **text);
+/* The I/O the cgroup and its descendants completed, per device (struct
+ * io_dev): v2 io.stat; v1 blkio.throttle.io_serviced and
+ * io_service_bytes (their _recursive forms where the kernel has them). */
+int cgroup_io(const struct cgroup_layout *layout, const struct cgroup_membership *m, GArray **devs);
 /* Total CPU time the cgroup used, in microseconds. */
 int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     uint64_t *usage_us);

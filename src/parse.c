@@ -298,3 +298,101 @@ int cpu_max_parse(const char *text, uint64_t *quota_us, uint64_t *period_us)
 	*period_us = period;
 	return 0;
 }
+
+static struct io_dev *io_dev_get(GArray *devs, unsigned int major, unsigned int minor)
+{
+	struct io_dev d = { .major = major, .minor = minor };
+
+	for (guint i = 0; i < devs->len; i++) {
+		struct io_dev *e = &g_array_index(devs, struct io_dev, i);
+
+		if (e->major == major && e->minor == minor)
+			return e;
+	}
+	g_array_append_val(devs, d);
+	return &g_array_index(devs, struct io_dev, devs->len - 1);
+}
+
+static int parse_dev(const char *word, unsigned int *major, unsigned int *minor)
+{
+	g_auto(GStrv) mm = g_strsplit(word, ":", 3);
+	uint64_t a, b;
+
+	if (g_strv_length(mm) != 2 || parse_u64(mm[0], &a) < 0 || parse_u64(mm[1], &b) < 0 ||
+	    a > UINT32_MAX || b > UINT32_MAX)
+		return -EINVAL;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return 0;
+}
+
+int io_stat_parse(const char *text, GArray *devs)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) words = g_strsplit_set(*l, " ", -1);
+		unsigned int major, minor;
+		struct io_dev *d;
+
+		if (!**l)
+			continue;
+		if (parse_dev(words[0], &major, &minor) < 0)
+			return -EINVAL;
+		d = io_dev_get(devs, major, minor);
+		for (char **w = words + 1; *w; w++) {
+			static const struct {
+				const char *key;
+				size_t offset;
+			} keys[] = {
+				{ "rbytes", G_STRUCT_OFFSET(struct io_dev, rbytes) },
+				{ "wbytes", G_STRUCT_OFFSET(struct io_dev, wbytes) },
+				{ "dbytes", G_STRUCT_OFFSET(struct io_dev, dbytes) },
+				{ "rios", G_STRUCT_OFFSET(struct io_dev, rios) },
+				{ "wios", G_STRUCT_OFFSET(struct io_dev, wios) },
+				{ "dios", G_STRUCT_OFFSET(struct io_dev, dios) },
+			};
+			const char *eq = strchr(*w, '=');
+
+			if (!**w)
+				continue;
+			if (!eq)
+				return -EINVAL;
+			for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+				if (strncmp(*w, keys[k].key, (size_t)(eq - *w)) != 0 ||
+				    keys[k].key[eq - *w] != '\0')
+					continue;
+				if (parse_u64(eq + 1, G_STRUCT_MEMBER_P(d, keys[k].offset)) < 0)
+					return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int blkio_throttle_parse(const char *text, bool bytes, GArray *devs)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) words = g_strsplit_set(*l, " ", -1);
+		unsigned int major, minor;
+		struct io_dev *d;
+		uint64_t v;
+
+		/* Blank lines and the closing "Total N". */
+		if (!**l || (g_strv_length(words) == 2 && strcmp(words[0], "Total") == 0))
+			continue;
+		if (g_strv_length(words) != 3 || parse_dev(words[0], &major, &minor) < 0 ||
+		    parse_u64(words[2], &v) < 0)
+			return -EINVAL;
+		d = io_dev_get(devs, major, minor);
+		if (strcmp(words[1], "Read") == 0)
+			*(bytes ? &d->rbytes : &d->rios) = v;
+		else if (strcmp(words[1], "Write") == 0)
+			*(bytes ? &d->wbytes : &d->wios) = v;
+		else if (strcmp(words[1], "Discard") == 0)
+			*(bytes ? &d->dbytes : &d->dios) = v;
+	}
+	return 0;
+}

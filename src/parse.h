@@ -4,6 +4,7 @@
 /* Parsers for kernel text. They take strings, never paths: what reads the
  * file is elsewhere, so the unit tests and fuzzers drive these directly. */
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -89,3 +90,17 @@ int parse_max_u64(const char *text, uint64_t *out);
 
 /* cgroup v2 cpu.max: "max 100000" or "50000 100000". quota = 0 when "max". */
 int cpu_max_parse(const char *text, uint64_t *quota_us, uint64_t *period_us);
+
+/* I/O a cgroup completed on one device. */
+struct io_dev {
+	unsigned int major, minor;
+	uint64_t rbytes, wbytes, dbytes; /* read, written, discarded */
+	uint64_t rios, wios, dios; /* requests completed */
+};
+/* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N",
+ * keys in any order, unknown keys skipped. Appends to devs. */
+int io_stat_parse(const char *text, GArray *devs);
+/* v1 blkio.throttle.io_serviced (bytes = false) or io_service_bytes
+ * (bytes = true): "MAJ:MIN Read N" ... lines per device and a "Total" line;
+ * fills the matching fields of devs, adding devices as they come. */
+int blkio_throttle_parse(const char *text, bool bytes, GArray *devs);

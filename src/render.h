@@ -55,6 +55,10 @@ int stat_render(const char *host_stat, const struct stat_input *in, GString *out
 int loadavg_render(const uint64_t avg[3], unsigned int running, unsigned int total, pid_t last_pid,
 		   GString *out);
 
+/* proc/diskstats (diskstats.c): the host's lines of the devices in devs
+ * (struct io_dev) with their counts. */
+int diskstats_render(const char *host_diskstats, const GArray *devs, GString *out);
+
 /* A cgroup's <kind>.pressure, checked; -EINVAL when it is not PSI text. */
 int pressure_render(const char *cgroup_text, GString *out);
 

@@ -558,3 +558,22 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	count_threads(ctx, &v->cg, v->pid, &n);
 	return loadavg_render(avg, n.running, n.total, reader_pid_in_ns(ctx, v->pid), out);
 }
+
+int view_diskstats(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GArray) devs = NULL;
+	int r = file_read_allf(&host, "%s/diskstats", ctx->proc_root);
+
+	if (r < 0)
+		return r;
+	/* The root cgroup's I/O is the machine's. */
+	if (!v->cg.path[CG_BLKIO] || strcmp(v->cg.path[CG_BLKIO], "/") == 0) {
+		g_string_append(out, host);
+		return 0;
+	}
+	r = cgroup_io(ctx->layout, &v->cg, &devs);
+	if (r < 0)
+		return r;
+	return diskstats_render(host, devs, out);
+}

@@ -10,6 +10,7 @@
 int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_diskstats(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_loadavg(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_pressure_cpu(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

@@ -14,6 +14,8 @@ static const struct vnode vtree[] = {
 	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL, false },
 	{ INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, 0, NULL, false },
 	{ INO_PROC_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, 0, view_cpuinfo, true },
+	{ INO_PROC_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, 0, view_diskstats,
+	  true },
 	/* loadavg moves with every sample: rendered afresh for each open */
 	{ INO_PROC_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, 0, view_loadavg,
 	  false },

@@ -31,6 +31,7 @@ enum vnode_ino {
 	INO_PRESSURE_MEMORY = 15,
 	INO_PRESSURE_IO = 16,
 	INO_PROC_LOADAVG = 17,
+	INO_PROC_DISKSTATS = 18,
 };
 
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

@@ -102,7 +102,7 @@ require_machine() {
 
 # Directory of a controller's hierarchy (v1) or the unified one (v2).
 cg_ctrl_dir() { [ "$CGVER" = 2 ] && echo . || echo "$1"; }
-V1_CTRLS="memory cpu cpuacct cpuset"
+V1_CTRLS="memory cpu cpuacct cpuset blkio"
 
 # cg_create PATH: PATH relative to the root, parents first; removed at exit
 # with everything else below $TAG.

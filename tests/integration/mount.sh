@@ -14,7 +14,7 @@ R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo loadavg meminfo pressure stat swaps uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
@@ -156,6 +156,10 @@ quiet=$(cat "$MNT.quiet")
 check_true "loadavg: an idle container's stays near 0 ($quiet)" awk -v l="${quiet%% *}" -v b="${load%% *}" 'BEGIN { exit !(l < 0.25 && l * 4 < b) }'
 check "proc/stat: btime is the host's" "$(in_container "$TAG/busy" grep '^btime' "$MNT/proc/stat")" "$(grep '^btime' /proc/stat)"
 
+# --- proc/diskstats: only the devices a container did I/O on --------------
+cg_create "$TAG/noio"
+check "diskstats of a container without I/O lists no device" "$(in_container "$TAG/noio" cat "$MNT/proc/diskstats")" ""
+
 # --- proc/pressure: the cgroup's own, where the unified hierarchy has it ----
 if [ "$CGVER" = 2 ]; then
 	cg_create "$TAG/psi"
@@ -179,6 +183,7 @@ check "host swaps" "$(host_reader cat "$MNT/proc/swaps")" "$(cat /proc/swaps)"
 if [ -r /proc/pressure/cpu ]; then
 	check "host pressure/cpu has the host's lines" "$(host_reader cat "$MNT/proc/pressure/cpu" | cut -d' ' -f1)" "$(cut -d' ' -f1 </proc/pressure/cpu)"
 fi
+check "host diskstats has the host's devices" "$(host_reader cat "$MNT/proc/diskstats" | awk '{ print $3 }')" "$(awk '{ print $3 }' /proc/diskstats)"
 check "host stat has the host's lines" "$(host_reader cat "$MNT/proc/stat" | cut -d' ' -f1 | md5sum)" "$(cut -d' ' -f1 </proc/stat | md5sum)"
 # One process reads both, so that no fork between the two reads changes them.
 check "host meminfo, byte for byte (within 50 tries)" "$(host_reader $PYTHON -c '

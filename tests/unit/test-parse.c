@@ -191,6 +191,54 @@ static void test_real_v1_pid(void **state)
 	assert_true(ticks > 0);
 }
 
+/* io.stat as v2 writes it (block/blk-cgroup.c, blkcg_print_one_stat),
+ * with keys it may add later; v1's throttle files (block/blk-throttle.c). */
+static void test_io_stat(void **state)
+{
+	g_autoptr(GArray) v2 = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
+	g_autoptr(GArray) v1 = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
+	g_autoptr(GArray) bad = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
+	const struct io_dev *d;
+
+	assert_int_equal(
+		io_stat_parse("253:0 rbytes=32768 wbytes=0 rios=8 wios=0 dbytes=512 dios=1\n"
+			      "254:16 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0 "
+			      "cost.wait=7\n",
+			      v2),
+		0);
+	assert_int_equal(v2->len, 2);
+	d = &g_array_index(v2, struct io_dev, 0);
+	assert_int_equal(d->major, 253);
+	assert_int_equal(d->rbytes, 32768);
+	assert_int_equal(d->rios, 8);
+	assert_int_equal(d->dios, 1);
+	d = &g_array_index(v2, struct io_dev, 1);
+	assert_int_equal(d->minor, 16);
+	assert_int_equal(d->wbytes, 8192);
+	assert_int_equal(d->wios, 2);
+	assert_int_equal(io_stat_parse("", v2), 0);
+	assert_int_equal(io_stat_parse("8:0 rbytes=x\n", bad), -EINVAL);
+	assert_int_equal(io_stat_parse("sda rbytes=1\n", bad), -EINVAL);
+
+	assert_int_equal(blkio_throttle_parse("8:0 Read 12\n8:0 Write 3\n8:0 Sync 15\n8:0 Async 0\n"
+					      "8:0 Discard 2\n8:0 Total 17\nTotal 17\n",
+					      false, v1),
+			 0);
+	assert_int_equal(blkio_throttle_parse("8:0 Read 49152\n8:0 Write 12288\n8:0 Discard 0\n"
+					      "Total 61440\n",
+					      true, v1),
+			 0);
+	assert_int_equal(v1->len, 1);
+	d = &g_array_index(v1, struct io_dev, 0);
+	assert_int_equal(d->rios, 12);
+	assert_int_equal(d->wios, 3);
+	assert_int_equal(d->dios, 2);
+	assert_int_equal(d->rbytes, 49152);
+	assert_int_equal(d->wbytes, 12288);
+	assert_int_equal(blkio_throttle_parse("Total 0\n", false, v1), 0);
+	assert_int_equal(blkio_throttle_parse("8:0 Read\n", false, bad), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_uptime),
 		cmocka_unit_test(test_proc_pid_files),
 		cmocka_unit_test(test_real_v1_pid),
+		cmocka_unit_test(test_io_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -403,6 +403,29 @@ static void test_loadavg_tracker(void **state)
 	cgroup_membership_clear(&m);
 }
 
+/* The real /proc/diskstats of this machine (v1 fixture): only the devices
+ * with I/O, with the cgroup's counts, as many fields as the host prints. */
+static void test_diskstats(void **state)
+{
+	g_autofree char *host = fixture_text("v1", "proc/diskstats");
+	g_autoptr(GArray) devs = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GString) none = g_string_new(NULL);
+	const struct io_dev vda = { 254, 0, 40960, 8192, 1024, 10, 2, 1 };
+	const struct io_dev loop1 = { 7, 1, 0, 0, 0, 0, 0, 0 }; /* touched, no I/O */
+	const struct io_dev gone = { 9, 9, 512, 0, 0, 1, 0, 0 }; /* not on the host */
+
+	g_array_append_val(devs, loop1);
+	g_array_append_val(devs, vda);
+	g_array_append_val(devs, gone);
+	assert_int_equal(diskstats_render(host, devs, out), 0);
+	assert_string_equal(out->str, " 254       0 vda 10 0 80 0 2 0 16 0 0 0 0 1 0 2 0 0 0\n");
+	g_array_set_size(devs, 0);
+	assert_int_equal(diskstats_render(host, devs, none), 0);
+	assert_string_equal(none->str, "");
+	assert_int_equal(diskstats_render("not a diskstats line\n", devs, none), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_stat_render),
 		cmocka_unit_test(test_loadavg_step),
 		cmocka_unit_test(test_loadavg_tracker),
+		cmocka_unit_test(test_diskstats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,7 @@ static void test_v2_container(void **state)
 	struct viewer v;
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
 	g_autofree char *swaps = NULL, *used = NULL, *stat = NULL, *loadavg = NULL;
+	g_autofree char *diskstats = NULL;
 
 	/* The init's child: the view is the init's cgroup without init.scope. */
 	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
@@ -57,8 +58,11 @@ static void test_v2_container(void **state)
 	swaps = render_ok(ctx, &v, "proc/swaps");
 	stat = render_ok(ctx, &v, "proc/stat");
 	loadavg = render_ok(ctx, &v, "proc/loadavg");
+	diskstats = render_ok(ctx, &v, "proc/diskstats");
 	viewer_clear(&v);
 
+	/* No io.stat (io not enabled for this subtree): no device. */
+	assert_string_equal(diskstats, "");
 	/* No averages without the daemon's sampling; three threads, the
 	 * reader running; the reader is pid 2 in its namespace. */
 	assert_string_equal(loadavg, "0.00 0.00 0.00 1/3 2\n");
@@ -414,11 +418,12 @@ static void test_vtree(void **state)
 	assert_null(vnode_lookup(INO_ROOT, "meminfo"));
 	assert_null(vnode_by_path("proc/../proc/meminfo"));
 	assert_ptr_equal(vnode_child(INO_PROC, 0), vnode_by_ino(INO_PROC_CPUINFO));
-	assert_ptr_equal(vnode_child(INO_PROC, 1), vnode_by_ino(INO_PROC_LOADAVG));
-	assert_ptr_equal(vnode_child(INO_PROC, 3), vnode_by_ino(INO_PROC_PRESSURE));
-	assert_ptr_equal(vnode_child(INO_PROC, 4), vnode_by_ino(INO_PROC_STAT));
-	assert_ptr_equal(vnode_child(INO_PROC, 5), vnode_by_ino(INO_PROC_SWAPS));
-	assert_null(vnode_child(INO_PROC, 7));
+	assert_ptr_equal(vnode_child(INO_PROC, 1), vnode_by_ino(INO_PROC_DISKSTATS));
+	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_LOADAVG));
+	assert_ptr_equal(vnode_child(INO_PROC, 4), vnode_by_ino(INO_PROC_PRESSURE));
+	assert_ptr_equal(vnode_child(INO_PROC, 5), vnode_by_ino(INO_PROC_STAT));
+	assert_ptr_equal(vnode_child(INO_PROC, 6), vnode_by_ino(INO_PROC_SWAPS));
+	assert_null(vnode_child(INO_PROC, 8));
 	assert_ptr_equal(vnode_by_path("proc/pressure/io"), vnode_by_ino(INO_PRESSURE_IO));
 	vnode_stat(vnode_by_ino(INO_ROOT), &st);
 	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
@@ -433,7 +438,7 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 10);
+	assert_int_equal(files, 11);
 }
 
 int main(void)

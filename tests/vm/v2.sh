@@ -43,6 +43,15 @@ if [ "$(nproc)" -ge 2 ]; then
 	check "v2: cpuset.cpus.effective from the parent" "$(in_container "$TAG/cs/k" grep -c '^processor' "$MNT/proc/cpuinfo")" 1
 fi
 
+# diskstats from io.stat: reads of the zram swap device, done with
+# O_DIRECT so that they reach it, counted for the container alone.
+if [ -b /dev/zram0 ]; then
+	cg_create "$TAG/io"
+	echo "+io" >"$CGROOT/$TAG/cgroup.subtree_control"
+	out=$(in_container "$TAG/io" sh -c "dd if=/dev/zram0 of=/dev/null bs=4096 count=8 iflag=direct 2>/dev/null; cat $MNT/proc/diskstats")
+	check "v2: diskstats shows the reads of zram0 and nothing else" "$(awk '{ print $3, $4, $6 }' <<<"$out")" "zram0 8 64"
+fi
+
 # uptime's idle comes from cpu.stat usage_usec: a container that keeps its
 # one CPU busy shows little idle time, one that sleeps shows mostly idle
 # time (each counts only its own usage, so the two run side by side).

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# bench/idle.sh BUILDDIR [--containers N] [--seconds S]
+#
+# What lensfs costs while nobody reads it: N container cgroups (default
+# 1000), each with a sleeping process in its own pid namespace, one read of
+# every file from one of them (so that the daemon has resolved and cached a
+# container), then S seconds (default 60) without a read. Prints the CPU
+# time the daemon's processes used over those seconds (utime + stime of
+# /proc/PID/stat, in clock ticks) and their resident memory.
+set -euo pipefail
+BUILDDIR=$(cd "${1:?usage: bench/idle.sh BUILDDIR [--containers N] [--seconds S]}" && pwd)
+shift
+N=1000
+IDLE=60
+while [ $# -gt 0 ]; do
+	case $1 in
+	--containers) N=$2; shift ;;
+	--seconds) IDLE=$2; shift ;;
+	*) echo "unknown option $1"; exit 2 ;;
+	esac
+	shift
+done
+export LENSFS_BUILDDIR=$BUILDDIR
+. "$(dirname "$0")/../tests/integration/lib.sh"
+require_machine
+mount_lensfs
+for i in $(seq "$N"); do
+	cg_create "$TAG/c$i"
+	cg_memory "$TAG/c$i" $((64 << 20))
+	in_container "$TAG/c$i" sleep 100000 &
+done
+in_container "$TAG/c1" sh -c "find $MNT -type f -exec cat {} + >/dev/null"
+ticks() { # the daemon's processes: utime + stime
+	local p t=0
+	for p in $LENSFS_PID $(pgrep -P "$LENSFS_PID"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+before=$(ticks)
+sleep "$IDLE"
+after=$(ticks)
+rss=0
+for p in $LENSFS_PID $(pgrep -P "$LENSFS_PID"); do
+	rss=$((rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status")))
+done
+echo "Machine: $(nproc) CPUs, kernel $(uname -r), cgroup v$CGVER; $(date -u +%Y-%m-%d)."
+echo "$N idle containers (a cgroup and a sleeping process each), nobody reading:"
+echo "lensfs used $((after - before)) clock ticks ($(getconf CLK_TCK)/s) of CPU in $IDLE s; RSS $rss kB."
