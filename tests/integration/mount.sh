@@ -10,9 +10,15 @@ echo "# cgroup v$CGVER, kernel $(uname -r)"
 # Load averages sampled every 0.3 s instead of the kernel's 5 s, so that
 # they move within a test.
 mount_lensfs --loadavg-period-ms 300
+# What does not depend on the kernel's cgroups (the tree, lensfs-show,
+# privileges, stopping) runs on the host only: the cgroup v2 VM sets
+# LENSFS_TEST_KERNEL_ONLY=1, as its emulated CPUs make every second count.
+HOST_SIDE=1
+[ "${LENSFS_TEST_KERNEL_ONLY:-0}" = 1 ] && HOST_SIDE=0
 R() { timeout 10 cat "$MNT/$1"; }
 
 # --- the tree: ls, stat and cat agree -----------------------------------
+if [ "$HOST_SIDE" = 1 ]; then
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
 check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
 check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
@@ -23,6 +29,7 @@ check "inode numbers are fixed" "$(stat -c %i "$MNT/proc/meminfo") $(stat -c %i 
 check_true "a missing name is ENOENT" bash -c "cat '$MNT/proc/nope' 2>&1 | grep -q 'No such file'"
 check_true "writing is refused" bash -c "! echo x 2>/dev/null > '$MNT/proc/meminfo'"
 check_true "creating is refused" bash -c "! touch '$MNT/proc/new' 2>/dev/null"
+fi # HOST_SIDE
 
 # --- a limited container: 256M, cpuset 0, quota 0.5 ----------------------
 cg_create "$TAG/a"
@@ -112,13 +119,12 @@ else:
         if prev and any(y < x for n in s for x, y in zip(prev[n], s[n])):
             bad += 1
         prev = s
-        time.sleep(0.01)
     print(bad)
 ' "$MNT" "$@"
 }
 STAT_PROBE="$(declare -f stat_probe); MNT=$MNT; PYTHON='$PYTHON'"
 # The three at once, each in its own container (each counts only its own
-# time): a busy one, an idle one, and one idle for a second and then two
+# time): a busy one, an idle one, and one idle for half a second and then two
 # threads bursting on the host's CPUs under a quota of half a CPU, which use
 # time faster than the capacity grows at the start of each quota period, so
 # that the computed idle time dips (the shown one must not).
@@ -131,7 +137,9 @@ in_container "$TAG/busy" bash -c "$STAT_PROBE; stat_probe share busy" >"$MNT.bus
 p1=$!
 in_container "$TAG/idle" bash -c "$STAT_PROBE; stat_probe share idle" >"$MNT.idle" &
 p2=$!
-in_container "$TAG/burst" bash -c "$STAT_PROBE; sleep 1; (while :; do :; done) & (while :; do :; done) & stat_probe monotonic; kill %1 %2" >"$MNT.burst" &
+# (The spinners run at nice 19, so that the reader, which shares their
+# quota, is not slowed to a crawl by them.)
+in_container "$TAG/burst" bash -c "$STAT_PROBE; sleep 0.5; nice -n 19 bash -c 'while :; do :; done' & nice -n 19 bash -c 'while :; do :; done' & stat_probe monotonic; kill %1 %2" >"$MNT.burst" &
 p3=$!
 # And load averages in the same run: two threads (throttled to a fifth of a
 # CPU, so that they take little from the others, but running all the same)
@@ -149,7 +157,8 @@ share=$(cat "$MNT.idle")
 check_true "proc/stat: an idle container is idle (${share}% < 10%)" test "${share%%.*}" -lt 10
 check "proc/stat: 100 reads, every counter grows and cpu is the sum of the cpuN" "$(cat "$MNT.burst")" 0
 load=$(cat "$MNT.load")
-check_true "loadavg: two busy threads raise the 1-minute average ($load)" awk -v l="${load%% *}" 'BEGIN { exit !(l >= 0.4 && l <= 2) }'
+# Towards 2, or 3 while the container's shell starts its commands.
+check_true "loadavg: two busy threads raise the 1-minute average ($load)" awk -v l="${load%% *}" 'BEGIN { exit !(l >= 0.4 && l <= 3) }'
 check_true "loadavg: their running/total ($load)" awk -v f="$(cut -d' ' -f4 <<<"$load")" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 3 && a[2] >= 4) }'
 quiet=$(cat "$MNT.quiet")
 # Starting its sleep and its last cat takes a sample or two (0.08 each).
@@ -201,6 +210,7 @@ check "host meminfo has the host's lines" "$(host_reader cat "$MNT/proc/meminfo"
 check_true "host uptime" host_reader bash -c "read a _ < $MNT/proc/uptime; read b _ < /proc/uptime; awk -v a=\$a -v b=\$b 'BEGIN { exit !(b - a < 0.2 && b >= a) }'"
 
 # --- lensfs-show agrees with the mount -----------------------------------
+if [ "$HOST_SIDE" = 1 ]; then
 # A python reader in the limited container reads a file through the mount
 # each time it is asked and answers on a pipe (a file it wrote would be
 # charged to its cgroup and change the numbers); lensfs-show renders the
@@ -245,6 +255,7 @@ show_up=$("$LENSFS_SHOW" --pid "$pypid" proc/uptime)
 check_true "lensfs-show --pid agrees on proc/uptime ($GOT / $show_up)" awk -v a="${GOT%% *}" -v b="${show_up%% *}" 'BEGIN { exit !(b - a < 0.5 && b >= a) }'
 check "lensfs-show --cgroup" "$("$LENSFS_SHOW" --cgroup "/$TAG/p/c" proc/meminfo | grep '^MemTotal:')" "MemTotal:         204800 kB"
 check_true "lensfs-show refuses a path that climbs" bash -c "! '$LENSFS_SHOW' --cgroup '/$TAG/../..' proc/meminfo 2>/dev/null"
+fi # HOST_SIDE
 
 # --- bad input and failures -----------------------------------------------
 # A container whose init moves to another cgroup and whose old cgroup is
@@ -321,6 +332,7 @@ check "container 2 under load sees only its own MemTotal" "$(cut -d' ' -f1-2 "$M
 echo "# $(cat "$MNT.i1") / $(cat "$MNT.i2")"
 
 # --- privileges -----------------------------------------------------------
+if [ "$HOST_SIDE" = 1 ]; then
 worker=$(pgrep -P "$LENSFS_PID" lensfs)
 check "the worker keeps CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only" \
 	"$(awk '/^CapEff|^CapBnd/ { print $2 }' "/proc/$worker/status" | tr '\n' ' ')" "0000000000080004 0000000000080004 "
@@ -338,5 +350,6 @@ kill -TERM "$LENSFS_PID"
 wait "$LENSFS_PID"
 check "SIGTERM: clean exit" "$?" 0
 check_true "SIGTERM: unmounted" bash -c "! mountpoint -q '$MNT'"
+fi # HOST_SIDE
 
 finish
