@@ -284,20 +284,44 @@ int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	return cpuinfo_render(host, visible, out);
 }
 
-int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+/* online, present and possible: the visible CPUs numbered from 0, or the
+ * host's file when every online CPU is visible. */
+static int cpu_list(struct lensfs_ctx *ctx, const struct viewer *v, const char *file, GString *out)
 {
-	g_autofree char *online_text = NULL;
+	g_autofree char *online_text = NULL, *host = NULL, *path = NULL;
 	g_autoptr(cpuset) visible = NULL;
 	bool all;
 	int r = viewer_cpus(ctx, v, &online_text, &visible, &all);
 
 	if (r < 0)
 		return r;
-	if (all) {
+	if (!all)
+		return cpu_online_render(cpuset_count(visible), out);
+	if (strcmp(file, "online") == 0) {
 		g_string_append(out, online_text);
 		return 0;
 	}
-	return cpu_online_render(cpuset_count(visible), out);
+	path = g_strconcat("devices/system/cpu/", file, NULL);
+	r = host_file(ctx, ctx->sys_root, path, &host);
+	if (r >= 0)
+		g_string_append(out, host);
+	return r;
+}
+
+int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return cpu_list(ctx, v, "online", out);
+}
+
+/* glibc's sysconf(_SC_NPROCESSORS_CONF) reads possible. */
+int view_cpu_possible(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return cpu_list(ctx, v, "possible", out);
+}
+
+int view_cpu_present(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+{
+	return cpu_list(ctx, v, "present", out);
 }
 
 int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)

@@ -18,6 +18,8 @@ int view_pressure_memory(struct lensfs_ctx *ctx, const struct viewer *v, GString
 int view_pressure_io(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_cpu_possible(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+int view_cpu_present(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
 
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us);
 void view_caches_free(struct lensfs_ctx *ctx);

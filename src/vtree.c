@@ -41,6 +41,10 @@ static const struct vnode vtree[] = {
 	  false },
 	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
 	  4096, view_cpu_online, true },
+	{ INO_SYS_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
+	  FILE_MODE, 4096, view_cpu_possible, true },
+	{ INO_SYS_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
+	  4096, view_cpu_present, true },
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino)

@@ -32,6 +32,8 @@ enum vnode_ino {
 	INO_PRESSURE_IO = 16,
 	INO_PROC_LOADAVG = 17,
 	INO_PROC_DISKSTATS = 18,
+	INO_SYS_CPU_POSSIBLE = 19,
+	INO_SYS_CPU_PRESENT = 20,
 };
 
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);

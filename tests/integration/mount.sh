@@ -21,7 +21,7 @@ R() { timeout 10 cat "$MNT/$1"; }
 if [ "$HOST_SIDE" = 1 ]; then
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
 check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
-check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu")" "online"
+check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu" | tr '\n' ' ')" "online possible present "
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
 check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 3"
@@ -49,6 +49,7 @@ check "SwapTotal without a swap limit is the host's" "$(kb "$meminfo" SwapTotal)
 check "one processor block" "$(grep -c '^processor' <<<"$cpuinfo")" 1
 check "processor numbered 0" "$(grep '^processor' <<<"$cpuinfo")" "$(printf 'processor\t: 0')"
 check "cpu/online" "$online" 0
+check "cpu/possible and cpu/present" "$(in_container "$TAG/a" cat "$MNT/sys/devices/system/cpu/possible" "$MNT/sys/devices/system/cpu/present" | tr '\n' ' ')" "0 0 "
 check_true "uptime of a new container below 2 s ($uptime)" awk -v u="${uptime%% *}" 'BEGIN { exit !(u < 2) }'
 idle=${uptime##* }
 check_true "idle within uptime on one CPU ($uptime)" awk -v u="${uptime%% *}" -v i="$idle" 'BEGIN { exit !(i <= u) }'

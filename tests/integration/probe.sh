@@ -6,6 +6,7 @@
 echo "free: $(/usr/bin/free -k | /usr/bin/sed -n 's/^Mem: *\([0-9]*\).*/\1/p')"
 echo "processors: $(/usr/bin/grep -c '^processor' /proc/cpuinfo)"
 echo "getconf: $(/usr/bin/getconf _NPROCESSORS_ONLN)"
+echo "getconf_conf: $(/usr/bin/getconf _NPROCESSORS_CONF)"
 echo "python: $(/usr/bin/python3 -c 'import os; print(os.cpu_count())')"
 echo "uptime: $(/usr/bin/cat /proc/uptime)"
 echo "top: $(/usr/bin/top -bn1 | /usr/bin/grep 'Mem :' | /usr/bin/head -1)"

@@ -43,7 +43,7 @@ static void test_v2_container(void **state)
 	struct viewer v;
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
 	g_autofree char *swaps = NULL, *used = NULL, *stat = NULL, *loadavg = NULL;
-	g_autofree char *diskstats = NULL;
+	g_autofree char *diskstats = NULL, *possible = NULL, *present = NULL;
 
 	/* The init's child: the view is the init's cgroup without init.scope. */
 	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
@@ -59,7 +59,13 @@ static void test_v2_container(void **state)
 	stat = render_ok(ctx, &v, "proc/stat");
 	loadavg = render_ok(ctx, &v, "proc/loadavg");
 	diskstats = render_ok(ctx, &v, "proc/diskstats");
+	possible = render_ok(ctx, &v, "sys/devices/system/cpu/possible");
+	present = render_ok(ctx, &v, "sys/devices/system/cpu/present");
 	viewer_clear(&v);
+
+	/* glibc's _SC_NPROCESSORS_CONF reads possible: the two visible CPUs. */
+	assert_string_equal(possible, "0-1\n");
+	assert_string_equal(present, "0-1\n");
 
 	/* No io.stat (io not enabled for this subtree): no device. */
 	assert_string_equal(diskstats, "");
@@ -113,7 +119,7 @@ static void test_v2_host(void **state)
 	g_autofree char *host_swaps = fixture_text("v2", "proc/swaps");
 	g_autofree char *host_stat = fixture_text("v2", "proc/stat");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	g_autofree char *swaps = NULL, *stat = NULL;
+	g_autofree char *swaps = NULL, *stat = NULL, *possible = NULL;
 	struct viewer v;
 
 	assert_int_equal(viewer_of_pid(ctx, 4299, &v), 0);
@@ -125,6 +131,7 @@ static void test_v2_host(void **state)
 	uptime = render_ok(ctx, &v, "proc/uptime");
 	swaps = render_ok(ctx, &v, "proc/swaps");
 	stat = render_ok(ctx, &v, "proc/stat");
+	possible = render_ok(ctx, &v, "sys/devices/system/cpu/possible");
 	viewer_clear(&v);
 	assert_string_equal(meminfo, host_meminfo);
 	assert_string_equal(cpuinfo, host_cpuinfo);
@@ -132,6 +139,7 @@ static void test_v2_host(void **state)
 	assert_string_equal(uptime, host_uptime);
 	assert_string_equal(swaps, host_swaps);
 	assert_string_equal(stat, host_stat);
+	assert_string_equal(possible, "0-7\n"); /* the host's, not online's */
 }
 
 static void test_v2_no_quota(void **state)
@@ -438,7 +446,7 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 11);
+	assert_int_equal(files, 13);
 }
 
 int main(void)
