@@ -11,6 +11,7 @@
 #include "render.h"
 #include "util.h"
 #include "view.h"
+#include "vtree.h"
 
 #include <errno.h>
 #include <string.h>
@@ -88,7 +89,7 @@ static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file,
 
 struct render_args {
 	struct lensfs_ctx *ctx;
-	int (*view)(struct lensfs_ctx *, const struct viewer *, GString *);
+	const struct vnode *n;
 	const struct viewer *v;
 };
 
@@ -96,7 +97,7 @@ static int fill_rendered(gpointer value, void *data)
 {
 	struct render_args *a = data;
 	g_autoptr(GString) text = g_string_sized_new(4096);
-	int r = a->view(a->ctx, a->v, text);
+	int r = a->n->view(a->ctx, a->n, a->v, text);
 
 	if (r < 0)
 		return r;
@@ -104,12 +105,10 @@ static int fill_rendered(gpointer value, void *data)
 	return 0;
 }
 
-int view_cached(struct lensfs_ctx *ctx, const char *name,
-		int (*view)(struct lensfs_ctx *, const struct viewer *, GString *),
-		const struct viewer *v, GString *out)
+int view_cached(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
-	g_autoptr(GString) key = g_string_new(name);
-	struct render_args args = { ctx, view, v };
+	g_autoptr(GString) key = g_string_new(n->path);
+	struct render_args args = { ctx, n, v };
 	struct cached_text *c;
 	int r;
 
@@ -212,7 +211,8 @@ static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **on
 	return 0;
 }
 
-int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		 GString *out)
 {
 	g_autofree char *host = NULL;
 	struct memory_facts mem = { .limited = false };
@@ -231,7 +231,7 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	return meminfo_render(host, &mem, out);
 }
 
-int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
 	g_autoptr(GString) meminfo = g_string_new(NULL);
 	uint64_t total = 0, free_kb = 0;
@@ -255,7 +255,7 @@ int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 		return r;
 	}
 	/* The container's own meminfo: the same numbers free and top show. */
-	r = view_cached(ctx, "proc/meminfo", view_meminfo, v, meminfo);
+	r = view_cached(ctx, vnode_by_ino(INO_PROC_MEMINFO), v, meminfo);
 	if (r < 0)
 		return r;
 	if (meminfo_find_kb(meminfo->str, "SwapTotal", &total) < 0 ||
@@ -264,7 +264,8 @@ int view_swaps(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 	return swaps_render(total, total - MIN(free_kb, total), out);
 }
 
-int view_cpuinfo(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		 GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autofree char *online_text = NULL;
@@ -308,23 +309,15 @@ static int cpu_list(struct lensfs_ctx *ctx, const struct viewer *v, const char *
 	return r;
 }
 
-int view_cpu_online(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+/* online, possible, present: glibc's sysconf(_SC_NPROCESSORS_CONF) reads
+ * possible. */
+int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		  GString *out)
 {
-	return cpu_list(ctx, v, "online", out);
+	return cpu_list(ctx, v, n->name, out);
 }
 
-/* glibc's sysconf(_SC_NPROCESSORS_CONF) reads possible. */
-int view_cpu_possible(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
-{
-	return cpu_list(ctx, v, "possible", out);
-}
-
-int view_cpu_present(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
-{
-	return cpu_list(ctx, v, "present", out);
-}
-
-int view_uptime(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autofree char *online_text = NULL;
@@ -429,7 +422,7 @@ static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership
 	}
 }
 
-int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL, *uptime = NULL, *online_text = NULL, *key = NULL;
 	g_autofree struct stat_cpu *cpu = NULL;
@@ -496,8 +489,8 @@ int view_stat(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 
 /* A reader whose cgroup has no pressure files gets EOPNOTSUPP, as the kernel
  * answers an open of a /proc/pressure file when PSI is off. */
-static int view_pressure(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind,
-			 GString *out)
+static int pressure_of(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind,
+		       GString *out)
 {
 	g_autofree char *text = NULL;
 	const char *path = v->cg.path[CG_UNIFIED];
@@ -516,19 +509,11 @@ static int view_pressure(struct lensfs_ctx *ctx, const struct viewer *v, const c
 	return pressure_render(text, out);
 }
 
-int view_pressure_cpu(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+/* cpu, memory, io. */
+int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		  GString *out)
 {
-	return view_pressure(ctx, v, "cpu", out);
-}
-
-int view_pressure_memory(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
-{
-	return view_pressure(ctx, v, "memory", out);
-}
-
-int view_pressure_io(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
-{
-	return view_pressure(ctx, v, "io", out);
+	return pressure_of(ctx, v, n->name, out);
 }
 
 /* What the load averages count: running and uninterruptible threads. */
@@ -554,10 +539,11 @@ static pid_t reader_pid_in_ns(struct lensfs_ctx *ctx, pid_t pid)
 	return st.nspid_inner;
 }
 
-int view_loadavg(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		 GString *out)
 {
 	uint64_t avg[3] = { 0, 0, 0 };
-	struct thread_counts n;
+	struct thread_counts threads;
 
 	if (!v->init_pid)
 		return -ESRCH;
@@ -579,11 +565,13 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
 		g_mutex_unlock(&ctx->lock);
 		loadavg_get(ctx->loadavg, &v->cg, avg);
 	}
-	count_threads(ctx, &v->cg, v->pid, &n);
-	return loadavg_render(avg, n.running, n.total, reader_pid_in_ns(ctx, v->pid), out);
+	count_threads(ctx, &v->cg, v->pid, &threads);
+	return loadavg_render(avg, threads.running, threads.total, reader_pid_in_ns(ctx, v->pid),
+			      out);
 }
 
-int view_diskstats(struct lensfs_ctx *ctx, const struct viewer *v, GString *out)
+int view_diskstats(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		   GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autoptr(GArray) devs = NULL;

@@ -23,11 +23,11 @@ static const struct vnode vtree[] = {
 	{ INO_PROC_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, 0, NULL, false },
 	/* Pressure moves every two seconds: rendered afresh for each open. */
 	{ INO_PRESSURE_CPU, INO_PROC_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, 0,
-	  view_pressure_cpu, false },
-	{ INO_PRESSURE_IO, INO_PROC_PRESSURE, "io", "proc/pressure/io", FILE_MODE, 0,
-	  view_pressure_io, false },
+	  view_pressure, false },
+	{ INO_PRESSURE_IO, INO_PROC_PRESSURE, "io", "proc/pressure/io", FILE_MODE, 0, view_pressure,
+	  false },
 	{ INO_PRESSURE_MEMORY, INO_PROC_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE, 0,
-	  view_pressure_memory, false },
+	  view_pressure, false },
 	/* stat and uptime depend on the container's init too, and on the clock:
 	 * rendered afresh for each open */
 	{ INO_PROC_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, 0, view_stat, false },
@@ -40,11 +40,11 @@ static const struct vnode vtree[] = {
 	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL,
 	  false },
 	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-	  4096, view_cpu_online, true },
+	  4096, view_cpu_list, true },
 	{ INO_SYS_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
-	  FILE_MODE, 4096, view_cpu_possible, true },
+	  FILE_MODE, 4096, view_cpu_list, true },
 	{ INO_SYS_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
-	  4096, view_cpu_present, true },
+	  4096, view_cpu_list, true },
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino)
@@ -119,8 +119,8 @@ int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	/* A container's text is reused for --refresh-ms, like the counters it
 	 * comes from; the host's pid namespace always gets a fresh render. */
 	if (n->per_cgroup && !v->host_pidns)
-		return view_cached(ctx, n->path, n->view, v, out);
-	return n->view(ctx, v, out);
+		return view_cached(ctx, n, v, out);
+	return n->view(ctx, n, v, out);
 }
 
 int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid, struct viewer *v,

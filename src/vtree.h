@@ -36,7 +36,10 @@ enum vnode_ino {
 	INO_SYS_CPU_PRESENT = 20,
 };
 
-typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct viewer *v, GString *out);
+struct vnode;
+/* A renderer's inputs: the node (some serve several, by name) and whose view. */
+typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		       GString *out);
 
 struct vnode {
 	uint64_t ino;
