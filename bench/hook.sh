@@ -12,7 +12,7 @@
 set -euo pipefail
 BUILDDIR=$(cd "${1:?usage: bench/hook.sh BUILDDIR [--starts N]}" && pwd)
 shift
-STARTS=60
+STARTS=150
 while [ $# -gt 0 ]; do
 	case $1 in
 	--starts) STARTS=$2; shift ;;
