@@ -584,9 +584,12 @@ int cgroup_cpu_usage(const struct cgroup_layout *layout, const struct cgroup_mem
 
 /*
  * v2: cpu.stat user_usec and system_usec, which the kernel scales so that
- * they add up to usage_usec (kernel/cgroup/rstat.c, cputime_adjust).
- * v1: cpuacct.usage (ns, exact) split in the ratio of cpuacct.stat's user
- * and system (ticks, sampled); all user while both are still 0.
+ * they add up to usage_usec and never decrease (kernel/sched/cputime.c,
+ * cputime_adjust). v1: cpuacct.usage_user and cpuacct.usage_sys (ns,
+ * kernel/sched/cpuacct.c; each only grows); kernels before 4.7 lack them,
+ * and there cpuacct.usage is split in the ratio of cpuacct.stat's user and
+ * system ticks (a split that can move back: view.c keeps every shown value
+ * from falling).
  */
 int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     struct cpu_times *out)
@@ -606,6 +609,16 @@ int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_mem
 			r = kv_find_u64(text, "system_usec", &out->system_us);
 		return r;
 	}
+	r = read_u64_in(dir, "cpuacct.usage_user", &user);
+	if (r >= 0)
+		r = read_u64_in(dir, "cpuacct.usage_sys", &system);
+	if (r >= 0) {
+		out->user_us = user / 1000;
+		out->system_us = system / 1000;
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
 	r = cgroup_cpu_usage(layout, m, &usage_us);
 	if (r >= 0)
 		r = read_in(dir, "cpuacct.stat", &text);

@@ -36,7 +36,7 @@ static void cached_cpu_clear(gpointer p)
 
 struct stat_floor {
 	unsigned int ncpus;
-	uint64_t *idle;
+	struct stat_cpu *cpu; /* the last values shown */
 	uint64_t used_at; /* monotonic us */
 };
 
@@ -44,7 +44,7 @@ static void stat_floor_free(gpointer p)
 {
 	struct stat_floor *f = p;
 
-	g_free(f->idle);
+	g_free(f->cpu);
 	g_free(f);
 }
 
@@ -362,7 +362,7 @@ static gboolean floor_stale(gpointer key, gpointer value, gpointer now)
 	return *(uint64_t *)now - ((struct stat_floor *)value)->used_at > STAT_FLOOR_IDLE_US;
 }
 
-/* Never show a container less idle time on a CPU than it was last shown. */
+/* Never show a container less of any time on a CPU than it was last shown. */
 static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned int n,
 			     struct stat_cpu *cpu)
 {
@@ -376,12 +376,14 @@ static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned i
 			g_hash_table_foreach_remove(ctx->stat_floor, floor_stale, &now);
 		f = g_new0(struct stat_floor, 1);
 		f->ncpus = n;
-		f->idle = g_new0(uint64_t, n);
+		f->cpu = g_new0(struct stat_cpu, n);
 		g_hash_table_replace(ctx->stat_floor, g_strdup(key), f);
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		cpu[i].idle = MAX(cpu[i].idle, f->idle[i]);
-		f->idle[i] = cpu[i].idle;
+		cpu[i].user = MAX(cpu[i].user, f->cpu[i].user);
+		cpu[i].system = MAX(cpu[i].system, f->cpu[i].system);
+		cpu[i].idle = MAX(cpu[i].idle, f->cpu[i].idle);
+		f->cpu[i] = cpu[i];
 	}
 	f->used_at = now;
 	g_mutex_unlock(&ctx->stat_lock);

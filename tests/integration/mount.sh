@@ -112,15 +112,18 @@ if sys.argv[2] == "share":
     d = [y - x for x, y in zip(a, b)]
     print("%.0f" % (100.0 * (sum(d) - d[3] - d[4]) / sum(d)) if sum(d) else "no-time")
 else:
-    prev, bad = None, 0
+    prev, bad, first = None, 0, ""
     for _ in range(100):
         s = sample()
         if any(sum(v[k] for n, v in s.items() if n != "cpu") != s["cpu"][k] for k in range(10)):
             bad += 1
-        if prev and any(y < x for n in s for x, y in zip(prev[n], s[n])):
+            first = first or "cpu is not the sum: %s" % s
+        fell = [(n, k, x, y) for n in s if prev for k, (x, y) in enumerate(zip(prev[n], s[n])) if y < x]
+        if fell:
             bad += 1
+            first = first or "%s field %d fell from %d to %d" % fell[0]
         prev = s
-    print(bad)
+    print(bad, first) if bad else print(0)
 ' "$MNT" "$@"
 }
 STAT_PROBE="$(declare -f stat_probe); MNT=$MNT; PYTHON='$PYTHON'"

@@ -368,6 +368,29 @@ static void test_stat_floor(void **state)
 	fixture_remove(root);
 }
 
+/* v1: user and system from cpuacct.usage_user and usage_sys, which only
+ * grow (a split of cpuacct.usage by cpuacct.stat's ticks could move back). */
+static void test_stat_v1_times(void **state)
+{
+	char *root = fixture_copy("v1");
+	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
+	const char *dir = "sys/fs/cgroup/cpuacct/lensfs-fixture/ctr/";
+	g_autofree char *user = g_strconcat(dir, "cpuacct.usage_user", NULL);
+	g_autofree char *sys = g_strconcat(dir, "cpuacct.usage_sys", NULL);
+	g_autofree char *stat = NULL;
+	struct viewer v;
+
+	fixture_write(root, user, "1000000000\n");
+	fixture_write(root, sys, "500000000\n");
+	assert_int_equal(viewer_of_pid(ctx, (pid_t)fixture_env("v1", "CHILD_PID"), &v), 0);
+	stat = render_ok(ctx, &v, "proc/stat");
+	/* 1 s user, 0.5 s system; more than the 0.5 s x quota 0.5 capacity. */
+	assert_true(g_str_has_prefix(stat, "cpu  100 0 50 0 0 0 0 0 0 0\n"));
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 /* proc/pressure: the cgroup's own files from the unified hierarchy; none
  * (EOPNOTSUPP, as the kernel with PSI off) where the host keeps none. */
 static void test_pressure(void **state)
@@ -452,13 +475,21 @@ static void test_vtree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_container),	 cmocka_unit_test(test_v2_setns_process),
-		cmocka_unit_test(test_v2_host),		 cmocka_unit_test(test_v2_no_quota),
-		cmocka_unit_test(test_v2_by_cgroup),	 cmocka_unit_test(test_gone_process),
-		cmocka_unit_test(test_v1_container),	 cmocka_unit_test(test_v2_real_container),
-		cmocka_unit_test(test_damaged_is_error), cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_stat_floor),	 cmocka_unit_test(test_pressure),
-		cmocka_unit_test(test_pressure_shape),	 cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_v2_container),
+		cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),
+		cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup),
+		cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container),
+		cmocka_unit_test(test_v2_real_container),
+		cmocka_unit_test(test_damaged_is_error),
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_stat_floor),
+		cmocka_unit_test(test_stat_v1_times),
+		cmocka_unit_test(test_pressure),
+		cmocka_unit_test(test_pressure_shape),
+		cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
