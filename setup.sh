@@ -91,7 +91,8 @@ packages)
 run)
 	need_root run
 	install_packages
-	build build
+	# Where podman reads hooks by default (containers.conf hooks_dir).
+	build build --with-oci-hooks-dir=/usr/share/containers/oci/hooks.d
 	make -C build --no-print-directory install >/dev/null
 	mnt=/var/lib/lensfs
 	if mountpoint -q "$mnt"; then
@@ -106,7 +107,9 @@ Look at what a container sees:
   lensfs-show --pid PID                 # every file, as process PID would read it
   lensfs-show --pid PID proc/meminfo    # one file, byte for byte
   lensfs-show --cgroup /some/cgroup     # the view of a cgroup
-From inside a container, bind-mount the files over its own, e.g.
+podman (and CRI-O) containers started from now on get the views: the hook
+is in /usr/share/containers/oci/hooks.d/lensfs-hook.json. For runc, crun, LXC,
+Docker and Kubernetes see docs/hook.md; by hand, inside a container:
   mount --bind $mnt/proc/meminfo /proc/meminfo
 Stop: kill \$(pgrep -o -x lensfs)
 MSG
