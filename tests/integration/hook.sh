@@ -61,6 +61,7 @@ check_probe() {
 	check "$1: processors in cpuinfo" "$(value processors "$OUT")" 1
 	check "$1: getconf _NPROCESSORS_ONLN" "$(value getconf "$OUT")" 1
 	check "$1: getconf _NPROCESSORS_CONF" "$(value getconf_conf "$OUT")" 1
+	check "$1: lscpu CPU(s)" "$(value lscpu "$OUT")" 1
 	check "$1: python os.cpu_count()" "$(value python "$OUT")" 1
 	local up
 	up=$(value uptime "$OUT")

@@ -49,6 +49,7 @@ check "SwapTotal without a swap limit is the host's" "$(kb "$meminfo" SwapTotal)
 check "one processor block" "$(grep -c '^processor' <<<"$cpuinfo")" 1
 check "processor numbered 0" "$(grep '^processor' <<<"$cpuinfo")" "$(printf 'processor\t: 0')"
 check "cpu/online" "$online" 0
+check "lscpu with the views mounted counts one CPU" "$(in_container "$TAG/a" sh -c "for f in online possible present; do mount --bind $MNT/sys/devices/system/cpu/\$f /sys/devices/system/cpu/\$f; done; mount --bind $MNT/proc/cpuinfo /proc/cpuinfo; lscpu" | awk '/^CPU\(s\):/ { print $2 }')" 1
 check "cpu/possible and cpu/present" "$(in_container "$TAG/a" cat "$MNT/sys/devices/system/cpu/possible" "$MNT/sys/devices/system/cpu/present" | tr '\n' ' ')" "0 0 "
 check_true "uptime of a new container below 2 s ($uptime)" awk -v u="${uptime%% *}" 'BEGIN { exit !(u < 2) }'
 idle=${uptime##* }
