@@ -199,7 +199,9 @@ struct captured {
 	const char *usage_file; /* the cgroup's memory usage */
 	uint64_t swap_total_kb;
 	const char *uptime;
-	const char *stat; /* how proc/stat starts, when the tree has /proc/stat */
+	const char *stat; /* how proc/stat starts */
+	const char *diskstats; /* proc/diskstats; NULL: the host's (a root blkio cgroup) */
+	const char *loadavg; /* proc/loadavg */
 };
 
 static void check_captured(const struct captured *want)
@@ -208,7 +210,7 @@ static void check_captured(const struct captured *want)
 	long init = fixture_env(want->tree, "INIT_PID");
 	long child = fixture_env(want->tree, "CHILD_PID");
 	g_autofree char *meminfo = NULL, *cpuinfo = NULL, *online = NULL, *uptime = NULL;
-	g_autofree char *swaps = NULL, *stat = NULL;
+	g_autofree char *swaps = NULL, *stat = NULL, *diskstats = NULL, *loadavg = NULL;
 	uint64_t usage = fixture_u64(want->tree, want->usage_file);
 	struct viewer v;
 
@@ -221,12 +223,20 @@ static void check_captured(const struct captured *want)
 	online = render_ok(ctx, &v, "sys/devices/system/cpu/online");
 	uptime = render_ok(ctx, &v, "proc/uptime");
 	swaps = render_ok(ctx, &v, "proc/swaps");
-	if (want->stat)
-		stat = render_ok(ctx, &v, "proc/stat");
+	stat = render_ok(ctx, &v, "proc/stat");
+	diskstats = render_ok(ctx, &v, "proc/diskstats");
+	loadavg = render_ok(ctx, &v, "proc/loadavg");
 	viewer_clear(&v);
 
-	if (want->stat)
-		assert_true(g_str_has_prefix(stat, want->stat));
+	assert_true(g_str_has_prefix(stat, want->stat));
+	if (want->diskstats) {
+		assert_string_equal(diskstats, want->diskstats);
+	} else {
+		g_autofree char *host = fixture_text(want->tree, "proc/diskstats");
+
+		assert_string_equal(diskstats, host);
+	}
+	assert_string_equal(loadavg, want->loadavg);
 	assert_int_equal(meminfo_kb(meminfo, "MemTotal"), 204800);
 	assert_int_equal(meminfo_kb(meminfo, "MemFree"), 204800 - usage / 1024);
 	/* No swap: the header alone; else one line of SwapTotal. */
@@ -254,9 +264,13 @@ static void test_v1_container(void **state)
 		0, /* the host has no swap */
 		/* host uptime 673.15 s, init started at tick 67265, 4.4 ms of CPU */
 		"0.50 0.50\n",
-		/* cpuacct.stat is still 0/0: the 4.4 ms are user time, 0 ticks;
-		 * one CPU at quota 0.5 for 0.5 s: 25 ticks of capacity. */
+		/* cpuacct.usage_user and usage_sys are still 0 (ticks not yet
+		 * sampled); one CPU at quota 0.5 for 0.5 s: 25 ticks of capacity. */
 		"cpu  0 0 0 25 0 0 0 0 0 0\ncpu0 0 0 0 25 0 0 0 0 0 0\nintr ",
+		NULL, /* captured in the root blkio cgroup: the host's file */
+		/* no averages without the daemon; init 6074 and the reader 6075,
+		 * pid 2 in the namespace; the other tasks have left /proc */
+		"0.00 0.00 0.00 1/2 2\n",
 	};
 
 	check_captured(&want);
@@ -267,10 +281,17 @@ static void test_v1_container(void **state)
 static void test_v2_real_container(void **state)
 {
 	static const struct captured want = {
-		"v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.current",
+		"v2-real",
+		"sys/fs/cgroup/lensfs-fixture/ctr/memory.current",
 		65532, /* min(100M, the host's swap) */
-		/* host 11.39 s, init started at tick 865, 0.33 s of CPU (usage_usec) */
-		"2.74 2.41\n", NULL, /* captured without /proc/stat */
+		/* host 9.50 s, init started at tick 684, 0.28 s of CPU (usage_usec) */
+		"2.66 2.38\n",
+		/* cpu.stat: 196008 us user (19 ticks), 87578 us system (8); one
+		 * CPU at quota 0.5 for 2.66 s: 133 ticks of capacity */
+		"cpu  19 0 8 106 0 0 0 0 0 0\ncpu0 19 0 8 106 0 0 0 0 0 0\nintr ",
+		/* io.stat: 8 direct reads of zram0, 32768 bytes */
+		" 254       0 zram0 8 0 64 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		"0.00 0.00 0.00 1/2 2\n",
 	};
 
 	check_captured(&want);
@@ -406,7 +427,7 @@ static void test_pressure(void **state)
 	struct viewer v;
 	int err;
 
-	assert_int_equal(viewer_of_pid(real, 127, &v), 0);
+	assert_int_equal(viewer_of_pid(real, (pid_t)fixture_env("v2-real", "CHILD_PID"), &v), 0);
 	assert_string_equal(v.cg.path[CG_UNIFIED], "/lensfs-fixture/ctr");
 	cpu = render_ok(real, &v, "proc/pressure/cpu");
 	io = render_ok(real, &v, "proc/pressure/io");
