@@ -8,12 +8,17 @@
 # read-only root over 9p (so every tool the tests use is there), runs
 # tests/vm/guest.sh inside, and returns its status. The kernel is fetched
 # with apt-get download and cached in $LENSFS_VM_CACHE (default
-# BUILDDIR/.vm-cache). Skips (77) without qemu or a kernel package, unless
-# LENSFS_TEST_STRICT=1.
+# /var/cache/lensfs-vm, or BUILDDIR/.vm-cache where that cannot be written).
+# Skips (77) without qemu or a kernel package, unless LENSFS_TEST_STRICT=1.
 set -euo pipefail
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 BUILDDIR=$(cd "${LENSFS_BUILDDIR:-$SRCDIR}" && pwd)
-CACHE=${LENSFS_VM_CACHE:-$BUILDDIR/.vm-cache}
+# The kernel is kept across builds and clones (a fresh clone would fetch and
+# unpack it again, seconds of the suite's budget): /var/cache/lensfs-vm when
+# it can be written, else the build tree.
+if [ -n "${LENSFS_VM_CACHE:-}" ]; then CACHE=$LENSFS_VM_CACHE
+elif mkdir -p /var/cache/lensfs-vm 2>/dev/null && [ -w /var/cache/lensfs-vm ]; then CACHE=/var/cache/lensfs-vm
+else CACHE=$BUILDDIR/.vm-cache; fi
 TIMEOUT=${LENSFS_VM_TIMEOUT:-300}
 # --capture DIR: instead of the tests, copy real v2 files into DIR
 # (tests/fixtures/capture-v2.sh).
@@ -81,8 +86,9 @@ for m in fuse zram; do add_module "$m"; done
 GUEST_MODULES=("${ORDER[@]}")
 
 # The initramfs: busybox, the modules for a 9p root, and /init.
-INITRD=$CACHE/initrd
-rm -rf "$INITRD"
+# The initramfs is this run's own (another build may be booting too).
+INITRD=$(mktemp -d /tmp/lensfs-vm-initrd-XXXXXX)
+trap 'rm -rf "$INITRD" "$INITRD.cpio" "${LOG:-}"' EXIT
 mkdir -p "$INITRD/bin" "$INITRD/mods" "$INITRD/proc" "$INITRD/sys" "$INITRD/dev" "$INITRD/newroot"
 cp "$BUSYBOX" "$INITRD/bin/busybox"
 for m in "${BOOT_MODULES[@]}"; do cp "$(modpath "$m")" "$INITRD/mods/"; done
@@ -104,15 +110,14 @@ mount --move /dev /newroot/dev
 exec switch_root /newroot /bin/bash "$SRCDIR/tests/vm/guest.sh" "$BUILDDIR" "${CAPTURE:+/run/capture}" $(for m in "${GUEST_MODULES[@]}"; do modpath "$m"; done | tr '\n' ' ')
 INIT
 chmod +x "$INITRD/init"
-(cd "$INITRD" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$CACHE/initrd.cpio"
+(cd "$INITRD" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$INITRD.cpio"
 
 LOG=$(mktemp /tmp/lensfs-vm-XXXXXX.log)
-trap 'rm -f "$LOG"' EXIT
 echo "# booting $KVER with cgroup v2 only (qemu, software emulation)"
 start=$SECONDS
 timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
 	-nodefaults -no-user-config -display none -no-reboot -serial "file:$LOG" \
-	-kernel "$KERNEL" -initrd "$CACHE/initrd.cpio" \
+	-kernel "$KERNEL" -initrd "$INITRD.cpio" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	${CAPTURE:+-virtfs local,path=$CAPTURE,mount_tag=capture,security_model=none} \
 	-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ||
