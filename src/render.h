@@ -27,6 +27,9 @@ struct uptime_input {
 	uint64_t cpu_usage_us; /* the cgroup's CPU time */
 };
 int uptime_render(const struct uptime_input *in, GString *out);
+/* How long the container has run, in hundredths of a second (>= 0): the
+ * host's uptime less its init's start; proc/uptime and proc/stat agree. */
+uint64_t container_uptime_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec);
 
 /* proc/stat (stat.c). Counters in USER_HZ ticks. */
 struct stat_cpu {

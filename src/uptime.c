@@ -33,15 +33,19 @@ static uint64_t sat_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
+uint64_t container_uptime_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec)
+{
+	return sat_sub(host_uptime_cs, start_ticks * 100 / (uint64_t)ticks_per_sec);
+}
+
 /* In hundredths of a second, in integers: no rounding drift. */
 int uptime_render(const struct uptime_input *in, GString *out)
 {
-	uint64_t start_cs, up_cs, idle_cs;
+	uint64_t up_cs, idle_cs;
 
 	if (in->ticks_per_sec <= 0)
 		return -EINVAL;
-	start_cs = in->start_ticks * 100 / (uint64_t)in->ticks_per_sec;
-	up_cs = sat_sub(in->host_uptime_cs, start_cs);
+	up_cs = container_uptime_cs(in->host_uptime_cs, in->start_ticks, in->ticks_per_sec);
 	idle_cs = sat_sub(in->ncpus * up_cs, in->cpu_usage_us / 10000);
 	append_centi(out, up_cs);
 	g_string_append_c(out, ' ');

@@ -127,6 +127,17 @@ static int read_proc(struct lensfs_ctx *ctx, const char *file, char **out)
 	return host_file(ctx, ctx->proc_root, file, out);
 }
 
+/* The host's /proc file as it is now, appended to out. */
+static int append_host_proc(struct lensfs_ctx *ctx, const char *file, GString *out)
+{
+	g_autofree char *text = NULL;
+	int r = file_read_allf(&text, "%s/%s", ctx->proc_root, file);
+
+	if (r >= 0)
+		g_string_append(out, text);
+	return r;
+}
+
 static int host_online(struct lensfs_ctx *ctx, char **text, struct cpuset **set)
 {
 	int r = host_file(ctx, ctx->sys_root, "devices/system/cpu/online", text);
@@ -192,22 +203,26 @@ static int cpu_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
 }
 
 /* The visible CPUs, and whether they are all the host's online CPUs (then
- * the host's files are served as they are). */
+ * the host's files are served as they are); the cgroup's CPU facts too when
+ * facts is not NULL (cpu_facts_clear them). */
 static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **online_text,
-		       struct cpuset **visible, bool *all)
+		       struct cpuset **visible, struct cpu_facts *facts, bool *all)
 {
 	g_autoptr(cpuset) online = NULL;
-	struct cpu_facts facts;
+	struct cpu_facts f;
 	int r = host_online(ctx, online_text, &online);
 
 	if (r < 0)
 		return r;
-	r = cpu_facts(ctx, &v->cg, &facts);
+	r = cpu_facts(ctx, &v->cg, &f);
 	if (r < 0)
 		return r;
-	*visible = visible_cpus(online, &facts, ctx->cpu_quota);
+	*visible = visible_cpus(online, &f, ctx->cpu_quota);
 	*all = cpuset_count(*visible) == cpuset_count(online);
-	cpu_facts_clear(&facts);
+	if (facts)
+		*facts = f;
+	else
+		cpu_facts_clear(&f);
 	return 0;
 }
 
@@ -246,14 +261,8 @@ int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewe
 			return r;
 		limited = mem.limited;
 	}
-	if (!limited) {
-		g_autofree char *host = NULL;
-
-		r = file_read_allf(&host, "%s/swaps", ctx->proc_root);
-		if (r >= 0)
-			g_string_append(out, host);
-		return r;
-	}
+	if (!limited)
+		return append_host_proc(ctx, "swaps", out);
 	/* The container's own meminfo: the same numbers free and top show. */
 	r = view_cached(ctx, vnode_by_ino(INO_PROC_MEMINFO), v, meminfo);
 	if (r < 0)
@@ -275,7 +284,7 @@ int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 
 	if (r < 0)
 		return r;
-	r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	r = viewer_cpus(ctx, v, &online_text, &visible, NULL, &all);
 	if (r < 0)
 		return r;
 	if (all) {
@@ -285,36 +294,30 @@ int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	return cpuinfo_render(host, visible, out);
 }
 
-/* online, present and possible: the visible CPUs numbered from 0, or the
- * host's file when every online CPU is visible. */
-static int cpu_list(struct lensfs_ctx *ctx, const struct viewer *v, const char *file, GString *out)
+/* online, possible and present, by the node's name: the visible CPUs
+ * numbered from 0, or the host's file when every online CPU is visible.
+ * glibc's sysconf(_SC_NPROCESSORS_CONF) reads possible. */
+int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		  GString *out)
 {
 	g_autofree char *online_text = NULL, *host = NULL, *path = NULL;
 	g_autoptr(cpuset) visible = NULL;
 	bool all;
-	int r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	int r = viewer_cpus(ctx, v, &online_text, &visible, NULL, &all);
 
 	if (r < 0)
 		return r;
 	if (!all)
 		return cpu_online_render(cpuset_count(visible), out);
-	if (strcmp(file, "online") == 0) {
+	if (strcmp(n->name, "online") == 0) {
 		g_string_append(out, online_text);
 		return 0;
 	}
-	path = g_strconcat("devices/system/cpu/", file, NULL);
+	path = g_strconcat("devices/system/cpu/", n->name, NULL);
 	r = host_file(ctx, ctx->sys_root, path, &host);
 	if (r >= 0)
 		g_string_append(out, host);
 	return r;
-}
-
-/* online, possible, present: glibc's sysconf(_SC_NPROCESSORS_CONF) reads
- * possible. */
-int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		  GString *out)
-{
-	return cpu_list(ctx, v, n->name, out);
 }
 
 int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
@@ -339,7 +342,7 @@ int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct view
 	r = uptime_parse(host, &in.host_uptime_cs, &host_idle);
 	if (r < 0)
 		return r;
-	r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+	r = viewer_cpus(ctx, v, &online_text, &visible, NULL, &all);
 	if (r < 0)
 		return r;
 	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
@@ -434,32 +437,25 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	struct cpu_facts facts;
 	struct cpu_times times = { 0 };
 	struct thread_counts threads;
-	uint64_t host_up, host_idle, start_cs;
+	uint64_t host_up, host_idle;
 	bool all;
 	int r;
 
 	if (!v->init_pid)
 		return -ESRCH; /* a cgroup with no process has no start time */
 	/* The host's pid namespace: the host's file, fresh (like proc/uptime). */
-	if (v->host_pidns) {
-		r = file_read_allf(&host, "%s/stat", ctx->proc_root);
-		if (r >= 0)
-			g_string_append(out, host);
-		return r;
-	}
+	if (v->host_pidns)
+		return append_host_proc(ctx, "stat", out);
 	r = read_proc(ctx, "stat", &host);
 	if (r >= 0)
 		r = file_read_allf(&uptime, "%s/uptime", ctx->proc_root);
 	if (r >= 0)
 		r = uptime_parse(uptime, &host_up, &host_idle);
 	if (r >= 0)
-		r = viewer_cpus(ctx, v, &online_text, &visible, &all);
+		r = viewer_cpus(ctx, v, &online_text, &visible, &facts, &all);
 	if (r < 0)
 		return r;
 	in.ncpus = cpuset_count(visible);
-	r = cpu_facts(ctx, &v->cg, &facts);
-	if (r < 0)
-		return r;
 	u.capacity_milli = (uint64_t)in.ncpus * 1000;
 	if (ctx->cpu_quota && facts.quota_us && facts.period_us)
 		u.capacity_milli = MIN(u.capacity_milli, facts.quota_us * 1000 / facts.period_us);
@@ -472,8 +468,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	}
 	u.user_us = times.user_us;
 	u.system_us = times.system_us;
-	start_cs = v->init_start_ticks * 100 / (uint64_t)ctx->ticks_per_sec;
-	u.uptime_cs = host_up > start_cs ? host_up - start_cs : 0;
+	u.uptime_cs = container_uptime_cs(host_up, v->init_start_ticks, ctx->ticks_per_sec);
 	cpu = g_new0(struct stat_cpu, in.ncpus);
 	r = stat_compute(&u, in.ncpus, cpu);
 	if (r < 0)
@@ -489,10 +484,11 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	return stat_render(host, &in, out);
 }
 
-/* A reader whose cgroup has no pressure files gets EOPNOTSUPP, as the kernel
- * answers an open of a /proc/pressure file when PSI is off. */
-static int pressure_of(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind,
-		       GString *out)
+/* cpu, memory and io, by the node's name. A reader whose cgroup has no
+ * pressure files gets EOPNOTSUPP, as the kernel answers an open of a
+ * /proc/pressure file when PSI is off. */
+int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
+		  GString *out)
 {
 	g_autofree char *text = NULL;
 	const char *path = v->cg.path[CG_UNIFIED];
@@ -500,22 +496,15 @@ static int pressure_of(struct lensfs_ctx *ctx, const struct viewer *v, const cha
 
 	/* The root cgroup's pressure is the machine's. */
 	if (path ? strcmp(path, "/") == 0 : cgroup_membership_is_root(&v->cg)) {
-		r = file_read_allf(&text, "%s/pressure/%s", ctx->proc_root, kind);
-		if (r >= 0)
-			g_string_append(out, text);
+		g_autofree char *file = g_strconcat("pressure/", n->name, NULL);
+
+		r = append_host_proc(ctx, file, out);
 		return r == -ENOENT ? -EOPNOTSUPP : r;
 	}
-	r = cgroup_pressure(ctx->layout, &v->cg, kind, &text);
+	r = cgroup_pressure(ctx->layout, &v->cg, n->name, &text);
 	if (r < 0)
 		return r;
 	return pressure_render(text, out);
-}
-
-/* cpu, memory, io. */
-int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		  GString *out)
-{
-	return pressure_of(ctx, v, n->name, out);
 }
 
 /* What the load averages count: running and uninterruptible threads. */
@@ -549,14 +538,8 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 
 	if (!v->init_pid)
 		return -ESRCH;
-	if (v->host_pidns) {
-		g_autofree char *host = NULL;
-		int r = file_read_allf(&host, "%s/loadavg", ctx->proc_root);
-
-		if (r >= 0)
-			g_string_append(out, host);
-		return r;
-	}
+	if (v->host_pidns)
+		return append_host_proc(ctx, "loadavg", out);
 	/* The daemon follows the containers that read loadavg; lensfs-show,
 	 * which lives for one read, has no averages to show. */
 	if (ctx->loadavg_period_ms) {
