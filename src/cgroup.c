@@ -730,8 +730,6 @@ int cgroup_io(const struct cgroup_layout *layout, const struct cgroup_membership
 	g_autoptr(GArray) out = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
 	int r;
 
-	if (!layout->ctrl[CG_BLKIO] || !m->path[CG_BLKIO])
-		return -ENOENT;
 	r = cgroup_dir(layout, CG_BLKIO, m->path[CG_BLKIO], &dir);
 	if (r < 0)
 		return r;

@@ -202,13 +202,3 @@ int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed)
 	}
 	return 0;
 }
-
-unsigned int hook_attached(const struct hook_plan *plan)
-{
-	unsigned int n = 0;
-
-	for (guint i = 0; plan->views && i < plan->views->len; i++)
-		if (((struct hook_view *)g_ptr_array_index(plan->views, i))->target)
-			n++;
-	return n;
-}

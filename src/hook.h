@@ -50,5 +50,3 @@ int hook_enter_mount_ns(pid_t pid);
  * it); a missing target, or one that is not a regular file, is skipped. On
  * failure everything attached is detached and *failed names the file. */
 int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed);
-/* How many views hook_attach mounted. */
-unsigned int hook_attached(const struct hook_plan *plan);
