@@ -133,6 +133,7 @@ bench)
 	build build
 	bench/run.sh build
 	bench/hook.sh build
+	bench/restart.sh build
 	;;
 *)
 	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'

@@ -10,6 +10,8 @@
 #include <sys/prctl.h>
 
 static const cap_value_t worker_caps[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH };
+static const cap_value_t supervisor_caps[] = { CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SYS_PTRACE,
+					       CAP_DAC_READ_SEARCH };
 static const cap_value_t hook_caps[] = { CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_SYS_PTRACE,
 					 CAP_DAC_READ_SEARCH };
 
@@ -54,4 +56,9 @@ int caps_drop_to_worker(void)
 int caps_drop_to_hook(void)
 {
 	return keep_only(hook_caps, G_N_ELEMENTS(hook_caps));
+}
+
+int caps_drop_to_supervisor(void)
+{
+	return keep_only(supervisor_caps, G_N_ELEMENTS(supervisor_caps));
 }

@@ -13,6 +13,15 @@
 int caps_drop_to_worker(void);
 
 /*
+ * What the supervisor keeps (daemon.c):
+ *   CAP_SYS_ADMIN         unmount at stop
+ *   CAP_SETPCAP and the worker's two: what each worker it execs starts
+ *                         with (root's exec gets the bounding set, no more
+ *                         under no_new_privs), to drop to the worker's set
+ */
+int caps_drop_to_supervisor(void);
+
+/*
  * What lensfs-hook keeps (docs/hook.md):
  *   CAP_SYS_ADMIN, CAP_SYS_CHROOT  enter the container's mount namespace
  *                                  (setns(2)) and mount the views

@@ -1,57 +1,83 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The lensfs process tree. The process that mounts forks a worker and
- * stays as its guardian: the worker drops its capabilities (caps.h) and
- * serves requests; the guardian keeps the privilege to unmount and nothing
- * else to do. It waits for the worker and unmounts when the worker ends,
- * however it ends. It does not keep the /dev/fuse descriptor, so a dead
- * worker never leaves a hanging mount.
+ * The lensfs process tree. The supervisor mounts and keeps the /dev/fuse
+ * descriptor for as long as the mount should live: while any process holds
+ * it, the kernel keeps the connection, and with it every bind mount in every
+ * container (docs/design.md, "Restarts"). It runs the worker, a fresh exec
+ * of the binary on disk, which drops its capabilities and serves; when the
+ * worker dies, the supervisor starts another (at once, then with a growing
+ * pause if workers keep dying young), and the new worker takes over the
+ * connection (handover.h). SIGHUP replaces both with the binary now on disk;
+ * SIGTERM and SIGINT unmount and stop.
  */
 #include "config.h"
 
 #include "caps.h"
 #include "daemon.h"
 #include "fuse_ops.h"
+#include "handover.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-static volatile sig_atomic_t worker_pid;
+/* A worker's exit status when a signal stopped it (the supervisor's
+ * SIGTERM, or someone else's): not the end of the connection. */
+#define WORKER_EXIT_STOPPED 3
+/* A worker that dies younger than this counts as dying young. */
+#define YOUNG_US (1000 * 1000)
+/* Pauses before restarting workers that keep dying young: none the first
+ * time, then 25 ms doubling up to 2 s (less under a kernel request
+ * timeout, see restart_pause_cap). */
+#define PAUSE_FIRST_US (25 * 1000)
+#define PAUSE_MAX_US   (2 * 1000 * 1000)
+/* How long a new worker may take to serve, and a stopping one to stop. */
+#define START_LIMIT_US (10 * 1000 * 1000)
+#define STOP_LIMIT_US  (5 * 1000 * 1000)
+/* Names of the descriptors in systemd's file descriptor store. */
+#define STORE_FUSE   "lensfs-fuse"
+#define STORE_RECORD "lensfs-record"
 
-static void forward_signal(int sig)
+int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h)
 {
-	if (worker_pid > 0)
-		kill(worker_pid, sig);
+	unsigned int gen;
+	int n = 0;
+
+	if (sscanf(s, "%d,%d,%d,%u%n", &h->fuse_fd, &h->record_fd, &h->ready_fd, &gen, &n) != 4 ||
+	    s[n] || h->fuse_fd < 0 || h->record_fd < 0)
+		return -EINVAL;
+	h->generation = gen;
+	h->worker = -1;
+	return 0;
 }
 
-static int guard_worker(pid_t pid, const char *mountpoint)
+int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h)
 {
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int status = 0;
+	int worker, n = 0;
 
-	worker_pid = pid;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (umount2(mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
-		log_warn("unmounting %s: %s", mountpoint, g_strerror(errno));
-	if (WIFSIGNALED(status)) {
-		log_error("worker killed by signal %d", WTERMSIG(status));
-		return 1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	if (sscanf(s, "%d,%d,%d%n", &h->fuse_fd, &h->record_fd, &worker, &n) != 3 || s[n] ||
+	    h->fuse_fd < 0 || h->record_fd < 0 || worker <= 0)
+		return -EINVAL;
+	h->worker = worker;
+	h->ready_fd = -1;
+	h->generation = 0;
+	return 0;
 }
+
+/* --- the worker ----------------------------------------------------------- */
 
 /*
  * One thread that polls /dev/fuse for a short while after each request
@@ -65,13 +91,14 @@ static int serve_polling(struct fuse_session *se, unsigned int spin_us)
 	int fd = fuse_session_fd(se);
 	int r = 0;
 
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (!fuse_session_exited(se)) {
 		uint64_t idle_since = now_monotonic_us();
 
 		for (;;) {
 			r = fuse_session_receive_buf(se, &buf);
 			if (r != -EAGAIN)
+				break;
+			if (fuse_session_exited(se))
 				break;
 			if (now_monotonic_us() - idle_since >= spin_us) {
 				struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -92,75 +119,561 @@ static int serve_polling(struct fuse_session *se, unsigned int spin_us)
 		fuse_session_process_buf(se, &buf);
 	}
 	free(buf.mem);
-	if (fuse_session_exited(se) || r == -ENODEV)
-		r = 0; /* stopped by a signal, or unmounted */
 	fuse_session_reset(se);
-	return r < 0 ? r : 0;
+	return r < 0 && r != -ENODEV && r != -EAGAIN && r != -EINTR ? r : 0;
 }
 
+/* Whether the kernel has ended the connection (unmounted, aborted):
+ * /dev/fuse then polls as an error (fs/fuse/dev.c, fuse_dev_poll). */
+static bool connection_gone(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLERR);
+}
+
+/* Returns 0 when the loop ended (the connection ended, or a signal), or
+ * -errno. */
 static int serve(struct fuse_session *se, const struct lensfs_mount_opts *opts)
 {
 	struct fuse_loop_config *cfg;
+	int fd = fuse_session_fd(se);
+	bool polling = opts->threads <= 1 && opts->spin_us;
 	int r;
 
-	if (opts->threads <= 1 && opts->spin_us)
+	/* The descriptor's flags are shared with every process that holds
+	 * it: set them the way this worker reads, whatever the last one did. */
+	if (fcntl(fd, F_SETFL,
+		  polling ? fcntl(fd, F_GETFL) | O_NONBLOCK : fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		return -errno;
+	if (polling)
 		return serve_polling(se, opts->spin_us);
-	if (opts->threads <= 1)
-		return fuse_session_loop(se);
-	cfg = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(cfg, 1);
-	fuse_loop_cfg_set_max_threads(cfg, opts->threads);
-	fuse_loop_cfg_set_idle_threads(cfg, opts->threads);
-	r = fuse_session_loop_mt(se, cfg);
-	fuse_loop_cfg_destroy(cfg);
-	return r;
+	if (opts->threads <= 1) {
+		r = fuse_session_loop(se);
+	} else {
+		cfg = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(cfg, 1);
+		fuse_loop_cfg_set_max_threads(cfg, opts->threads);
+		fuse_loop_cfg_set_idle_threads(cfg, opts->threads);
+		r = fuse_session_loop_mt(se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	/* libfuse returns the number of the signal that stopped the loop. */
+	return r > 0 ? 0 : r;
 }
 
-static int run_worker(struct fuse_session *se, const struct lensfs_mount_opts *opts)
+int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts,
+		       const struct lensfs_handed *h)
 {
+	struct lensfs_fs *fs = NULL;
+	struct fuse_session *se = NULL;
 	int r = caps_drop_to_worker();
+	int status = 1;
 
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));
 		return 1;
 	}
-	if (fuse_set_signal_handlers(se) != 0)
-		return 1;
+	fs = lensfs_fs_new(ctx, h->generation);
+	se = lensfs_fs_session(fs, h->fuse_fd, opts->debug);
+	if (!se || fuse_set_signal_handlers(se) != 0) {
+		log_error("cannot serve the connection on fd %d", h->fuse_fd);
+		goto out;
+	}
+	r = handover_start(se, h->record_fd);
+	if (r == 0 && !lensfs_fs_initialized(fs))
+		r = -EPROTO;
+	if (r < 0) {
+		if (r != -EINTR)
+			log_error("taking over the connection: %s", g_strerror(-r));
+		status = r == -ENODEV ? 0 : r == -EINTR ? WORKER_EXIT_STOPPED : 1;
+		goto out;
+	}
+	log_info("worker %" PRIu32 " serving %s", h->generation, opts->mountpoint);
+	if (h->ready_fd >= 0) {
+		if (write(h->ready_fd, "1", 1) < 0)
+			log_warn("telling the supervisor: %s", g_strerror(errno));
+		close(h->ready_fd);
+	}
 	r = serve(se, opts);
-	fuse_remove_signal_handlers(se);
-	/* libfuse returns the number of the signal that stopped the loop. */
-	if (r > 0)
-		log_info("stopping on signal %d", r);
-	return r < 0 ? 1 : 0;
+	if (r < 0)
+		log_error("serving: %s", g_strerror(-r));
+	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
+out:
+	if (se) {
+		fuse_remove_signal_handlers(se);
+		fuse_session_destroy(se);
+	}
+	lensfs_fs_free(fs);
+	return status;
 }
 
-int lensfs_daemon_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts)
+/* --- the supervisor ------------------------------------------------------- */
+
+struct supervisor {
+	const struct lensfs_mount_opts *opts;
+	const char *exe;
+	char *const *args;
+	int fuse_fd;
+	int record_fd;
+	int sig_fd;
+	pid_t serving; /* the worker that serves, or -1 */
+	uint64_t serving_since_us;
+	pid_t starting; /* a worker not yet serving, or -1 */
+	int starting_ready; /* read end of its ready pipe */
+	uint64_t starting_deadline_us;
+	pid_t retiring; /* the worker an upgrade replaced, until it exits, or -1 */
+	uint64_t retiring_deadline_us;
+	bool childless; /* every child reaped */
+	bool warned_resend;
+	unsigned int young_deaths; /* in a row */
+	uint64_t restart_at_us; /* 0: no restart due */
+	uint64_t pause_cap_us;
+	uint64_t kill_at_us; /* stopping: SIGKILL what is left then */
+	bool stopping;
+	int status;
+};
+
+/*
+ * Kernel request timeouts (Linux 6.15: fs.fuse.default_request_timeout and
+ * max_request_timeout, in seconds) abort the whole connection when one
+ * request waits longer; requests wait while no worker runs. libfuse 3.14
+ * cannot negotiate a timeout in INIT, so the connection gets the system's;
+ * the pause between restarts stays at a quarter of it.
+ */
+static uint64_t restart_pause_cap(void)
 {
-	struct lensfs_fs *fs = lensfs_fs_new(ctx);
-	struct fuse_session *se = lensfs_fs_mount(fs, opts->mountpoint, opts->debug);
+	static const char *const files[] = { "/proc/sys/fs/fuse/default_request_timeout",
+					     "/proc/sys/fs/fuse/max_request_timeout" };
+	uint64_t cap = PAUSE_MAX_US;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		uint64_t s;
+
+		if (file_read_u64(files[i], &s) == 0 && s > 0)
+			cap = MIN(cap, s * 1000 * 1000 / 4);
+	}
+	return cap;
+}
+
+static int keep_across_exec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+/* argv for exe: the hidden option that hands the descriptors over, then the
+ * user's options. */
+static char **exec_argv(const struct supervisor *sv, char *handed)
+{
+	guint n = g_strv_length((char **)sv->args);
+	char **argv = g_new0(char *, n + 3);
+
+	argv[0] = g_strdup(sv->exe);
+	argv[1] = handed;
+	for (guint i = 0; i < n; i++)
+		argv[i + 2] = g_strdup(sv->args[i]);
+	return argv;
+}
+
+static void restart_later(struct supervisor *sv, bool young)
+{
+	uint64_t pause = 0;
+
+	sv->young_deaths = young ? sv->young_deaths + 1 : 0;
+	if (sv->young_deaths > 1)
+		pause = MIN((uint64_t)PAUSE_FIRST_US << MIN(sv->young_deaths - 2, 16u),
+			    sv->pause_cap_us);
+	sv->restart_at_us = now_monotonic_us() + pause;
+	if (pause)
+		log_warn("workers keep dying: next one in %" PRIu64 " ms", pause / 1000);
+}
+
+/* Starts a worker; it serves once it has written to its ready pipe. */
+static void start_worker(struct supervisor *sv)
+{
+	g_auto(GStrv) argv = NULL;
+	uint32_t gen;
+	int ready[2];
 	pid_t pid;
+	int r = handover_next_generation(sv->record_fd, &gen);
+
+	sv->restart_at_us = 0;
+	if (r < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+		log_error("cannot start a worker: %s", g_strerror(r < 0 ? -r : errno));
+		restart_later(sv, true);
+		return;
+	}
+	argv = exec_argv(sv, g_strdup_printf("--worker=%d,%d,%d,%" PRIu32, sv->fuse_fd,
+					     sv->record_fd, ready[1], gen));
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (keep_across_exec(sv->fuse_fd) == 0 && keep_across_exec(sv->record_fd) == 0 &&
+		    keep_across_exec(ready[1]) == 0)
+			execv(sv->exe, argv);
+		dprintf(STDERR_FILENO, "lensfs: cannot run %s: %s\n", sv->exe, strerror(errno));
+		_exit(127);
+	}
+	close(ready[1]);
+	if (pid < 0) {
+		log_error("cannot start a worker: %s", g_strerror(errno));
+		close(ready[0]);
+		restart_later(sv, true);
+		return;
+	}
+	sv->childless = false;
+	sv->starting = pid;
+	sv->starting_ready = ready[0];
+	sv->starting_deadline_us = now_monotonic_us() + START_LIMIT_US;
+}
+
+/* The starting worker serves: the one it replaces (an upgrade's) stops. */
+static void worker_ready(struct supervisor *sv)
+{
+	char c;
+	ssize_t n = read(sv->starting_ready, &c, 1);
+
+	if (n < 0 && errno == EINTR)
+		return;
+	close(sv->starting_ready);
+	sv->starting_ready = -1;
+	if (n != 1)
+		return; /* it is ending: its exit status tells why */
+	if (sv->serving > 0 && kill(sv->serving, SIGTERM) == 0) {
+		log_info("worker pid %d replaced by pid %d", (int)sv->serving, (int)sv->starting);
+		sv->retiring = sv->serving;
+		sv->retiring_deadline_us = now_monotonic_us() + STOP_LIMIT_US;
+	}
+	sv->serving = sv->starting;
+	sv->serving_since_us = now_monotonic_us();
+	sv->starting = -1;
+	sdnotify_send("READY=1", NULL, 0);
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* A worker ended, perhaps with requests it had read and not answered: the
+ * kernel must give them to another one. */
+static void resend(struct supervisor *sv)
+{
+	int r = handover_resend(sv->fuse_fd);
+
+	if (r < 0 && !sv->warned_resend) {
+		log_warn("requests a dead worker had read stay unanswered: %s (FUSE_NOTIFY_RESEND "
+			 "needs Linux 6.9)",
+			 g_strerror(-r));
+		sv->warned_resend = true;
+	}
+}
+
+static void reap(struct supervisor *sv)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		char why[96];
+
+		describe_status(status, why, sizeof(why));
+		/* Even a worker that a signal stopped cleanly may have read a
+		 * request it did not serve: libfuse drops what it reads once
+		 * its session has been told to exit. */
+		resend(sv);
+		if (pid == sv->retiring)
+			sv->retiring = -1;
+		if (pid == sv->starting) {
+			if (sv->starting_ready >= 0)
+				close(sv->starting_ready);
+			sv->starting_ready = -1;
+			sv->starting = -1;
+			if (!sv->stopping)
+				log_error("new worker pid %d %s before serving", (int)pid, why);
+			if (!sv->stopping && sv->serving < 0)
+				restart_later(sv, true);
+		} else if (pid == sv->serving) {
+			sv->serving = -1;
+			if (sv->stopping)
+				continue;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+				log_info("the connection has ended (unmounted): stopping");
+				sv->stopping = true;
+				sv->kill_at_us = now_monotonic_us() + STOP_LIMIT_US;
+				continue;
+			}
+			log_error("worker pid %d %s: restarting it", (int)pid, why);
+			if (sv->starting < 0)
+				restart_later(sv,
+					      now_monotonic_us() - sv->serving_since_us < YOUNG_US);
+		} else {
+			log_info("worker pid %d %s", (int)pid, why);
+		}
+	}
+	if (pid < 0 && errno == ECHILD)
+		sv->childless = true;
+}
+
+static void stop(struct supervisor *sv)
+{
+	if (sv->stopping)
+		return;
+	sv->stopping = true;
+	sv->restart_at_us = 0;
+	/* A stop ends the connection: systemd must not keep it either. */
+	sdnotify_send("STOPPING=1\nFDSTOREREMOVE=1\nFDNAME=" STORE_FUSE, NULL, 0);
+	sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_RECORD, NULL, 0);
+	if (umount2(sv->opts->mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
+		log_warn("unmounting %s: %s", sv->opts->mountpoint, g_strerror(errno));
+	if (sv->serving > 0)
+		kill(sv->serving, SIGTERM);
+	if (sv->starting > 0)
+		kill(sv->starting, SIGTERM);
+	if (sv->retiring > 0)
+		kill(sv->retiring, SIGTERM);
+	sv->kill_at_us = now_monotonic_us() + STOP_LIMIT_US;
+	reap(sv); /* none left? */
+}
+
+/* SIGHUP: the supervisor becomes the binary on disk, keeping the
+ * descriptors and its serving worker, and that new supervisor starts a new
+ * worker. If it cannot exec, this one starts the new worker itself. */
+static void upgrade(struct supervisor *sv)
+{
+	g_auto(GStrv) argv = NULL;
+
+	if (sv->starting > 0) {
+		log_info("a new worker is already starting");
+		return;
+	}
+	if (sv->serving > 0) {
+		argv = exec_argv(sv, g_strdup_printf("--takeover=%d,%d,%d", sv->fuse_fd,
+						     sv->record_fd, (int)sv->serving));
+		if (keep_across_exec(sv->fuse_fd) == 0 && keep_across_exec(sv->record_fd) == 0) {
+			log_info("upgrading: running %s", sv->exe);
+			execv(sv->exe, argv);
+		}
+		log_error("cannot run %s: %s; replacing the worker only", sv->exe,
+			  g_strerror(errno));
+		fcntl(sv->fuse_fd, F_SETFD, FD_CLOEXEC);
+		fcntl(sv->record_fd, F_SETFD, FD_CLOEXEC);
+	}
+	start_worker(sv);
+}
+
+static void on_signal(struct supervisor *sv)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sv->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(sv);
+		else if (si.ssi_signo == SIGHUP && !sv->stopping)
+			upgrade(sv);
+		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			stop(sv);
+	}
+}
+
+static int poll_timeout_ms(const struct supervisor *sv)
+{
+	uint64_t now = now_monotonic_us(), next = UINT64_MAX;
+
+	if (sv->restart_at_us)
+		next = sv->restart_at_us;
+	if (sv->starting > 0)
+		next = MIN(next, sv->starting_deadline_us);
+	if (sv->stopping)
+		next = MIN(next, sv->kill_at_us);
+	if (sv->retiring > 0)
+		next = MIN(next, sv->retiring_deadline_us);
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)MIN((next - now + 999) / 1000, (uint64_t)INT32_MAX);
+}
+
+static void on_time(struct supervisor *sv)
+{
+	uint64_t now = now_monotonic_us();
+
+	if (sv->restart_at_us && now >= sv->restart_at_us)
+		start_worker(sv);
+	if (sv->starting > 0 && now >= sv->starting_deadline_us) {
+		log_error("new worker pid %d did not start serving in %d s", (int)sv->starting,
+			  START_LIMIT_US / 1000000);
+		kill(sv->starting, SIGKILL);
+		sv->starting_deadline_us = UINT64_MAX;
+	}
+	if (sv->retiring > 0 && now >= sv->retiring_deadline_us) {
+		log_error("replaced worker pid %d did not stop in %d s", (int)sv->retiring,
+			  STOP_LIMIT_US / 1000000);
+		kill(sv->retiring, SIGKILL);
+		sv->retiring_deadline_us = UINT64_MAX;
+	}
+	if (sv->stopping && now >= sv->kill_at_us) {
+		if (sv->serving > 0)
+			kill(sv->serving, SIGKILL);
+		if (sv->starting > 0)
+			kill(sv->starting, SIGKILL);
+		sv->kill_at_us = UINT64_MAX;
+	}
+}
+
+static int supervise(struct supervisor *sv)
+{
+	while (!sv->stopping || !sv->childless) {
+		struct pollfd pfd[2] = { { .fd = sv->sig_fd, .events = POLLIN },
+					 { .fd = sv->starting_ready, .events = POLLIN } };
+		int n = poll(pfd, sv->starting_ready >= 0 ? 2 : 1, poll_timeout_ms(sv));
+
+		if (n < 0 && errno != EINTR) {
+			log_error("supervisor: poll: %s", g_strerror(errno));
+			return 1;
+		}
+		if (n > 0 && pfd[0].revents)
+			on_signal(sv);
+		if (n > 0 && sv->starting_ready >= 0 && pfd[1].revents)
+			worker_ready(sv);
+		on_time(sv);
+	}
+	return sv->status;
+}
+
+/* Under systemd, the connection and the record also go to the service's
+ * file descriptor store (FileDescriptorStoreMax= in the unit): if the
+ * supervisor itself dies, systemd gives them back to the next start, which
+ * resumes the connection instead of mounting afresh. */
+static void store_fds(const struct supervisor *sv)
+{
+	int r = sdnotify_send("FDSTORE=1\nFDNAME=" STORE_FUSE, &sv->fuse_fd, 1);
+
+	if (r > 0)
+		r = sdnotify_send("FDSTORE=1\nFDNAME=" STORE_RECORD, &sv->record_fd, 1);
+	if (r < 0)
+		log_warn("keeping the connection in systemd's store: %s", g_strerror(-r));
+}
+
+/* The connection systemd kept for us, if it did: a /dev/fuse descriptor
+ * and a record. */
+static bool resume_stored(struct supervisor *sv)
+{
+	int fuse_fd = sdnotify_listen_fd(STORE_FUSE), record_fd = sdnotify_listen_fd(STORE_RECORD);
+	struct stat st;
+
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (fuse_fd < 0 || record_fd < 0)
+		return false;
+	if (fstat(fuse_fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(10, 229)) {
+		log_warn("the stored %s is not /dev/fuse: mounting afresh", STORE_FUSE);
+		return false;
+	}
+	fcntl(fuse_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(record_fd, F_SETFD, FD_CLOEXEC);
+	sv->fuse_fd = fuse_fd;
+	sv->record_fd = record_fd;
+	log_info("resuming the connection systemd kept");
+	return true;
+}
+
+/* The mount, as libfuse would make it for root (mount(8)'s fuse.lensfs
+ * with the connection's descriptor in the options). */
+static int mount_fuse(const char *mountpoint, int *fd_out)
+{
+	g_autofree char *opts = NULL;
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	opts = g_strdup_printf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,"
+			       "default_permissions",
+			       fd);
+	if (mount("lensfs", mountpoint, "fuse.lensfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  opts) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe, char *const *args,
+			   const struct lensfs_handed *takeover)
+{
+	struct supervisor sv = {
+		.opts = opts,
+		.exe = exe,
+		.args = args,
+		.fuse_fd = -1,
+		.record_fd = -1,
+		.serving = -1,
+		.starting = -1,
+		.starting_ready = -1,
+		.retiring = -1,
+		.pause_cap_us = restart_pause_cap(),
+	};
+	sigset_t mask;
 	int r;
 
-	if (!se) {
-		log_error("cannot mount on %s", opts->mountpoint);
-		lensfs_fs_free(fs);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sv.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sv.sig_fd < 0) {
+		log_error("signalfd: %s", g_strerror(errno));
 		return 1;
 	}
-	log_info("serving %s (cgroup %s)", opts->mountpoint,
-		 cgroup_layout_kind_name(ctx->layout->kind));
-	pid = fuse_daemonize(opts->foreground) == 0 ? fork() : -1;
-	if (pid < 0) {
-		umount2(opts->mountpoint, MNT_DETACH);
-		r = 1;
-	} else if (pid > 0) {
-		fuse_session_destroy(se); /* closes this process's /dev/fuse fd */
-		se = NULL;
-		r = guard_worker(pid, opts->mountpoint);
-	} else {
-		r = run_worker(se, opts);
+	if (takeover) {
+		sv.fuse_fd = takeover->fuse_fd;
+		sv.record_fd = takeover->record_fd;
+		fcntl(sv.fuse_fd, F_SETFD, FD_CLOEXEC);
+		fcntl(sv.record_fd, F_SETFD, FD_CLOEXEC);
+		sv.serving = takeover->worker;
+		sv.serving_since_us = now_monotonic_us();
+		log_info("supervisor upgraded; replacing worker pid %d", (int)sv.serving);
+	} else if (!resume_stored(&sv)) {
+		r = mount_fuse(opts->mountpoint, &sv.fuse_fd);
+		if (r < 0) {
+			log_error("cannot mount on %s: %s", opts->mountpoint, g_strerror(-r));
+			return 1;
+		}
+		sv.record_fd = handover_create();
+		if (sv.record_fd < 0 || fuse_daemonize(opts->foreground) != 0) {
+			log_error("cannot start: %s",
+				  g_strerror(sv.record_fd < 0 ? -sv.record_fd : errno));
+			umount2(opts->mountpoint, MNT_DETACH);
+			return 1;
+		}
+		store_fds(&sv);
 	}
-	if (se)
-		fuse_session_destroy(se);
-	lensfs_fs_free(fs);
+	r = caps_drop_to_supervisor();
+	if (r < 0) {
+		log_error("dropping capabilities: %s", g_strerror(-r));
+		stop(&sv);
+	} else {
+		start_worker(&sv);
+	}
+	r = supervise(&sv);
+	close(sv.fuse_fd);
+	close(sv.record_fd);
+	close(sv.sig_fd);
 	return r;
 }

@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+/*
+ * The lensfs process tree (docs/design.md, "Restarts"): a supervisor that
+ * mounts, holds the /dev/fuse descriptor for the life of the mount and
+ * (re)starts workers; workers, each a fresh exec of the binary on disk, that
+ * drop their capabilities and serve the connection.
+ */
+
 #include "context.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct lensfs_mount_opts {
 	const char *mountpoint;
@@ -13,6 +22,28 @@ struct lensfs_mount_opts {
 	unsigned int spin_us; /* one thread: poll this long before sleeping */
 };
 
-/* Mounts, serves until unmounted or signalled, and unmounts. Returns the
- * process exit status. */
-int lensfs_daemon_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts);
+/* What a supervisor hands a worker, or its own successor, on the command
+ * line: descriptors it keeps open across exec. */
+struct lensfs_handed {
+	int fuse_fd; /* the connection */
+	int record_fd; /* handover.h */
+	int ready_fd; /* worker: written once serving; -1 for none */
+	uint32_t generation; /* worker: its number */
+	pid_t worker; /* supervisor: the worker it adopts */
+};
+
+/* "--worker=FUSE,RECORD,READY,GENERATION" and
+ * "--takeover=FUSE,RECORD,WORKER" (hidden options). */
+int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h);
+int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h);
+
+/* Serves the connection h->fuse_fd until it ends or a signal stops it.
+ * Returns the process exit status: 0 only when the connection is gone. */
+int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts,
+		       const struct lensfs_handed *h);
+
+/* Mounts (or, with takeover, adopts a predecessor's mount and worker) and
+ * supervises workers run as exe with args (the options, without argv[0])
+ * until stopped. Returns the process exit status. */
+int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe, char *const *args,
+			   const struct lensfs_handed *takeover);

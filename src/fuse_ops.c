@@ -4,7 +4,9 @@
  * once with what a do_* worker returned (0 or -errno). A file is rendered
  * once, at open, for the opening process; every read of that open is served
  * from the snapshot, whatever the offset. File handles are numbers in a
- * table, never pointers.
+ * table, never pointers: the worker's generation in the top bits, a count
+ * below, so a handle a dead predecessor gave out is recognized as such (its
+ * file is rendered again for the reader) and never mistaken for one of ours.
  */
 #include "config.h"
 
@@ -23,8 +25,12 @@
 /* The tree never changes: let the kernel keep names and attributes. */
 #define ENTRY_TIMEOUT 86400.0
 
+#define FH_GENERATION_SHIFT 40
+
 struct lensfs_fs {
 	struct lensfs_ctx *ctx;
+	uint64_t generation; /* of this worker, in the top bits of its handles */
+	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, next_fh and the warning count */
 	GHashTable *handles; /* fh -> GString, the text rendered at open */
 	uint64_t next_fh;
@@ -37,11 +43,12 @@ static void text_free(gpointer p)
 	g_string_free(p, TRUE);
 }
 
-struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx)
+struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 {
 	struct lensfs_fs *fs = g_new0(struct lensfs_fs, 1);
 
 	fs->ctx = ctx;
+	fs->generation = generation & 0xffffff;
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
@@ -177,13 +184,34 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 	g_mutex_unlock(&fs->lock);
 }
 
+/* The text of n as pid sees it, for a new handle. */
+static int render(struct lensfs_fs *fs, const struct vnode *n, pid_t pid, GString *text)
+{
+	struct viewer v;
+	int r = vnode_render_for_pid(fs->ctx, n, pid, &v, text);
+
+	if (r < 0) {
+		/* A reader that left, or a file the kernel keeps for no one
+		 * (pressure without PSI), is no fault of anyone's. */
+		if (r != -ESRCH && r != -EOPNOTSUPP)
+			warn_ratelimited(fs, n, pid, r);
+		viewer_clear(&v);
+		return r == -ESRCH || r == -ENOMEM || r == -EOPNOTSUPP ? r : -EIO;
+	}
+	if (log_debug_enabled) {
+		log_debug("render %s for pid %d: init %d, memory cgroup %s, %zu bytes", n->path,
+			  (int)pid, (int)v.init_pid,
+			  v.cg.path[CG_MEMORY] ? v.cg.path[CG_MEMORY] : "-", text->len);
+	}
+	viewer_clear(&v);
+	return 0;
+}
+
 static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	const struct vnode *n = vnode_by_ino(ino);
-	const struct fuse_ctx *caller = fuse_req_ctx(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
-	struct viewer v;
 	int r;
 
 	if (!n)
@@ -192,24 +220,11 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return -EISDIR;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
-	r = vnode_render_for_pid(fs->ctx, n, caller->pid, &v, text);
-	if (r < 0) {
-		/* A reader that left, or a file the kernel keeps for no one
-		 * (pressure without PSI), is no fault of anyone's. */
-		if (r != -ESRCH && r != -EOPNOTSUPP)
-			warn_ratelimited(fs, n, caller->pid, r);
-		viewer_clear(&v);
-		return r == -ESRCH || r == -ENOMEM || r == -EOPNOTSUPP ? r : -EIO;
-	}
-	if (log_debug_enabled) {
-		log_debug("open %s by pid %d: init %d, memory cgroup %s, %zu bytes", n->path,
-			  (int)caller->pid, (int)v.init_pid,
-			  v.cg.path[CG_MEMORY] ? v.cg.path[CG_MEMORY] : "-", text->len);
-	}
-
-	viewer_clear(&v);
+	r = render(fs, n, fuse_req_ctx(req)->pid, text);
+	if (r < 0)
+		return r;
 	g_mutex_lock(&fs->lock);
-	fi->fh = fs->next_fh++;
+	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
 	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
 	g_mutex_unlock(&fs->lock);
 	/* Each reader gets its own content through the same inode: no page cache. */
@@ -223,14 +238,54 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct lensfs_fs *fs = fs_of(req); /* req is gone once replied to */
 	int r = do_open(req, ino, fi);
 
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 	} else if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* The opener was interrupted: no RELEASE will come for this handle. */
-		forget_handle(fs_of(req), fi->fh);
+		/* The opener was interrupted, or another worker answered this
+		 * request: no RELEASE will come for this handle. */
+		forget_handle(fs, fi->fh);
 	}
+}
+
+/* Copies the slice [off, off + size) of handle fh's text; -EBADF for a
+ * handle this worker does not hold. */
+static int read_slice(struct lensfs_fs *fs, uint64_t fh, size_t size, off_t off, char **slice,
+		      size_t *len)
+{
+	GString *text;
+
+	g_mutex_lock(&fs->lock);
+	text = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	if (text && off >= 0 && (uint64_t)off < text->len) {
+		*len = MIN(size, text->len - (size_t)off);
+		*slice = g_memdup2(text->str + off, *len);
+	}
+	g_mutex_unlock(&fs->lock);
+	return text ? 0 : -EBADF;
+}
+
+/* A handle a predecessor gave out: its text died with it, so the file is
+ * rendered again, for the reader, and kept under the same handle. */
+static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	const struct vnode *n = vnode_by_ino(ino);
+	g_autoptr(GString) text = g_string_sized_new(4096);
+	int r;
+
+	if (!n || S_ISDIR(n->mode) || fh >> FH_GENERATION_SHIFT == fs->generation)
+		return -EBADF;
+	r = render(fs, n, fuse_req_ctx(req)->pid, text);
+	if (r < 0)
+		return r;
+	g_mutex_lock(&fs->lock);
+	if (!g_hash_table_contains(fs->handles, GUINT_TO_POINTER(fh)))
+		g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fh), g_steal_pointer(&text));
+	g_mutex_unlock(&fs->lock);
+	return 0;
 }
 
 static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -239,18 +294,16 @@ static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct lensfs_fs *fs = fs_of(req);
 	g_autofree char *slice = NULL;
 	size_t len = 0;
-	GString *text;
-
 	/* Copy, then reply without the lock: no lock is held across a reply. */
-	g_mutex_lock(&fs->lock);
-	text = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fi->fh));
-	if (text && off >= 0 && (uint64_t)off < text->len) {
-		len = MIN(size, text->len - (size_t)off);
-		slice = g_memdup2(text->str + off, len);
+	int r = read_slice(fs, fi->fh, size, off, &slice, &len);
+
+	if (r == -EBADF) {
+		r = adopt_handle(req, ino, fi->fh);
+		if (r == 0)
+			r = read_slice(fs, fi->fh, size, off, &slice, &len);
 	}
-	g_mutex_unlock(&fs->lock);
-	if (!text)
-		fuse_reply_err(req, EBADF);
+	if (r < 0)
+		fuse_reply_err(req, -r);
 	else
 		fuse_reply_buf(req, slice, len);
 }
@@ -273,7 +326,20 @@ static void lensfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 		fuse_reply_open(req, fi);
 }
 
+static void lensfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct lensfs_fs *fs = userdata;
+
+	fs->initialized = true;
+}
+
+bool lensfs_fs_initialized(const struct lensfs_fs *fs)
+{
+	return fs->initialized;
+}
+
 static const struct fuse_lowlevel_ops lensfs_ops = {
+	.init = lensfs_init,
 	.lookup = lensfs_lookup,
 	.getattr = lensfs_getattr,
 	.open = lensfs_open,
@@ -298,13 +364,11 @@ static void fuse_log_to_ours(enum fuse_log_level level, const char *fmt, va_list
 		log_debug("libfuse: %s", msg);
 }
 
-struct fuse_session *lensfs_fs_mount(struct lensfs_fs *fs, const char *mountpoint, bool debug)
+struct fuse_session *lensfs_fs_session(struct lensfs_fs *fs, int fuse_fd, bool debug)
 {
-	char *argv[] = { (char *)"lensfs", (char *)"-o",
-			 (char *)"allow_other,default_permissions,ro,nosuid,nodev,noexec,"
-				 "fsname=lensfs,subtype=lensfs",
-			 (char *)"-d", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(debug ? 4 : 3, argv);
+	char *argv[] = { (char *)"lensfs", (char *)"-d", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(debug ? 2 : 1, argv);
+	g_autofree char *dev = g_strdup_printf("/dev/fd/%d", fuse_fd);
 	struct fuse_session *se;
 
 	fuse_set_log_func(fuse_log_to_ours);
@@ -312,7 +376,8 @@ struct fuse_session *lensfs_fs_mount(struct lensfs_fs *fs, const char *mountpoin
 	fuse_opt_free_args(&args);
 	if (!se)
 		return NULL;
-	if (fuse_session_mount(se, mountpoint) != 0) {
+	/* libfuse serves an open /dev/fuse descriptor given as /dev/fd/N. */
+	if (fuse_session_mount(se, dev) != 0) {
 		fuse_session_destroy(se);
 		return NULL;
 	}

@@ -7,10 +7,16 @@
 
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct lensfs_fs;
 
-struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx);
+/* generation: this worker's number (handover.h), so that its file handles
+ * differ from every other worker's on the same connection. */
+struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation);
 void lensfs_fs_free(struct lensfs_fs *fs);
-/* A libfuse session serving fs, mounted on mountpoint. */
-struct fuse_session *lensfs_fs_mount(struct lensfs_fs *fs, const char *mountpoint, bool debug);
+/* A libfuse session serving fs on an open /dev/fuse descriptor (the
+ * supervisor mounted it); the session closes its copy when destroyed. */
+struct fuse_session *lensfs_fs_session(struct lensfs_fs *fs, int fuse_fd, bool debug);
+/* Whether the session has taken its FUSE_INIT. */
+bool lensfs_fs_initialized(const struct lensfs_fs *fs);

@@ -12,12 +12,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The command line a worker or an upgraded supervisor gets: the user's
+ * options, without argv[0] and the hidden hand-over options. */
+static char **user_args(int argc, char **argv)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+	for (int i = 1; i < argc; i++) {
+		if (!g_str_has_prefix(argv[i], "--worker=") &&
+		    !g_str_has_prefix(argv[i], "--takeover="))
+			g_ptr_array_add(a, g_strdup(argv[i]));
+	}
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
 int main(int argc, char **argv)
 {
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
-	g_autofree char *proc_root = NULL, *sys_root = NULL;
-	g_auto(GStrv) rest = NULL;
+	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
+	struct lensfs_handed handed = { 0 };
 	const GOptionEntry entries[] = {
 		{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Stay in the foreground",
 		  NULL },
@@ -46,6 +63,10 @@ int main(int argc, char **argv)
 		  "Read /proc from DIR (tests)", "DIR" },
 		{ "sys-root", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &sys_root,
 		  "Read /sys from DIR (tests)", "DIR" },
+		{ "worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &worker,
+		  "Serve a mounted connection (the supervisor runs workers so)", "FDS" },
+		{ "takeover", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &takeover,
+		  "Supervise a predecessor's mount and worker (upgrades)", "FDS" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
 		  "[MOUNTPOINT]" },
@@ -76,6 +97,15 @@ int main(int argc, char **argv)
 			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0\n");
 		return 2;
 	}
+	if ((worker && lensfs_handed_parse_worker(worker, &handed) < 0) ||
+	    (takeover && lensfs_handed_parse_takeover(takeover, &handed) < 0)) {
+		fprintf(stderr, "lensfs: bad --worker or --takeover\n");
+		return 2;
+	}
+	if (!exe) {
+		fprintf(stderr, "lensfs: cannot find my own binary in /proc/self/exe\n");
+		return 1;
+	}
 	foreground = foreground || debug;
 	log_init("lensfs", !foreground, debug);
 
@@ -96,9 +126,14 @@ int main(int argc, char **argv)
 	mopts.debug = debug;
 	mopts.threads = (unsigned int)threads;
 	mopts.spin_us = (unsigned int)spin_us;
-	if (g_mkdir_with_parents(mopts.mountpoint, 0755) < 0) {
+	if (worker)
+		return lensfs_worker_main(ctx, &mopts, &handed);
+	/* The supervisor found the hierarchies to report a bad host at once;
+	 * it serves nothing itself. */
+	g_clear_pointer(&ctx, lensfs_ctx_free);
+	if (!takeover && g_mkdir_with_parents(mopts.mountpoint, 0755) < 0) {
 		log_error("cannot create %s: %s", mopts.mountpoint, g_strerror(errno));
 		return 1;
 	}
-	return lensfs_daemon_main(ctx, &mopts);
+	return lensfs_supervisor_main(&mopts, exe, args, takeover ? &handed : NULL);
 }

@@ -22,32 +22,6 @@ HOST_MOUNTS=$(grep -c " - fuse.lensfs " /proc/self/mountinfo)
 RUNC="runc --root $WORK/runc-state"
 LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
 
-# value NAME OUTPUT: what probe.sh printed for NAME.
-value() { sed -n "s/^$1: //p" <<<"$2"; }
-
-# bundle NAME HOOKS [JQ FILTER]: an OCI bundle in $WORK/NAME that runs
-# probe.sh in the 256M / cpuset 0 / quota 0.5 container, with HOOKS (JSON)
-# as its hooks; its root.path is relative, as runc spec writes it.
-bundle() {
-	local dir=$WORK/$1
-	mkdir -p "$dir"
-	(cd "$dir" && runc spec && rm -f "$dir/rootfs")
-	jq --argjson hooks "$2" --argjson limits "$LIMITS" --argjson binds "$(rootfs_binds)" \
-		--arg cg "/$TAG/$1" '
-		.root.path = "../rootfs" | .process.terminal = false |
-		.process.args = ["/usr/bin/sh", "/probe.sh"] |
-		.mounts += [{"destination":"/usr","type":"bind","source":"/usr","options":["rbind","ro"]}] + $binds |
-		.linux.resources += $limits | .linux.cgroupsPath = $cg | .hooks = $hooks
-		'"${3:+| $3}" "$dir/config.json" >"$dir/config.new"
-	mv "$dir/config.new" "$dir/config.json"
-}
-# hook_json STAGE [OPTION] [MOUNTPOINT]: a hooks object that runs
-# lensfs-hook at STAGE.
-hook_json() {
-	jq -n --arg path "$HOOK" --arg stage "$1" --arg opt "${2:-}" --arg mnt "${3:-$MNT}" '
-		{($stage): [{"path": $path, "args": (["lensfs-hook", "--mountpoint", $mnt] +
-			(if $opt == "" then [] else [$opt] end) + [$stage])}]}'
-}
 # run_bundle NAME: runs it; its output in OUT, stderr in ERR, status in RC.
 run_bundle() {
 	OUT=$(cd "$WORK/$1" && $RUNC run "lensfs-$1-$$" 2>"$WORK/$1.err")

@@ -57,6 +57,11 @@ check_true() {
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
+# skip_case NAME REASON: a case this machine cannot run (TAP's SKIP).
+skip_case() {
+	passed=$((passed + 1))
+	echo "ok $((passed + failed)) - $1 # SKIP $2"
+}
 finish() {
 	echo "# $passed passed, $failed failed"
 	echo "$passed passed, $failed failed"
@@ -249,4 +254,32 @@ rootfs_binds() {
 		[ -d "/$d" ] && [ ! -L "/$d" ] &&
 			printf '{"destination":"/%s","type":"bind","source":"/%s","options":["rbind","ro"]}\n' "$d" "$d"
 	done | jq -s .
+}
+
+# --- runc bundles (set WORK, HOOK, MNT, LIMITS first) ----------------------
+# value NAME OUTPUT: what probe.sh printed for NAME.
+value() { sed -n "s/^$1: //p" <<<"$2"; }
+
+# bundle NAME HOOKS [JQ FILTER]: an OCI bundle in $WORK/NAME that runs
+# probe.sh in the 256M / cpuset 0 / quota 0.5 container, with HOOKS (JSON)
+# as its hooks; its root.path is relative, as runc spec writes it.
+bundle() {
+	local dir=$WORK/$1
+	mkdir -p "$dir"
+	(cd "$dir" && runc spec && rm -f "$dir/rootfs")
+	jq --argjson hooks "$2" --argjson limits "$LIMITS" --argjson binds "$(rootfs_binds)" \
+		--arg cg "/$TAG/$1" '
+		.root.path = "../rootfs" | .process.terminal = false |
+		.process.args = ["/usr/bin/sh", "/probe.sh"] |
+		.mounts += [{"destination":"/usr","type":"bind","source":"/usr","options":["rbind","ro"]}] + $binds |
+		.linux.resources += $limits | .linux.cgroupsPath = $cg | .hooks = $hooks
+		'"${3:+| $3}" "$dir/config.json" >"$dir/config.new"
+	mv "$dir/config.new" "$dir/config.json"
+}
+# hook_json STAGE [OPTION] [MOUNTPOINT]: a hooks object that runs
+# lensfs-hook at STAGE.
+hook_json() {
+	jq -n --arg path "$HOOK" --arg stage "$1" --arg opt "${2:-}" --arg mnt "${3:-$MNT}" '
+		{($stage): [{"path": $path, "args": (["lensfs-hook", "--mountpoint", $mnt] +
+			(if $opt == "" then [] else [$opt] end) + [$stage])}]}'
 }

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "sdnotify.h"
+#include "util.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* sd_listen_fds(3): passed descriptors start at 3. */
+#define LISTEN_FDS_START 3
+
+int sdnotify_send(const char *state, const int *fds, size_t n_fds)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct iovec iov = { .iov_base = (char *)state, .iov_len = strlen(state) };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+	} control = { 0 };
+	struct msghdr msg = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
+	size_t len;
+	autoclose int fd = -1;
+
+	if (!path || !*path)
+		return 0;
+	len = strlen(path);
+	/* A path, or "@name" for the abstract namespace. */
+	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(sa.sun_path) || n_fds > 4)
+		return -EINVAL;
+	memcpy(sa.sun_path, path, len);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	msg.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+	if (n_fds) {
+		struct cmsghdr *c;
+
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+	}
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+	return 1;
+}
+
+int sdnotify_listen_fd(const char *name)
+{
+	const char *pid = getenv("LISTEN_PID"), *count = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	g_auto(GStrv) list = NULL;
+	uint64_t p, n;
+
+	if (!pid || !count || !names || parse_u64(pid, &p) < 0 || p != (uint64_t)getpid() ||
+	    parse_u64(count, &n) < 0)
+		return -ENOENT;
+	list = g_strsplit(names, ":", -1);
+	for (uint64_t i = 0; i < n && list[i]; i++) {
+		if (strcmp(list[i], name) == 0)
+			return LISTEN_FDS_START + (int)i;
+	}
+	return -ENOENT;
+}

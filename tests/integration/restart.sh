@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Restarts are invisible to containers: a runc container reads its views in
+# a tight loop while the worker is SIGKILLed 10 times, then while lensfs is
+# upgraded 5 times (a new binary on disk, SIGHUP); a request the dying
+# worker had read is answered by the next one; a file open across a crash
+# still reads the reader's values.
+. "$(dirname "$0")/lib.sh"
+require_machine
+watchdog
+command -v runc >/dev/null || skip "needs runc (apt-get install runc)"
+command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
+HOOK=$BUILDDIR/lensfs-hook
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+[ -x "$HOOK" ] || skip "no $HOOK (build first)"
+KILL_SECONDS=${LENSFS_TEST_RESTART_SECONDS:-60}
+WORK=$(mktemp -d -t lensfs-restart-XXXXXX)
+defer "rm -rf $WORK"
+# lensfs runs from a copy, so that the test can put a new binary in its place.
+mkdir -p "$WORK/bin"
+cp "$LENSFS" "$WORK/bin/lensfs"
+LENSFS=$WORK/bin/lensfs
+mount_lensfs
+ROOTFS=$WORK/rootfs
+make_rootfs "$ROOTFS"
+cp "$SRCDIR/tests/integration/reader.py" "$ROOTFS/reader.py"
+RUNC="runc --root $WORK/runc-state"
+LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
+ID=lensfs-restart-$$
+
+worker() { pgrep -P "$LENSFS_PID" -f -- '--worker=' | tail -n1; }
+serving() { grep -c ' serving ' "$MNT.log"; }
+# wait_serving N: until the log says the Nth worker serves (5 s at most).
+wait_serving() {
+	for _ in $(seq 100); do [ "$(serving)" -ge "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+# Processes stuck in a FUSE request.
+stuck() { ps -eo stat=,wchan:32=,pid=,args= | awk '$1 ~ /^D/ && $2 ~ /fuse|request_wait/' | wc -l; }
+in_ctr() { $RUNC exec "$ID" "$@"; }
+ctr_memtotal() { in_ctr /usr/bin/python3 -S -c 'print(open("/proc/meminfo").readline().split()[1])'; }
+summary() { sed -n 's/.*\(reads=[0-9]*\).*\(failed=[0-9]*\) \(empty=[0-9]*\) \(wrong=[0-9]*\).*/\1 \2 \3 \4/p' "$1"; }
+
+bundle ctr "$(hook_json createRuntime)" '.process.args = ["/busybox", "sleep", "100000"]'
+(cd "$WORK/ctr" && $RUNC run -d "$ID" </dev/null >"$WORK/ctr.out" 2>&1) ||
+	{ cat "$WORK/ctr.out"; echo "runc run failed"; exit 1; }
+defer "$RUNC delete -f $ID"
+check "the container sees its 256 MiB" "$(ctr_memtotal)" 262144
+
+# --- 10 SIGKILLs of the worker while the container reads -------------------
+in_ctr /usr/bin/python3 -S /reader.py "$KILL_SECONDS" >"$WORK/kill.out" 2>&1 &
+reader=$!
+start=$(date +%s)
+n=$(serving)
+kills=0 right=0
+for i in $(seq 10); do
+	# At a random moment: 2 to 5.9 s apart, 10 kills in about 40 s.
+	sleep "$((RANDOM % 4 + 2)).$((RANDOM % 10))"
+	w=$(worker)
+	kill -9 "$w" && kills=$((kills + 1))
+	wait_serving $((n + i)) && [ "$(ctr_memtotal)" = 262144 ] && right=$((right + 1))
+done
+wait "$reader"
+echo "# after $(($(date +%s) - start)) s: $(cat "$WORK/kill.out")"
+check "10 workers killed" "$kills" 10
+check "right values after each of the 10 restarts" "$right" 10
+check "reads under 10 kills: none failed, empty or with the host's values" \
+	"$(summary "$WORK/kill.out")" "$(sed -n 's/.*\(reads=[0-9]*\).*/\1/p' "$WORK/kill.out") failed=0 empty=0 wrong=0"
+check_true "the reader read for ${KILL_SECONDS} s (many reads)" \
+	awk -v r="$(sed -n 's/.*reads=\([0-9]*\).*/\1/p' "$WORK/kill.out")" 'BEGIN { exit !(r > 1000) }'
+check "no process left in a FUSE request (D state)" "$(stuck)" 0
+check "the supervisor logged each death" "$(grep -c 'killed by signal 9' "$MNT.log")" 10
+
+# --- 5 upgrades: a new binary on disk, SIGHUP --------------------------------
+in_ctr /usr/bin/python3 -S /reader.py 20 >"$WORK/upgrade.out" 2>&1 &
+reader=$!
+n=$(serving)
+upgraded=0
+for i in $(seq 5); do
+	sleep 2
+	cp "$BUILDDIR/lensfs" "$WORK/bin/lensfs.new"
+	mv -f "$WORK/bin/lensfs.new" "$WORK/bin/lensfs" # a new inode, as package managers do
+	kill -HUP "$LENSFS_PID"
+	wait_serving $((n + i)) || continue
+	sleep 0.2 # the replaced worker finishes what it had read
+	ino=$(stat -c %i "$WORK/bin/lensfs")
+	[ "$(stat -L -c %i "/proc/$LENSFS_PID/exe")" = "$ino" ] &&
+		[ "$(stat -L -c %i "/proc/$(worker)/exe")" = "$ino" ] &&
+		[ "$(pgrep -c -P "$LENSFS_PID")" = 1 ] && upgraded=$((upgraded + 1))
+done
+wait "$reader"
+echo "# $(cat "$WORK/upgrade.out")"
+check "5 upgrades: the supervisor and its one worker run the new binary" "$upgraded" 5
+check "reads under 5 upgrades: none failed, empty or with the host's values" \
+	"$(summary "$WORK/upgrade.out")" "$(sed -n 's/.*\(reads=[0-9]*\).*/\1/p' "$WORK/upgrade.out") failed=0 empty=0 wrong=0"
+check "right values after the upgrades" "$(ctr_memtotal)" 262144
+check "replaced workers stop cleanly" "$(grep -c 'exited with status 3' "$MNT.log")" 5
+
+# --- a file open across a crash ------------------------------------------------
+cg_create "$TAG/held"
+cg_memory "$TAG/held" $((192 * 1024 * 1024))
+mkfifo "$WORK/go"
+in_cgroup "$TAG/held" $PYTHON -c '
+import sys
+f = open(sys.argv[1])
+print("open", flush=True)
+open(sys.argv[2]).read()
+print(f.read().split()[1])' "$MNT/proc/meminfo" "$WORK/go" >"$WORK/held.out" &
+held=$!
+for _ in $(seq 100); do grep -q open "$WORK/held.out" && break; sleep 0.05; done
+n=$(serving)
+kill -9 "$(worker)"
+wait_serving $((n + 1))
+echo go >"$WORK/go"
+wait "$held"
+check "a file opened before a crash reads the reader's values after it" \
+	"$(sed -n 2p "$WORK/held.out")" 196608
+
+# --- a request the dying worker had read ----------------------------------------
+kernel=$(uname -r)
+if ! command -v strace >/dev/null; then
+	skip_case "a read request resent to the next worker" "needs strace"
+elif [ "$(printf '%s\n' 6.9 "${kernel%%-*}" | sort -V | head -n1)" != 6.9 ]; then
+	skip_case "a read request resent to the next worker" "Linux $kernel < 6.9 has no FUSE_NOTIFY_RESEND"
+else
+	# strace kills the worker when it answers: after it read the request.
+	n=$(serving)
+	w=$(worker)
+	strace -p "$w" -o /dev/null -e trace=writev -e inject=writev:signal=SIGKILL:when=1 2>/dev/null &
+	tracer=$!
+	for _ in $(seq 100); do grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$w/status" && break; sleep 0.05; done
+	t0=$(date +%s%N)
+	out=$(in_cgroup "$TAG/held" timeout 10 head -n1 "$MNT/proc/meminfo")
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	wait "$tracer"
+	check "the request the worker died answering is answered by the next one" "$out" "MemTotal:         196608 kB"
+	check_true "... within 1 s ($ms ms)" test "$ms" -lt 1000
+	check_true "... the killed worker had read it" bash -c "! kill -0 $w 2>/dev/null && [ \$(grep -c ' serving ' $MNT.log) -gt $n ]"
+	check "no process left in a FUSE request (D state)" "$(stuck)" 0
+fi
+
+# --- under systemd: the supervisor dies too ---------------------------------------
+# systemd is not PID 1 here: fake-systemd.py speaks its protocols (notify,
+# file descriptor store, Restart=on-failure) as lensfs.service asks.
+MNT2=$WORK/mnt2
+mkdir -p "$MNT2" "$WORK/bound"
+$PYTHON "$SRCDIR/tests/integration/fake-systemd.py" "$WORK/notify" "$LENSFS" -f "$MNT2" \
+	>"$WORK/systemd.log" 2>"$WORK/lensfs2.log" &
+manager=$!
+defer "kill $manager; sleep 0.3; umount -l $MNT2; umount -l $WORK/bound/meminfo"
+for _ in $(seq 100); do grep -q '^ready' "$WORK/systemd.log" && break; sleep 0.05; done
+check "systemd: ready once a worker serves, the connection and the record stored" \
+	"$(grep -E '^(ready|fdstore)' "$WORK/systemd.log" | tr '\n' ' ')" "fdstore lensfs-fuse fdstore lensfs-record ready "
+# What a container holds: a bind mount of a view.
+touch "$WORK/bound/meminfo"
+mount --bind "$MNT2/proc/meminfo" "$WORK/bound/meminfo"
+in_cgroup "$TAG/held" $PYTHON -c '
+import sys, time
+end, bad, n = time.monotonic() + 3, 0, 0
+while time.monotonic() < end:
+    n += 1
+    try:
+        bad += open(sys.argv[1]).readline().split()[1] != "196608"
+    except OSError:
+        bad += 1
+print(n, bad)' "$WORK/bound/meminfo" >"$WORK/bound.out" &
+bound_reader=$!
+sleep 1
+sup=$(pgrep -f -- "^$LENSFS -f $MNT2\$")
+# The supervisor crashes; KillMode=mixed then kills what is left of the service.
+kill -9 "$sup" $(pgrep -P "$sup")
+wait "$bound_reader"
+echo "# bind-mount reads, failed: $(cat "$WORK/bound.out")"
+check "systemd: restarted with the stored connection" "$(grep -c '^start fds=lensfs-fuse,lensfs-record$' "$WORK/systemd.log")" 1
+check "systemd: the new supervisor resumed it" "$(grep -c 'resuming the connection systemd kept' "$WORK/lensfs2.log")" 1
+check "systemd: reads through a bind mount while supervisor and worker die: none failed" \
+	"$(cut -d' ' -f2 "$WORK/bound.out")" 0
+check "systemd: the bind mount reads the reader's values after" \
+	"$(in_cgroup "$TAG/held" head -n1 "$WORK/bound/meminfo")" "MemTotal:         196608 kB"
+kill -TERM "$manager"
+wait "$manager"
+check "systemd: a stop takes the connection out of the store" \
+	"$(grep -E '^fdstoreremove' "$WORK/systemd.log" | tr '\n' ' ')" "fdstoreremove lensfs-fuse fdstoreremove lensfs-record "
+check_true "systemd: after a stop, the connection has ended" bash -c "! head -c1 $WORK/bound/meminfo 2>/dev/null"
+
+# --- stop -----------------------------------------------------------------------
+kill -TERM "$LENSFS_PID"
+wait "$LENSFS_PID"
+check "SIGTERM: clean exit" "$?" 0
+check_true "SIGTERM: unmounted" bash -c "! mountpoint -q '$MNT'"
+check "SIGTERM: no worker left" "$(pgrep -c -f -- "--worker=.*$MNT")" 0
+finish
