@@ -152,7 +152,10 @@ static int serve(struct fuse_session *se, const struct lensfs_mount_opts *opts)
 		r = fuse_session_loop(se);
 	} else {
 		cfg = fuse_loop_cfg_create();
-		fuse_loop_cfg_set_clone_fd(cfg, 1);
+		/* All threads read the shared descriptor: requests in flight
+		 * on a cloned one are failed (ECONNABORTED) when it closes with
+		 * a dying worker, where the shared one keeps them for RESEND. */
+		fuse_loop_cfg_set_clone_fd(cfg, 0);
 		fuse_loop_cfg_set_max_threads(cfg, opts->threads);
 		fuse_loop_cfg_set_idle_threads(cfg, opts->threads);
 		r = fuse_session_loop_mt(se, cfg);
@@ -586,6 +589,9 @@ static bool resume_stored(struct supervisor *sv)
 	sv->fuse_fd = fuse_fd;
 	sv->record_fd = record_fd;
 	log_info("resuming the connection systemd kept");
+	/* The dead supervisor's worker died with it, perhaps in the middle
+	 * of requests: no one else will ask for them again. */
+	resend(sv);
 	return true;
 }
 
@@ -630,6 +636,9 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	sigset_t mask;
 	int r;
 
+	if (sv.pause_cap_us < PAUSE_MAX_US)
+		log_info("kernel request timeout set: restart pauses stay under %" PRIu64 " ms",
+			 sv.pause_cap_us / 1000);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
