@@ -111,7 +111,10 @@ podman (and CRI-O) containers started from now on get the views: the hook
 is in /usr/share/containers/oci/hooks.d/lensfs-hook.json. For runc, crun, LXC,
 Docker and Kubernetes see docs/hook.md; by hand, inside a container:
   mount --bind $mnt/proc/meminfo /proc/meminfo
-Stop: kill \$(pgrep -o -x lensfs)
+Upgrade after a new build and install, with no gap for containers:
+  kill -HUP \$(pgrep -o -x lensfs)
+Stop (containers that use the views then read ENOTCONN):
+  kill \$(pgrep -o -x lensfs)
 MSG
 	;;
 test)

@@ -79,47 +79,60 @@ int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h)
 
 /* --- the worker ----------------------------------------------------------- */
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 /*
  * One thread that polls /dev/fuse for a short while after each request
  * before it sleeps: a request that arrives while the thread still runs
  * costs no wake-up, and on virtual machines the cross-CPU wake-up of a
  * sleeping daemon is most of a request's latency (docs/performance.md).
+ *
+ * Stop signals only set a flag, looked at between requests. (libfuse's own
+ * handlers make its session drop a request it has just read once told to
+ * exit: a request no one answers, whose reader waits forever on kernels
+ * without FUSE_NOTIFY_RESEND.) The flag is tested with the signals blocked
+ * and ppoll unblocks them, so a signal cannot slip in before the sleep.
  */
-static int serve_polling(struct fuse_session *se, unsigned int spin_us)
+static int serve_one_thread(struct fuse_session *se, unsigned int spin_us)
 {
 	struct fuse_buf buf = { 0 };
 	int fd = fuse_session_fd(se);
+	sigset_t stops, unblocked;
 	int r = 0;
 
-	while (!fuse_session_exited(se)) {
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	while (!stop_signal) {
 		uint64_t idle_since = now_monotonic_us();
 
-		for (;;) {
-			r = fuse_session_receive_buf(se, &buf);
-			if (r != -EAGAIN)
-				break;
-			if (fuse_session_exited(se))
-				break;
+		r = fuse_session_receive_buf(se, &buf);
+		while ((r == -EAGAIN || r == -EINTR) && !stop_signal) {
 			if (now_monotonic_us() - idle_since >= spin_us) {
 				struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-				if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+				sigprocmask(SIG_BLOCK, &stops, &unblocked);
+				if (!stop_signal && ppoll(&pfd, 1, NULL, &unblocked) < 0 &&
+				    errno != EINTR)
 					r = -errno;
-					break;
-				}
-				if (fuse_session_exited(se))
+				sigprocmask(SIG_SETMASK, &unblocked, NULL);
+				if (r != -EAGAIN && r != -EINTR)
 					break;
 				idle_since = now_monotonic_us();
 			}
+			r = fuse_session_receive_buf(se, &buf);
 		}
-		if (r == -EINTR || r == -EAGAIN)
-			continue;
 		if (r <= 0)
 			break;
 		fuse_session_process_buf(se, &buf);
 	}
 	free(buf.mem);
-	fuse_session_reset(se);
 	return r < 0 && r != -ENODEV && r != -EAGAIN && r != -EINTR ? r : 0;
 }
 
@@ -136,31 +149,38 @@ static bool connection_gone(int fd)
  * -errno. */
 static int serve(struct fuse_session *se, const struct lensfs_mount_opts *opts)
 {
+	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART */
 	struct fuse_loop_config *cfg;
 	int fd = fuse_session_fd(se);
-	bool polling = opts->threads <= 1 && opts->spin_us;
 	int r;
 
 	/* The descriptor's flags are shared with every process that holds
 	 * it: set them the way this worker reads, whatever the last one did. */
 	if (fcntl(fd, F_SETFL,
-		  polling ? fcntl(fd, F_GETFL) | O_NONBLOCK : fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		  opts->threads <= 1 ? fcntl(fd, F_GETFL) | O_NONBLOCK
+				     : fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
 		return -errno;
-	if (polling)
-		return serve_polling(se, opts->spin_us);
 	if (opts->threads <= 1) {
-		r = fuse_session_loop(se);
-	} else {
-		cfg = fuse_loop_cfg_create();
-		/* All threads read the shared descriptor: requests in flight
-		 * on a cloned one are failed (ECONNABORTED) when it closes with
-		 * a dying worker, where the shared one keeps them for RESEND. */
-		fuse_loop_cfg_set_clone_fd(cfg, 0);
-		fuse_loop_cfg_set_max_threads(cfg, opts->threads);
-		fuse_loop_cfg_set_idle_threads(cfg, opts->threads);
-		r = fuse_session_loop_mt(se, cfg);
-		fuse_loop_cfg_destroy(cfg);
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		return serve_one_thread(se, opts->spin_us);
 	}
+	/* Several threads: libfuse's loop and its signal handlers (which may
+	 * drop a request read as the signal comes; RESEND recovers it). */
+	if (fuse_set_signal_handlers(se) != 0)
+		return -EINVAL;
+	cfg = fuse_loop_cfg_create();
+	/* All threads read the shared descriptor: requests in flight on a
+	 * cloned one are failed (ECONNABORTED) when it closes with a dying
+	 * worker, where the shared one keeps them for RESEND. */
+	fuse_loop_cfg_set_clone_fd(cfg, 0);
+	fuse_loop_cfg_set_max_threads(cfg, opts->threads);
+	fuse_loop_cfg_set_idle_threads(cfg, opts->threads);
+	r = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	fuse_remove_signal_handlers(se);
 	/* libfuse returns the number of the signal that stopped the loop. */
 	return r > 0 ? 0 : r;
 }
@@ -179,7 +199,8 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 	}
 	fs = lensfs_fs_new(ctx, h->generation);
 	se = lensfs_fs_session(fs, h->fuse_fd, opts->debug);
-	if (!se || fuse_set_signal_handlers(se) != 0) {
+	signal(SIGPIPE, SIG_IGN);
+	if (!se) {
 		log_error("cannot serve the connection on fd %d", h->fuse_fd);
 		goto out;
 	}
@@ -203,10 +224,8 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving: %s", g_strerror(-r));
 	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
 out:
-	if (se) {
-		fuse_remove_signal_handlers(se);
+	if (se)
 		fuse_session_destroy(se);
-	}
 	lensfs_fs_free(fs);
 	return status;
 }
@@ -676,6 +695,7 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	r = caps_drop_to_supervisor();
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));
+		sv.status = 1;
 		stop(&sv);
 	} else {
 		start_worker(&sv);

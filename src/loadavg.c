@@ -6,6 +6,8 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 /* kernel/sched/loadavg.c: 1/exp(5s/1min), 1/exp(5s/5min), 1/exp(5s/15min)
@@ -113,6 +115,11 @@ static gpointer sampler(gpointer data)
 {
 	struct loadavg_tracker *t = data;
 	uint64_t next = 0;
+	sigset_t all;
+
+	/* Signals are for the serving thread, which stops on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	g_mutex_lock(&t->lock);
 	while (!t->stop) {
