@@ -6,11 +6,7 @@
 # that fails or is killed half-way.
 . "$(dirname "$0")/lib.sh"
 require_machine
-command -v runc >/dev/null || skip "needs runc (apt-get install runc)"
-command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
-HOOK=$BUILDDIR/lensfs-hook
-SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x "$HOOK" ] || skip "no $HOOK (build first)"
+require_runc
 mount_lensfs
 VIEWS=$(find "$MNT" -type f | wc -l)
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)

@@ -257,6 +257,15 @@ rootfs_binds() {
 }
 
 # --- runc bundles (set WORK, HOOK, MNT, LIMITS first) ----------------------
+# require_runc: what the tests that start containers need (runc, jq, a built
+# lensfs-hook); sets HOOK and SRCDIR.
+require_runc() {
+	command -v runc >/dev/null || skip "needs runc (apt-get install runc)"
+	command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
+	HOOK=$BUILDDIR/lensfs-hook
+	SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+	[ -x "$HOOK" ] || skip "no $HOOK (build first)"
+}
 # value NAME OUTPUT: what probe.sh printed for NAME.
 value() { sed -n "s/^$1: //p" <<<"$2"; }
 

@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_machine
 watchdog
-command -v runc >/dev/null || skip "needs runc (apt-get install runc)"
-command -v jq >/dev/null || skip "needs jq (apt-get install jq)"
-HOOK=$BUILDDIR/lensfs-hook
-SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-[ -x "$HOOK" ] || skip "no $HOOK (build first)"
+require_runc
 KILL_SECONDS=${LENSFS_TEST_RESTART_SECONDS:-60}
 WORK=$(mktemp -d -t lensfs-restart-XXXXXX)
 defer "rm -rf $WORK"
