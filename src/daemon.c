@@ -208,9 +208,8 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 	if (r == 0 && !lensfs_fs_initialized(fs))
 		r = -EPROTO;
 	if (r < 0) {
-		if (r != -EINTR)
-			log_error("taking over the connection: %s", g_strerror(-r));
-		status = r == -ENODEV ? 0 : r == -EINTR ? WORKER_EXIT_STOPPED : 1;
+		log_error("taking over the connection: %s", g_strerror(-r));
+		status = r == -ENODEV ? 0 : 1;
 		goto out;
 	}
 	log_info("worker %" PRIu32 " serving %s", h->generation, opts->mountpoint);
@@ -246,7 +245,6 @@ struct supervisor {
 	uint64_t starting_deadline_us;
 	pid_t retiring; /* the worker an upgrade replaced, until it exits, or -1 */
 	uint64_t retiring_deadline_us;
-	bool childless; /* every child reaped */
 	bool warned_resend;
 	unsigned int young_deaths; /* in a row */
 	uint64_t restart_at_us; /* 0: no restart due */
@@ -278,11 +276,13 @@ static uint64_t restart_pause_cap(void)
 	return cap;
 }
 
-static int keep_across_exec(int fd)
+/* Whether fd is closed by exec: handed-over descriptors stay open only
+ * across the exec that hands them over. */
+static int set_cloexec(int fd, bool on)
 {
 	int flags = fcntl(fd, F_GETFD);
 
-	if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+	if (flags < 0 || fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC) < 0)
 		return -errno;
 	return 0;
 }
@@ -337,8 +337,8 @@ static void start_worker(struct supervisor *sv)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (keep_across_exec(sv->fuse_fd) == 0 && keep_across_exec(sv->record_fd) == 0 &&
-		    keep_across_exec(ready[1]) == 0)
+		if (set_cloexec(sv->fuse_fd, false) == 0 &&
+		    set_cloexec(sv->record_fd, false) == 0 && set_cloexec(ready[1], false) == 0)
 			execv(sv->exe, argv);
 		dprintf(STDERR_FILENO, "lensfs: cannot run %s: %s\n", sv->exe, strerror(errno));
 		_exit(127);
@@ -350,7 +350,6 @@ static void start_worker(struct supervisor *sv)
 		restart_later(sv, true);
 		return;
 	}
-	sv->childless = false;
 	sv->starting = pid;
 	sv->starting_ready = ready[0];
 	sv->starting_deadline_us = now_monotonic_us() + START_LIMIT_US;
@@ -386,6 +385,26 @@ static void describe_status(int status, char *buf, size_t len)
 			 strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+static void stop(struct supervisor *sv)
+{
+	if (sv->stopping)
+		return;
+	sv->stopping = true;
+	sv->restart_at_us = 0;
+	/* A stop ends the connection: systemd must not keep it either. */
+	sdnotify_send("STOPPING=1\nFDSTOREREMOVE=1\nFDNAME=" STORE_FUSE, NULL, 0);
+	sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_RECORD, NULL, 0);
+	if (umount2(sv->opts->mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
+		log_warn("unmounting %s: %s", sv->opts->mountpoint, g_strerror(errno));
+	if (sv->serving > 0)
+		kill(sv->serving, SIGTERM);
+	if (sv->starting > 0)
+		kill(sv->starting, SIGTERM);
+	if (sv->retiring > 0)
+		kill(sv->retiring, SIGTERM);
+	sv->kill_at_us = now_monotonic_us() + STOP_LIMIT_US;
 }
 
 /* A worker ended, perhaps with requests it had read and not answered: the
@@ -432,8 +451,7 @@ static void reap(struct supervisor *sv)
 				continue;
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 				log_info("the connection has ended (unmounted): stopping");
-				sv->stopping = true;
-				sv->kill_at_us = now_monotonic_us() + STOP_LIMIT_US;
+				stop(sv);
 				continue;
 			}
 			log_error("worker pid %d %s: restarting it", (int)pid, why);
@@ -444,29 +462,6 @@ static void reap(struct supervisor *sv)
 			log_info("worker pid %d %s", (int)pid, why);
 		}
 	}
-	if (pid < 0 && errno == ECHILD)
-		sv->childless = true;
-}
-
-static void stop(struct supervisor *sv)
-{
-	if (sv->stopping)
-		return;
-	sv->stopping = true;
-	sv->restart_at_us = 0;
-	/* A stop ends the connection: systemd must not keep it either. */
-	sdnotify_send("STOPPING=1\nFDSTOREREMOVE=1\nFDNAME=" STORE_FUSE, NULL, 0);
-	sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_RECORD, NULL, 0);
-	if (umount2(sv->opts->mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
-		log_warn("unmounting %s: %s", sv->opts->mountpoint, g_strerror(errno));
-	if (sv->serving > 0)
-		kill(sv->serving, SIGTERM);
-	if (sv->starting > 0)
-		kill(sv->starting, SIGTERM);
-	if (sv->retiring > 0)
-		kill(sv->retiring, SIGTERM);
-	sv->kill_at_us = now_monotonic_us() + STOP_LIMIT_US;
-	reap(sv); /* none left? */
 }
 
 /* SIGHUP: the supervisor becomes the binary on disk, keeping the
@@ -483,14 +478,15 @@ static void upgrade(struct supervisor *sv)
 	if (sv->serving > 0) {
 		argv = exec_argv(sv, g_strdup_printf("--takeover=%d,%d,%d", sv->fuse_fd,
 						     sv->record_fd, (int)sv->serving));
-		if (keep_across_exec(sv->fuse_fd) == 0 && keep_across_exec(sv->record_fd) == 0) {
+		if (set_cloexec(sv->fuse_fd, false) == 0 &&
+		    set_cloexec(sv->record_fd, false) == 0) {
 			log_info("upgrading: running %s", sv->exe);
 			execv(sv->exe, argv);
 		}
 		log_error("cannot run %s: %s; replacing the worker only", sv->exe,
 			  g_strerror(errno));
-		fcntl(sv->fuse_fd, F_SETFD, FD_CLOEXEC);
-		fcntl(sv->record_fd, F_SETFD, FD_CLOEXEC);
+		set_cloexec(sv->fuse_fd, true);
+		set_cloexec(sv->record_fd, true);
 	}
 	start_worker(sv);
 }
@@ -553,9 +549,16 @@ static void on_time(struct supervisor *sv)
 	}
 }
 
+static bool has_children(void)
+{
+	siginfo_t info;
+
+	return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 static int supervise(struct supervisor *sv)
 {
-	while (!sv->stopping || !sv->childless) {
+	while (!sv->stopping || has_children()) {
 		struct pollfd pfd[2] = { { .fd = sv->sig_fd, .events = POLLIN },
 					 { .fd = sv->starting_ready, .events = POLLIN } };
 		int n = poll(pfd, sv->starting_ready >= 0 ? 2 : 1, poll_timeout_ms(sv));
@@ -603,8 +606,8 @@ static bool resume_stored(struct supervisor *sv)
 		log_warn("the stored %s is not /dev/fuse: mounting afresh", STORE_FUSE);
 		return false;
 	}
-	fcntl(fuse_fd, F_SETFD, FD_CLOEXEC);
-	fcntl(record_fd, F_SETFD, FD_CLOEXEC);
+	set_cloexec(fuse_fd, true);
+	set_cloexec(record_fd, true);
 	sv->fuse_fd = fuse_fd;
 	sv->record_fd = record_fd;
 	log_info("resuming the connection systemd kept");
@@ -672,8 +675,8 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	if (takeover) {
 		sv.fuse_fd = takeover->fuse_fd;
 		sv.record_fd = takeover->record_fd;
-		fcntl(sv.fuse_fd, F_SETFD, FD_CLOEXEC);
-		fcntl(sv.record_fd, F_SETFD, FD_CLOEXEC);
+		set_cloexec(sv.fuse_fd, true);
+		set_cloexec(sv.record_fd, true);
 		sv.serving = takeover->worker;
 		sv.serving_since_us = now_monotonic_us();
 		log_info("supervisor upgraded; replacing worker pid %d", (int)sv.serving);

@@ -100,8 +100,6 @@ static int receive(struct fuse_session *se, struct fuse_buf *buf)
 			return -EPROTO; /* spliced: never before INIT */
 		if (r != -EAGAIN && r != -EINTR)
 			return r == 0 ? -ENODEV : r;
-		if (fuse_session_exited(se))
-			return -EINTR;
 		if (r == -EAGAIN && poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			return -errno;
 	}
