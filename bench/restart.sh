@@ -26,7 +26,6 @@ while [ $# -gt 0 ]; do
 done
 export LENSFS_BUILDDIR=$BUILDDIR
 . "$(dirname "$0")/../tests/integration/lib.sh"
-set +u
 require_machine
 for cmd in runc jq lxcfs; do
 	command -v $cmd >/dev/null || { echo "bench: needs $cmd"; exit 1; }
@@ -58,6 +57,7 @@ lxc_binds=$(for f in meminfo cpuinfo uptime; do
 done | jq -s .)
 bundle lxcfs '{}' ".mounts += $lxc_binds | .process.args = [\"/busybox\", \"sleep\", \"100000\"]"
 bundle lensfs "$(hook_json createRuntime)" '.process.args = ["/busybox", "sleep", "100000"]'
+CTR_START=$(date +%s)
 for d in lxcfs lensfs; do
 	(cd "$WORK/$d" && $RUNC run -d "bench-$d-$$" </dev/null >"$WORK/$d.out" 2>&1)
 	defer "$RUNC delete -f bench-$d-$$"
@@ -70,10 +70,11 @@ kill_lxcfs() {
 	umount -l "$LXC_MNT" 2>/dev/null || true
 	start_lxcfs
 }
-kill_lensfs() { kill -9 "$(pgrep -P "$LENSFS_PID" -f -- --worker= | tail -n1)"; }
+kill_lensfs() { kill -9 "$(worker)"; }
 
 for d in lxcfs lensfs; do
-	$RUNC exec "bench-$d-$$" /usr/bin/python3 -S /reader.py "$SECONDS_EACH" >"$WORK/$d.reads" 2>&1 &
+	$RUNC exec "bench-$d-$$" /usr/bin/python3 -S /reader.py "$SECONDS_EACH" \
+		$(($(date +%s) - CTR_START + 2)) >"$WORK/$d.reads" 2>&1 &
 	reader=$!
 	for _ in $(seq "$KILLS"); do
 		sleep "$(awk -v s="$SECONDS_EACH" -v k="$KILLS" 'BEGIN { print s / (k + 1) }')"
@@ -90,5 +91,5 @@ try:
     print(open("/proc/meminfo").readline().strip())
 except OSError as e:
     print(e.strerror)' 2>&1)
-	printf '%-8s %-50s %s\n' "$d" "$(sed 's/ uptime0.*errors=/ errors=/; s/ ;.*//' "$WORK/$d.reads")" "$after"
+	printf '%-8s %-50s %s\n' "$d" "$(sed 's/ max_ms=[0-9]*//; s/ ;.*//' "$WORK/$d.reads")" "$after"
 done

@@ -227,6 +227,15 @@ mount_lensfs() {
 	exit 1
 }
 
+# The worker lensfs (LENSFS_PID) runs now; how many have served so far
+# (from its log); wait_serving N: until the Nth serves (5 s at most).
+worker() { pgrep -P "$LENSFS_PID" -f -- '--worker=' | tail -n1; }
+serving() { grep -c ' serving ' "$MNT.log"; }
+wait_serving() {
+	for _ in $(seq 100); do [ "$(serving)" -ge "$1" ] && return 0; sleep 0.05; done
+	return 1
+}
+
 # Waits out the daemon's reuse of cgroup counters (--refresh-ms, 100 ms by
 # default) after a limit changed.
 settle() { sleep 0.15; }

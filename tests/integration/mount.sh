@@ -338,7 +338,7 @@ echo "# $(cat "$MNT.i1") / $(cat "$MNT.i2")"
 
 # --- privileges -----------------------------------------------------------
 if [ "$HOST_SIDE" = 1 ]; then
-worker=$(pgrep -P "$LENSFS_PID" -f -- --worker=)
+worker=$(worker)
 check "the worker keeps CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH only" \
 	"$(awk '/^CapEff|^CapBnd/ { print $2 }' "/proc/$worker/status" | tr '\n' ' ')" "0000000000080004 0000000000080004 "
 check "the worker has no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' "/proc/$worker/status")" 1
@@ -349,9 +349,9 @@ check "the supervisor keeps CAP_SYS_ADMIN, CAP_SETPCAP and the worker's two only
 # (restart.sh tests restarts under load; here, that a killed worker is
 # replaced and the mount stays.)
 kill -9 "$worker"
-for _ in $(seq 50); do [ "$(grep -c ' serving ' "$MNT.log")" -ge 2 ] && break; sleep 0.1; done
+wait_serving 2
 check "a killed worker is replaced, the mount stays" "$(head -c 9 "$MNT/proc/meminfo")" "MemTotal:"
-check_true "... by a new worker" bash -c "[ \"\$(pgrep -P $LENSFS_PID -f -- --worker=)\" != $worker ]"
+check_true "... by a new worker" test "$(worker)" != "$worker"
 mount_lensfs
 kill -TERM "$LENSFS_PID"
 wait "$LENSFS_PID"

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Reads meminfo, cpuinfo and uptime in a tight loop for SECONDS inside the
-# 256 MiB / cpuset 0 test container, and sorts every read: failed (with its
-# errno), empty, or showing anything but the container's values. One
-# summary line at the end, for restart.sh.
+# reader.py SECONDS MAX_UPTIME: reads meminfo, cpuinfo and uptime in a tight
+# loop for SECONDS inside the 256 MiB / cpuset 0 test container, and sorts
+# every read: failed (with its errno), empty, or showing anything but the
+# container's values. The container started at most MAX_UPTIME seconds ago:
+# its first uptime must be below that (the host's is not), and uptime never
+# goes back. Prints one summary line; exits 1 if any read was wrong.
 import os
 import sys
 import time
@@ -10,26 +12,20 @@ import time
 MEM_KB = "262144"
 
 
-def wrong(path, text, uptime_bound):
-    if path == "/proc/meminfo":
-        return text.split("\n", 1)[0].split()[1:2] != [MEM_KB]
-    if path == "/proc/cpuinfo":
-        return sum(line.startswith("processor") for line in text.splitlines()) != 1
-    up = float(text.split()[0])
-    return not 0 <= up <= uptime_bound
+def uptime_of(text):
+    return float(text.split()[0])
 
 
 def main():
-    seconds = float(sys.argv[1])
+    seconds, max_uptime = float(sys.argv[1]), float(sys.argv[2])
     files = ["/proc/meminfo", "/proc/cpuinfo", "/proc/uptime"]
-    reads = failed = empty = host = 0
+    reads = failed = empty = wrong = 0
     errors = {}
     samples = []
     max_ms = 0.0
+    last_up = None
     t0 = time.monotonic()
-    with open("/proc/uptime") as f:
-        u0 = float(f.read().split()[0])
-    while time.monotonic() - t0 < seconds:
+    while reads == 0 or time.monotonic() - t0 < seconds:
         for path in files:
             start = time.monotonic()
             reads += 1
@@ -42,18 +38,27 @@ def main():
                 continue
             finally:
                 max_ms = max(max_ms, (time.monotonic() - start) * 1000)
-            # The container's uptime grows with the clock, from u0.
-            bound = u0 + (time.monotonic() - t0) + 2
             if not text:
                 empty += 1
-            elif wrong(path, text, bound):
-                host += 1
+                continue
+            if path == "/proc/meminfo":
+                bad = text.split("\n", 1)[0].split()[1:2] != [MEM_KB]
+            elif path == "/proc/cpuinfo":
+                bad = sum(line.startswith("processor") for line in text.splitlines()) != 1
+            else:
+                up = uptime_of(text)
+                bound = max_uptime + (time.monotonic() - t0)
+                bad = not 0 <= up <= bound or (last_up is not None and up < last_up)
+                last_up = up
+            if bad:
+                wrong += 1
                 if len(samples) < 3:
                     samples.append(path + ": " + text[:60].replace("\n", "|"))
-    print("reads=%d failed=%d empty=%d wrong=%d uptime0=%.0f max_ms=%.0f errors=%s %s"
-          % (reads, failed, empty, host, u0, max_ms,
+    print("reads=%d failed=%d empty=%d wrong=%d max_ms=%.0f errors=%s %s"
+          % (reads, failed, empty, wrong, max_ms,
              ",".join("%s:%d" % (os.strerror(k), v) for k, v in errors.items()) or "-",
              " ; ".join(samples)))
+    sys.exit(1 if failed or empty or wrong else 0)
 
 
 main()

@@ -7,7 +7,6 @@
 # still reads the reader's values.
 . "$(dirname "$0")/lib.sh"
 require_machine
-watchdog
 require_runc
 KILL_SECONDS=${LENSFS_TEST_RESTART_SECONDS:-60}
 WORK=$(mktemp -d -t lensfs-restart-XXXXXX)
@@ -24,57 +23,52 @@ RUNC="runc --root $WORK/runc-state"
 LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
 ID=lensfs-restart-$$
 
-worker() { pgrep -P "$LENSFS_PID" -f -- '--worker=' | tail -n1; }
-serving() { grep -c ' serving ' "$MNT.log"; }
-# wait_serving N: until the log says the Nth worker serves (5 s at most).
-wait_serving() {
-	for _ in $(seq 100); do [ "$(serving)" -ge "$1" ] && return 0; sleep 0.05; done
-	return 1
-}
-# Processes stuck in a FUSE request.
-stuck() { ps -eo stat=,wchan:32=,pid=,args= | awk '$1 ~ /^D/ && $2 ~ /fuse|request_wait/' | wc -l; }
+# This test's processes stuck in a FUSE request.
+stuck() { ps -eo stat=,wchan:32=,cgroup:512= | awk -v tag="/$TAG/" '$1 ~ /^D/ && $2 ~ /fuse|request_wait/ && index($3, tag)' | wc -l; }
 in_ctr() { $RUNC exec "$ID" "$@"; }
+# read_views SECONDS: reader.py in the container, which started $CTR_START.
+read_views() { in_ctr /usr/bin/python3 -S /reader.py "$1" $(($(date +%s) - CTR_START + 2)); }
 # finishes PID SECONDS: whether PID ends within SECONDS. A request nobody
 # answers leaves its reader unkillable: the test must not wait for it.
 finishes() {
 	for _ in $(seq $(($2 * 20))); do kill -0 "$1" 2>/dev/null || { wait "$1"; return 0; }; sleep 0.05; done
 	return 1
 }
-ctr_memtotal() { in_ctr /usr/bin/python3 -S -c 'print(open("/proc/meminfo").readline().split()[1])'; }
-summary() { sed -n 's/.*\(reads=[0-9]*\).*\(failed=[0-9]*\) \(empty=[0-9]*\) \(wrong=[0-9]*\).*/\1 \2 \3 \4/p' "$1"; }
 
 bundle ctr "$(hook_json createRuntime)" '.process.args = ["/busybox", "sleep", "100000"]'
+CTR_START=$(date +%s)
 (cd "$WORK/ctr" && $RUNC run -d "$ID" </dev/null >"$WORK/ctr.out" 2>&1) ||
 	{ cat "$WORK/ctr.out"; echo "runc run failed"; exit 1; }
 defer "$RUNC delete -f $ID"
-check "the container sees its 256 MiB" "$(ctr_memtotal)" 262144
+check_true "the container reads its own meminfo, cpuinfo and uptime" read_views 0
 
 # --- 10 SIGKILLs of the worker while the container reads -------------------
-in_ctr /usr/bin/python3 -S /reader.py "$KILL_SECONDS" >"$WORK/kill.out" 2>&1 &
+read_views "$KILL_SECONDS" >"$WORK/kill.out" 2>&1 &
 reader=$!
 start=$(date +%s)
 n=$(serving)
 kills=0 right=0
+# 10 kills at random moments within the reading: 50-130 % of a tenth of it apart.
+tenth_cs=$((KILL_SECONDS * 9))
 for i in $(seq 10); do
-	# At a random moment: 2 to 5.9 s apart, 10 kills in about 40 s.
-	sleep "$((RANDOM % 4 + 2)).$((RANDOM % 10))"
-	w=$(worker)
-	kill -9 "$w" && kills=$((kills + 1))
-	wait_serving $((n + i)) && [ "$(ctr_memtotal)" = 262144 ] && right=$((right + 1))
+	cs=$((tenth_cs * (50 + RANDOM % 80) / 100))
+	sleep "$((cs / 100)).$(printf %02d $((cs % 100)))"
+	kill -0 "$reader" 2>/dev/null && kill -9 "$(worker)" && kills=$((kills + 1))
+	wait_serving $((n + i)) && read_views 0 >/dev/null && right=$((right + 1))
 done
 wait "$reader"
+rc=$?
 echo "# after $(($(date +%s) - start)) s: $(cat "$WORK/kill.out")"
-check "10 workers killed" "$kills" 10
-check "right values after each of the 10 restarts" "$right" 10
-check "reads under 10 kills: none failed, empty or with the host's values" \
-	"$(summary "$WORK/kill.out")" "$(sed -n 's/.*\(reads=[0-9]*\).*/\1/p' "$WORK/kill.out") failed=0 empty=0 wrong=0"
+check "10 workers killed while the container read" "$kills" 10
+check "meminfo, cpuinfo and uptime right after each of the 10 restarts" "$right" 10
+check "reads under 10 kills: none failed, empty or with the host's values" "$rc" 0
 check_true "the reader read for ${KILL_SECONDS} s (many reads)" \
-	awk -v r="$(sed -n 's/.*reads=\([0-9]*\).*/\1/p' "$WORK/kill.out")" 'BEGIN { exit !(r > 1000) }'
+	awk -v r="$(sed -n 's/^reads=\([0-9]*\).*/\1/p' "$WORK/kill.out")" 'BEGIN { exit !(r > 1000) }'
 check "no process left in a FUSE request (D state)" "$(stuck)" 0
 check "the supervisor logged each death" "$(grep -c 'killed by signal 9' "$MNT.log")" 10
 
 # --- 5 upgrades: a new binary on disk, SIGHUP --------------------------------
-in_ctr /usr/bin/python3 -S /reader.py 20 >"$WORK/upgrade.out" 2>&1 &
+read_views 20 >"$WORK/upgrade.out" 2>&1 &
 reader=$!
 n=$(serving)
 upgraded=0
@@ -84,18 +78,20 @@ for i in $(seq 5); do
 	mv -f "$WORK/bin/lensfs.new" "$WORK/bin/lensfs" # a new inode, as package managers do
 	kill -HUP "$LENSFS_PID"
 	wait_serving $((n + i)) || continue
-	sleep 0.2 # the replaced worker finishes what it had read
+	# The replaced worker finishes what it had read, and exits.
+	for _ in $(seq 40); do [ "$(pgrep -c -P "$LENSFS_PID")" = 1 ] && break; sleep 0.05; done
 	ino=$(stat -c %i "$WORK/bin/lensfs")
 	[ "$(stat -L -c %i "/proc/$LENSFS_PID/exe")" = "$ino" ] &&
 		[ "$(stat -L -c %i "/proc/$(worker)/exe")" = "$ino" ] &&
 		[ "$(pgrep -c -P "$LENSFS_PID")" = 1 ] && upgraded=$((upgraded + 1))
 done
 wait "$reader"
+rc=$?
 echo "# $(cat "$WORK/upgrade.out")"
 check "5 upgrades: the supervisor and its one worker run the new binary" "$upgraded" 5
-check "reads under 5 upgrades: none failed, empty or with the host's values" \
-	"$(summary "$WORK/upgrade.out")" "$(sed -n 's/.*\(reads=[0-9]*\).*/\1/p' "$WORK/upgrade.out") failed=0 empty=0 wrong=0"
-check "right values after the upgrades" "$(ctr_memtotal)" 262144
+check "reads under 5 upgrades: none failed, empty or with the host's values" "$rc" 0
+check_true "meminfo, cpuinfo and uptime right after the upgrades" read_views 0
+check "no process left in a FUSE request (D state)" "$(stuck)" 0
 check "replaced workers stop cleanly" "$(grep -c 'exited with status 3' "$MNT.log")" 5
 
 # --- a file open across a crash ------------------------------------------------
@@ -122,7 +118,8 @@ check "a file opened before a crash reads the reader's values after it" \
 kernel=$(uname -r)
 resend_ok=0
 if ! command -v strace >/dev/null; then
-	skip_case "a read request resent to the next worker" "needs strace"
+	if [ "${LENSFS_TEST_STRICT:-0}" = 1 ]; then not_ok "a read request resent to the next worker: needs strace"
+	else skip_case "a read request resent to the next worker" "needs strace"; fi
 elif [ "$(printf '%s\n' 6.9 "${kernel%%-*}" | sort -V | head -n1)" != 6.9 ]; then
 	skip_case "a read request resent to the next worker" "Linux $kernel < 6.9 has no FUSE_NOTIFY_RESEND"
 else
@@ -130,7 +127,7 @@ else
 	# strace kills the worker when it answers: after it read the request.
 	n=$(serving)
 	w=$(worker)
-	strace -p "$w" -o /dev/null -e trace=writev -e inject=writev:signal=SIGKILL:when=1 2>/dev/null &
+	timeout 10 strace -p "$w" -o /dev/null -e trace=writev -e inject=writev:signal=SIGKILL:when=1 2>/dev/null &
 	tracer=$!
 	for _ in $(seq 100); do grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$w/status" && break; sleep 0.05; done
 	t0=$(date +%s%N)
@@ -188,7 +185,7 @@ if [ "$resend_ok" = 1 ]; then
 	sup=$(pgrep -f -- "^$LENSFS -f $MNT2\$")
 	w=$(pgrep -P "$sup")
 	kill -STOP "$sup" # it must not see its worker die
-	strace -p "$w" -o /dev/null -e trace=writev -e inject=writev:signal=SIGKILL:when=1 2>/dev/null &
+	timeout 10 strace -p "$w" -o /dev/null -e trace=writev -e inject=writev:signal=SIGKILL:when=1 2>/dev/null &
 	tracer=$!
 	for _ in $(seq 100); do grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$w/status" && break; sleep 0.05; done
 	t0=$(date +%s%N)
