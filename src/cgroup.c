@@ -299,11 +299,6 @@ static uint64_t v1_limit(uint64_t v)
 	return v >= (UINT64_C(1) << 62) ? LIMIT_NONE : v;
 }
 
-static uint64_t sat_sub(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
-}
-
 struct min_walk {
 	const char *file;
 	bool v1;

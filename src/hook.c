@@ -22,7 +22,7 @@
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
 {
 	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
-	bool lensfs = false, found = false;
+	bool lensfs = false;
 	struct statfs sfs;
 
 	/* The last mount on a path is the one a lookup reaches. */
@@ -31,16 +31,14 @@ int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
 
 		if (mountinfo_entry_parse(*l, &e) < 0)
 			continue;
-		if (strcmp(e.mountpoint, mountpoint) == 0) {
-			found = true;
+		if (strcmp(e.mountpoint, mountpoint) == 0)
 			lensfs = strcmp(e.fstype, "fuse.lensfs") == 0;
-		}
 		mountinfo_entry_clear(&e);
 	}
-	if (!found || !lensfs)
+	if (!lensfs)
 		return -ENODEV;
 	if (statfs(mountpoint, &sfs) < 0)
-		return errno == ENOTCONN ? -ENOTCONN : -errno;
+		return -errno; /* ENOTCONN: a dead lensfs */
 	return sfs.f_type == FUSE_SUPER_MAGIC ? 0 : -ENODEV;
 }
 

@@ -67,26 +67,6 @@ static int failure(const char *fmt, ...)
 	return 1;
 }
 
-static int read_stdin(char **out, size_t *len)
-{
-	g_autoptr(GString) buf = g_string_new(NULL);
-	char chunk[4096];
-	ssize_t n;
-
-	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (buf->len + (size_t)n > STATE_MAX)
-			return -EFBIG;
-		g_string_append_len(buf, chunk, n);
-	}
-	*len = buf->len;
-	*out = g_string_free(g_steal_pointer(&buf), FALSE);
-	return 0;
-}
-
 /* The rootfs of an OCI container: crun's "root" when given, else the
  * bundle's config.json. */
 static int oci_rootfs(const struct oci_state *st, char **rootfs)
@@ -186,7 +166,7 @@ int main(int argc, char **argv)
 			return failure("LXC_ROOTFS_MOUNT is not an absolute path");
 		rootfs = g_strdup(root);
 	} else {
-		r = read_stdin(&text, &len);
+		r = fd_read_all(STDIN_FILENO, STATE_MAX, &text, &len);
 		if (r < 0)
 			return failure("reading the state on stdin: %s", g_strerror(-r));
 		r = oci_state_parse(text, len, &st, &why);

@@ -37,6 +37,7 @@
 
 #include "parse.h"
 #include "render.h"
+#include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -160,11 +161,6 @@ static const int mi_from_stat[MI__COUNT] = {
 	[MI_FILEHUGEPAGES] = MS_FILE_THP,
 	[MI_FILEPMDMAPPED] = -1,
 };
-
-static uint64_t sat_sub(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
-}
 
 static uint64_t stat_kb(const struct memory_facts *m, enum memstat_key k)
 {

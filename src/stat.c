@@ -21,8 +21,8 @@
  * a container's tasks run on CPUs it does not see. The capacity makes a
  * container that uses its whole quota 100% busy, as top should show it.
  * idle can fall for a moment (a burst before the quota throttles); the
- * daemon keeps each container's last idle values and never shows less
- * (view.c), so every counter only grows.
+ * daemon keeps each container's last user, system and idle values and never
+ * shows less (view.c), so every counter only grows.
  *
  * intr, ctxt, btime, processes and softirq are the host's: btime must stay
  * the host's, since start times in /proc/PID/stat count from it; the others
@@ -33,15 +33,11 @@
 #include "config.h"
 
 #include "render.h"
+#include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-
-static uint64_t sat_sub(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
-}
 
 /* Share i of total spread over n: they differ by at most one, add up to
  * total, and each grows with total. */

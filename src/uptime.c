@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include "render.h"
+#include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,11 +27,6 @@
 static void append_centi(GString *out, uint64_t centi)
 {
 	g_string_append_printf(out, "%" PRIu64 ".%02u", centi / 100, (unsigned int)(centi % 100));
-}
-
-static uint64_t sat_sub(uint64_t a, uint64_t b)
-{
-	return a > b ? a - b : 0;
 }
 
 uint64_t container_uptime_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec)

@@ -13,20 +13,16 @@
 
 /* Pseudo-files report size 0 or 4096, so the size is never trusted: read
  * until EOF into a buffer that grows. */
-int file_read_all(const char *path, char **out, size_t *len)
+int fd_read_all(int fd, size_t max, char **out, size_t *len)
 {
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	size_t cap = 4096, used = 0;
-	g_autofree char *buf = NULL;
+	g_autofree char *buf = g_malloc(cap);
 
-	if (fd < 0)
-		return -errno;
-	buf = g_malloc(cap);
 	for (;;) {
 		ssize_t n;
 
 		if (cap - used < 1024) {
-			if (cap > (64u << 20))
+			if (cap > max)
 				return -EFBIG;
 			cap *= 2;
 			buf = g_realloc(buf, cap);
@@ -40,12 +36,23 @@ int file_read_all(const char *path, char **out, size_t *len)
 		if (n == 0)
 			break;
 		used += (size_t)n;
+		if (used > max)
+			return -EFBIG;
 	}
 	buf[used] = '\0';
 	if (len)
 		*len = used;
 	*out = g_steal_pointer(&buf);
 	return 0;
+}
+
+int file_read_all(const char *path, char **out, size_t *len)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return fd_read_all(fd, 64u << 20, out, len);
 }
 
 int file_read_allf(char **out, const char *fmt, ...)

@@ -23,6 +23,8 @@ static inline void close_fdp(int *fd)
 
 /* Read a whole (pseudo-)file, whatever its size, into a NUL-terminated buffer. */
 int file_read_all(const char *path, char **out, size_t *len);
+/* Same from an open descriptor, to EOF; -EFBIG beyond max bytes. */
+int fd_read_all(int fd, size_t max, char **out, size_t *len);
 /* Same for a path built from a format. */
 int file_read_allf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -36,6 +38,14 @@ int file_read_u64(const char *path, uint64_t *out);
 
 /* Text of a symlink (e.g. "pid:[4026531836]"). */
 int link_read(const char *path, char **out);
+
+/* a - b, or 0 where the kernel's counters would make it negative (usage
+ * above a limit, a counter read a moment apart from another): never a
+ * wrap-around. */
+static inline uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
 
 /* Monotonic clock in microseconds. */
 uint64_t now_monotonic_us(void);

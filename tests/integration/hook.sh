@@ -162,6 +162,7 @@ bad_state() { # NAME STATE EXPECTED-MESSAGE
 	check "$1: nothing mounted" "$(in_ns_mounts)" 0
 }
 bad_state "garbage state" 'not json at all' "the state on stdin: not JSON"
+bad_state "state beyond 1 MiB" "$(head -c 1100000 /dev/zero | tr '\0' ' ')" "the state on stdin: File too large"
 bad_state "truncated state" "$(state | head -c 40)" "the state on stdin: not JSON"
 bad_state "state without a pid" '{"ociVersion":"1.0.2","id":"x","status":"creating","bundle":"/x"}' "has no pid"
 bad_state "state with a relative bundle" '{"ociVersion":"1.0.2","id":"x","status":"creating","pid":1,"bundle":"x"}' "not an absolute path"
