@@ -21,21 +21,10 @@
 
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
 {
-	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
-	bool lensfs = false;
+	g_autofree char *fstype = mountinfo_fstype_at(mountinfo, mountpoint);
 	struct statfs sfs;
 
-	/* The last mount on a path is the one a lookup reaches. */
-	for (char **l = lines; *l; l++) {
-		struct mountinfo_entry e;
-
-		if (mountinfo_entry_parse(*l, &e) < 0)
-			continue;
-		if (strcmp(e.mountpoint, mountpoint) == 0)
-			lensfs = strcmp(e.fstype, "fuse.lensfs") == 0;
-		mountinfo_entry_clear(&e);
-	}
-	if (!lensfs)
+	if (g_strcmp0(fstype, "fuse.lensfs") != 0)
 		return -ENODEV;
 	if (statfs(mountpoint, &sfs) < 0)
 		return -errno; /* ENOTCONN: a dead lensfs */

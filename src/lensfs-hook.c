@@ -151,6 +151,10 @@ int main(int argc, char **argv)
 	}
 	if (files_opt) {
 		files = g_strsplit(files_opt, ",", -1);
+		if (!files[0]) {
+			fprintf(stderr, "lensfs-hook: --files: an empty list mounts nothing\n");
+			return 2;
+		}
 		if (hook_files_check((const char *const *)files, &failed) < 0) {
 			fprintf(stderr, "lensfs-hook: --files: lensfs serves no '%s'\n", failed);
 			return 2;

@@ -50,3 +50,22 @@ void mountinfo_entry_clear(struct mountinfo_entry *e)
 	g_clear_pointer(&e->fstype, g_free);
 	g_clear_pointer(&e->super_opts, g_free);
 }
+
+char *mountinfo_fstype_at(const char *mountinfo, const char *path)
+{
+	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+	char *fstype = NULL;
+
+	for (char **l = lines; *l; l++) {
+		struct mountinfo_entry e;
+
+		if (mountinfo_entry_parse(*l, &e) < 0)
+			continue;
+		if (strcmp(e.mountpoint, path) == 0) {
+			g_free(fstype);
+			fstype = g_steal_pointer(&e.fstype);
+		}
+		mountinfo_entry_clear(&e);
+	}
+	return fstype;
+}

@@ -181,7 +181,8 @@ check "a rootfs without /proc/meminfo: the hook succeeds" "$?" 0
 check "a rootfs without /proc/meminfo: cpu/online alone is mounted" "$(grep "$FAKE/rootfs" "/proc/$NSPID/mountinfo" | cut -d' ' -f5)" "$FAKE/rootfs/sys/devices/system/cpu/online"
 nsenter -t "$NSPID" -m umount "$FAKE/rootfs/sys/devices/system/cpu/online"
 touch "$FAKE/rootfs/proc/"{meminfo,cpuinfo,uptime}
-check "an empty list of views is refused" "$("$HOOK" --files proc/nope createRuntime </dev/null 2>&1)" "lensfs-hook: --files: lensfs serves no 'proc/nope'"
+check "an unknown view is refused" "$("$HOOK" --files proc/nope createRuntime </dev/null 2>&1)" "lensfs-hook: --files: lensfs serves no 'proc/nope'"
+check "an empty list of views is refused" "$("$HOOK" --files '' createRuntime </dev/null 2>&1)" "lensfs-hook: --files: an empty list mounts nothing"
 "$HOOK" --mountpoint "$MNT" --files proc/meminfo createRuntime <<<"$(state)"
 check "--files proc/meminfo mounts that one" "$(in_ns_mounts)" 1
 nsenter -t "$NSPID" -m umount "$FAKE/rootfs/proc/meminfo"

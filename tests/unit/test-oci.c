@@ -234,17 +234,26 @@ static void test_mountinfo_line(void **state)
 
 static void test_lensfs_mounted(void **state)
 {
-	/* The path must exist for the final statfs; /tmp is not FUSE. */
 	const char *lensfs = "64 44 0:39 / /tmp rw - fuse.lensfs lensfs rw\n";
-	const char *other = "64 44 0:39 / /tmp rw - fuse.lxcfs lxcfs rw\n";
+	const char *other = "65 44 0:40 / /tmp rw - fuse.lxcfs lxcfs rw\n";
+	const char *elsewhere = "66 44 0:41 / /tmp/x rw - fuse.lensfs lensfs rw\n";
 	g_autofree char *covered = g_strconcat(lensfs, other, NULL);
-	g_autofree char *uncovered = g_strconcat(other, lensfs, NULL);
+	g_autofree char *uncovered = g_strconcat(other, elsewhere, lensfs, NULL);
+	g_autofree char *fstype = NULL;
+
+	assert_null(mountinfo_fstype_at("", "/tmp"));
+	assert_null(mountinfo_fstype_at(elsewhere, "/tmp"));
+	/* The last mount on a path is what a lookup reaches. */
+	fstype = mountinfo_fstype_at(covered, "/tmp");
+	assert_string_equal(fstype, "fuse.lxcfs");
+	g_free(fstype);
+	fstype = mountinfo_fstype_at(uncovered, "/tmp");
+	assert_string_equal(fstype, "fuse.lensfs");
 
 	assert_int_equal(hook_lensfs_mounted("", "/tmp"), -ENODEV);
-	assert_int_equal(hook_lensfs_mounted(other, "/tmp"), -ENODEV);
-	/* The last mount on a path is what a lookup reaches. */
 	assert_int_equal(hook_lensfs_mounted(covered, "/tmp"), -ENODEV);
-	/* mountinfo says lensfs, but the filesystem is not FUSE. */
+	/* mountinfo says lensfs, but the filesystem there is not FUSE (the
+	 * integration tests cover a real lensfs). */
 	assert_int_equal(hook_lensfs_mounted(uncovered, "/tmp"), -ENODEV);
 }
 
