@@ -167,13 +167,21 @@ static uint64_t stat_kb(const struct memory_facts *m, enum memstat_key k)
 	return m->stat.v[k] / 1024;
 }
 
+void meminfo_swap(uint64_t host_swap_kb, const struct memory_facts *m, uint64_t *total_kb,
+		  uint64_t *used_kb)
+{
+	*total_kb = MIN(host_swap_kb, m->swap_limit / 1024);
+	*used_kb = MIN(m->swap_usage / 1024, *total_kb);
+}
+
 static void meminfo_compute(uint64_t host_total, uint64_t host_swap, const struct memory_facts *m,
 			    uint64_t kb[MI__COUNT])
 {
 	uint64_t total = MIN(host_total, m->limit / 1024);
 	uint64_t free_kb = sat_sub(total, m->usage / 1024);
-	uint64_t swap_total = MIN(host_swap, m->swap_limit / 1024);
+	uint64_t swap_total, swap_used;
 
+	meminfo_swap(host_swap, m, &swap_total, &swap_used);
 	for (int f = 0; f < MI__COUNT; f++)
 		kb[f] = mi_from_stat[f] >= 0 ? stat_kb(m, (enum memstat_key)mi_from_stat[f]) : 0;
 	kb[MI_MEMTOTAL] = total;
@@ -185,7 +193,7 @@ static void meminfo_compute(uint64_t host_total, uint64_t host_swap, const struc
 	kb[MI_ACTIVE] = stat_kb(m, MS_ACTIVE_ANON) + stat_kb(m, MS_ACTIVE_FILE);
 	kb[MI_INACTIVE] = stat_kb(m, MS_INACTIVE_ANON) + stat_kb(m, MS_INACTIVE_FILE);
 	kb[MI_SWAPTOTAL] = swap_total;
-	kb[MI_SWAPFREE] = sat_sub(swap_total, m->swap_usage / 1024);
+	kb[MI_SWAPFREE] = swap_total - swap_used;
 	kb[MI_SWAPCACHED] = MIN(kb[MI_SWAPCACHED], swap_total);
 }
 

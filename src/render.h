@@ -14,6 +14,10 @@
 #include <sys/types.h>
 
 int meminfo_render(const char *host_meminfo, const struct memory_facts *mem, GString *out);
+/* SwapTotal (the swap limit, at most the host's) and the swap in use (at
+ * most that), in kB: what meminfo's Swap lines and swaps show. */
+void meminfo_swap(uint64_t host_swap_kb, const struct memory_facts *m, uint64_t *total_kb,
+		  uint64_t *used_kb);
 
 /* visible: host CPU numbers the container may use; they are shown
  * renumbered from 0 in their host order. */

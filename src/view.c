@@ -248,29 +248,26 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 
 int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
-	g_autoptr(GString) meminfo = g_string_new(NULL);
-	uint64_t total = 0, free_kb = 0;
-	bool limited = false;
+	g_autofree char *host = NULL;
+	struct memory_facts mem = { .limited = false };
+	uint64_t host_swap, total, used;
 	int r;
 
 	if (v->cg.path[CG_MEMORY]) {
-		struct memory_facts mem;
-
 		r = memory_facts(ctx, &v->cg, &mem);
 		if (r < 0)
 			return r;
-		limited = mem.limited;
 	}
-	if (!limited)
+	if (!mem.limited)
 		return append_host_proc(ctx, "swaps", out);
-	/* The container's own meminfo: the same numbers free and top show. */
-	r = view_cached(ctx, vnode_by_ino(INO_PROC_MEMINFO), v, meminfo);
+	/* The same numbers as the container's meminfo, which free and top show. */
+	r = read_proc(ctx, "meminfo", &host);
 	if (r < 0)
 		return r;
-	if (meminfo_find_kb(meminfo->str, "SwapTotal", &total) < 0 ||
-	    meminfo_find_kb(meminfo->str, "SwapFree", &free_kb) < 0)
+	if (meminfo_find_kb(host, "SwapTotal", &host_swap) < 0)
 		return -EIO;
-	return swaps_render(total, total - MIN(free_kb, total), out);
+	meminfo_swap(host_swap, &mem, &total, &used);
+	return swaps_render(total, used, out);
 }
 
 int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
