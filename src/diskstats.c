@@ -48,17 +48,6 @@ static uint64_t field(const struct io_dev *d, unsigned int i)
 	}
 }
 
-static const struct io_dev *find(const GArray *devs, unsigned int major, unsigned int minor)
-{
-	for (guint i = 0; i < devs->len; i++) {
-		const struct io_dev *d = &g_array_index(devs, struct io_dev, i);
-
-		if (d->major == major && d->minor == minor)
-			return d;
-	}
-	return NULL;
-}
-
 int diskstats_render(const char *host_diskstats, const GArray *devs, GString *out)
 {
 	g_auto(GStrv) lines = g_strsplit(host_diskstats, "\n", -1);
@@ -83,7 +72,7 @@ int diskstats_render(const char *host_diskstats, const GArray *devs, GString *ou
 		if (n < 4 || !g_ascii_string_to_unsigned(w[0], 10, 0, G_MAXUINT, &major, NULL) ||
 		    !g_ascii_string_to_unsigned(w[1], 10, 0, G_MAXUINT, &minor, NULL))
 			return -EINVAL;
-		d = find(devs, (unsigned int)major, (unsigned int)minor);
+		d = io_dev_find(devs, (unsigned int)major, (unsigned int)minor);
 		if (!d || d->rios + d->wios + d->dios + d->rbytes + d->wbytes + d->dbytes == 0)
 			continue;
 		g_string_append_printf(out, "%4u %7u %s", (unsigned int)major, (unsigned int)minor,

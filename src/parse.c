@@ -299,16 +299,24 @@ int cpu_max_parse(const char *text, uint64_t *quota_us, uint64_t *period_us)
 	return 0;
 }
 
-static struct io_dev *io_dev_get(GArray *devs, unsigned int major, unsigned int minor)
+const struct io_dev *io_dev_find(const GArray *devs, unsigned int major, unsigned int minor)
 {
-	struct io_dev d = { .major = major, .minor = minor };
-
 	for (guint i = 0; i < devs->len; i++) {
-		struct io_dev *e = &g_array_index(devs, struct io_dev, i);
+		const struct io_dev *e = &g_array_index(devs, struct io_dev, i);
 
 		if (e->major == major && e->minor == minor)
 			return e;
 	}
+	return NULL;
+}
+
+static struct io_dev *io_dev_get(GArray *devs, unsigned int major, unsigned int minor)
+{
+	struct io_dev d = { .major = major, .minor = minor };
+	const struct io_dev *e = io_dev_find(devs, major, minor);
+
+	if (e)
+		return (struct io_dev *)e;
 	g_array_append_val(devs, d);
 	return &g_array_index(devs, struct io_dev, devs->len - 1);
 }

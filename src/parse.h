@@ -97,6 +97,8 @@ struct io_dev {
 	uint64_t rbytes, wbytes, dbytes; /* read, written, discarded */
 	uint64_t rios, wios, dios; /* requests completed */
 };
+/* The device major:minor in devs, or NULL. */
+const struct io_dev *io_dev_find(const GArray *devs, unsigned int major, unsigned int minor);
 /* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N",
  * keys in any order, unknown keys skipped. Appends to devs. */
 int io_stat_parse(const char *text, GArray *devs);

@@ -193,12 +193,27 @@ static void test_real_v1_pid(void **state)
 
 /* io.stat as v2 writes it (block/blk-cgroup.c, blkcg_print_one_stat),
  * with keys it may add later; v1's throttle files (block/blk-throttle.c). */
+/* Each parsed device, every field, in order. */
+static void assert_devs(const GArray *got, const struct io_dev *want, guint n)
+{
+	assert_int_equal(got->len, n);
+	for (guint i = 0; i < n; i++)
+		assert_memory_equal(&g_array_index(got, struct io_dev, i), &want[i],
+				    sizeof(struct io_dev));
+}
+
 static void test_io_stat(void **state)
 {
 	g_autoptr(GArray) v2 = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
 	g_autoptr(GArray) v1 = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
 	g_autoptr(GArray) bad = g_array_new(FALSE, TRUE, sizeof(struct io_dev));
-	const struct io_dev *d;
+	const struct io_dev v2_want[] = {
+		{ .major = 253, .rbytes = 32768, .dbytes = 512, .rios = 8, .dios = 1 },
+		{ .major = 254, .minor = 16, .rbytes = 4096, .wbytes = 8192, .rios = 1, .wios = 2 },
+	};
+	const struct io_dev v1_want[] = {
+		{ .major = 8, .rbytes = 49152, .wbytes = 12288, .rios = 12, .wios = 3, .dios = 2 },
+	};
 
 	assert_int_equal(
 		io_stat_parse("253:0 rbytes=32768 wbytes=0 rios=8 wios=0 dbytes=512 dios=1\n"
@@ -206,20 +221,14 @@ static void test_io_stat(void **state)
 			      "cost.wait=7\n",
 			      v2),
 		0);
-	assert_int_equal(v2->len, 2);
-	d = &g_array_index(v2, struct io_dev, 0);
-	assert_int_equal(d->major, 253);
-	assert_int_equal(d->rbytes, 32768);
-	assert_int_equal(d->rios, 8);
-	assert_int_equal(d->dios, 1);
-	d = &g_array_index(v2, struct io_dev, 1);
-	assert_int_equal(d->minor, 16);
-	assert_int_equal(d->wbytes, 8192);
-	assert_int_equal(d->wios, 2);
+	assert_devs(v2, v2_want, G_N_ELEMENTS(v2_want));
+	/* Nothing to add: the devices stay as they were. */
 	assert_int_equal(io_stat_parse("", v2), 0);
+	assert_devs(v2, v2_want, G_N_ELEMENTS(v2_want));
 	assert_int_equal(io_stat_parse("8:0 rbytes=x\n", bad), -EINVAL);
 	assert_int_equal(io_stat_parse("sda rbytes=1\n", bad), -EINVAL);
 
+	/* io_serviced, then io_service_bytes, into the same devices. */
 	assert_int_equal(blkio_throttle_parse("8:0 Read 12\n8:0 Write 3\n8:0 Sync 15\n8:0 Async 0\n"
 					      "8:0 Discard 2\n8:0 Total 17\nTotal 17\n",
 					      false, v1),
@@ -228,14 +237,9 @@ static void test_io_stat(void **state)
 					      "Total 61440\n",
 					      true, v1),
 			 0);
-	assert_int_equal(v1->len, 1);
-	d = &g_array_index(v1, struct io_dev, 0);
-	assert_int_equal(d->rios, 12);
-	assert_int_equal(d->wios, 3);
-	assert_int_equal(d->dios, 2);
-	assert_int_equal(d->rbytes, 49152);
-	assert_int_equal(d->wbytes, 12288);
+	assert_devs(v1, v1_want, G_N_ELEMENTS(v1_want));
 	assert_int_equal(blkio_throttle_parse("Total 0\n", false, v1), 0);
+	assert_devs(v1, v1_want, G_N_ELEMENTS(v1_want));
 	assert_int_equal(blkio_throttle_parse("8:0 Read\n", false, bad), -EINVAL);
 }
 
