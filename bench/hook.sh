@@ -23,38 +23,31 @@ done
 export LENSFS_BUILDDIR=$BUILDDIR
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
-command -v runc >/dev/null || { echo "bench: needs runc"; exit 1; }
+command -v runc >/dev/null && command -v jq >/dev/null || { echo "bench: needs runc and jq"; exit 1; }
 mount_lensfs
 WORK=$(mktemp -d -t lensfs-bench-hook-XXXXXX)
 defer "rm -rf $WORK"
 make_rootfs "$WORK/rootfs"
 RUNC="runc --root $WORK/state"
-for variant in plain true hook; do
-	mkdir -p "$WORK/$variant"
-	(cd "$WORK/$variant" && runc spec)
-	hooks='{}'
-	[ "$variant" = hook ] && hooks=$(jq -n --arg h "$BUILDDIR/lensfs-hook" --arg m "$MNT" \
-		'{"createRuntime": [{"path": $h, "args": ["lensfs-hook", "--mountpoint", $m, "createRuntime"]}]}')
-	# What runc's running of any hook costs: one that does nothing.
-	[ "$variant" = true ] && hooks=$(jq -n --arg h /usr/bin/true '{"createRuntime": [{"path": $h, "args": ["true"]}]}')
-	jq --argjson hooks "$hooks" --argjson binds "$(rootfs_binds)" --arg cg "/$TAG/$variant" '
-		.root.path = "../rootfs" | .process.terminal = false | .process.args = ["/usr/bin/true"] |
-		.mounts += [{"destination":"/usr","type":"bind","source":"/usr","options":["rbind","ro"]}] + $binds |
-		.linux.resources += {"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}} |
-		.linux.cgroupsPath = $cg | .hooks = $hooks' "$WORK/$variant/config.json" >"$WORK/c"
-	mv "$WORK/c" "$WORK/$variant/config.json"
-done
+HOOK=$BUILDDIR/lensfs-hook
+LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
+only_true='.process.args = ["/usr/bin/true"]'
+bundle plain '{}' "$only_true"
+# What runc's running of any hook costs: one that does nothing.
+bundle true '{"createRuntime": [{"path": "/usr/bin/true", "args": ["true"]}]}' "$only_true"
+bundle hook "$(hook_json createRuntime)" "$only_true"
 # start VARIANT: milliseconds one `runc run` took.
 start() {
 	local t0 t1
 	t0=$EPOCHREALTIME
-	(cd "$WORK/$1" && $RUNC run "bench-$1-$$" >/dev/null) || { echo "bench: runc run failed"; exit 1; }
+	(cd "$WORK/$1" && $RUNC run "bench-$1-$$" >/dev/null) || { echo "bench: runc run failed" >&2; return 1; }
 	t1=$EPOCHREALTIME
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+declare -A ms
 for v in plain true hook; do
-	start "$v" >/dev/null
+	start "$v" >/dev/null || exit 1
 	: >"$WORK/$v.ms"
 done
 : >"$WORK/diff.ms"
@@ -67,11 +60,11 @@ for i in $(seq "$STARTS"); do
 	2) order="true hook plain" ;;
 	esac
 	for v in $order; do
-		declare "ms_$v=$(start "$v")"
-		eval "echo \$ms_$v" >>"$WORK/$v.ms"
+		ms[$v]=$(start "$v") || exit 1
+		echo "${ms[$v]}" >>"$WORK/$v.ms"
 	done
-	awk -v a="$ms_hook" -v b="$ms_plain" 'BEGIN { print a - b }' >>"$WORK/diff.ms"
-	awk -v a="$ms_hook" -v b="$ms_true" 'BEGIN { print a - b }' >>"$WORK/difftrue.ms"
+	awk -v a="${ms[hook]}" -v b="${ms[plain]}" 'BEGIN { print a - b }' >>"$WORK/diff.ms"
+	awk -v a="${ms[hook]}" -v b="${ms[true]}" 'BEGIN { print a - b }' >>"$WORK/difftrue.ms"
 done
 p=$(median <"$WORK/plain.ms")
 t=$(median <"$WORK/true.ms")
