@@ -166,8 +166,10 @@ load=$(cat "$MNT.load")
 check_true "loadavg: two busy threads raise the 1-minute average ($load)" awk -v l="${load%% *}" 'BEGIN { exit !(l >= 0.4 && l <= 3) }'
 check_true "loadavg: their running/total ($load)" awk -v f="$(cut -d' ' -f4 <<<"$load")" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 3 && a[2] >= 4) }'
 quiet=$(cat "$MNT.quiet")
-# Starting its sleep and its last cat takes a sample or two (0.08 each).
-check_true "loadavg: an idle container's stays near 0 ($quiet)" awk -v l="${quiet%% *}" -v b="${load%% *}" 'BEGIN { exit !(l < 0.25 && l * 4 < b) }'
+# Starting its sleep and its last cat takes a sample or two (0.08 each);
+# on the VM's emulated CPUs, where a fork and exec last a sample or more,
+# up to five (0.33 seen, next to 2.55 for the busy one).
+check_true "loadavg: an idle container's stays near 0 ($quiet)" awk -v l="${quiet%% *}" -v b="${load%% *}" 'BEGIN { exit !(l < 0.5 && l * 4 < b) }'
 check "proc/stat: btime is the host's" "$(in_container "$TAG/busy" grep '^btime' "$MNT/proc/stat")" "$(grep '^btime' /proc/stat)"
 
 # --- proc/diskstats: only the devices a container did I/O on --------------
