@@ -83,12 +83,13 @@ static void sample_all(struct loadavg_tracker *t, uint64_t now)
 	g_hash_table_iter_init(&it, t->followed);
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		struct followed *f = value;
-		struct sample s = { g_strdup(key), { { NULL } }, 0 };
+		struct sample s = { NULL, { { NULL } }, 0 };
 
 		if (now - f->read_at > FORGET_US) {
 			g_hash_table_iter_remove(&it);
 			continue;
 		}
+		s.key = g_strdup(key);
 		cgroup_membership_copy(&s.cg, &f->cg);
 		g_array_append_val(samples, s);
 	}
