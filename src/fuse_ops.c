@@ -13,7 +13,7 @@
 #include "fuse_ops.h"
 #include "log.h"
 #include "util.h"
-#include "vtree.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +21,6 @@
 #include <fuse_lowlevel.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The tree never changes: let the kernel keep names and attributes. */
-#define ENTRY_TIMEOUT 86400.0
 
 #define FH_GENERATION_SHIFT 40
 
@@ -33,6 +30,7 @@ struct lensfs_fs {
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, next_fh and the warning count */
 	GHashTable *handles; /* fh -> GString, the text rendered at open */
+	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
@@ -52,6 +50,7 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
+	fs->nodes = ptree_new();
 	return fs;
 }
 
@@ -60,6 +59,7 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	if (!fs)
 		return;
 	g_hash_table_unref(fs->handles);
+	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
 }
@@ -69,9 +69,17 @@ static struct lensfs_fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* A node's path in the view, for a log line. */
+static const char *node_name(struct lensfs_fs *fs, uint64_t ino)
+{
+	const struct vnode *n = vnode_by_ino(ino);
+
+	return n ? n->path : ptree_is(ino) ? "a pass-through file" : "an unknown node";
+}
+
 /* One warning a second at most: a broken cgroup read in a loop must not
  * flood the log. */
-static void warn_ratelimited(struct lensfs_fs *fs, const struct vnode *n, pid_t pid, int err)
+static void warn_ratelimited(struct lensfs_fs *fs, uint64_t ino, pid_t pid, int err)
 {
 	uint64_t now = now_monotonic_us();
 
@@ -85,82 +93,96 @@ static void warn_ratelimited(struct lensfs_fs *fs, const struct vnode *n, pid_t 
 	unsigned int dropped = fs->warns_dropped;
 	fs->warns_dropped = 0;
 	g_mutex_unlock(&fs->lock);
-	log_warn("%s for pid %d: %s (%u similar messages suppressed)", n->path, (int)pid,
+	log_warn("%s for pid %d: %s (%u similar messages suppressed)", node_name(fs, ino), (int)pid,
 		 g_strerror(-err), dropped);
-}
-
-static void fill_entry(const struct vnode *n, struct fuse_entry_param *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->ino = n->ino;
-	e->generation = 1;
-	e->attr_timeout = ENTRY_TIMEOUT;
-	e->entry_timeout = ENTRY_TIMEOUT;
-	vnode_stat(n, &e->attr);
 }
 
 static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	const struct vnode *n = vnode_lookup(parent, name);
-	struct fuse_entry_param e;
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	struct fuse_entry_param e = { 0 };
+	struct vfs_entry found;
+	int r = vfs_lookup(fs->ctx, fs->nodes, &c, parent, name, &found);
 
-	if (!n) {
-		/* A negative entry lasts as long: the tree is fixed. */
-		memset(&e, 0, sizeof(e));
-		e.entry_timeout = ENTRY_TIMEOUT;
-		fuse_reply_entry(req, &e);
+	vfs_caller_clear(&c);
+	if (r < 0 && r != -ENOENT) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	fill_entry(n, &e);
-	fuse_reply_entry(req, &e);
+	/* A name that is not there is an entry with inode 0: the kernel keeps
+	 * that answer as long as it would a name that is. */
+	e.entry_timeout = found.entry_timeout;
+	if (r == 0) {
+		e.ino = found.ino;
+		e.generation = 1;
+		e.attr = found.st;
+		e.attr_timeout = found.attr_timeout;
+	}
+	if (fuse_reply_entry(req, &e) == -ENOENT && ptree_is(e.ino))
+		ptree_forget(fs->nodes, e.ino, 1); /* the lookup was interrupted */
+}
+
+static void lensfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (ptree_is(ino))
+		ptree_forget(fs_of(req)->nodes, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void lensfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		if (ptree_is(forgets[i].ino))
+			ptree_forget(fs_of(req)->nodes, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
 }
 
 static void lensfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct vnode *n = vnode_by_ino(ino);
+	struct lensfs_fs *fs = fs_of(req);
 	struct stat st;
+	double timeout;
+	int r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);
 
-	if (!n) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	vnode_stat(n, &st);
-	fuse_reply_attr(req, &st, ENTRY_TIMEOUT);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, timeout);
+}
+
+static void lensfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	g_autofree char *target = NULL;
+	int r = vfs_readlink(fs->ctx, fs->nodes, ino, &target);
+
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_readlink(req, target);
 }
 
 static int do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, GString *buf)
 {
-	const struct vnode *dir = vnode_by_ino(ino);
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	g_autoptr(GArray) list = NULL;
+	int r = vfs_list(fs->ctx, fs->nodes, &c, ino, &list);
 
-	if (!dir)
-		return -ENOENT;
-	if (!S_ISDIR(dir->mode))
-		return -ENOTDIR;
-	/* Offsets: 1 for ".", 2 for "..", 3 + i for the i-th child. */
-	for (off_t i = off;; i++) {
-		const struct vnode *n = NULL;
-		const char *name;
-		struct stat st = { 0 };
-		size_t need;
+	vfs_caller_clear(&c);
+	if (r < 0)
+		return r;
+	/* Offset i + 1 follows the i-th entry; "." and ".." come first. */
+	for (off_t i = MAX(off, 0); i < (off_t)list->len; i++) {
+		const struct vfs_dirent *d = &g_array_index(list, struct vfs_dirent, i);
+		struct stat st = { .st_ino = d->ino, .st_mode = d->type };
+		size_t need = fuse_add_direntry(req, NULL, 0, d->name, NULL, 0);
 
-		if (i == 0) {
-			name = ".";
-			vnode_stat(dir, &st);
-		} else if (i == 1) {
-			name = "..";
-			vnode_stat(vnode_by_ino(dir->parent), &st);
-		} else {
-			n = vnode_child(dir->ino, (unsigned int)(i - 2));
-			if (!n)
-				break;
-			name = n->name;
-			vnode_stat(n, &st);
-		}
-		need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
 		if (buf->len + need > size)
 			break;
 		g_string_set_size(buf, buf->len + need);
-		fuse_add_direntry(req, buf->str + buf->len - need, need, name, &st, i + 1);
+		fuse_add_direntry(req, buf->str + buf->len - need, need, d->name, &st, i + 1);
 	}
 	return 0;
 }
@@ -184,43 +206,41 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 	g_mutex_unlock(&fs->lock);
 }
 
-/* The text of n as pid sees it, for a new handle. */
-static int render(struct lensfs_fs *fs, const struct vnode *n, pid_t pid, GString *text)
+/* The text of node ino as pid sees it, for a new handle. */
+static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text)
 {
-	struct viewer v;
-	int r = vnode_render_for_pid(fs->ctx, n, pid, &v, text);
+	struct vfs_caller c = { .pid = pid };
+	int r = vfs_render(fs->ctx, fs->nodes, &c, ino, text);
 
 	if (r < 0) {
-		/* A reader that left, or a file the kernel keeps for no one
-		 * (pressure without PSI), is no fault of anyone's. */
+		vfs_caller_clear(&c);
+		/* A reader that left, a file the kernel keeps for no one
+		 * (pressure without PSI), a host entry that went away or a
+		 * node a predecessor handed out are no fault of anyone's. */
+		if (r == -EISDIR || r == -ESTALE || (ptree_is(ino) && r != -EINVAL))
+			return r;
 		if (r != -ESRCH && r != -EOPNOTSUPP)
-			warn_ratelimited(fs, n, pid, r);
-		viewer_clear(&v);
+			warn_ratelimited(fs, ino, pid, r);
 		return r == -ESRCH || r == -ENOMEM || r == -EOPNOTSUPP ? r : -EIO;
 	}
-	if (log_debug_enabled) {
-		log_debug("render %s for pid %d: init %d, memory cgroup %s, %zu bytes", n->path,
-			  (int)pid, (int)v.init_pid,
-			  v.cg.path[CG_MEMORY] ? v.cg.path[CG_MEMORY] : "-", text->len);
+	if (log_debug_enabled && c.resolved) {
+		log_debug("render %s for pid %d: init %d, memory cgroup %s, %zu bytes",
+			  node_name(fs, ino), (int)pid, (int)c.own.init_pid,
+			  c.own.cg.path[CG_MEMORY] ? c.own.cg.path[CG_MEMORY] : "-", text->len);
 	}
-	viewer_clear(&v);
+	vfs_caller_clear(&c);
 	return 0;
 }
 
 static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
-	const struct vnode *n = vnode_by_ino(ino);
 	g_autoptr(GString) text = g_string_sized_new(4096);
 	int r;
 
-	if (!n)
-		return -ENOENT;
-	if (S_ISDIR(n->mode))
-		return -EISDIR;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
-	r = render(fs, n, fuse_req_ctx(req)->pid, text);
+	r = render(fs, ino, fuse_req_ctx(req)->pid, text);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
@@ -272,13 +292,12 @@ static int read_slice(struct lensfs_fs *fs, uint64_t fh, size_t size, off_t off,
 static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
 {
 	struct lensfs_fs *fs = fs_of(req);
-	const struct vnode *n = vnode_by_ino(ino);
 	g_autoptr(GString) text = g_string_sized_new(4096);
 	int r;
 
-	if (!n || S_ISDIR(n->mode) || fh >> FH_GENERATION_SHIFT == fs->generation)
+	if (fh >> FH_GENERATION_SHIFT == fs->generation)
 		return -EBADF;
-	r = render(fs, n, fuse_req_ctx(req)->pid, text);
+	r = render(fs, ino, fuse_req_ctx(req)->pid, text);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
@@ -316,11 +335,11 @@ static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 
 static void lensfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	const struct vnode *n = vnode_by_ino(ino);
+	int r = vfs_is_dir(fs_of(req)->nodes, ino);
 
-	if (!n)
-		fuse_reply_err(req, ENOENT);
-	else if (!S_ISDIR(n->mode))
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (!r)
 		fuse_reply_err(req, ENOTDIR);
 	else
 		fuse_reply_open(req, fi);
@@ -341,7 +360,10 @@ bool lensfs_fs_initialized(const struct lensfs_fs *fs)
 static const struct fuse_lowlevel_ops lensfs_ops = {
 	.init = lensfs_init,
 	.lookup = lensfs_lookup,
+	.forget = lensfs_forget,
+	.forget_multi = lensfs_forget_multi,
 	.getattr = lensfs_getattr,
+	.readlink = lensfs_readlink,
 	.open = lensfs_open,
 	.read = lensfs_read,
 	.release = lensfs_release,

@@ -36,7 +36,7 @@ int hook_files_check(const char *const *files, const char **bad)
 	for (; files && *files; files++) {
 		const struct vnode *n = vnode_by_path(*files);
 
-		if (!n || !n->view) {
+		if (!n || (!n->view && !n->dyn)) {
 			*bad = *files;
 			return -EINVAL;
 		}
@@ -55,8 +55,9 @@ static void view_free(gpointer p)
 	g_free(v);
 }
 
-static int prepare_one(const char *mountpoint, const char *file, struct hook_plan *plan)
+static int prepare_one(const char *mountpoint, const struct vnode *n, struct hook_plan *plan)
 {
+	const char *file = n->path;
 	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
@@ -76,6 +77,7 @@ static int prepare_one(const char *mountpoint, const char *file, struct hook_pla
 	}
 	v = g_new0(struct hook_view, 1);
 	v->file = g_strdup(file);
+	v->dir = S_ISDIR(n->mode);
 	v->mount_fd = fd;
 	g_ptr_array_add(plan->views, v);
 	return 0;
@@ -89,10 +91,10 @@ int hook_prepare(const char *mountpoint, const char *const *files, struct hook_p
 	plan->views = g_ptr_array_new_with_free_func(view_free);
 	if (files) {
 		for (; r == 0 && *files; files++)
-			r = prepare_one(mountpoint, vnode_by_path(*files)->path, plan);
+			r = prepare_one(mountpoint, vnode_by_path(*files), plan);
 	} else {
-		for (unsigned int i = 0; r == 0 && (n = vnode_file(i)); i++)
-			r = prepare_one(mountpoint, n->path, plan);
+		for (unsigned int i = 0; r == 0 && (n = vnode_mounted(i)); i++)
+			r = prepare_one(mountpoint, n, plan);
 	}
 	if (r < 0)
 		hook_plan_clear(plan);
@@ -156,7 +158,7 @@ static int attach_one(int rootfd, struct hook_view *v)
 		return tfd;
 	if (fstat(tfd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
+	if (v->dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
 		return 0;
 	/* Where the target is, for an undo by path (umount2 takes no fd). */
 	fdpath = g_strdup_printf("/proc/self/fd/%d", tfd);

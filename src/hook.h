@@ -18,7 +18,8 @@
 #include <sys/types.h>
 
 struct hook_view {
-	char *file; /* "proc/meminfo" */
+	char *file; /* "proc/meminfo", or a directory: "sys/devices/system/cpu" */
+	bool dir;
 	int mount_fd; /* the detached copy */
 	char *target; /* once attached: where, in the container's mount namespace */
 };
@@ -32,8 +33,9 @@ struct hook_plan {
  * daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
 
-/* files: NULL for every file lensfs can serve, else a list of them
- * ("proc/meminfo"); -EINVAL for a name that is not one (*bad set). */
+/* files: NULL for every view lensfs can serve, else a list of them
+ * ("proc/meminfo", or the directory "sys/devices/system/cpu"); -EINVAL for
+ * a name that is not one (*bad set). */
 int hook_files_check(const char *const *files, const char **bad);
 
 /* Step 1. Files the mount does not serve are left out (an older daemon). */
@@ -47,6 +49,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(hook_plan, hook_plan_clear)
 int hook_enter_mount_ns(pid_t pid);
 
 /* Step 3. Targets are resolved inside rootfs (symlinks cannot lead out of
- * it); a missing target, or one that is not a regular file, is skipped. On
+ * it); a missing target, or one of another type than its view (a regular
+ * file, or a directory), is skipped. On
  * failure everything attached is detached and *failed names the file. */
 int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed);

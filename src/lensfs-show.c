@@ -6,31 +6,55 @@
 #include "cli.h"
 #include "context.h"
 #include "log.h"
-#include "vtree.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-static int show_one(struct lensfs_ctx *ctx, const struct viewer *v, const char *path, bool header)
+/* Prints path as v reads it: a file's text byte for byte, a directory's
+ * names one per line, a symlink's target. */
+static int show_one(struct lensfs_ctx *ctx, struct ptree *t, const struct viewer *v,
+		    const char *path, bool header)
 {
-	const struct vnode *n = vnode_by_path(path);
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
 	g_autoptr(GString) text = g_string_new(NULL);
-	int r;
+	struct vfs_caller c = { .given = v };
+	struct vfs_entry e = { .ino = INO_ROOT, .st.st_mode = S_IFDIR };
+	int r = 0;
 
-	if (!n || !n->view) {
+	for (char **p = parts; r == 0 && *p; p++)
+		if (**p && strcmp(*p, ".") != 0)
+			r = vfs_lookup(ctx, t, &c, e.ino, *p, &e);
+	if (r == -ENOENT || r == -ENOTDIR) {
 		fprintf(stderr, "lensfs-show: %s: no such file in the view\n", path);
 		return 1;
 	}
-	r = vnode_render(ctx, n, v, text);
+	if (r == 0 && S_ISDIR(e.st.st_mode)) {
+		g_autoptr(GArray) list = NULL;
+
+		r = vfs_list(ctx, t, &c, e.ino, &list);
+		for (guint i = 2; r == 0 && i < list->len; i++)
+			g_string_append_printf(text, "%s\n",
+					       g_array_index(list, struct vfs_dirent, i).name);
+	} else if (r == 0 && S_ISLNK(e.st.st_mode)) {
+		g_autofree char *target = NULL;
+
+		r = vfs_readlink(ctx, t, e.ino, &target);
+		if (r == 0)
+			g_string_append_printf(text, "%s\n", target);
+	} else if (r == 0) {
+		r = vfs_render(ctx, t, &c, e.ino, text);
+	}
 	if (r < 0) {
-		fprintf(stderr, "lensfs-show: %s: %s\n", n->path, g_strerror(-r));
+		fprintf(stderr, "lensfs-show: %s: %s\n", path, g_strerror(-r));
 		return 1;
 	}
 	if (header)
-		printf("==> %s <==\n", n->path);
+		printf("==> %s <==\n", path);
 	fwrite(text->str, 1, text->len, stdout);
 	return 0;
 }
@@ -59,6 +83,7 @@ int main(int argc, char **argv)
 	};
 	g_autoptr(GOptionContext) octx = g_option_context_new("- print a container's lensfs view");
 	g_autoptr(lensfs_ctx) ctx = NULL;
+	g_autoptr(ptree) nodes = ptree_new();
 	struct lensfs_config cfg = { 0 };
 	struct viewer v;
 	int r, status = 0;
@@ -69,7 +94,8 @@ int main(int argc, char **argv)
 		octx,
 		"FILE is a path in the view, such as proc/meminfo; without one, every file is\n"
 		"printed under a header. One FILE is printed byte for byte as the process would\n"
-		"read it through the mount.");
+		"read it through the mount; a directory (sys/devices/system/cpu) as its names,\n"
+		"one per line; a symlink as its target.");
 	r = cli_parse(octx, "lensfs-show", &version, &argc, &argv);
 	if (r >= 0)
 		return r;
@@ -103,12 +129,12 @@ int main(int argc, char **argv)
 		nfiles = g_strv_length(files);
 	if (nfiles) {
 		for (unsigned int i = 0; i < nfiles; i++)
-			status |= show_one(ctx, &v, files[i], nfiles > 1);
+			status |= show_one(ctx, nodes, &v, files[i], nfiles > 1);
 	} else {
 		const struct vnode *n;
 
 		for (unsigned int i = 0; (n = vnode_file(i)); i++)
-			status |= show_one(ctx, &v, n->path, true);
+			status |= show_one(ctx, nodes, &v, n->path, true);
 	}
 	viewer_clear(&v);
 	return status;

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include "cpu_dir.h"
 #include "loadavg.h"
+#include "ptree.h"
 #include "render.h"
 #include "util.h"
 #include "view.h"
@@ -225,6 +227,72 @@ static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **on
 		cpu_facts_clear(&f);
 	return 0;
 }
+
+/* Which host CPU each cpuN of v's cpu directory is. */
+static int viewer_cpu_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map *m)
+{
+	g_autofree char *online_text = NULL;
+	g_autoptr(cpuset) visible = NULL;
+	bool all;
+	int r = viewer_cpus(ctx, v, &online_text, &visible, NULL, &all);
+
+	if (r < 0)
+		return r;
+	cpu_map_init(m, visible, all);
+	return 0;
+}
+
+static int cpu_dir_resolve_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+			       char **hpath)
+{
+	struct cpu_map m;
+	int r = viewer_cpu_map(ctx, v, &m);
+
+	if (r < 0)
+		return r;
+	r = cpu_dir_resolve(&m, name, hpath);
+	cpu_map_clear(&m);
+	return r;
+}
+
+static int cpu_dir_list_for(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray *names)
+{
+	g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) shown = NULL;
+	struct cpu_map m;
+	int r = host_list(ctx->sys_root, "devices/system/cpu", host, NULL);
+
+	if (r < 0)
+		return r;
+	r = viewer_cpu_map(ctx, v, &m);
+	if (r < 0)
+		return r;
+	g_ptr_array_add(host, NULL);
+	shown = cpu_dir_names(&m, (const char *const *)host->pdata);
+	cpu_map_clear(&m);
+	for (guint i = 0; i < shown->len; i++)
+		g_ptr_array_add(names, g_steal_pointer(&shown->pdata[i]));
+	return 0;
+}
+
+static int cpu_dir_read_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+			    const char *host, GString *out)
+{
+	struct cpu_map m;
+	int r = viewer_cpu_map(ctx, v, &m);
+
+	if (r < 0)
+		return r;
+	r = cpu_text_translate(&m, name, host, out);
+	cpu_map_clear(&m);
+	return r;
+}
+
+const struct vdir_ops view_cpu_dir = {
+	.resolve = cpu_dir_resolve_for,
+	.list = cpu_dir_list_for,
+	.read = cpu_dir_read_for,
+};
 
 int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
 		 GString *out)

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 struct vnode;
+struct vdir_ops;
 
 int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
 		 GString *out);
@@ -26,6 +27,9 @@ int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewe
 /* online, possible and present, by the node's name. */
 int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
 		  GString *out);
+
+/* sys/devices/system/cpu: cpuN of the visible CPUs (cpu_dir.h). */
+extern const struct vdir_ops view_cpu_dir;
 
 void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us);
 void view_caches_free(struct lensfs_ctx *ctx);

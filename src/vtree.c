@@ -37,8 +37,9 @@ static const struct vnode vtree[] = {
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, 0,
 	  NULL, false },
+	/* online, possible and present, then cpuN and the host's other entries */
 	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL,
-	  false },
+	  false, &view_cpu_dir },
 	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
 	  4096, view_cpu_list, true },
 	{ INO_SYS_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
@@ -86,6 +87,18 @@ const struct vnode *vnode_file(unsigned int n)
 	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++)
 		if (vtree[i].view && n-- == 0)
 			return &vtree[i];
+	return NULL;
+}
+
+const struct vnode *vnode_mounted(unsigned int n)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++) {
+		const struct vnode *dir = vnode_by_ino(vtree[i].parent);
+		bool whole = vtree[i].dyn || (vtree[i].view && !dir->dyn);
+
+		if (whole && n-- == 0)
+			return &vtree[i];
+	}
 	return NULL;
 }
 

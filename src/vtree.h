@@ -36,6 +36,21 @@ enum vnode_ino {
 	INO_SYS_CPU_PRESENT = 20,
 };
 
+/* A directory whose entries beyond the table's depend on the reader, and
+ * pass host entries through (ptree.h). */
+struct vdir_ops {
+	/* The host entry (below the sys root) name stands for in v's view;
+	 * -ENOENT when there is none. */
+	int (*resolve)(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+		       char **hpath);
+	/* Every name v sees there (the table's are left out by the caller). */
+	int (*list)(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray *names);
+	/* What v reads in a file below it whose last component is name and
+	 * whose host text is host. */
+	int (*read)(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+		    const char *host, GString *out);
+};
+
 struct vnode;
 /* A renderer's inputs: the node (some serve several, by name) and whose view. */
 typedef int (*view_fn)(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
@@ -50,6 +65,7 @@ struct vnode {
 	off_t size; /* what stat says: 0 like procfs, 4096 like sysfs */
 	view_fn view; /* NULL for directories */
 	bool per_cgroup; /* the text depends only on the viewer's cgroups */
+	const struct vdir_ops *dyn; /* a directory with reader-dependent entries */
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino);
@@ -62,6 +78,9 @@ unsigned int vnode_nlink(const struct vnode *n);
 void vnode_stat(const struct vnode *n, struct stat *st);
 /* Every regular file, for lensfs-show's default list. */
 const struct vnode *vnode_file(unsigned int i);
+/* What lensfs-hook mounts by default: every regular file, except those in
+ * a reader-dependent directory, which is mounted whole instead. */
+const struct vnode *vnode_mounted(unsigned int i);
 
 /* Renders a file as v sees it. */
 int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,

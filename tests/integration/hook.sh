@@ -8,7 +8,8 @@
 require_machine
 require_runc
 mount_lensfs
-VIEWS=$(find "$MNT" -type f | wc -l)
+# Every file, except the cpu directory's: that one is mounted whole.
+VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -type f -print | wc -l) + 1))
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
 defer "rm -rf $WORK"
 ROOTFS=$WORK/rootfs
@@ -32,6 +33,7 @@ check_probe() {
 	check "$1: getconf _NPROCESSORS_ONLN" "$(value getconf "$OUT")" 1
 	check "$1: getconf _NPROCESSORS_CONF" "$(value getconf_conf "$OUT")" 1
 	check "$1: lscpu CPU(s)" "$(value lscpu "$OUT")" 1
+	check "$1: cpuN directories" "$(value cpudirs "$OUT")" cpu0
 	check "$1: python os.cpu_count()" "$(value python "$OUT")" 1
 	local up
 	up=$(value uptime "$OUT")
@@ -178,14 +180,17 @@ check "no lensfs: nothing mounted" "$(in_ns_mounts)" 0
 rm "$FAKE/rootfs/proc/"*
 "$HOOK" --mountpoint "$MNT" createRuntime <<<"$(state)"
 check "a rootfs without /proc/meminfo: the hook succeeds" "$?" 0
-check "a rootfs without /proc/meminfo: cpu/online alone is mounted" "$(grep "$FAKE/rootfs" "/proc/$NSPID/mountinfo" | cut -d' ' -f5)" "$FAKE/rootfs/sys/devices/system/cpu/online"
-nsenter -t "$NSPID" -m umount "$FAKE/rootfs/sys/devices/system/cpu/online"
+check "a rootfs without /proc/meminfo: the cpu directory alone is mounted" "$(grep "$FAKE/rootfs" "/proc/$NSPID/mountinfo" | cut -d' ' -f5)" "$FAKE/rootfs/sys/devices/system/cpu"
+nsenter -t "$NSPID" -m umount "$FAKE/rootfs/sys/devices/system/cpu"
 touch "$FAKE/rootfs/proc/"{meminfo,cpuinfo,uptime}
 check "an unknown view is refused" "$("$HOOK" --files proc/nope createRuntime </dev/null 2>&1)" "lensfs-hook: --files: lensfs serves no 'proc/nope'"
 check "an empty list of views is refused" "$("$HOOK" --files '' createRuntime </dev/null 2>&1)" "lensfs-hook: --files: an empty list mounts nothing"
 "$HOOK" --mountpoint "$MNT" --files proc/meminfo createRuntime <<<"$(state)"
 check "--files proc/meminfo mounts that one" "$(in_ns_mounts)" 1
 nsenter -t "$NSPID" -m umount "$FAKE/rootfs/proc/meminfo"
+"$HOOK" --mountpoint "$MNT" --files sys/devices/system/cpu createRuntime <<<"$(state)"
+check "--files sys/devices/system/cpu mounts the directory" "$(grep "$FAKE/rootfs" "/proc/$NSPID/mountinfo" | cut -d' ' -f5)" "$FAKE/rootfs/sys/devices/system/cpu"
+nsenter -t "$NSPID" -m umount "$FAKE/rootfs/sys/devices/system/cpu"
 
 if command -v strace >/dev/null; then
 	# A mount that fails half-way: what was mounted is taken back.

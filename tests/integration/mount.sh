@@ -21,7 +21,9 @@ R() { timeout 10 cat "$MNT/$1"; }
 if [ "$HOST_SIDE" = 1 ]; then
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
 check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
-check "ls of cpu" "$(ls "$MNT/sys/devices/system/cpu" | tr '\n' ' ')" "online possible present "
+check "ls of cpu: the fixed files first, then the host's CPUs and other entries" \
+	"$(ls -f "$MNT/sys/devices/system/cpu" | tr '\n' ' ')" \
+	". .. online possible present $(ls /sys/devices/system/cpu | grep '^cpu[0-9]' | sort -V | tr '\n' ' ')$(ls /sys/devices/system/cpu | grep -Ev '^(cpu[0-9]+|online|possible|present)$' | LC_ALL=C sort | tr '\n' ' ')"
 check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
 check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 3"
@@ -49,11 +51,62 @@ check "SwapTotal without a swap limit is the host's" "$(kb "$meminfo" SwapTotal)
 check "one processor block" "$(grep -c '^processor' <<<"$cpuinfo")" 1
 check "processor numbered 0" "$(grep '^processor' <<<"$cpuinfo")" "$(printf 'processor\t: 0')"
 check "cpu/online" "$online" 0
-check "lscpu with the views mounted counts one CPU" "$(in_container "$TAG/a" sh -c "for f in online possible present; do mount --bind $MNT/sys/devices/system/cpu/\$f /sys/devices/system/cpu/\$f; done; mount --bind $MNT/proc/cpuinfo /proc/cpuinfo; lscpu" | awk '/^CPU\(s\):/ { print $2 }')" 1
+check "lscpu with the views mounted counts one CPU" "$(in_container "$TAG/a" sh -c "mount --bind $MNT/sys/devices/system/cpu /sys/devices/system/cpu; mount --bind $MNT/proc/cpuinfo /proc/cpuinfo; lscpu" | awk '/^CPU\(s\):/ { print $2 }')" 1
+check "one cpuN directory, cpu0" "$(in_container "$TAG/a" ls "$MNT/sys/devices/system/cpu" | grep '^cpu[0-9]')" cpu0
 check "cpu/possible and cpu/present" "$(in_container "$TAG/a" cat "$MNT/sys/devices/system/cpu/possible" "$MNT/sys/devices/system/cpu/present" | tr '\n' ' ')" "0 0 "
 check_true "uptime of a new container below 2 s ($uptime)" awk -v u="${uptime%% *}" 'BEGIN { exit !(u < 2) }'
 idle=${uptime##* }
 check_true "idle within uptime on one CPU ($uptime)" awk -v u="${uptime%% *}" -v i="$idle" 'BEGIN { exit !(i <= u) }'
+
+# --- sys/devices/system/cpu: host CPU 1 is the container's cpu0 ----------
+CPUS=$MNT/sys/devices/system/cpu
+if [ "$(nproc --all)" -ge 2 ]; then
+	cg_create "$TAG/c1"
+	cg_cpuset "$TAG/c1" 1
+	check "cpuset 1: one cpuN directory, cpu0" "$(in_container "$TAG/c1" ls "$CPUS" | grep '^cpu[0-9]')" cpu0
+	check_true "cpuset 1: no cpu1" in_container "$TAG/c1" sh -c "! test -e $CPUS/cpu1"
+	check "cpuset 1: cpu0 passes host CPU 1's files through" \
+		"$(in_container "$TAG/c1" cat "$CPUS/cpu0/topology/core_id" "$CPUS/cpu0/topology/physical_package_id")" \
+		"$(cat /sys/devices/system/cpu/cpu1/topology/core_id /sys/devices/system/cpu/cpu1/topology/physical_package_id)"
+	check "cpuset 1: CPU lists renumbered" \
+		"$(in_container "$TAG/c1" cat "$CPUS/cpu0/topology/thread_siblings_list" "$CPUS/cpu0/topology/package_cpus_list" | tr '\n' ' ')" "0 0 "
+	check "cpuset 1: symlinks as the host's" "$(in_container "$TAG/c1" readlink "$CPUS/cpu0/subsystem")" \
+		"$(readlink /sys/devices/system/cpu/cpu1/subsystem)"
+	# One name, two host directories: each reader gets its own, however
+	# the two alternate (the kernel must not reuse the other's entry).
+	mine=$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0")
+	theirs=$(stat -c %i "$CPUS/cpu0")
+	check_true "cpu0 is another inode for the host ($theirs) and the container ($mine)" test "$mine" != "$theirs"
+	flips=0
+	for _ in $(seq 10); do
+		[ "$(stat -c %i "$CPUS/cpu0/topology")" = "$(stat -c %i "$CPUS/cpu0/topology")" ] || flips=$((flips + 1))
+		[ "$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0")" = "$mine" ] || flips=$((flips + 1))
+		[ "$(stat -c %i "$CPUS/cpu0")" = "$theirs" ] || flips=$((flips + 1))
+	done
+	check "alternating readers each see their own cpu0, 30 times" "$flips" 0
+	if [ ! -e /sys/devices/system/cpu/cpu0/online ] && [ -e /sys/devices/system/cpu/cpu1/online ]; then
+		check "cpu0/online: the container's (host CPU 1) has one" "$(in_container "$TAG/c1" cat "$CPUS/cpu0/online")" 1
+		check_true "cpu0/online: the host's (CPU 0) has none" test ! -e "$CPUS/cpu0/online"
+	fi
+	if [ "$HOST_SIDE" = 1 ]; then
+		check "lensfs-show --cgroup lists the container's cpu directory" \
+			"$("$LENSFS_SHOW" --cgroup "/$TAG/c1" sys/devices/system/cpu | grep '^cpu[0-9]')" cpu0
+		check "lensfs-show --cgroup prints a file below it" \
+			"$("$LENSFS_SHOW" --cgroup "/$TAG/c1" sys/devices/system/cpu/cpu0/topology/core_id)" \
+			"$(cat /sys/devices/system/cpu/cpu1/topology/core_id)"
+	fi
+else
+	skip_case "a container on host CPU 1" "one CPU online"
+fi
+if [ "$HOST_SIDE" = 1 ]; then
+	# Every file of the host's cpu directories, byte for byte (the host sees
+	# the host's names; topology and cache files do not change).
+	differ=0
+	while read -r f; do
+		cmp -s "$f" "$MNT$f" || { differ=$((differ + 1)); echo "# differs: $f"; }
+	done < <(find /sys/devices/system/cpu/cpu[0-9]*/topology /sys/devices/system/cpu/cpu[0-9]*/cache -type f -perm -0444)
+	check "the host reads each topology and cache file as the host's" "$differ" 0
+fi
 
 # --- nested: the parent's 200M wins over the child's 300M ----------------
 cg_create "$TAG/p/c"

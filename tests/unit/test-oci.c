@@ -259,7 +259,8 @@ static void test_lensfs_mounted(void **state)
 
 static void test_files_check(void **state)
 {
-	const char *good[] = { "proc/meminfo", "sys/devices/system/cpu/online", NULL };
+	const char *good[] = { "proc/meminfo", "sys/devices/system/cpu/online",
+			       "sys/devices/system/cpu", NULL };
 	const char *dir[] = { "proc", NULL };
 	const char *climb[] = { "proc/../../etc/passwd", NULL };
 	const char *bad = NULL;

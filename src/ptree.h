@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Pass-through nodes: what lies below a directory whose entries depend on
+ * the reader (sys/devices/system/cpu): host files and directories shown
+ * under a name of the view. A node is the pair (path in the view, host
+ * path); its inode number is derived from both, so it is the same in every
+ * worker and differs between two readers who see one name stand for two
+ * host entries (a directory inode has one name in the kernel's cache).
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/* The top bit marks a pass-through inode; the table's use the low numbers. */
+#define PT_INO_BIT (UINT64_C(1) << 63)
+
+struct vnode;
+
+struct pnode {
+	uint64_t ino;
+	char *vpath; /* in the view: "sys/devices/system/cpu/cpu0/topology" */
+	char *hpath; /* below the host's sys root: "devices/system/cpu/cpu2/topology" */
+	const struct vnode *root; /* the reader-dependent directory it is below */
+};
+
+uint64_t ptree_ino(const char *vpath, const char *hpath);
+static inline bool ptree_is(uint64_t ino)
+{
+	return ino & PT_INO_BIT;
+}
+
+/* The nodes the kernel holds, counted by its lookups. Thread-safe. */
+struct ptree;
+struct ptree *ptree_new(void);
+void ptree_free(struct ptree *t);
+typedef struct ptree ptree;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ptree, ptree_free)
+/* One more lookup of (vpath, hpath); its inode number in *ino. -EIO when
+ * another node has that number (a hash collision: never served as the
+ * other node). */
+int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
+	      uint64_t *ino);
+/* A copy of node ino (pnode_clear it); -ESTALE when the table does not
+ * have it (it was forgotten, or looked up by a predecessor). */
+int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out);
+void pnode_clear(struct pnode *n);
+/* The kernel forgets n lookups of ino. */
+void ptree_forget(struct ptree *t, uint64_t ino, uint64_t n);
+unsigned int ptree_size(struct ptree *t);
+
+/* Host side, below root (a directory: the sys root), never following a
+ * symlink on the way (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS); the last
+ * component's own attributes, not its target's. */
+int host_lstat(const char *root, const char *hpath, struct stat *st);
+int host_readlink(const char *root, const char *hpath, char **out);
+/* A regular file's text, up to 1 MiB. */
+int host_read(const char *root, const char *hpath, char **out);
+/* A directory's names, sorted, without "." and ".."; type[i] its d_type. */
+int host_list(const char *root, const char *hpath, GPtrArray *names, GArray *types);

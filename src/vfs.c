@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The table's nodes have fixed inode numbers and attributes. Below a
+ * reader-dependent directory (vnode.dyn), each name is resolved for the
+ * caller to a host entry and becomes a pass-through node (ptree.h): the
+ * kernel must ask again every time (entry timeout 0), for the next caller
+ * may see another host entry under the same name. Below a pass-through
+ * directory, names are the host's, whoever asks.
+ */
+#include "config.h"
+
+#include "vfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+void vfs_caller_clear(struct vfs_caller *c)
+{
+	if (c->resolved)
+		viewer_clear(&c->own);
+	c->resolved = false;
+}
+
+static int caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct viewer **v)
+{
+	if (c->given) {
+		*v = c->given;
+		return 0;
+	}
+	if (!c->resolved) {
+		int r = viewer_of_pid(ctx, c->pid, &c->own);
+
+		c->resolved = true;
+		if (r < 0)
+			return r;
+	}
+	*v = &c->own;
+	return 0;
+}
+
+/* A name a directory can hold: not ".", "..", empty, or with a slash. */
+static int name_check(const char *name)
+{
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
+		return -ENOENT;
+	return strlen(name) > NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+static void host_attr(const struct stat *host, uint64_t ino, struct stat *st)
+{
+	*st = *host;
+	st->st_ino = ino;
+	st->st_dev = 0;
+}
+
+/* The pass-through node (vpath, hpath) below root, counted in t. */
+static int pass_entry(struct lensfs_ctx *ctx, struct ptree *t, const struct vnode *root,
+		      const char *vpath, const char *hpath, struct vfs_entry *out)
+{
+	struct stat host;
+	int r = host_lstat(ctx->sys_root, hpath, &host);
+
+	if (r < 0)
+		return r == -ELOOP || r == -EXDEV ? -ENOENT : r;
+	out->ino = ptree_ino(vpath, hpath);
+	if (t) {
+		r = ptree_add(t, vpath, hpath, root, &out->ino);
+		if (r < 0)
+			return r;
+	}
+	host_attr(&host, out->ino, &out->st);
+	out->attr_timeout = VFS_HOST_TIMEOUT;
+	return 0;
+}
+
+static int lookup_dyn(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+		      const struct vnode *dir, const char *name, struct vfs_entry *out)
+{
+	g_autofree char *hpath = NULL, *vpath = NULL;
+	const struct viewer *v;
+	int r = caller_viewer(ctx, c, &v);
+
+	if (r < 0)
+		return r;
+	r = dir->dyn->resolve(ctx, v, name, &hpath);
+	if (r < 0)
+		return r;
+	vpath = g_strconcat(dir->path, "/", name, NULL);
+	return pass_entry(ctx, t, dir, vpath, hpath, out);
+}
+
+int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
+	       const char *name, struct vfs_entry *out)
+{
+	const struct vnode *dir = vnode_by_ino(parent), *n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->entry_timeout = VFS_FIXED_TIMEOUT;
+	if (dir) {
+		n = vnode_lookup(parent, name);
+		if (n) {
+			out->ino = n->ino;
+			out->attr_timeout = VFS_FIXED_TIMEOUT;
+			vnode_stat(n, &out->st);
+			return 0;
+		}
+		if (!dir->dyn)
+			return S_ISDIR(dir->mode) ? -ENOENT : -ENOTDIR;
+		out->entry_timeout = 0;
+		r = name_check(name);
+		return r < 0 ? r : lookup_dyn(ctx, t, c, dir, name, out);
+	}
+	if (!ptree_is(parent) || !t)
+		return -ENOENT;
+	struct pnode p;
+	g_autofree char *vpath = NULL, *hpath = NULL;
+
+	out->entry_timeout = VFS_HOST_TIMEOUT;
+	r = ptree_get(t, parent, &p);
+	if (r < 0)
+		return r;
+	r = name_check(name);
+	if (r == 0) {
+		vpath = g_strconcat(p.vpath, "/", name, NULL);
+		hpath = g_strconcat(p.hpath, "/", name, NULL);
+		r = pass_entry(ctx, t, p.root, vpath, hpath, out);
+	}
+	pnode_clear(&p);
+	return r;
+}
+
+int vfs_getattr(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, struct stat *st,
+		double *timeout)
+{
+	const struct vnode *n = vnode_by_ino(ino);
+	struct stat host;
+	struct pnode p;
+	int r;
+
+	if (n) {
+		vnode_stat(n, st);
+		*timeout = VFS_FIXED_TIMEOUT;
+		return 0;
+	}
+	if (!ptree_is(ino))
+		return -ENOENT;
+	r = ptree_get(t, ino, &p);
+	if (r < 0)
+		return r;
+	r = host_lstat(ctx->sys_root, p.hpath, &host);
+	pnode_clear(&p);
+	if (r < 0)
+		return r;
+	host_attr(&host, ino, st);
+	*timeout = VFS_HOST_TIMEOUT;
+	return 0;
+}
+
+int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, char **out)
+{
+	struct pnode p;
+	int r;
+
+	if (vnode_by_ino(ino))
+		return -EINVAL;
+	r = ptree_get(t, ino, &p);
+	if (r < 0)
+		return r;
+	r = host_readlink(ctx->sys_root, p.hpath, out);
+	pnode_clear(&p);
+	return r;
+}
+
+int vfs_is_dir(struct ptree *t, uint64_t ino)
+{
+	const struct vnode *n = vnode_by_ino(ino);
+	struct pnode p;
+	int r;
+
+	if (n)
+		return S_ISDIR(n->mode);
+	if (!ptree_is(ino))
+		return -ENOENT;
+	r = ptree_get(t, ino, &p);
+	pnode_clear(&p);
+	/* The host tells at readdir; a file gives ENOTDIR there. */
+	return r < 0 ? r : 1;
+}
+
+static void dirent_clear(gpointer p)
+{
+	g_free(((struct vfs_dirent *)p)->name);
+}
+
+static void add_dirent(GArray *list, const char *name, uint64_t ino, mode_t type)
+{
+	struct vfs_dirent d = { g_strdup(name), ino, type };
+
+	g_array_append_val(list, d);
+}
+
+/* The table's children of dir, then the reader's (dyn), each once. */
+static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+		      const struct vnode *dir, GArray *list)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	const struct vnode *n;
+	const struct viewer *v;
+	int r;
+
+	add_dirent(list, ".", dir->ino, S_IFDIR);
+	add_dirent(list, "..", dir->parent, S_IFDIR);
+	for (unsigned int i = 0; (n = vnode_child(dir->ino, i)); i++)
+		add_dirent(list, n->name, n->ino, n->mode & S_IFMT);
+	if (!dir->dyn)
+		return 0;
+	r = caller_viewer(ctx, c, &v);
+	if (r < 0)
+		return r;
+	r = dir->dyn->list(ctx, v, names);
+	for (guint i = 0; r == 0 && i < names->len; i++) {
+		struct vfs_entry e;
+
+		if (vnode_lookup(dir->ino, names->pdata[i]))
+			continue;
+		/* An entry gone since the listing is left out. */
+		if (lookup_dyn(ctx, NULL, c, dir, names->pdata[i], &e) == 0)
+			add_dirent(list, names->pdata[i], e.ino, e.st.st_mode & S_IFMT);
+	}
+	return r;
+}
+
+static int list_host(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, GArray *list)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) types = g_array_new(FALSE, FALSE, sizeof(unsigned char));
+	g_autofree char *parent = NULL;
+	struct pnode p;
+	int r = ptree_get(t, ino, &p);
+
+	if (r < 0)
+		return r;
+	r = host_list(ctx->sys_root, p.hpath, names, types);
+	if (r == 0) {
+		add_dirent(list, ".", ino, S_IFDIR);
+		/* The parent's number is not needed by the kernel: it asks with
+		 * a lookup of "..", which FUSE answers itself. */
+		add_dirent(list, "..", ino, S_IFDIR);
+	}
+	for (guint i = 0; r == 0 && i < names->len; i++) {
+		g_autofree char *vpath = g_strconcat(p.vpath, "/", names->pdata[i], NULL);
+		g_autofree char *hpath = g_strconcat(p.hpath, "/", names->pdata[i], NULL);
+		unsigned char type = g_array_index(types, unsigned char, i);
+
+		add_dirent(list, names->pdata[i], ptree_ino(vpath, hpath), DTTOIF(type));
+	}
+	pnode_clear(&p);
+	return r == -ELOOP ? -ENOTDIR : r;
+}
+
+int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+	     GArray **out)
+{
+	const struct vnode *dir = vnode_by_ino(ino);
+	g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(struct vfs_dirent));
+	int r;
+
+	g_array_set_clear_func(list, dirent_clear);
+	if (dir && !S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	if (dir)
+		r = list_fixed(ctx, t, c, dir, list);
+	else if (ptree_is(ino))
+		r = list_host(ctx, t, ino, list);
+	else
+		r = -ENOENT;
+	if (r == 0)
+		*out = g_steal_pointer(&list);
+	return r;
+}
+
+static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		       GString *out)
+{
+	g_autofree char *text = NULL;
+	const struct viewer *v;
+	struct pnode p;
+	int r = ptree_get(t, ino, &p);
+
+	if (r < 0)
+		return r;
+	r = host_read(ctx->sys_root, p.hpath, &text);
+	if (r == 0)
+		r = caller_viewer(ctx, c, &v);
+	if (r == 0)
+		r = p.root->dyn->read(ctx, v, strrchr(p.hpath, '/') + 1, text, out);
+	pnode_clear(&p);
+	return r == -ELOOP ? -ENOENT : r;
+}
+
+int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+	       GString *out)
+{
+	const struct vnode *n = vnode_by_ino(ino);
+
+	if (!n)
+		return ptree_is(ino) ? render_host(ctx, t, c, ino, out) : -ENOENT;
+	if (S_ISDIR(n->mode))
+		return -EISDIR;
+	if (c->given)
+		return vnode_render(ctx, n, c->given, out);
+	vfs_caller_clear(c);
+	c->resolved = true;
+	return vnode_render_for_pid(ctx, n, c->pid, &c->own, out);
+}
