@@ -235,14 +235,10 @@ static bool path_is_clean(const char *path)
 	return true;
 }
 
-int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
-	       char **out)
+int cgroup_hierarchy_dir(const struct cgroup_hierarchy *h, const char *path, char **out)
 {
-	const struct cgroup_hierarchy *h = layout->ctrl[c];
 	const char *rel = path;
 
-	if (!h || !path)
-		return -ENOENT;
 	if (!path_is_clean(path))
 		return -EINVAL;
 	if (strcmp(h->mount_root, "/") != 0) {
@@ -252,7 +248,50 @@ int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const c
 			return -ENOENT;
 		rel = path + n;
 	}
-	*out = g_strconcat(h->dir, rel, NULL);
+	*out = g_strconcat(h->dir, strcmp(rel, "/") == 0 ? "" : rel, NULL);
+	return 0;
+}
+
+int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+	       char **out)
+{
+	const struct cgroup_hierarchy *h = layout->ctrl[c];
+
+	if (!h || !path)
+		return -ENOENT;
+	return cgroup_hierarchy_dir(h, path, out);
+}
+
+int cgroup_hierarchy_paths(const struct cgroup_layout *layout, const char *text, GPtrArray **out)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_set_size(paths, (gint)layout->hierarchies->len);
+	for (char **l = lines; *l; l++) {
+		const char *c1 = strchr(*l, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		g_autofree char *ctrls = NULL;
+		g_auto(GStrv) words = NULL;
+
+		if (!c2 || c2[1] != '/') {
+			if (**l)
+				return -EINVAL;
+			continue;
+		}
+		ctrls = g_strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		words = g_strsplit(ctrls, ",", -1);
+		for (guint i = 0; i < layout->hierarchies->len; i++) {
+			const struct cgroup_hierarchy *h = layout->hierarchies->pdata[i];
+			bool match = h->version == 2 ? !*ctrls : h->version == 1 && *ctrls;
+
+			for (char **w = words; match && *w; w++)
+				match = list_has(h->controllers, *w);
+			if (match && !paths->pdata[i])
+				paths->pdata[i] = g_strdup(c2 + 1);
+		}
+	}
+	*out = g_steal_pointer(&paths);
 	return 0;
 }
 

@@ -65,6 +65,12 @@ bool cgroup_membership_is_root(const struct cgroup_membership *m);
 int cgroup_dir(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
 	       char **out);
 
+/* Same, for a hierarchy. */
+int cgroup_hierarchy_dir(const struct cgroup_hierarchy *h, const char *path, char **out);
+/* The cgroup path of each hierarchy of layout (same order; NULL where the
+ * text has none), from the text of /proc/PID/cgroup. */
+int cgroup_hierarchy_paths(const struct cgroup_layout *layout, const char *text, GPtrArray **out);
+
 #define LIMIT_NONE UINT64_MAX
 
 struct memory_facts {

@@ -44,6 +44,31 @@ int hook_files_check(const char *const *files, const char **bad)
 	return 0;
 }
 
+char **hook_default_files(bool cgroup_view)
+{
+	GStrvBuilder *b = g_strv_builder_new();
+	const struct vnode *n;
+	char **files;
+
+	for (unsigned int i = 0; (n = vnode_mounted(i)); i++)
+		g_strv_builder_add(b, n->path);
+	if (cgroup_view)
+		g_strv_builder_add(b, vnode_by_ino(INO_SYS_FS_CGROUP)->path);
+	files = g_strv_builder_end(b);
+	g_strv_builder_unref(b);
+	return files;
+}
+
+char **hook_files_add(char **files, const char *file)
+{
+	guint n = g_strv_length(files);
+
+	files = g_renew(char *, files, n + 2);
+	files[n] = g_strdup(file);
+	files[n + 1] = NULL;
+	return files;
+}
+
 static void view_free(gpointer p)
 {
 	struct hook_view *v = p;

@@ -38,6 +38,12 @@ int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
  * a name that is not one (*bad set). */
 int hook_files_check(const char *const *files, const char **bad);
 
+/* What is mounted without --files: every file, the cpu directory, and
+ * with cgroup_view the sys/fs/cgroup view. */
+char **hook_default_files(bool cgroup_view);
+/* files (a GStrv) with file appended. */
+char **hook_files_add(char **files, const char *file);
+
 /* Step 1. Files the mount does not serve are left out (an older daemon). */
 int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan);
 void hook_plan_clear(struct hook_plan *plan);

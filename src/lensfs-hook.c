@@ -93,13 +93,17 @@ int main(int argc, char **argv)
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
 	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL;
 	g_auto(GStrv) files = NULL, rest = NULL;
-	gboolean require = FALSE, version = FALSE;
+	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE;
 	const GOptionEntry entries[] = {
 		{ "mountpoint", 'm', 0, G_OPTION_ARG_FILENAME, &mountpoint,
 		  "Where lensfs is mounted (default " LENSFS_DEFAULT_MOUNTPOINT ")", "DIR" },
 		{ "files", 0, 0, G_OPTION_ARG_STRING, &files_opt,
 		  "Only these views, comma-separated (default: every one lensfs serves)",
 		  "proc/meminfo,..." },
+		{ "cgroup-view", 0, 0, G_OPTION_ARG_NONE, &cgroup_view,
+		  "Also mount the sys/fs/cgroup view over the container's /sys/fs/cgroup (off by "
+		  "default: runtimes that find cgroups by filesystem type do not know it)",
+		  NULL },
 		{ "require", 0, 0, G_OPTION_ARG_NONE, &require,
 		  "Refuse the start when lensfs is not mounted (default: warn, and the container "
 		  "starts with the host's files)",
@@ -160,6 +164,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (cgroup_view && !files)
+		files = hook_default_files(true);
+	else if (cgroup_view && !g_strv_contains((const char *const *)files, "sys/fs/cgroup"))
+		files = hook_files_add(files, "sys/fs/cgroup");
 
 	/* Who is starting, and where its root is. */
 	if (mode == MODE_LXC) {

@@ -295,7 +295,7 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 	if (r == 0)
 		r = caller_viewer(ctx, c, &v);
 	if (r == 0)
-		r = p.root->dyn->read(ctx, v, strrchr(p.hpath, '/') + 1, text, out);
+		r = p.root->dyn->read(ctx, v, &p, text, out);
 	pnode_clear(&p);
 	return r == -ELOOP ? -ENOENT : r;
 }

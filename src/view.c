@@ -275,9 +275,10 @@ static int cpu_dir_list_for(struct lensfs_ctx *ctx, const struct viewer *v, GPtr
 	return 0;
 }
 
-static int cpu_dir_read_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+static int cpu_dir_read_for(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
 			    const char *host, GString *out)
 {
+	const char *name = strrchr(p->hpath, '/') + 1;
 	struct cpu_map m;
 	int r = viewer_cpu_map(ctx, v, &m);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "cgroup_view.h"
 #include "view.h"
 #include "vtree.h"
 
@@ -35,6 +36,10 @@ static const struct vnode vtree[] = {
 	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
 	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },
+	{ INO_SYS_FS, INO_SYS, "fs", "sys/fs", DIR_MODE, 0, NULL, false },
+	/* the reader's cgroups as the root of each hierarchy */
+	{ INO_SYS_FS_CGROUP, INO_SYS_FS, "cgroup", "sys/fs/cgroup", DIR_MODE, 0, NULL, false,
+	  &view_cgroup_dir, true },
 	{ INO_SYS_DEVICES_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, 0,
 	  NULL, false },
 	/* online, possible and present, then cpuN and the host's other entries */
@@ -96,7 +101,7 @@ const struct vnode *vnode_mounted(unsigned int n)
 		const struct vnode *dir = vnode_by_ino(vtree[i].parent);
 		bool whole = vtree[i].dyn || (vtree[i].view && !dir->dyn);
 
-		if (whole && n-- == 0)
+		if (whole && !vtree[i].opt_in && n-- == 0)
 			return &vtree[i];
 	}
 	return NULL;

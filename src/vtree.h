@@ -34,7 +34,11 @@ enum vnode_ino {
 	INO_PROC_DISKSTATS = 18,
 	INO_SYS_CPU_POSSIBLE = 19,
 	INO_SYS_CPU_PRESENT = 20,
+	INO_SYS_FS = 21,
+	INO_SYS_FS_CGROUP = 22,
 };
+
+struct pnode;
 
 /* A directory whose entries beyond the table's depend on the reader, and
  * pass host entries through (ptree.h). */
@@ -45,9 +49,8 @@ struct vdir_ops {
 		       char **hpath);
 	/* Every name v sees there (the table's are left out by the caller). */
 	int (*list)(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray *names);
-	/* What v reads in a file below it whose last component is name and
-	 * whose host text is host. */
-	int (*read)(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+	/* What v reads in the file p below it, whose host text is host. */
+	int (*read)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
 		    const char *host, GString *out);
 };
 
@@ -66,6 +69,7 @@ struct vnode {
 	view_fn view; /* NULL for directories */
 	bool per_cgroup; /* the text depends only on the viewer's cgroups */
 	const struct vdir_ops *dyn; /* a directory with reader-dependent entries */
+	bool opt_in; /* lensfs-hook mounts it only when asked */
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino);

@@ -8,8 +8,9 @@
 require_machine
 require_runc
 mount_lensfs
-# Every file, except the cpu directory's: that one is mounted whole.
-VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -type f -print | wc -l) + 1))
+# Every file, except the cpu directory's: that one is mounted whole (the
+# sys/fs/cgroup view only with --cgroup-view).
+VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -path "$MNT/sys/fs" -prune -o -type f -print | wc -l) + 1))
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
 defer "rm -rf $WORK"
 ROOTFS=$WORK/rootfs
@@ -51,6 +52,18 @@ bundle container "$(hook_json createContainer)"
 run_bundle container
 check "runc createContainer: the container ran" "$RC" 0
 check_probe "runc createContainer"
+# --cgroup-view: the container's own cgroup as /sys/fs/cgroup's root.
+if [ "$CGVER" = 1 ]; then
+	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs \" /proc/self/mountinfo"]'
+else
+	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max; ls /sys/fs/cgroup | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs \" /proc/self/mountinfo"]'
+fi
+bundle cgview "$(hook_json createRuntime --cgroup-view)" ".process.args = $view_probe"
+run_bundle cgview
+check "runc --cgroup-view: its limit at the root, its own name nowhere, a lensfs mount" "$(echo $OUT)" "268435456 0 1"
+bundle nocgview "$(hook_json createRuntime)" ".process.args = $view_probe"
+run_bundle nocgview
+check_true "runc without --cgroup-view: /sys/fs/cgroup is the runtime's" test "$(echo "$OUT" | tail -1)" = 0
 bundle prestart "$(hook_json prestart)"
 run_bundle prestart
 check "runc prestart: free -k total" "$(value free "$OUT")" 262144

@@ -34,10 +34,11 @@ if [ -n "$CAPTURE" ]; then
 	finish $?
 fi
 export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
-# mount.sh: the kernel-dependent cases only (the host run has the rest).
+# mount.sh: the kernel-dependent cases only (the host run has the rest);
+# cgroup.sh: the cgroup view, whole.
 export LENSFS_TEST_KERNEL_ONLY=1
 rc=0
-for t in "$here"/../integration/mount.sh "$here"/v2.sh; do
+for t in "$here"/../integration/mount.sh "$here"/../integration/cgroup.sh "$here"/v2.sh; do
 	echo "# $(basename "$t") on cgroup v2"
 	start=$SECONDS
 	bash "$t" || rc=1

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sys/fs/cgroup for a reader (docs/design.md, "The cgroup view").
+ *
+ * The root of each hierarchy is the reader's container cgroup: the cgroup
+ * of its pid namespace's init in that hierarchy (/proc/INIT/cgroup), less a
+ * trailing /init.scope; a reader in the host's pid namespace sees the whole
+ * hierarchy. On a pure v2 host the view itself is that cgroup's directory;
+ * on v1 and hybrid hosts the top holds one directory per hierarchy mounted
+ * under /sys/fs/cgroup (named as on the host) and the host's symlinks there
+ * (cpu -> cpu,cpuacct).
+ *
+ * At the root only, limit files show the limit that applies: the minimum
+ * over the cgroup and its ancestors (the kernel enforces each level:
+ * mm/memcontrol.c, kernel/cgroup/pids.c, kernel/sched/fair.c for the CFS
+ * bandwidth of each level). Everything else passes through, except the
+ * pid lists (cgroup.procs, cgroup.threads, tasks), which are shown in the
+ * reader's pid namespace.
+ */
+#include "config.h"
+
+#include "cgroup_view.h"
+#include "ptree.h"
+#include "util.h"
+#include "vtree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#define CPU_MAX_PERIOD_DEFAULT 100000
+
+/* The root of one hierarchy in a reader's view. */
+struct cg_root {
+	char *top; /* its name at the top of the view; "" when it is the view */
+	char *hpath; /* the reader's cgroup, below the sys root */
+	char *hier; /* the hierarchy's own root, below the sys root */
+};
+
+static void cg_root_clear(gpointer p)
+{
+	struct cg_root *r = p;
+
+	g_free(r->top);
+	g_free(r->hpath);
+	g_free(r->hier);
+}
+
+/* dir below root, or NULL when it is not below it. */
+static char *below(const char *root, const char *dir)
+{
+	size_t n = strlen(root);
+
+	if (strncmp(dir, root, n) != 0 || dir[n] != '/')
+		return NULL;
+	return g_strdup(dir + n + 1);
+}
+
+static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+{
+	g_autoptr(GArray) roots = g_array_new(FALSE, TRUE, sizeof(struct cg_root));
+	g_autoptr(GPtrArray) paths = NULL;
+	g_autofree char *base = g_build_filename(ctx->sys_root, "fs/cgroup", NULL);
+	GPtrArray *hs = ctx->layout->hierarchies;
+	int r;
+
+	g_array_set_clear_func(roots, cg_root_clear);
+	if (!v->host_pidns) {
+		g_autofree char *text = NULL;
+
+		r = file_read_allf(&text, "%s/%d/cgroup", ctx->proc_root, (int)v->init_pid);
+		if (r < 0)
+			return r == -ENOENT ? -ESRCH : r;
+		r = cgroup_hierarchy_paths(ctx->layout, text, &paths);
+		if (r < 0)
+			return r;
+	}
+	for (guint i = 0; i < hs->len; i++) {
+		const struct cgroup_hierarchy *h = hs->pdata[i];
+		g_autofree char *parent = g_path_get_dirname(h->dir);
+		g_autofree char *dir = NULL;
+		struct cg_root root = { 0 };
+
+		if (strcmp(h->dir, base) == 0)
+			root.top = g_strdup("");
+		else if (strcmp(parent, base) == 0)
+			root.top = g_path_get_basename(h->dir);
+		else
+			continue; /* mounted elsewhere: not in the view */
+		if (!paths) {
+			dir = g_strdup(h->dir);
+		} else if (paths->pdata[i]) {
+			g_autofree char *path = g_strdup(paths->pdata[i]);
+
+			if (g_str_has_suffix(path, "/init.scope"))
+				path[strlen(path) - strlen("/init.scope")] = '\0';
+			r = cgroup_hierarchy_dir(h, *path ? path : "/", &dir);
+			if (r < 0)
+				dir = NULL;
+		}
+		root.hier = below(ctx->sys_root, h->dir);
+		root.hpath = dir ? below(ctx->sys_root, dir) : NULL;
+		if (!root.hier || !root.hpath) {
+			cg_root_clear(&root);
+			continue; /* the reader is not in that hierarchy */
+		}
+		g_array_append_val(roots, root);
+	}
+	*out = g_steal_pointer(&roots);
+	return 0;
+}
+
+static const struct cg_root *root_named(GArray *roots, const char *top)
+{
+	for (guint i = 0; i < roots->len; i++)
+		if (strcmp(g_array_index(roots, struct cg_root, i).top, top) == 0)
+			return &g_array_index(roots, struct cg_root, i);
+	return NULL;
+}
+
+static int cgroup_resolve(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
+			  char **hpath)
+{
+	g_autoptr(GArray) roots = NULL;
+	g_autofree char *link = NULL;
+	const struct cg_root *root;
+	struct stat st;
+	int r = view_roots(ctx, v, &roots);
+
+	if (r < 0)
+		return r;
+	root = root_named(roots, "");
+	if (root) {
+		*hpath = g_strconcat(root->hpath, "/", name, NULL);
+		return 0;
+	}
+	root = root_named(roots, name);
+	if (root) {
+		*hpath = g_strdup(root->hpath);
+		return 0;
+	}
+	/* The host's symlinks at the top (cpu -> cpu,cpuacct). */
+	link = g_strconcat("fs/cgroup/", name, NULL);
+	if (host_lstat(ctx->sys_root, link, &st) == 0 && S_ISLNK(st.st_mode)) {
+		*hpath = g_steal_pointer(&link);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int cgroup_list(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray *names)
+{
+	g_autoptr(GArray) roots = NULL;
+	g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) types = g_array_new(FALSE, FALSE, 1);
+	const struct cg_root *root;
+	int r = view_roots(ctx, v, &roots);
+
+	if (r < 0)
+		return r;
+	root = root_named(roots, "");
+	if (root) {
+		r = host_list(ctx->sys_root, root->hpath, host, NULL);
+		for (guint i = 0; r == 0 && i < host->len; i++)
+			g_ptr_array_add(names, g_steal_pointer(&host->pdata[i]));
+		return r;
+	}
+	r = host_list(ctx->sys_root, "fs/cgroup", host, types);
+	for (guint i = 0; r == 0 && i < host->len; i++) {
+		if (root_named(roots, host->pdata[i]) ||
+		    g_array_index(types, unsigned char, i) == DT_LNK)
+			g_ptr_array_add(names, g_steal_pointer(&host->pdata[i]));
+	}
+	return r;
+}
+
+bool cg_effective_file(const char *name)
+{
+	static const char *const files[] = {
+		"memory.max",	    "memory.high",	 "memory.swap.max",
+		"pids.max",	    "cpu.max",		 "memory.limit_in_bytes",
+		"cpu.cfs_quota_us", "cpu.cfs_period_us", "memory.memsw.limit_in_bytes",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
+		if (strcmp(name, files[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "max" (or v1's -1) is no limit. */
+static int parse_limit(const char *text, uint64_t *v)
+{
+	int64_t neg;
+
+	if (strcmp(text, "max") == 0 || strcmp(text, "max\n") == 0) {
+		*v = LIMIT_NONE;
+		return 0;
+	}
+	if (parse_i64(text, &neg) == 0 && neg == -1) {
+		*v = LIMIT_NONE;
+		return 0;
+	}
+	return parse_u64(text, v);
+}
+
+/* quota/period of a level; false when it sets no quota. */
+static int parse_quota(const char *quota, const char *period, uint64_t *q, uint64_t *p)
+{
+	int r = parse_limit(quota, q);
+
+	if (r == 0)
+		r = parse_u64(period, p);
+	if (r == 0 && *p == 0)
+		r = -EINVAL;
+	return r;
+}
+
+/* The level whose quota/period is smallest in *best, -1 when no level sets
+ * one. */
+static int tightest(const char *const *quotas, const char *const *periods, guint levels, int *best)
+{
+	uint64_t bq = 0, bp = 1;
+
+	*best = -1;
+	for (guint i = 0; i < levels; i++) {
+		uint64_t q, p;
+
+		if (!quotas[i] || !periods[i])
+			continue;
+		if (parse_quota(quotas[i], periods[i], &q, &p) < 0)
+			return -EINVAL;
+		if (q == LIMIT_NONE)
+			continue;
+		if (*best < 0 || (unsigned __int128)q * bp < (unsigned __int128)bq * p) {
+			*best = (int)i;
+			bq = q;
+			bp = p;
+		}
+	}
+	return 0;
+}
+
+static int effective_cpu_max(const char *const *texts, guint levels, GString *out)
+{
+	g_autoptr(GPtrArray) quotas = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func(g_free);
+	int best, r;
+
+	for (guint i = 0; i < levels; i++) {
+		g_autofree char *line = g_strstrip(g_strdup(texts[i] ? texts[i] : ""));
+		g_auto(GStrv) f = g_strsplit(line, " ", -1);
+		bool two = g_strv_length(f) == 2;
+
+		if (texts[i] && !two)
+			return -EINVAL;
+		g_ptr_array_add(quotas, two ? g_strdup(f[0]) : NULL);
+		g_ptr_array_add(periods, two ? g_strdup(f[1]) : NULL);
+	}
+	r = tightest((const char *const *)quotas->pdata, (const char *const *)periods->pdata,
+		     levels, &best);
+	if (r < 0)
+		return r;
+	if (best >= 0)
+		g_string_append_printf(out, "%s %s\n", (char *)quotas->pdata[best],
+				       (char *)periods->pdata[best]);
+	else if (texts[0])
+		g_string_append(out, texts[0]);
+	else
+		g_string_append_printf(out, "max %d\n", CPU_MAX_PERIOD_DEFAULT);
+	return 0;
+}
+
+int cg_effective(const char *name, const char *const *texts, const char *const *others,
+		 guint levels, GString *out)
+{
+	uint64_t min = LIMIT_NONE;
+	bool quota = strcmp(name, "cpu.cfs_quota_us") == 0;
+
+	if (strcmp(name, "cpu.max") == 0)
+		return effective_cpu_max(texts, levels, out);
+	if (quota || strcmp(name, "cpu.cfs_period_us") == 0) {
+		int best;
+		int r = quota ? tightest(texts, others, levels, &best)
+			      : tightest(others, texts, levels, &best);
+
+		if (r < 0)
+			return r;
+		best = MAX(best, 0);
+		if (!texts[best])
+			return -ENOENT;
+		g_string_append(out, texts[best]);
+		return 0;
+	}
+	for (guint i = 0; i < levels; i++) {
+		uint64_t v;
+
+		if (!texts[i])
+			continue;
+		if (parse_limit(texts[i], &v) < 0)
+			return -EINVAL;
+		min = MIN(min, v);
+	}
+	if (!texts[0])
+		return -ENOENT;
+	if (min == LIMIT_NONE)
+		g_string_append(out, texts[0]); /* "max", or v1's own "unlimited" */
+	else
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT "\n", min);
+	return 0;
+}
+
+/* The texts of file (and of other, for the CFS pair) from dir up to top. */
+static int read_levels(struct lensfs_ctx *ctx, const char *dir, const char *top, const char *file,
+		       const char *other, GPtrArray *texts, GPtrArray *others)
+{
+	g_autofree char *d = g_strdup(dir);
+
+	for (;;) {
+		g_autofree char *path = g_strconcat(d, "/", file, NULL);
+		char *text = NULL;
+
+		if (host_read(ctx->sys_root, path, &text) < 0)
+			text = NULL;
+		g_ptr_array_add(texts, text);
+		if (other) {
+			g_autofree char *opath = g_strconcat(d, "/", other, NULL);
+
+			text = NULL;
+			if (host_read(ctx->sys_root, opath, &text) < 0)
+				text = NULL;
+			g_ptr_array_add(others, text);
+		}
+		if (strcmp(d, top) == 0 || !strchr(d, '/'))
+			return 0;
+		*strrchr(d, '/') = '\0';
+	}
+}
+
+static int effective(struct lensfs_ctx *ctx, const struct cg_root *root, const char *name,
+		     GString *out)
+{
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func(g_free);
+	const char *other = strcmp(name, "cpu.cfs_quota_us") == 0    ? "cpu.cfs_period_us"
+			    : strcmp(name, "cpu.cfs_period_us") == 0 ? "cpu.cfs_quota_us"
+								     : NULL;
+	int r = read_levels(ctx, root->hpath, root->hier, name, other, texts, others);
+
+	if (r < 0)
+		return r;
+	return cg_effective(name, (const char *const *)texts->pdata,
+			    (const char *const *)others->pdata, texts->len, out);
+}
+
+/* How many levels up from ns_fd's namespace want is; -1 when it is not an
+ * ancestor (nor the namespace itself). Takes ns_fd. */
+static int ns_depth(int ns_fd, const struct stat *want)
+{
+	for (int depth = 0; ns_fd >= 0 && depth < 33; depth++) {
+		struct stat st;
+		int parent;
+
+		if (fstat(ns_fd, &st) == 0 && st.st_ino == want->st_ino &&
+		    st.st_dev == want->st_dev) {
+			close(ns_fd);
+			return depth;
+		}
+		parent = ioctl(ns_fd, NS_GET_PARENT);
+		close(ns_fd);
+		ns_fd = parent;
+	}
+	if (ns_fd >= 0)
+		close(ns_fd);
+	return -1;
+}
+
+/* The pid process host_pid has depth levels above its own namespace
+ * (/proc/PID/status NSpid: the host's number first, its own last). */
+static int nspid_at(const char *proc_root, long host_pid, int depth, long *out)
+{
+	g_autofree char *status = NULL;
+	g_auto(GStrv) lines = NULL;
+	int r = file_read_allf(&status, "%s/%ld/status", proc_root, host_pid);
+
+	if (r < 0)
+		return r;
+	lines = g_strsplit(status, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) f = NULL;
+		guint n;
+
+		if (!g_str_has_prefix(*l, "NSpid:"))
+			continue;
+		f = g_strsplit_set(*l + strlen("NSpid:"), " \t", -1);
+		g_autoptr(GPtrArray) ids = g_ptr_array_new();
+		for (char **p = f; *p; p++)
+			if (**p)
+				g_ptr_array_add(ids, *p);
+		n = ids->len;
+		if ((guint)depth >= n)
+			return -ENOENT;
+		*out = strtol(ids->pdata[n - 1 - (guint)depth], NULL, 10);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int cg_pids_translate(const char *proc_root, pid_t ns_pid, const char *host, GString *out)
+{
+	g_autofree char *ns_path = g_strdup_printf("%s/%d/ns/pid", proc_root, (int)ns_pid);
+	g_auto(GStrv) lines = g_strsplit(host, "\n", -1);
+	struct stat want;
+
+	if (stat(ns_path, &want) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	for (char **l = lines; *l; l++) {
+		g_autofree char *path = NULL;
+		uint64_t pid;
+		long shown;
+		int depth;
+
+		if (!**l)
+			continue;
+		if (parse_u64(*l, &pid) < 0 || pid > INT32_MAX)
+			return -EINVAL;
+		path = g_strdup_printf("%s/%" G_GUINT64_FORMAT "/ns/pid", proc_root, pid);
+		depth = ns_depth(open(path, O_RDONLY | O_CLOEXEC), &want);
+		/* Not in the reader's namespace nor below it, or gone. */
+		if (depth < 0 || nspid_at(proc_root, (long)pid, depth, &shown) < 0)
+			continue;
+		g_string_append_printf(out, "%ld\n", shown);
+	}
+	return 0;
+}
+
+static bool pid_list(const char *name)
+{
+	return strcmp(name, "cgroup.procs") == 0 || strcmp(name, "cgroup.threads") == 0 ||
+	       strcmp(name, "tasks") == 0;
+}
+
+static int cgroup_read(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
+		       const char *host, GString *out)
+{
+	const char *name = strrchr(p->hpath, '/') + 1;
+	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
+
+	if (cg_effective_file(name)) {
+		g_autoptr(GArray) roots = NULL;
+		int r = view_roots(ctx, v, &roots);
+
+		if (r < 0)
+			return r;
+		for (guint i = 0; i < roots->len; i++) {
+			const struct cg_root *root = &g_array_index(roots, struct cg_root, i);
+
+			if (strcmp(root->hpath, dir) == 0)
+				return effective(ctx, root, name, out);
+		}
+	}
+	if (pid_list(name) && !v->host_pidns)
+		return cg_pids_translate(ctx->proc_root, v->pid ? v->pid : v->init_pid, host, out);
+	g_string_append(out, host);
+	return 0;
+}
+
+const struct vdir_ops view_cgroup_dir = {
+	.resolve = cgroup_resolve,
+	.list = cgroup_list,
+	.read = cgroup_read,
+};

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The sys/fs/cgroup view on a real mount: a container's own cgroup as the
+# root, the limit its parent sets shown there, nothing of its siblings or
+# the host, pids in its own numbering, pass-through files byte for byte,
+# and every way out refused. Runs on the host (v1 hybrid) and in the v2 VM.
+. "$(dirname "$0")/lib.sh"
+require_machine
+echo "# cgroup v$CGVER, kernel $(uname -r)"
+mount_lensfs
+V=$MNT/sys/fs/cgroup
+
+# Where a container finds its memory limit and cpu quota in the view, and
+# a few files that do not move, to compare byte for byte with the host's.
+if [ "$CGVER" = 2 ]; then
+	MEMDIR=$V
+	MEMFILE=memory.max
+	CPUFILE=$V/cpu.max
+	WANT_CPU="50000 100000"
+	STATIC="cgroup.controllers cgroup.type cgroup.max.depth memory.min memory.oom.group"
+	HOSTMEM=$CGROOT
+else
+	MEMDIR=$V/memory
+	MEMFILE=memory.limit_in_bytes
+	CPUFILE=$V/cpu/cpu.cfs_quota_us
+	WANT_CPU=50000
+	STATIC="cgroup.clone_children memory.swappiness memory.use_hierarchy memory.move_charge_at_immigrate notify_on_release"
+	HOSTMEM=$CGROOT/memory
+fi
+
+cg_create "$TAG/pod/ctr"
+cg_create "$TAG/pod/sib"
+cg_memory "$TAG/pod" $((200 << 20))
+cg_quota "$TAG/pod" 50000 100000
+C=$TAG/pod/ctr
+
+# --- the root is the container's cgroup, with the limits that apply -------
+check "the parent's memory limit at the root" "$(in_container "$C" cat "$MEMDIR/$MEMFILE")" $((200 << 20))
+check "the parent's cpu quota at the root" "$(in_container "$C" cat "$CPUFILE")" "$WANT_CPU"
+check "the host reads the container's own file as it is" \
+	"$(cat "$V/$(cg_ctrl_dir memory)/$C/$MEMFILE")" "$(cat "$HOSTMEM/$C/$MEMFILE")"
+cg_memory "$C" $((100 << 20))
+check "a lower limit of its own wins" "$(in_container "$C" cat "$MEMDIR/$MEMFILE")" $((100 << 20))
+mkdir "$HOSTMEM/$C/child"
+check_true "its own child cgroup is there" in_container "$C" test -d "$MEMDIR/child"
+check "below the root, files pass through: child's limit is its own" \
+	"$(in_container "$C" cat "$MEMDIR/child/$MEMFILE")" "$(cat "$HOSTMEM/$C/child/$MEMFILE")"
+rmdir "$HOSTMEM/$C/child"
+differ=0
+for f in $STATIC; do
+	[ -e "$HOSTMEM/$C/$f" ] || continue
+	[ "$(in_container "$C" cat "$MEMDIR/$f" | md5sum)" = "$(md5sum <"$HOSTMEM/$C/$f")" ] || {
+		differ=$((differ + 1))
+		echo "# differs: $f"
+	}
+done
+check "pass-through files are byte for byte the host's" "$differ" 0
+
+# --- pids in the container's own numbering --------------------------------
+in_cgroup "$C" sleep 30 &
+hostpid=$!
+defer "kill $hostpid 2>/dev/null"
+sleep 0.2
+check "cgroup.procs: its own pids, not the host process in the cgroup" \
+	"$(in_container "$C" sh -c "cat $MEMDIR/cgroup.procs" | sort -n | tr '\n' ' ')" "1 2 "
+check_true "there is a host process in it" grep -q . "$HOSTMEM/$C/cgroup.procs"
+check "the host sees the host's pids" "$(cat "$V/$(cg_ctrl_dir memory)/$C/cgroup.procs")" "$(cat "$HOSTMEM/$C/cgroup.procs")"
+kill "$hostpid"
+
+# --- nothing of the siblings or the host ----------------------------------
+check "no sibling, no host cgroup in the root" "$(in_container "$C" ls "$MEMDIR" | grep -Ec "^(sib|ctr|pod|$TAG)\$")" 0
+check_true "a sibling by name: no such file" in_container "$C" sh -c "! cat $MEMDIR/sib/$MEMFILE 2>/dev/null"
+check_true "a sibling by the host's path: no such file" in_container "$C" sh -c "! cat $MEMDIR/$TAG/pod/sib/$MEMFILE 2>/dev/null"
+check ".. at the root is the view's parent, not the host's" "$(in_container "$C" ls "$MEMDIR/.." | head -1)" "$(ls "$MEMDIR/.." | head -1)"
+check "%2e%2e is a name, and not there" "$(in_container "$C" cat "$MEMDIR/%2e%2e/$MEMFILE" 2>&1 | grep -c 'No such file')" 1
+check "a very long name" "$(in_container "$C" cat "$MEMDIR/$(printf 'x%.0s' $(seq 300))" 2>&1 | grep -c 'name too long')" 1
+check "a name that is not UTF-8" "$(in_container "$C" cat "$MEMDIR/$(printf '\377\376')" 2>&1 | grep -c 'No such file')" 1
+check_true "writing the root's limit is refused" in_container "$C" sh -c "! echo 1 2>/dev/null >$MEMDIR/$MEMFILE"
+check_true "creating a cgroup is refused (read-only view)" in_container "$C" sh -c "! mkdir $MEMDIR/new 2>/dev/null"
+check "the limit is unchanged" "$(cat "$HOSTMEM/$C/$MEMFILE")" $((100 << 20))
+
+# --- a cgroup removed while the container reads it ------------------------
+(
+	for _ in $(seq 100); do
+		mkdir "$HOSTMEM/$C/race" 2>/dev/null
+		rmdir "$HOSTMEM/$C/race" 2>/dev/null
+	done
+) &
+racer=$!
+in_container "$C" sh -c "for i in \$(seq 300); do cat $MEMDIR/race/cgroup.procs $MEMDIR/race/$MEMFILE; ls $MEMDIR/race; done" >/dev/null 2>&1
+kill "$racer" 2>/dev/null
+check_true "after a removal race the daemon serves" kill -0 "$LENSFS_PID"
+check "and the root's limit is still right" "$(in_container "$C" cat "$MEMDIR/$MEMFILE")" $((100 << 20))
+
+# --- lensfs-show ------------------------------------------------------------
+in_container "$C" sleep 30 &
+defer "kill $! 2>/dev/null"
+sleep 0.2
+check "lensfs-show --cgroup prints the root's limit" \
+	"$("$LENSFS_SHOW" --cgroup "/$C" "sys/fs/cgroup/$([ "$CGVER" = 2 ] || echo memory/)$MEMFILE")" $((100 << 20))
+check "lensfs-show --cgroup lists the root" \
+	"$("$LENSFS_SHOW" --cgroup "/$C" "sys/fs/cgroup/$([ "$CGVER" = 2 ] || echo memory)" | grep -c "^$MEMFILE\$")" 1
+finish
