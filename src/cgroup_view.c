@@ -468,8 +468,172 @@ static int cgroup_read(struct lensfs_ctx *ctx, const struct viewer *v, const str
 	return 0;
 }
 
+/* The root of v's view that hpath is in or below; NULL when none. */
+static const struct cg_root *root_above(GArray *roots, const char *hpath)
+{
+	for (guint i = 0; i < roots->len; i++) {
+		const struct cg_root *r = &g_array_index(roots, struct cg_root, i);
+		size_t n = strlen(r->hpath);
+
+		if (strncmp(hpath, r->hpath, n) == 0 && (hpath[n] == '/' || hpath[n] == '\0'))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Delegation (cgroup v2's rules, Documentation/admin-guide/cgroup-v2.rst,
+ * "Delegation Containment"): below its root a container writes what the
+ * kernel lets it; at its root only cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control (and v1's tasks): never a limit, never v1's
+ * release_agent or notify_on_release. Nothing above the root has a name.
+ */
+static int cgroup_may_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
+{
+	static const char *const at_root[] = { "cgroup.procs", "cgroup.threads",
+					       "cgroup.subtree_control", "tasks", NULL };
+	const char *name = strrchr(p->hpath, '/') + 1;
+	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
+	g_autoptr(GArray) roots = NULL;
+	const struct cg_root *root;
+	int r;
+
+	if (!ctx->cgroup_delegate)
+		return -EROFS;
+	r = view_roots(ctx, v, &roots);
+	if (r < 0)
+		return r;
+	root = root_above(roots, dir);
+	if (!root || (strcmp(root->hpath, dir) == 0 && !g_strv_contains(at_root, name)))
+		return -EPERM;
+	return 0;
+}
+
+static int cgroup_may_mkdir(struct lensfs_ctx *ctx, const struct viewer *v, const char *hpath)
+{
+	g_autoptr(GArray) roots = NULL;
+	const struct cg_root *root;
+	int r;
+
+	if (!ctx->cgroup_delegate)
+		return -EROFS;
+	r = view_roots(ctx, v, &roots);
+	if (r < 0)
+		return r;
+	root = root_above(roots, hpath);
+	/* Only strictly below a root: the root itself is not the reader's to
+	 * remove. */
+	return root && strcmp(root->hpath, hpath) != 0 ? 0 : -EPERM;
+}
+
+/* The host number of the thread (threads) or process that v's pid
+ * namespace calls shown, among those in root's subtree; -ESRCH when it
+ * has none there. */
+static int host_pid_in(struct lensfs_ctx *ctx, const struct viewer *v, const struct cg_root *root,
+		       long shown, long *host)
+{
+	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) mine = g_string_new(NULL);
+	pid_t ns_pid = v->pid ? v->pid : v->init_pid;
+
+	g_ptr_array_add(dirs, g_strdup(root->hpath));
+	for (guint i = 0; i < dirs->len; i++) {
+		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GArray) types = g_array_new(FALSE, FALSE, 1);
+		g_autofree char *tids = NULL, *path = NULL;
+		g_auto(GStrv) host_ids = NULL;
+
+		path = g_strconcat(dirs->pdata[i], "/cgroup.threads", NULL);
+		if (host_read(ctx->sys_root, path, &tids) < 0) {
+			g_free(path);
+			path = g_strconcat(dirs->pdata[i], "/tasks", NULL);
+			if (host_read(ctx->sys_root, path, &tids) < 0)
+				continue;
+		}
+		host_ids = g_strsplit(tids, "\n", -1);
+		for (char **id = host_ids; *id; id++) {
+			g_string_truncate(mine, 0);
+			if (!**id || cg_pids_translate(ctx->proc_root, ns_pid, *id, mine) < 0)
+				continue;
+			if (mine->len && strtol(mine->str, NULL, 10) == shown) {
+				*host = strtol(*id, NULL, 10);
+				return 0;
+			}
+		}
+		if (host_list(ctx->sys_root, dirs->pdata[i], names, types) < 0)
+			continue;
+		for (guint j = 0; j < names->len; j++)
+			if (g_array_index(types, unsigned char, j) == DT_DIR)
+				g_ptr_array_add(dirs, g_strconcat(dirs->pdata[i], "/",
+								  names->pdata[j], NULL));
+	}
+	return -ESRCH;
+}
+
+/* The writer itself: its thread, or for cgroup.procs its process. */
+static int writer_pid(struct lensfs_ctx *ctx, const struct viewer *v, bool process, long *host)
+{
+	g_autofree char *status = NULL;
+	const char *tgid;
+	int r;
+
+	if (!process) {
+		*host = v->pid;
+		return 0;
+	}
+	r = file_read_allf(&status, "%s/%d/status", ctx->proc_root, (int)v->pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	tgid = strstr(status, "\nTgid:");
+	if (!tgid)
+		return -EIO;
+	*host = strtol(tgid + strlen("\nTgid:"), NULL, 10);
+	return 0;
+}
+
+static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
+			    int fd, const char *buf, size_t len)
+{
+	const char *name = strrchr(p->hpath, '/') + 1;
+	g_autofree char *text = NULL, *out = NULL;
+	g_autoptr(GArray) roots = NULL;
+	const struct cg_root *root;
+	uint64_t shown;
+	long host = 0;
+	ssize_t n;
+	int r = 0;
+
+	if (!pid_list(name)) {
+		n = write(fd, buf, len);
+		return n < 0 ? -errno : n;
+	}
+	/* One pid per write(2), as the kernel takes them; 0 is the writer
+	 * (never this daemon, which does the writing). */
+	text = g_strndup(buf, len);
+	if (parse_u64(text, &shown) < 0 || shown > INT32_MAX)
+		return -EINVAL;
+	if (shown == 0) {
+		r = writer_pid(ctx, v, strcmp(name, "cgroup.procs") == 0, &host);
+	} else if (v->host_pidns) {
+		host = (long)shown;
+	} else {
+		r = view_roots(ctx, v, &roots);
+		root = r == 0 ? root_above(roots, p->hpath) : NULL;
+		if (r == 0)
+			r = root ? host_pid_in(ctx, v, root, (long)shown, &host) : -EPERM;
+	}
+	if (r < 0)
+		return r;
+	out = g_strdup_printf("%ld\n", host);
+	n = write(fd, out, strlen(out));
+	return n < 0 ? -errno : (ssize_t)len;
+}
+
 const struct vdir_ops view_cgroup_dir = {
 	.resolve = cgroup_resolve,
 	.list = cgroup_list,
 	.read = cgroup_read,
+	.may_write = cgroup_may_write,
+	.write = cgroup_write,
+	.may_mkdir = cgroup_may_mkdir,
 };

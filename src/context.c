@@ -63,6 +63,7 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	ctx->proc_root = g_strdup(env_or(cfg->proc_root, "LENSFS_PROC_ROOT", "/proc"));
 	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
 	ctx->cpu_quota = cfg->cpu_quota;
+	ctx->cgroup_delegate = cfg->cgroup_delegate;
 	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
 	ctx->loadavg_period_ms = cfg->loadavg_period_ms;
 	ctx->ticks_per_sec = sysconf(_SC_CLK_TCK);

@@ -619,7 +619,7 @@ static bool resume_stored(struct supervisor *sv)
 
 /* The mount, as libfuse would make it for root (mount(8)'s fuse.lensfs
  * with the connection's descriptor in the options). */
-static int mount_fuse(const char *mountpoint, int *fd_out)
+static int mount_fuse(const char *mountpoint, bool writable, int *fd_out)
 {
 	g_autofree char *opts = NULL;
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -629,8 +629,8 @@ static int mount_fuse(const char *mountpoint, int *fd_out)
 	opts = g_strdup_printf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,"
 			       "default_permissions",
 			       fd);
-	if (mount("lensfs", mountpoint, "fuse.lensfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  opts) < 0) {
+	if (mount("lensfs", mountpoint, "fuse.lensfs",
+		  (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -681,7 +681,7 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 		sv.serving_since_us = now_monotonic_us();
 		log_info("supervisor upgraded; replacing worker pid %d", (int)sv.serving);
 	} else if (!resume_stored(&sv)) {
-		r = mount_fuse(opts->mountpoint, &sv.fuse_fd);
+		r = mount_fuse(opts->mountpoint, opts->writable, &sv.fuse_fd);
 		if (r < 0) {
 			log_error("cannot mount on %s: %s", opts->mountpoint, g_strerror(-r));
 			return 1;

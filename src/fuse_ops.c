@@ -30,11 +30,17 @@ struct lensfs_fs {
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, next_fh and the warning count */
 	GHashTable *handles; /* fh -> GString, the text rendered at open */
+	GHashTable *writers; /* fh -> host descriptor, for a file opened to write */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
 };
+
+static void fd_free(gpointer p)
+{
+	close(GPOINTER_TO_INT(p));
+}
 
 static void text_free(gpointer p)
 {
@@ -50,6 +56,7 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
+	fs->writers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fd_free);
 	fs->nodes = ptree_new();
 	return fs;
 }
@@ -59,6 +66,7 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	if (!fs)
 		return;
 	g_hash_table_unref(fs->handles);
+	g_hash_table_unref(fs->writers);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
@@ -203,6 +211,7 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 {
 	g_mutex_lock(&fs->lock);
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
+	g_hash_table_remove(fs->writers, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
 }
 
@@ -236,16 +245,28 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
-	int r;
+	int mode = fi->flags & O_ACCMODE, fd = -1, r = 0;
 
-	if ((fi->flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES;
-	r = render(fs, ino, fuse_req_ctx(req)->pid, text);
-	if (r < 0)
+	/* Writing: only where the cgroup view delegates (vfs_open_write). */
+	if (mode != O_RDONLY) {
+		struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+
+		r = vfs_open_write(fs->ctx, fs->nodes, &c, ino, &fd);
+		vfs_caller_clear(&c);
+	}
+	if (r == 0 && mode != O_WRONLY)
+		r = render(fs, ino, fuse_req_ctx(req)->pid, text);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
 		return r;
+	}
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
-	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
+	if (mode != O_WRONLY)
+		g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
+	if (fd >= 0)
+		g_hash_table_insert(fs->writers, GUINT_TO_POINTER(fi->fh), GINT_TO_POINTER(fd));
 	g_mutex_unlock(&fs->lock);
 	/* Each reader gets its own content through the same inode: no page cache. */
 	fi->direct_io = 1;
@@ -327,6 +348,89 @@ static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, slice, len);
 }
 
+static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			 struct fuse_file_info *fi)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	ssize_t r = -EBADF;
+	int fd = -1;
+
+	/* A copy of the descriptor: a release may close the handle's meanwhile. */
+	g_mutex_lock(&fs->lock);
+	if (g_hash_table_contains(fs->writers, GUINT_TO_POINTER(fi->fh)))
+		fd = fcntl(
+			GPOINTER_TO_INT(g_hash_table_lookup(fs->writers, GUINT_TO_POINTER(fi->fh))),
+			F_DUPFD_CLOEXEC, 0);
+	g_mutex_unlock(&fs->lock);
+	if (fd >= 0) {
+		r = vfs_write(fs->ctx, fs->nodes, &c, ino, fd, buf, size);
+		close(fd);
+	}
+	vfs_caller_clear(&c);
+	if (r < 0)
+		fuse_reply_err(req, (int)-r);
+	else
+		fuse_reply_write(req, (size_t)r);
+}
+
+/* Only the truncation an open with O_TRUNC asks for, of a file the caller
+ * may write: cgroup files take no size, so it changes nothing. */
+static void lensfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			   struct fuse_file_info *fi)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	const int times = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+			  FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+	struct stat st;
+	double timeout;
+	int r = -EPERM;
+
+	if ((to_set & FUSE_SET_ATTR_SIZE) && !(to_set & ~(FUSE_SET_ATTR_SIZE | times)) &&
+	    attr->st_size == 0)
+		r = vfs_may_truncate(fs->ctx, fs->nodes, &c, ino);
+	vfs_caller_clear(&c);
+	if (r == 0)
+		r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, timeout);
+}
+
+static void lensfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	struct fuse_entry_param e = { 0 };
+	struct vfs_entry made;
+	int r = vfs_mkdir(fs->ctx, fs->nodes, &c, parent, name, mode, &made);
+
+	vfs_caller_clear(&c);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	e.ino = made.ino;
+	e.generation = 1;
+	e.attr = made.st;
+	e.attr_timeout = made.attr_timeout;
+	e.entry_timeout = made.entry_timeout;
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		ptree_forget(fs->nodes, e.ino, 1);
+}
+
+static void lensfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+	int r = vfs_rmdir(fs->ctx, fs->nodes, &c, parent, name);
+
+	vfs_caller_clear(&c);
+	fuse_reply_err(req, -r);
+}
+
 static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	forget_handle(fs_of(req), fi->fh);
@@ -364,6 +468,10 @@ static const struct fuse_lowlevel_ops lensfs_ops = {
 	.forget_multi = lensfs_forget_multi,
 	.getattr = lensfs_getattr,
 	.readlink = lensfs_readlink,
+	.setattr = lensfs_setattr,
+	.mkdir = lensfs_mkdir,
+	.rmdir = lensfs_rmdir,
+	.write = lensfs_write,
 	.open = lensfs_open,
 	.read = lensfs_read,
 	.release = lensfs_release,

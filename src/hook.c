@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -89,7 +90,15 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, struct hoo
 			    MOUNT_ATTR_NOEXEC,
 	};
 	struct hook_view *v;
+	struct statvfs sv;
 	int fd;
+
+	/* The cgroup view is writable where the daemon delegates (its mount
+	 * is read-write then: lensfs --cgroup-delegate); lensfs checks each
+	 * write. Every other view is read-only. */
+	if (n->ino == INO_SYS_FS_CGROUP && statvfs(mountpoint, &sv) == 0 &&
+	    !(sv.f_flag & ST_RDONLY))
+		attr.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 
 	fd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
 	if (fd < 0)

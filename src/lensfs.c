@@ -30,6 +30,7 @@ static char **user_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
+	gboolean delegate = FALSE;
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
@@ -42,6 +43,10 @@ int main(int argc, char **argv)
 		  "Log every request (implies --foreground)", NULL },
 		{ "no-cpu-quota", 0, 0, G_OPTION_ARG_NONE, &no_cpu_quota,
 		  "Do not limit the visible CPUs by the CPU quota, only by the cpuset", NULL },
+		{ "cgroup-delegate", 0, 0, G_OPTION_ARG_NONE, &delegate,
+		  "Mount read-write and let containers manage their own sys/fs/cgroup subtree "
+		  "(the cgroup v2 delegation rules; default: read-only)",
+		  NULL },
 		{ "threads", 0, 0, G_OPTION_ARG_INT, &threads,
 		  "Serving threads (default 1: the fastest on small hosts, see "
 		  "docs/performance.md)",
@@ -112,6 +117,7 @@ int main(int argc, char **argv)
 	cfg.proc_root = proc_root;
 	cfg.sys_root = sys_root;
 	cfg.cpu_quota = !no_cpu_quota;
+	cfg.cgroup_delegate = delegate;
 	cfg.cache_ms = (unsigned int)cache_ms;
 	cfg.refresh_ms = (unsigned int)refresh_ms;
 	cfg.loadavg_period_ms = (unsigned int)loadavg_ms;
@@ -126,6 +132,7 @@ int main(int argc, char **argv)
 	mopts.debug = debug;
 	mopts.threads = (unsigned int)threads;
 	mopts.spin_us = (unsigned int)spin_us;
+	mopts.writable = delegate;
 	if (worker)
 		return lensfs_worker_main(ctx, &mopts, &handed);
 	/* The supervisor found the hierarchies to report a bad host at once;

@@ -199,6 +199,31 @@ int host_read(const char *root, const char *hpath, char **out)
 	return fd_read_all(fd, HOST_READ_MAX, out, NULL);
 }
 
+int host_open_write(const char *root, const char *hpath)
+{
+	return open_beneath(root, hpath, O_WRONLY);
+}
+
+int host_mkdir(const char *root, const char *hpath, mode_t mode)
+{
+	const char *name;
+	autoclose int dirfd = open_parent(root, hpath, &name);
+
+	if (dirfd < 0)
+		return dirfd;
+	return mkdirat(dirfd, name, mode) < 0 ? -errno : 0;
+}
+
+int host_rmdir(const char *root, const char *hpath)
+{
+	const char *name;
+	autoclose int dirfd = open_parent(root, hpath, &name);
+
+	if (dirfd < 0)
+		return dirfd;
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
 static gint compare_entries(gconstpointer a, gconstpointer b)
 {
 	return strcmp((*(struct dirent *const *)a)->d_name, (*(struct dirent *const *)b)->d_name);

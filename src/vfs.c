@@ -315,3 +315,134 @@ int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 	c->resolved = true;
 	return vnode_render_for_pid(ctx, n, c->pid, &c->own, out);
 }
+
+/* The pass-through node ino, its writable directory's ops, and c's view. */
+static int writable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+			 uint64_t ino, struct pnode *p, const struct viewer **v)
+{
+	int r;
+
+	if (!ptree_is(ino))
+		return vnode_by_ino(ino) ? -EACCES : -ENOENT;
+	r = ptree_get(t, ino, p);
+	if (r < 0)
+		return r;
+	if (!p->root->dyn->may_write)
+		r = -EACCES;
+	if (r == 0)
+		r = caller_viewer(ctx, c, v);
+	if (r == 0)
+		r = p->root->dyn->may_write(ctx, *v, p);
+	if (r < 0)
+		pnode_clear(p);
+	return r;
+}
+
+int vfs_open_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		   int *fd)
+{
+	const struct viewer *v;
+	struct pnode p;
+	int r = writable_node(ctx, t, c, ino, &p, &v);
+
+	if (r < 0)
+		return r;
+	r = host_open_write(ctx->sys_root, p.hpath);
+	pnode_clear(&p);
+	if (r < 0)
+		return r == -ELOOP ? -EACCES : r;
+	*fd = r;
+	return 0;
+}
+
+int vfs_may_truncate(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino)
+{
+	const struct viewer *v;
+	struct pnode p;
+	int r = writable_node(ctx, t, c, ino, &p, &v);
+
+	if (r == 0)
+		pnode_clear(&p);
+	return r;
+}
+
+ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		  int fd, const char *buf, size_t len)
+{
+	const struct viewer *v;
+	struct pnode p;
+	ssize_t r = writable_node(ctx, t, c, ino, &p, &v);
+
+	if (r < 0)
+		return r;
+	r = p.root->dyn->write(ctx, v, &p, fd, buf, len);
+	pnode_clear(&p);
+	return r;
+}
+
+/* Where name in directory parent is on the host, for mkdir and rmdir. */
+static int dir_target(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+		      uint64_t parent, const char *name, const struct vnode **root, char **vpath,
+		      char **hpath)
+{
+	const struct vnode *dir = vnode_by_ino(parent);
+	const struct viewer *v;
+	struct pnode p;
+	int r = name_check(name);
+
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
+	if (dir) {
+		if (!dir->dyn || !dir->dyn->may_mkdir)
+			return -EACCES;
+		r = caller_viewer(ctx, c, &v);
+		if (r == 0)
+			r = dir->dyn->resolve(ctx, v, name, hpath);
+		if (r < 0)
+			return r == -ENOENT ? -EPERM : r;
+		*root = dir;
+		*vpath = g_strconcat(dir->path, "/", name, NULL);
+	} else {
+		if (!ptree_is(parent))
+			return -ENOENT;
+		r = ptree_get(t, parent, &p);
+		if (r < 0)
+			return r;
+		*root = p.root;
+		*vpath = g_strconcat(p.vpath, "/", name, NULL);
+		*hpath = g_strconcat(p.hpath, "/", name, NULL);
+		pnode_clear(&p);
+		if (!(*root)->dyn->may_mkdir)
+			return -EACCES;
+		r = caller_viewer(ctx, c, &v);
+	}
+	if (r == 0)
+		r = (*root)->dyn->may_mkdir(ctx, v, *hpath);
+	return r;
+}
+
+int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
+	      const char *name, mode_t mode, struct vfs_entry *out)
+{
+	g_autofree char *vpath = NULL, *hpath = NULL;
+	const struct vnode *root = NULL;
+	int r = dir_target(ctx, t, c, parent, name, &root, &vpath, &hpath);
+
+	memset(out, 0, sizeof(*out));
+	if (r == 0)
+		r = host_mkdir(ctx->sys_root, hpath, mode & 07777);
+	if (r == 0)
+		r = pass_entry(ctx, t, root, vpath, hpath, out);
+	out->entry_timeout = vnode_by_ino(parent) ? 0 : VFS_HOST_TIMEOUT;
+	return r;
+}
+
+int vfs_rmdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
+	      const char *name)
+{
+	g_autofree char *vpath = NULL, *hpath = NULL;
+	const struct vnode *root = NULL;
+	int r = dir_target(ctx, t, c, parent, name, &root, &vpath, &hpath);
+
+	return r < 0 ? r : host_rmdir(ctx->sys_root, hpath);
+}

@@ -53,6 +53,20 @@ int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint
 	     GArray **out);
 /* Whether ino is a directory; -ENOENT/-ESTALE when it is not a node. */
 int vfs_is_dir(struct ptree *t, uint64_t ino);
+/* Writing (the cgroup view with --cgroup-delegate; everything else is
+ * refused). A descriptor of ino's host file, for vfs_write. */
+int vfs_open_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		   int *fd);
+ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		  int fd, const char *buf, size_t len);
+/* Whether c may truncate ino (open with O_TRUNC of a writable file). */
+int vfs_may_truncate(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino);
+/* A directory made (its entry in out, counted in t) or removed. */
+int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
+	      const char *name, mode_t mode, struct vfs_entry *out);
+int vfs_rmdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
+	      const char *name);
+
 /* The text c reads in file ino. */
 int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
 	       GString *out);

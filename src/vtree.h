@@ -52,6 +52,15 @@ struct vdir_ops {
 	/* What v reads in the file p below it, whose host text is host. */
 	int (*read)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
 		    const char *host, GString *out);
+	/* Writes; NULL where the directory takes none. 0 when v may open p
+	 * for writing; else -EPERM, or -EROFS when writing is off. */
+	int (*may_write)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p);
+	/* Writes buf to fd (p's host file, opened for writing) as v means
+	 * it; the bytes taken, or -errno. */
+	ssize_t (*write)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
+			 int fd, const char *buf, size_t len);
+	/* 0 when v may create or remove the directory hpath (host side). */
+	int (*may_mkdir)(struct lensfs_ctx *ctx, const struct viewer *v, const char *hpath);
 };
 
 struct vnode;

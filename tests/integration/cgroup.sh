@@ -113,4 +113,61 @@ check "lensfs-show --cgroup prints the root's limit" \
 	"$("$LENSFS_SHOW" --cgroup "/$C" "sys/fs/cgroup/$([ "$CGVER" = 2 ] || echo memory/)$MEMFILE")" $((100 << 20))
 check "lensfs-show --cgroup lists the root" \
 	"$("$LENSFS_SHOW" --cgroup "/$C" "sys/fs/cgroup/$([ "$CGVER" = 2 ] || echo memory)" | grep -c "^$MEMFILE\$")" 1
+
+# --- delegation: lensfs --cgroup-delegate -------------------------------------
+# The container makes a child cgroup, sets its limit, moves a process of its
+# own there; its root's limit, a pid it cannot see and a directory above
+# stay out of reach. (v2: its init first moves to init.scope, which the
+# view's root leaves out, so that the root may hand controllers down.)
+READONLY_MNT=$MNT
+mount_lensfs --cgroup-delegate
+V=$MNT/sys/fs/cgroup
+D=$V/$(cg_ctrl_dir memory)
+C2=$TAG/deleg
+cg_create "$C2"
+cg_memory "$C2" $((300 << 20))
+in_cgroup "$C" sleep 30 &
+defer "kill $! 2>/dev/null"
+sleep 0.2
+foreign=$(head -1 "$HOSTMEM/$C/cgroup.procs")
+# w FILE TEXT: one write(2), and its errno's name (dash's echo says EIO
+# for any failed write).
+writer='import errno, os, sys
+try:
+    os.write(os.open(sys.argv[1], os.O_WRONLY), sys.argv[2].encode())
+    print("written")
+except OSError as e:
+    print(errno.errorcode[e.errno])'
+out=$(in_container "$C2" sh -c "
+	w() { $PYTHON -c '$writer' \"\$1\" \"\$2\"; }
+	if [ $CGVER = 2 ]; then
+		mkdir $D/init.scope && echo 0 >$D/init.scope/cgroup.procs && echo +memory >$D/cgroup.subtree_control || echo 'init.scope: failed'
+	fi
+	mkdir $D/child && echo mkdir: ok
+	echo $((50 << 20)) >$D/child/$MEMFILE && echo limit: ok
+	sleep 30 & pid=\$!
+	echo sleeper: \$pid
+	echo \$pid >$D/child/cgroup.procs && echo move: ok
+	echo mine: \$(cat $D/child/cgroup.procs)
+	echo root limit: \$(w $D/$MEMFILE 1)
+	echo unknown pid: \$(w $D/child/cgroup.procs 999)
+	echo foreign pid: \$(w $D/child/cgroup.procs $foreign)
+	rmdir $D/.. 2>/dev/null || echo rmdir above: refused
+	mkdir $D/child/grandchild && rmdir $D/child/grandchild && echo rmdir: ok
+	kill \$pid
+" 2>&1)
+echo "$out" | sed 's/^/# /'
+check "delegated: mkdir" "$(value mkdir "$out")" ok
+check "delegated: a child's limit written" "$(value limit "$out")" ok
+check "delegated: the host sees that limit" "$(cat "$HOSTMEM/$C2/child/$MEMFILE")" $((50 << 20))
+check "delegated: its own process moved" "$(value move "$out")" ok
+check "delegated: the child lists it in the container's numbering" "$(value mine "$out")" "$(value sleeper "$out")"
+check "delegated: the root's limit is refused" "$(value 'root limit' "$out")" EPERM
+check "delegated: the root's limit is unchanged" "$(cat "$HOSTMEM/$C2/$MEMFILE")" $((300 << 20))
+check "delegated: a pid it does not have is refused" "$(value 'unknown pid' "$out")" ESRCH
+check "delegated: another namespace's pid is refused" "$(value 'foreign pid' "$out")" ESRCH
+check "delegated: the foreign process stayed" "$(grep -c "^$foreign\$" "$HOSTMEM/$C/cgroup.procs")" 1
+check "delegated: nothing above the root to remove" "$(value 'rmdir above' "$out")" refused
+check "delegated: rmdir below" "$(value rmdir "$out")" ok
+check_true "read-only without --cgroup-delegate" sh -c "! mkdir $READONLY_MNT/sys/fs/cgroup/x 2>/dev/null"
 finish

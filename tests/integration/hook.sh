@@ -61,6 +61,19 @@ fi
 bundle cgview "$(hook_json createRuntime --cgroup-view)" ".process.args = $view_probe"
 run_bundle cgview
 check "runc --cgroup-view: its limit at the root, its own name nowhere, a lensfs mount" "$(echo $OUT)" "268435456 0 1"
+# With a daemon that delegates, the view is mounted writable: the container
+# makes a child cgroup, and its own limit stays out of reach.
+if [ "$CGVER" = 1 ]; then
+	READONLY_MNT=$MNT
+	mount_lensfs --cgroup-delegate
+	DELEGATING=$MNT
+	MNT=$READONLY_MNT
+	HOST_MOUNTS=$((HOST_MOUNTS + 1))
+	deleg_probe='["/usr/bin/sh", "-c", "mkdir /sys/fs/cgroup/memory/child && echo made; /usr/bin/python3 -S -c \"import os\ntry:\n os.write(os.open(\u0027/sys/fs/cgroup/memory/memory.limit_in_bytes\u0027, os.O_WRONLY), b\u00271\u0027)\nexcept OSError as e:\n print(e.errno)\"; rmdir /sys/fs/cgroup/memory/child && echo removed"]'
+	bundle cgdeleg "$(hook_json createRuntime --cgroup-view "$DELEGATING")" ".process.args = $deleg_probe"
+	run_bundle cgdeleg
+	check "runc --cgroup-view with a delegating lensfs: mkdir, root limit EPERM, rmdir" "$(echo $OUT)" "made 1 removed"
+fi
 bundle nocgview "$(hook_json createRuntime)" ".process.args = $view_probe"
 run_bundle nocgview
 check_true "runc without --cgroup-view: /sys/fs/cgroup is the runtime's" test "$(echo "$OUT" | tail -1)" = 0

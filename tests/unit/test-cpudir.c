@@ -434,6 +434,73 @@ static void test_effective_rules(void **state)
 	assert_int_equal(out->len, 0);
 }
 
+/* The v1 fixture's container (cgroup /lensfs-fixture/ctr, 300M under the
+ * parent's 200M) through sys/fs/cgroup: its root, the effective limit
+ * there, and who may write what. */
+static void test_cgroup_view(void **state)
+{
+	char *copy = fixture_copy("v1");
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx_at(copy, true);
+	struct ptree *t = ptree_new();
+	struct viewer v;
+	struct vfs_caller c = { 0 };
+	struct vfs_entry e;
+	g_autofree char *limit = NULL, *own = NULL;
+	uint64_t mem, file, procs, child;
+	int fd = -1;
+
+	assert_int_equal(viewer_of_pid(ctx, (pid_t)fixture_env("v1", "CHILD_PID"), &v), 0);
+	c.given = &v;
+	mem = lookup_ok(ctx, t, &c, INO_SYS_FS_CGROUP, "memory");
+	assert_int_equal(mem,
+			 ptree_ino("sys/fs/cgroup/memory", "fs/cgroup/memory/lensfs-fixture/ctr"));
+	file = lookup_ok(ctx, t, &c, mem, "memory.limit_in_bytes");
+	limit = render_ok(ctx, t, &c, file);
+	assert_string_equal(limit, "209715200\n");
+	own = fixture_text("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.limit_in_bytes");
+	assert_string_equal(own, "314572800\n");
+	/* Nothing above or beside the root has a name. */
+	assert_int_equal(vfs_lookup(ctx, t, &c, mem, "..", &e), -ENOENT);
+	assert_int_equal(vfs_lookup(ctx, t, &c, mem, "lensfs-fixture", &e), -ENOENT);
+	assert_int_equal(vfs_lookup(ctx, t, &c, INO_SYS_FS_CGROUP, "nothing", &e), -ENOENT);
+	/* Read-only unless delegating. */
+	procs = lookup_ok(ctx, t, &c, mem, "cgroup.procs");
+	assert_int_equal(vfs_open_write(ctx, t, &c, procs, &fd), -EROFS);
+	ctx->cgroup_delegate = true;
+	/* At the root: pid lists yes, limits never. */
+	assert_int_equal(vfs_open_write(ctx, t, &c, file, &fd), -EPERM);
+	assert_int_equal(vfs_may_truncate(ctx, t, &c, file), -EPERM);
+	assert_int_equal(vfs_open_write(ctx, t, &c, procs, &fd), 0);
+	close(fd);
+	/* Below it: a new cgroup, and everything in it. */
+	assert_int_equal(vfs_mkdir(ctx, t, &c, mem, "child", 0755, &e), 0);
+	child = e.ino;
+	assert_true(S_ISDIR(e.st.st_mode));
+	assert_int_equal(vfs_mkdir(ctx, t, &c, mem, "..", 0755, &e), -EINVAL);
+	assert_int_equal(vfs_mkdir(ctx, t, &c, INO_SYS_FS_CGROUP, "new", 0755, &e), -EPERM);
+	fixture_write(copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/child/memory.limit_in_bytes",
+		      "");
+	file = lookup_ok(ctx, t, &c, child, "memory.limit_in_bytes");
+	assert_int_equal(vfs_open_write(ctx, t, &c, file, &fd), 0);
+	assert_int_equal(vfs_write(ctx, t, &c, file, fd, "4096\n", 5), 5);
+	close(fd);
+	{
+		g_autofree char *path = g_build_filename(
+			copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/child/memory.limit_in_bytes",
+			NULL);
+		g_autofree char *written = NULL;
+
+		assert_int_equal(file_read_all(path, &written, NULL), 0);
+		assert_string_equal(written, "4096\n");
+	}
+	/* Elsewhere nothing is written. */
+	assert_int_equal(vfs_open_write(ctx, t, &c, INO_PROC_MEMINFO, &fd), -EACCES);
+	assert_int_equal(vfs_mkdir(ctx, t, &c, INO_SYS_CPU, "x", 0755, &e), -EACCES);
+	viewer_clear(&v);
+	ptree_free(t);
+	fixture_remove(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_host_view),
 		cmocka_unit_test(test_effective_fixtures),
 		cmocka_unit_test(test_effective_rules),
+		cmocka_unit_test(test_cgroup_view),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
