@@ -431,6 +431,19 @@ static void lensfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fuse_reply_err(req, -r);
 }
 
+/* Files are never created: cgroupfs makes its own, the rest is fixed. */
+static void lensfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			 dev_t rdev)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void lensfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			  struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EPERM);
+}
+
 static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	forget_handle(fs_of(req), fi->fh);
@@ -470,6 +483,8 @@ static const struct fuse_lowlevel_ops lensfs_ops = {
 	.readlink = lensfs_readlink,
 	.setattr = lensfs_setattr,
 	.mkdir = lensfs_mkdir,
+	.mknod = lensfs_mknod,
+	.create = lensfs_create,
 	.rmdir = lensfs_rmdir,
 	.write = lensfs_write,
 	.open = lensfs_open,
