@@ -167,6 +167,16 @@ bool relay_id_valid(const char *id)
 	return true;
 }
 
+char *relay_name_sanitize(const char *name)
+{
+	char *n = g_strndup(*name == '.' ? name + 1 : name, 128);
+
+	for (char *c = n; *c; c++)
+		if (!g_ascii_isalnum(*c) && !strchr("_.+-", *c))
+			*c = '_';
+	return n;
+}
+
 char *relay_reg_to_data(const struct relay_reg *reg)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -199,10 +209,8 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	pid = g_key_file_get_string(kf, "container", "pid", NULL);
 	if (!id || !relay_id_valid(id))
 		return fail(why, "no valid id");
-	if (!name || !*name)
-		return fail(why, "no name");
-	if (!g_utf8_validate(name, -1, NULL))
-		return fail(why, "the name is not UTF-8");
+	if (!name || !relay_id_valid(name))
+		return fail(why, "no valid name");
 	if (!pid || parse_i64(pid, &p) < 0 || p < 0 || p > G_MAXINT32)
 		return fail(why, "no valid pid");
 	rate = g_key_file_get_string(kf, "container", "rate", NULL);

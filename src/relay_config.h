@@ -55,9 +55,13 @@ int relay_config_check(const struct relay_config *cfg, char **why);
  * [A-Za-z0-9_.+-], not starting with '.'. */
 bool relay_id_valid(const char *id);
 
+/* A name made valid as above: other characters become '_' ("web/1" ->
+ * "web_1"), a leading '.' goes, at most 128 characters kept. May be empty. */
+char *relay_name_sanitize(const char *name);
+
 struct relay_reg {
 	char *id;
-	char *name; /* what upstream sees as the hostname */
+	char *name; /* what upstream sees as the hostname; valid as an id */
 	pid_t pid; /* the container's init when registered */
 	char *cgroup; /* its cgroup then (informative) */
 	guint64 rate, burst; /* overrides; has_limits says whether set */

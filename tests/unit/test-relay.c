@@ -389,16 +389,29 @@ static void test_ids(void **state)
 	}
 }
 
+static void test_name_sanitize(void **state)
+{
+	g_autofree char *a = relay_name_sanitize("web/1 (prod)");
+	g_autofree char *b = relay_name_sanitize("..x\xc3\xa9");
+	g_autofree char *c = relay_name_sanitize("");
+
+	assert_string_equal(a, "web_1__prod_");
+	assert_string_equal(b, "_x__");
+	assert_string_equal(c, "");
+	assert_true(relay_id_valid(a));
+	assert_true(relay_id_valid(b));
+}
+
 static void test_registration(void **state)
 {
-	struct relay_reg reg = { .id = "c1", .name = "web [1]", .pid = 77, .cgroup = "/x/c1" };
+	struct relay_reg reg = { .id = "c1", .name = "web-1", .pid = 77, .cgroup = "/x/c1" };
 	g_auto(relay_reg) back = { 0 }, limited = { 0 };
 	g_autofree char *data = NULL, *why = NULL, *data2 = NULL;
 
 	data = relay_reg_to_data(&reg);
 	assert_int_equal(relay_reg_parse(data, strlen(data), &back, &why), 0);
 	assert_string_equal(back.id, "c1");
-	assert_string_equal(back.name, "web [1]");
+	assert_string_equal(back.name, "web-1");
 	assert_int_equal(back.pid, 77);
 	assert_string_equal(back.cgroup, "/x/c1");
 	assert_false(back.has_limits);
@@ -426,7 +439,8 @@ static void expect_reg_error(const char *text, const char *why_part)
 static void test_registration_errors(void **state)
 {
 	expect_reg_error("[container]\nid=../x\nname=a\npid=1\n", "no valid id");
-	expect_reg_error("[container]\nid=x\npid=1\n", "no name");
+	expect_reg_error("[container]\nid=x\npid=1\n", "no valid name");
+	expect_reg_error("[container]\nid=x\nname=a b\npid=1\n", "no valid name");
 	expect_reg_error("[container]\nid=x\nname=a\npid=-3\n", "no valid pid");
 	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=x\nburst=1\n", "rate 'x'");
 	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=4\n", "go together");
@@ -473,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_name_sanitize),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
 		cmocka_unit_test(test_limits),
