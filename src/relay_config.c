@@ -169,7 +169,11 @@ bool relay_id_valid(const char *id)
 
 char *relay_name_sanitize(const char *name)
 {
-	char *n = g_strndup(*name == '.' ? name + 1 : name, 128);
+	char *n;
+
+	while (*name == '.')
+		name++;
+	n = g_strndup(name, 128);
 
 	for (char *c = n; *c; c++)
 		if (!g_ascii_isalnum(*c) && !strchr("_.+-", *c))

@@ -56,7 +56,7 @@ int relay_config_check(const struct relay_config *cfg, char **why);
 bool relay_id_valid(const char *id);
 
 /* A name made valid as above: other characters become '_' ("web/1" ->
- * "web_1"), a leading '.' goes, at most 128 characters kept. May be empty. */
+ * "web_1"), leading dots go, at most 128 characters kept. May be empty. */
 char *relay_name_sanitize(const char *name);
 
 struct relay_reg {
