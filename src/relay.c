@@ -600,6 +600,7 @@ static void container_table_free(gpointer p)
 static int container_drop(struct relay *r, const char *id, char **why)
 {
 	g_autofree char *regpath = NULL;
+	struct container *c;
 
 	if (!relay_id_valid(id)) {
 		*why = g_strdup_printf("'%s' is not a container id", id);
@@ -607,10 +608,15 @@ static int container_drop(struct relay *r, const char *id, char **why)
 	}
 	regpath = relay_path_reg(r->cfg.run_dir, id);
 	unlink(regpath);
-	if (!g_hash_table_remove(r->containers, id)) {
+	c = g_hash_table_lookup(r->containers, id);
+	if (!c) {
 		*why = g_strdup_printf("no container '%s'", id);
 		return -ENOENT;
 	}
+	/* A container that stops closes its drop window. */
+	if (c->win_rate + c->win_queue > 0)
+		summary_emit(r, c, now_realtime_us());
+	g_hash_table_remove(r->containers, id);
 	return 0;
 }
 
