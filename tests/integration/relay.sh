@@ -260,4 +260,52 @@ check "journal: a truncated message says so" \
 	"$(jq -rc 'map(select(.[0] == "MESSAGE" or .[0] == "LENSFS_TRUNCATED")) | map(.[1]) | join(" ")' <(sed -n 2p "$WORK/journal.out"))" \
 	"$(printf 'y%.0s' $(seq 96)) [truncated from 304 bytes] 304"
 
+# --- a remote collector over TCP, and one over UDP -----------------------
+# Registered before the relay starts: the relay restores it from RUN/reg.
+RUNT=$(mktemp -d /run/lensfs-test-relay-t-XXXXXX)
+defer "rm -rf $RUNT"
+mkdir -p "$RUNT/reg" "$RUNT/c/remote-$$"
+printf '[container]\nid=remote-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/remote-$$"
+$PYTHON "$SRCDIR/tests/integration/tcp-receiver.py" "$WORK/tcp.port" "$WORK/tcp.out" &
+defer "kill $!"
+for _ in $(seq 100); do [ -s "$WORK/tcp.port" ] && break; sleep 0.05; done
+"$RELAY" --run-dir "$RUNT" --to tcp --address "127.0.0.1:$(cat "$WORK/tcp.port")" 2>>"$WORK/relay.err" &
+TCP_RELAY=$!
+defer "kill $TCP_RELAY"
+for _ in $(seq 100); do [ -S "$RUNT/c/remote-$$/log" ] && break; sleep 0.05; done
+tsend() { RELAY_SEND_TO=$RUNT/c/remote-$$/log $PYTHON -c 'import socket, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(os.environ["RELAY_SEND_TO"]); s.send(sys.argv[1].encode())' "$1"; }
+tsend "<13>app: first"
+for _ in $(seq 100); do grep -q first "$WORK/tcp.out" 2>/dev/null && break; sleep 0.05; done
+check_true "tcp: octet-counted RFC 5424 with the container's name ($(head -1 "$WORK/tcp.out"))" \
+	grep -q "^1 <13>1 [0-9T:.-]*Z far-$$ app [0-9]* - \[lensfs@32473 id=\"remote-$$\" name=\"far-$$\" pid=\"[0-9]*\" uid=\"0\"\] first\$" "$WORK/tcp.out"
+# The collector closed the connection: one message may go into the closed
+# socket (TCP cannot tell), then the relay notices, connects again, and
+# sends the one it was writing once more.
+for i in $(seq 1 20); do tsend "<13>app: after $i"; sleep 0.05; done
+for _ in $(seq 100); do grep -q '^2 .*after 20$' "$WORK/tcp.out" 2>/dev/null && break; sleep 0.05; done
+check_true "tcp: the relay connects again and goes on" grep -q '^2 .*after 20$' "$WORK/tcp.out"
+check_true "tcp: at most one message lost to the closed connection ($(grep -c after "$WORK/tcp.out") of 20)" \
+	test "$(grep -c after "$WORK/tcp.out")" -ge 19
+check "tcp: every frame well formed" "$(grep -c ' BAD ' "$WORK/tcp.out")" 0
+# UDP: the same registration, another relay.
+kill "$TCP_RELAY"
+wait "$TCP_RELAY" 2>/dev/null
+$PYTHON -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+f = open(sys.argv[2], "a")
+while True:
+    f.write(s.recv(65536).decode() + "\n"); f.flush()' "$WORK/udp.port" "$WORK/udp.out" &
+defer "kill $!"
+for _ in $(seq 100); do [ -s "$WORK/udp.port" ] && break; sleep 0.05; done
+"$RELAY" --run-dir "$RUNT" --to udp --format rfc3164 --address "127.0.0.1:$(cat "$WORK/udp.port")" 2>>"$WORK/relay.err" &
+defer "kill $!"
+for _ in $(seq 100); do "$LENSFS_SHOW" --relay "$RUNT" >/dev/null 2>&1 && break; sleep 0.05; done
+tsend "<30>Nov 29 01:02:03 liar app[7]: over udp"
+for _ in $(seq 100); do [ -s "$WORK/udp.out" ] && break; sleep 0.05; done
+check_true "udp: RFC 3164 with the container's name ($(head -1 "$WORK/udp.out"))" \
+	grep -q "^<30>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* far-$$ app\[[0-9]*\]: over udp\$" "$WORK/udp.out"
+
 finish
