@@ -27,6 +27,8 @@ packages() {
 	echo util-linux procps python3 clang-format lxcfs
 	# container runtimes for lensfs-hook's tests, and what they drive them with
 	echo runc podman lxc jq strace
+	# lensfs-relay's tests and benchmark (a real syslog daemon)
+	echo rsyslog
 	# the cgroup v2 VM (tests/vm)
 	echo qemu-system-x86 busybox-static binutils
 }

@@ -703,6 +703,7 @@ static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
 		req[n] = '\0';
 		req[strcspn(req, "\n")] = '\0';
 		control_request(r, req, reply);
+		log_debug("control: %s: %.*s", req, (int)strcspn(reply->str, "\n"), reply->str);
 		if (reply->len > RELAY_REPLY_MAX) {
 			g_string_assign(reply, "error: the reply is too long\n");
 		}
