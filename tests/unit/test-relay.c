@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "relay_config.h"
+#include "relay_hook.h"
 #include "syslog_msg.h"
 
 #include <errno.h>
@@ -467,6 +468,82 @@ static void test_limits(void **state)
 	assert_non_null(strstr(why, "burst '0'"));
 }
 
+/* What lensfs-hook registers, from the state a runtime writes. */
+static void test_reg_from_state(void **state)
+{
+	const char *named =
+		"{\"ociVersion\":\"1.0.2\",\"id\":\"c-1\",\"status\":\"creating\","
+		"\"pid\":321,\"bundle\":\"/b\",\"annotations\":{"
+		"\"io.kubernetes.cri.container-name\":\"k8s name\","
+		"\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}}";
+	const char *k8s =
+		"{\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
+		"\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\"}}";
+	const char *plain =
+		"{\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}}";
+	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, bad = { 0 };
+	g_autofree char *why = NULL, *warning = NULL;
+
+	assert_int_equal(relay_reg_from_state(named, strlen(named), &a, &why, &warning), 0);
+	assert_null(warning);
+	assert_string_equal(a.id, "c-1");
+	assert_string_equal(a.name, "web_1");
+	assert_int_equal(a.pid, 321);
+	assert_true(a.has_limits);
+	assert_int_equal(a.rate, 30);
+	assert_int_equal(a.burst, 30);
+	assert_int_equal(relay_reg_from_state(k8s, strlen(k8s), &b, &why, &warning), 0);
+	assert_string_equal(b.name, "api");
+	assert_false(b.has_limits);
+	assert_non_null(strstr(warning, "burst 'x'"));
+	g_clear_pointer(&warning, g_free);
+	/* A name with nothing valid left: the id. */
+	assert_int_equal(relay_reg_from_state(plain, strlen(plain), &c, &why, &warning), 0);
+	assert_string_equal(c.name, "c-3");
+	assert_int_equal(
+		relay_reg_from_state("{\"id\":\"../x\",\"pid\":1}", 21, &bad, &why, &warning),
+		-EINVAL);
+	assert_non_null(strstr(why, "container id"));
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_reg_from_state("{\"id\":\"x\"}", 10, &bad, &why, &warning), -EINVAL);
+	assert_string_equal(why, "the state has no pid");
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_reg_from_state("[1]", 3, &bad, &why, &warning), -EINVAL);
+}
+
+/* Random datagrams (a fixed seed: the same every run): whatever comes in,
+ * the text is UTF-8 without control characters, within the limit's bounds. */
+static void test_random_datagrams(void **state)
+{
+	g_autoptr(GRand) rnd = g_rand_new_with_seed(8);
+	char buf[600];
+
+	for (int round = 0; round < 20000; round++) {
+		g_auto(syslog_msg) m = { 0 };
+		size_t len = (size_t)g_rand_int_range(rnd, 0, sizeof(buf));
+
+		for (size_t i = 0; i < len; i++) {
+			/* Often the characters the parser looks for. */
+			static const char hot[] = "<>[]: 1-\"\\\n\0\xc3\xe2";
+			buf[i] = g_rand_boolean(rnd)
+					 ? hot[g_rand_int_range(rnd, 0, sizeof(hot) - 1)]
+					 : (char)g_rand_int_range(rnd, 0, 256);
+		}
+		if (len > 4 && g_rand_boolean(rnd))
+			memcpy(buf, "<13>", 4);
+		syslog_msg_parse(buf, len, 400, &m);
+		assert_true(g_utf8_validate(m.text, -1, NULL));
+		for (const char *c = m.text; *c; c++)
+			assert_false((unsigned char)*c < 0x20 && *c != '\t');
+		assert_true(strlen(m.text) <= 4 * 400 + 64);
+		assert_true(m.facility >= 1 && m.facility <= 23);
+		assert_true(m.severity >= 0 && m.severity <= 7);
+		assert_int_equal(m.truncated, len > 400);
+		if (m.tag)
+			assert_true(strlen(m.tag) <= SYSLOG_TAG_MAX);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +568,8 @@ int main(void)
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_reg_from_state),
+		cmocka_unit_test(test_random_datagrams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
