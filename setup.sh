@@ -139,6 +139,7 @@ bench)
 	bench/run.sh build
 	bench/hook.sh build
 	bench/restart.sh build
+	bench/relay.sh build
 	;;
 *)
 	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'
