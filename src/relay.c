@@ -74,7 +74,7 @@ struct relay {
 	struct upstream up;
 	guint summary_timer;
 	char *buf; /* one datagram, max_message bytes */
-	guint signals[2];
+	guint signals[3];
 };
 
 static void upstream_kick(struct relay *r);
@@ -690,9 +690,37 @@ static void control_request(struct relay *r, const char *req, GString *reply)
 		g_string_append(reply, "ok\n");
 }
 
+/* A control connection: one request, one reply, within CLIENT_TIMEOUT_MS. */
+struct ctl_client {
+	struct relay *relay;
+	int fd;
+	guint watch, timer;
+};
+
+#define CLIENT_TIMEOUT_MS 5000
+
+static void ctl_client_free(struct ctl_client *cl)
+{
+	if (cl->watch)
+		g_source_remove(cl->watch);
+	if (cl->timer)
+		g_source_remove(cl->timer);
+	close(cl->fd);
+	g_free(cl);
+}
+
+static gboolean ctl_client_timeout_cb(gpointer data)
+{
+	struct ctl_client *cl = data;
+
+	cl->timer = 0;
+	ctl_client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
 {
-	struct relay *r = data;
+	struct ctl_client *cl = data;
 	g_autoptr(GString) reply = g_string_new(NULL);
 	char req[512];
 	ssize_t n = recv(fd, req, sizeof(req) - 1, MSG_DONTWAIT);
@@ -702,22 +730,23 @@ static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
 	if (n > 0) {
 		req[n] = '\0';
 		req[strcspn(req, "\n")] = '\0';
-		control_request(r, req, reply);
+		control_request(cl->relay, req, reply);
 		log_debug("control: %s: %.*s", req, (int)strcspn(reply->str, "\n"), reply->str);
-		if (reply->len > RELAY_REPLY_MAX) {
+		if (reply->len > RELAY_REPLY_MAX)
 			g_string_assign(reply, "error: the reply is too long\n");
-		}
 		/* A client that reads nothing does not hold the relay up. */
 		if (send(fd, reply->str, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 			log_warn("control: replying: %s", g_strerror(errno));
 	}
-	close(fd);
+	cl->watch = 0;
+	ctl_client_free(cl);
 	return G_SOURCE_REMOVE;
 }
 
 static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 {
 	struct relay *r = data;
+	struct ctl_client *cl;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -729,7 +758,12 @@ static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 		close(c);
 		return G_SOURCE_CONTINUE;
 	}
-	g_unix_fd_add(c, G_IO_IN | G_IO_HUP, control_client_cb, r);
+	cl = g_new0(struct ctl_client, 1);
+	cl->relay = r;
+	cl->fd = c;
+	cl->watch = g_unix_fd_add(c, G_IO_IN | G_IO_HUP, control_client_cb, cl);
+	/* A client that connects and says nothing does not keep its fd. */
+	cl->timer = g_timeout_add(CLIENT_TIMEOUT_MS, ctl_client_timeout_cb, cl);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -772,6 +806,16 @@ static gboolean quit_cb(gpointer data)
 	struct relay *r = data;
 
 	g_main_loop_quit(r->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* SIGHUP: registrations written by hand or while a request failed. */
+static gboolean rescan_cb(gpointer data)
+{
+	struct relay *r = data;
+
+	containers_restore(r);
+	log_info("registrations read again: %u containers", g_hash_table_size(r->containers));
 	return G_SOURCE_CONTINUE;
 }
 
@@ -823,6 +867,7 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 		upstream_kick(r);
 	r->signals[0] = g_unix_signal_add(SIGTERM, quit_cb, r);
 	r->signals[1] = g_unix_signal_add(SIGINT, quit_cb, r);
+	r->signals[2] = g_unix_signal_add(SIGHUP, rescan_cb, r);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("relaying %u containers to %s", g_hash_table_size(r->containers),
 		 target_name(cfg->target));

@@ -305,6 +305,13 @@ check_true "tcp: the relay connects again and goes on" grep -q '^2 .*after 20$' 
 check_true "tcp: at most one message lost to the closed connection ($(grep -c after "$WORK/tcp.out") of 20)" \
 	test "$(grep -c after "$WORK/tcp.out")" -ge 19
 check "tcp: every frame well formed" "$(grep -c ' BAD ' "$WORK/tcp.out")" 0
+# SIGHUP reads the registrations again: one written by hand gets its socket.
+mkdir -p "$RUNT/c/remote2-$$"
+printf '[container]\nid=remote2-%s\nname=far2-%s\npid=1\n' $$ $$ >"$RUNT/reg/remote2-$$"
+kill -HUP "$TCP_RELAY"
+for _ in $(seq 100); do [ -S "$RUNT/c/remote2-$$/log" ] && break; sleep 0.05; done
+check_true "SIGHUP: a new registration gets its socket" test -S "$RUNT/c/remote2-$$/log"
+check "SIGHUP: the relay goes on" "$("$LENSFS_SHOW" --relay "$RUNT" | grep -c '^container ')" 2
 # UDP: the same registration, another relay.
 kill "$TCP_RELAY"
 wait "$TCP_RELAY" 2>/dev/null
