@@ -5,8 +5,8 @@
 
 #include "cli.h"
 #include "context.h"
-#include "log.h"
 #include "relay_ctl.h"
+#include "log.h"
 #include "vtree.h"
 
 #include <errno.h>
