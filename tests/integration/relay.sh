@@ -248,10 +248,13 @@ check_true "a hung relay: it serves again after SIGCONT" "$LENSFS_SHOW" --relay 
 RUNJ=$(mktemp -d /run/lensfs-test-relay-j-XXXXXX)
 defer "rm -rf $RUNJ"
 $PYTHON "$SRCDIR/tests/integration/journal-receiver.py" "$WORK/journal.sock" "$WORK/journal.out" &
-defer "kill $!"
+JRECV=$!
+defer "kill -CONT $JRECV; kill $JRECV"
 for _ in $(seq 100); do [ -S "$WORK/journal.sock" ] && break; sleep 0.05; done
-"$RELAY" --run-dir "$RUNJ" --to journal --path "$WORK/journal.sock" --max-message 100 2>>"$WORK/relay.err" &
-RELAYS+=("$!")
+"$RELAY" --run-dir "$RUNJ" --to journal --path "$WORK/journal.sock" --max-message 100 \
+	--summary-ms 500 2>>"$WORK/relay.err" &
+JRELAY=$!
+RELAYS+=("$JRELAY")
 defer "kill $!"
 for _ in $(seq 100); do [ -S "$RUNJ/control" ] && break; sleep 0.05; done
 # The container's init sends: its pid is in the registration while it runs.
@@ -276,6 +279,35 @@ check "journal: the fields, exactly" "$(head -1 "$WORK/journal.out")" \
 check "journal: a truncated message says so" \
 	"$(jq -rc 'map(select(.[0] == "MESSAGE" or .[0] == "LENSFS_TRUNCATED")) | map(.[1]) | join(" ")' <(sed -n 2p "$WORK/journal.out"))" \
 	"$(printf 'y%.0s' $(seq 96)) [truncated from 304 bytes] 304"
+
+# --- an upstream that stops reading: the sender goes on, the container's
+# share of the queue is full, drops are counted, nothing else is lost -----
+S=stall-$$
+mkdir -p "$RUNJ/c/$S"
+printf '[container]\nid=%s\nname=%s\npid=1\nrate=0\nburst=1\n' "$S" "$S" >"$RUNJ/reg/$S"
+kill -HUP "$JRELAY"
+for _ in $(seq 100); do [ -S "$RUNJ/c/$S/log" ] && break; sleep 0.05; done
+kill -STOP "$JRECV"
+t0=$(date +%s%N)
+out=$(RELAY_SEND_TO=$RUNJ/c/$S/log $PYTHON "$SRCDIR/tests/integration/relay-send.py" flood 1500)
+t=$((($(date +%s%N) - t0) / 1000000))
+check_true "stalled upstream: 1500 messages sent in $t ms, none waited 1 s ($(sed -n 's/^max_block_ms //p' <<<"$out") ms)" \
+	test "$(sed -n 's/^max_block_ms //p' <<<"$out")" -lt 1000
+jstat() { "$LENSFS_SHOW" --relay "$RUNJ" | awk -v id="id=$S" -v k="$1=" '$2 == id { for (i = 3; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }'; }
+for _ in $(seq 100); do [ "$(jstat received)" = 1500 ] && break; sleep 0.02; done
+check "stalled upstream: every message received" "$(jstat received)" 1500
+check "stalled upstream: the share of the queue is full (--queue 1000)" "$(jstat queued)" 1000
+dq=$(jstat dropped-queue)
+check_true "stalled upstream: the excess is dropped and counted ($dq)" test "$dq" -gt 0
+check "stalled upstream: received = forwarded + dropped + queued" \
+	"$(($(jstat forwarded) + $(jstat dropped) + $(jstat queued)))" 1500
+kill -CONT "$JRECV"
+for _ in $(seq 100); do [ "$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" -ge $((1500 - dq + 1)) ] && break; sleep 0.05; done
+check "stalled upstream: once it reads again, the queue drains" "$(jstat queued) $(jstat forwarded)" "0 $((1500 - dq))"
+check "stalled upstream: what was not dropped arrives, and one summary" \
+	"$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" $((1500 - dq + 1))
+check_true "stalled upstream: the summary counts the queue's drops" \
+	grep -q "\"MESSAGE\",\"container $S ($S): $dq messages dropped in [0-9.]* s (0 over the rate limit of 0/s burst 1, $dq because the upstream was slow)\"" "$WORK/journal.out"
 
 # --- a remote collector over TCP, and one over UDP -----------------------
 # Registered before the relay starts: the relay restores it from RUN/reg.
