@@ -92,6 +92,23 @@ relay_bundle() {
 # run_ctr NAME ID: runs the bundle in the foreground; output in $WORK/NAME.out.
 run_ctr() { (cd "$WORK/$1" && timeout 120 $RUNC run "$2" >"$WORK/$1.out" 2>"$WORK/$1.err"); }
 
+# Bad settings: a clear message, exit status 2, nothing started.
+bad_setting() { # NAME EXPECTED-MESSAGE ARGS...
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$("$RELAY" --run-dir "$WORK/never" "$@" 2>&1)
+	rc=$?
+	check "$name: exit status 2" "$rc" 2
+	check "$name: says why" "$out" "$want"
+}
+bad_setting "--to kafka" "lensfs-relay: to=kafka: not syslog, journal, tcp or udp" --to kafka
+bad_setting "--rate x" "lensfs-relay: rate=x: not a number from 0 to 2147483647" --rate x
+bad_setting "tcp without an address" "lensfs-relay: to=tcp needs an address (host:port)" --to tcp
+printf '[relay]\nrate=5\nnope=1\n' >"$WORK/bad.conf"
+bad_setting "an unknown key in the file" "lensfs-relay: $WORK/bad.conf: unknown key 'nope'" --config "$WORK/bad.conf"
+bad_setting "a missing file" "lensfs-relay: $WORK/none.conf: No such file or directory" --config "$WORK/none.conf"
+check "bad settings: no run directory made" "$(ls -d "$WORK/never" 2>/dev/null | wc -l)" 0
+
 start_relay
 check "the relay keeps no capability" "$(awk '/^Cap(Eff|Prm|Bnd)/ { print $2 }' /proc/$RELAY_PID/status | sort -u)" 0000000000000000
 check "the relay sets no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' /proc/$RELAY_PID/status)" 1
