@@ -7,7 +7,6 @@
 #include "syslog_msg.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
@@ -17,7 +16,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 
 /* Datagrams read from one container per wake-up: others get their turn. */
 #define DRAIN_BATCH 256
