@@ -27,6 +27,8 @@ packages() {
 	echo util-linux procps python3 clang-format lxcfs
 	# container runtimes for lensfs-hook's tests, and what they drive them with
 	echo runc podman lxc jq strace
+	# lensfs-relay's tests and benchmark (a real syslog daemon)
+	echo rsyslog
 	# the cgroup v2 VM (tests/vm)
 	echo qemu-system-x86 busybox-static binutils
 }
@@ -137,6 +139,7 @@ bench)
 	bench/run.sh build
 	bench/hook.sh build
 	bench/restart.sh build
+	bench/relay.sh build
 	;;
 *)
 	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'

@@ -30,8 +30,8 @@ static int keep_only(const cap_value_t *keep, size_t n)
 
 	if (!caps)
 		return -errno;
-	if (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0)
+	if (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
+		      cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0))
 		r = -errno;
 	/* The bounding set first: dropping from it needs CAP_SETPCAP. */
 	for (cap_value_t c = 0; r == 0 && c <= cap_max_bits() - 1; c++) {
@@ -61,4 +61,9 @@ int caps_drop_to_hook(void)
 int caps_drop_to_supervisor(void)
 {
 	return keep_only(supervisor_caps, G_N_ELEMENTS(supervisor_caps));
+}
+
+int caps_drop_all(void)
+{
+	return keep_only(NULL, 0);
 }

@@ -28,3 +28,6 @@ int caps_drop_to_supervisor(void);
  *   CAP_DAC_READ_SEARCH            read the bundle's config.json
  */
 int caps_drop_to_hook(void);
+
+/* What lensfs-relay keeps once its sockets exist: nothing (docs/relay.md). */
+int caps_drop_all(void);

@@ -7,6 +7,8 @@
 #include "caps.h"
 #include "hook.h"
 #include "oci.h"
+#include "relay_ctl.h"
+#include "relay_hook.h"
 #include "util.h"
 
 #include <errno.h>
@@ -88,10 +90,46 @@ static int oci_rootfs(const struct oci_state *st, char **rootfs)
 	return 0;
 }
 
+/* lensfs-relay (docs/relay.md): the container's registration and a
+ * detached copy of its socket directory, or -1 after a warning. */
+static int relay_prepare(const char *run_dir, const char *state, size_t len)
+{
+	g_auto(relay_reg) reg = { 0 };
+	g_autofree char *why = NULL, *warning = NULL, *reply = NULL;
+	int r, fd = -1;
+
+	if (relay_reg_from_state(state, len, &reg, &why, &warning) < 0) {
+		warn("no /dev/log from lensfs-relay: %s", why);
+		return -1;
+	}
+	if (warning)
+		warn("%s", warning);
+	if (file_read_allf(&reg.cgroup, "/proc/%d/cgroup", (int)reg.pid) >= 0)
+		reg.cgroup[strcspn(reg.cgroup, "\n")] = '\0';
+	r = relay_hook_register(run_dir, &reg);
+	if (r >= 0)
+		r = relay_hook_prepare(run_dir, reg.id, &fd);
+	if (r < 0) {
+		warn("no /dev/log from lensfs-relay: %s: %s", run_dir, g_strerror(-r));
+		return -1;
+	}
+	{
+		g_autofree char *req = g_strdup_printf("add %s", reg.id);
+
+		r = relay_ctl_call(run_dir, req, RELAY_CTL_TIMEOUT_MS, &reply);
+	}
+	if (r < 0)
+		warn("lensfs-relay in %s: %s; /dev/log gets its socket when the relay starts",
+		     run_dir, r == -EPROTO ? g_strstrip(reply) : g_strerror(-r));
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
-	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL;
+	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL, *relay_dir = NULL;
+	autoclose int relay_fd = -1;
+	bool views = true;
 	g_auto(GStrv) files = NULL, rest = NULL;
 	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE;
 	const GOptionEntry entries[] = {
@@ -108,6 +146,9 @@ int main(int argc, char **argv)
 		  "Refuse the start when lensfs is not mounted (default: warn, and the container "
 		  "starts with the host's files)",
 		  NULL },
+		{ "relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_dir,
+		  "Give the container a /dev/log from the lensfs-relay whose run directory is DIR",
+		  "DIR" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
 		  "createRuntime|prestart|createContainer|poststop|lxc" },
@@ -185,6 +226,13 @@ int main(int argc, char **argv)
 		if (r < 0)
 			return failure("the state on stdin: %s", why);
 		who = st.id;
+		if (mode == MODE_POSTSTOP && relay_dir && relay_id_valid(st.id)) {
+			g_autofree char *req = g_strdup_printf("drop %s", st.id), *reply = NULL;
+
+			relay_hook_unregister(
+				relay_dir, st.id,
+				relay_ctl_call(relay_dir, req, RELAY_CTL_TIMEOUT_MS, &reply) == 0);
+		}
 		if (mode == MODE_POSTSTOP)
 			return 0; /* lensfs keeps nothing per container yet */
 		if (st.pid <= 0)
@@ -196,6 +244,8 @@ int main(int argc, char **argv)
 	r = caps_drop_to_hook();
 	if (r < 0)
 		return failure("dropping capabilities: %s", g_strerror(-r));
+	if (relay_dir && mode != MODE_LXC)
+		relay_fd = relay_prepare(relay_dir, text, len);
 
 	/* Step 1, where lensfs is mounted: nothing is visible yet. */
 	canon = realpath(mountpoint, NULL);
@@ -208,9 +258,11 @@ int main(int argc, char **argv)
 				       g_strerror(-r));
 		warn("no lensfs on %s (%s); it starts with the host's files", mountpoint,
 		     g_strerror(-r));
-		return 0;
+		if (relay_fd < 0)
+			return 0;
+		views = false;
 	}
-	r = hook_prepare(canon, (const char *const *)files, &plan);
+	r = views ? hook_prepare(canon, (const char *const *)files, &plan) : 0;
 	if (r < 0)
 		return failure("preparing the views from %s: %s", canon, g_strerror(-r));
 
@@ -224,8 +276,15 @@ int main(int argc, char **argv)
 	}
 
 	/* Step 3. */
-	r = hook_attach(&plan, rootfs, &failed);
+	r = views ? hook_attach(&plan, rootfs, &failed) : 0;
 	if (r < 0)
 		return failure("mounting %s in %s: %s", failed, rootfs, g_strerror(-r));
+	if (relay_fd >= 0) {
+		r = relay_hook_attach(relay_fd, rootfs);
+		if (r == -EEXIST)
+			warn("the image has a /dev/log of its own: left alone");
+		else if (r < 0)
+			warn("no /dev/log from lensfs-relay: %s/dev: %s", rootfs, g_strerror(-r));
+	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "context.h"
+#include "relay_ctl.h"
 #include "log.h"
 #include "vfs.h"
 
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 {
 	gint pid = 0;
 	gboolean no_cpu_quota = FALSE, version = FALSE;
-	g_autofree char *cgroup = NULL, *proc_root = NULL, *sys_root = NULL;
+	g_autofree char *cgroup = NULL, *proc_root = NULL, *sys_root = NULL, *relay_dir = NULL;
 	g_auto(GStrv) files = NULL;
 	const GOptionEntry entries[] = {
 		{ "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
@@ -76,6 +77,9 @@ int main(int argc, char **argv)
 		{ "proc-root", 0, 0, G_OPTION_ARG_FILENAME, &proc_root, "Read /proc from DIR",
 		  "DIR" },
 		{ "sys-root", 0, 0, G_OPTION_ARG_FILENAME, &sys_root, "Read /sys from DIR", "DIR" },
+		{ "relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_dir,
+		  "Print the counters of the lensfs-relay whose run directory is DIR, and exit",
+		  "DIR" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL,
 		  "[FILE...]" },
@@ -99,6 +103,18 @@ int main(int argc, char **argv)
 	r = cli_parse(octx, "lensfs-show", &version, &argc, &argv);
 	if (r >= 0)
 		return r;
+	if (relay_dir) {
+		g_autofree char *reply = NULL;
+
+		r = relay_ctl_call(relay_dir, "stats", RELAY_CTL_TIMEOUT_MS, &reply);
+		if (r < 0) {
+			fprintf(stderr, "lensfs-show: lensfs-relay in %s: %s\n", relay_dir,
+				r == -EPROTO ? g_strstrip(reply) : g_strerror(-r));
+			return 1;
+		}
+		fputs(reply + 3, stdout); /* after "ok\n" */
+		return 0;
+	}
 	if (pid && cgroup) {
 		fprintf(stderr, "lensfs-show: --pid and --cgroup exclude each other\n");
 		return 2;

@@ -1,0 +1,920 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "log.h"
+#include "relay.h"
+#include "relay_ctl.h"
+#include "syslog_msg.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <netdb.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+/* Datagrams read from one container per wake-up: others get their turn. */
+#define DRAIN_BATCH 256
+/* A drop window closes at the latest after this long, even under a flood
+ * that never pauses, so that a summary is written at least this often. */
+#define WINDOW_MAX_US	(60 * G_USEC_PER_SEC)
+#define SUMMARY_TICK_MS 100
+#define BACKOFF_MIN_MS	100
+
+struct counters {
+	guint64 received, forwarded, dropped_rate, dropped_queue, dropped_failed, truncated;
+};
+
+struct container {
+	struct relay *relay;
+	int refs; /* the table, and each queued message */
+	char *id, *name, *cgroup;
+	pid_t pid;
+	int fd;
+	guint watch;
+	struct token_bucket bucket;
+	struct counters n;
+	guint64 queued;
+	/* The open drop window: drops since win_start_us, the last at win_last_us. */
+	guint64 win_rate, win_queue, win_start_us, win_last_us;
+};
+
+struct pending {
+	struct container *c;
+	GString *data;
+	bool own; /* a summary: counted as forwarded nowhere */
+};
+
+struct upstream {
+	int fd;
+	guint watch; /* G_IO_OUT, while something waits */
+	guint retry; /* reconnection timer */
+	bool connecting; /* tcp: connect(2) in progress */
+	guint64 backoff_ms;
+	GQueue queue; /* struct pending */
+	size_t offset; /* tcp: bytes of the head already written */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int socktype;
+	guint64 reconnects;
+};
+
+struct relay {
+	struct relay_config cfg;
+	GMainLoop *loop;
+	GHashTable *containers; /* id -> struct container */
+	int ctl_fd;
+	guint ctl_watch;
+	struct upstream up;
+	guint summary_timer;
+	char *buf; /* one datagram, max_message bytes */
+	guint signals[3];
+};
+
+static void upstream_kick(struct relay *r);
+
+static guint64 now_realtime_us(void)
+{
+	return (guint64)g_get_real_time();
+}
+
+static void container_unref(struct container *c)
+{
+	if (--c->refs > 0)
+		return;
+	g_free(c->id);
+	g_free(c->name);
+	g_free(c->cgroup);
+	g_free(c);
+}
+
+/* Leaves the table: no socket any more; queued messages still go out. */
+static void container_close(struct container *c, const char *run_dir)
+{
+	g_autofree char *dir = relay_path_dir(run_dir, c->id);
+	g_autofree char *sock = g_build_filename(dir, "log", NULL);
+
+	if (c->watch)
+		g_source_remove(c->watch);
+	c->watch = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	unlink(sock);
+	rmdir(dir);
+}
+
+static void pending_free(struct pending *p)
+{
+	p->c->queued -= !p->own;
+	container_unref(p->c);
+	g_string_free(p->data, TRUE);
+	g_free(p);
+}
+
+/* --- the upstream --------------------------------------------------------- */
+
+static const char *target_name(enum relay_target t)
+{
+	static const char *const names[] = { "syslog", "journal", "tcp", "udp" };
+
+	return names[t];
+}
+
+/* The address once, at start: a name lookup would block the loop later. */
+static int upstream_resolve(struct relay *r, char **why)
+{
+	struct upstream *up = &r->up;
+	const struct relay_config *cfg = &r->cfg;
+
+	if (cfg->target == RELAY_TO_SYSLOG || cfg->target == RELAY_TO_JOURNAL) {
+		struct sockaddr_un *sa = (struct sockaddr_un *)&up->addr;
+		const char *path = cfg->path			    ? cfg->path
+				   : cfg->target == RELAY_TO_SYSLOG ? "/dev/log"
+								    : "/run/systemd/journal/socket";
+
+		if (strlen(path) >= sizeof(sa->sun_path)) {
+			*why = g_strdup_printf("path=%s: too long for a socket", path);
+			return -ENAMETOOLONG;
+		}
+		sa->sun_family = AF_UNIX;
+		memcpy(sa->sun_path, path, strlen(path) + 1);
+		up->addrlen = sizeof(*sa);
+		up->socktype = SOCK_DGRAM;
+		return 0;
+	}
+	{
+		g_autofree char *host = NULL;
+		const char *colon = strrchr(cfg->address, ':');
+		struct addrinfo hints = { .ai_flags = AI_NUMERICSERV }, *res = NULL;
+		int e;
+
+		if (!colon || colon == cfg->address || !colon[1]) {
+			*why = g_strdup_printf("address=%s: not host:port", cfg->address);
+			return -EINVAL;
+		}
+		host = g_strndup(cfg->address, (gsize)(colon - cfg->address));
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		up->socktype = cfg->target == RELAY_TO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+		hints.ai_socktype = up->socktype;
+		e = getaddrinfo(host, colon + 1, &hints, &res);
+		if (e != 0) {
+			*why = g_strdup_printf("address=%s: %s", cfg->address, gai_strerror(e));
+			return -EINVAL;
+		}
+		memcpy(&up->addr, res->ai_addr, res->ai_addrlen);
+		up->addrlen = res->ai_addrlen;
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
+static gboolean upstream_retry_cb(gpointer data);
+
+static void upstream_close(struct relay *r)
+{
+	struct upstream *up = &r->up;
+
+	if (up->watch)
+		g_source_remove(up->watch);
+	up->watch = 0;
+	if (up->fd >= 0)
+		close(up->fd);
+	up->fd = -1;
+	up->connecting = false;
+	/* A message half-written to a stream goes again, whole. */
+	up->offset = 0;
+}
+
+/* Gone (a restarted rsyslogd, a closed connection): try again later, with
+ * a pause that doubles up to reconnect-max-ms. The queue waits, bounded. */
+static void upstream_lost(struct relay *r, int err)
+{
+	struct upstream *up = &r->up;
+
+	if (up->fd >= 0)
+		log_warn("upstream %s: %s; connecting again in %" G_GUINT64_FORMAT " ms",
+			 target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
+	upstream_close(r);
+	if (!up->retry)
+		up->retry = g_timeout_add((guint)up->backoff_ms, upstream_retry_cb, r);
+	up->backoff_ms = MIN(up->backoff_ms * 2, r->cfg.reconnect_max_ms);
+}
+
+static int upstream_connect(struct relay *r)
+{
+	struct upstream *up = &r->up;
+	int fd, sndbuf = 4 << 20;
+
+	fd = socket(up->addr.ss_family, up->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Room for a burst (the kernel caps it at net.core.wmem_max). */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	up->fd = fd;
+	up->reconnects++;
+	if (connect(fd, (struct sockaddr *)&up->addr, up->addrlen) < 0) {
+		if (errno == EINPROGRESS) {
+			up->connecting = true;
+			return 0;
+		}
+		return -errno;
+	}
+	return 0;
+}
+
+static gboolean upstream_retry_cb(gpointer data)
+{
+	struct relay *r = data;
+	int e;
+
+	r->up.retry = 0;
+	e = upstream_connect(r);
+	if (e < 0)
+		upstream_lost(r, -e);
+	else
+		upstream_kick(r);
+	return G_SOURCE_REMOVE;
+}
+
+/* The head message went out. */
+static void upstream_done(struct relay *r, bool sent)
+{
+	struct pending *p = g_queue_pop_head(&r->up.queue);
+
+	if (!p->own) {
+		if (sent)
+			p->c->n.forwarded++;
+		else
+			p->c->n.dropped_failed++;
+	}
+	pending_free(p);
+	r->up.offset = 0;
+}
+
+static gboolean upstream_writable_cb(gint fd, GIOCondition cond, gpointer data)
+{
+	struct relay *r = data;
+
+	r->up.watch = 0;
+	if (r->up.connecting) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		r->up.connecting = false;
+		if (err) {
+			upstream_lost(r, err);
+			return G_SOURCE_REMOVE;
+		}
+		log_info("upstream %s: connected", target_name(r->cfg.target));
+	}
+	upstream_kick(r);
+	return G_SOURCE_REMOVE;
+}
+
+/* Writes what it can without blocking; waits for POLLOUT for the rest. */
+static void upstream_kick(struct relay *r)
+{
+	struct upstream *up = &r->up;
+
+	if (up->fd < 0 || up->watch || up->connecting) {
+		if (up->fd >= 0 && up->connecting && !up->watch)
+			up->watch = g_unix_fd_add(up->fd, G_IO_OUT, upstream_writable_cb, r);
+		return;
+	}
+	while (!g_queue_is_empty(&up->queue)) {
+		struct pending *p = g_queue_peek_head(&up->queue);
+		ssize_t n = send(up->fd, p->data->str + up->offset, p->data->len - up->offset,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				up->watch =
+					g_unix_fd_add(up->fd, G_IO_OUT, upstream_writable_cb, r);
+				return;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EMSGSIZE) {
+				/* This one can never go: count it, go on. */
+				upstream_done(r, false);
+				continue;
+			}
+			upstream_lost(r, errno);
+			return;
+		}
+		if (up->socktype == SOCK_STREAM && (size_t)n + up->offset < p->data->len) {
+			up->offset += (size_t)n;
+			continue;
+		}
+		up->backoff_ms = BACKOFF_MIN_MS;
+		upstream_done(r, true);
+	}
+}
+
+static void format_message(const struct relay *r, const struct syslog_msg *m,
+			   const struct syslog_origin *o, GString *out)
+{
+	switch (r->cfg.target) {
+	case RELAY_TO_JOURNAL:
+		syslog_format_journal(m, o, out);
+		break;
+	case RELAY_TO_SYSLOG:
+	case RELAY_TO_UDP:
+	case RELAY_TO_TCP:
+		if (r->cfg.format == RELAY_RFC3164)
+			syslog_format_3164(m, o, out);
+		else
+			syslog_format_5424(m, o, out);
+		if (r->cfg.target == RELAY_TO_TCP)
+			syslog_frame_octets(out);
+		break;
+	}
+}
+
+static void enqueue(struct relay *r, struct container *c, GString *data, bool own)
+{
+	struct pending *p = g_new0(struct pending, 1);
+
+	p->c = c;
+	c->refs++;
+	c->queued += !own;
+	p->data = data;
+	p->own = own;
+	g_queue_push_tail(&r->up.queue, p);
+	upstream_kick(r);
+}
+
+/* --- drop summaries --------------------------------------------------------- */
+
+static void summary_emit(struct relay *r, struct container *c, guint64 now)
+{
+	g_autofree char *text = g_strdup_printf(
+		"container %s (%s): %" G_GUINT64_FORMAT
+		" messages dropped in %.1f s (%" G_GUINT64_FORMAT
+		" over the rate limit of %" G_GUINT64_FORMAT "/s burst %" G_GUINT64_FORMAT
+		", %" G_GUINT64_FORMAT " because the upstream was slow)",
+		c->name, c->id, c->win_rate + c->win_queue,
+		(double)(c->win_last_us - c->win_start_us) / 1e6, c->win_rate, c->bucket.rate,
+		c->bucket.burst, c->win_queue);
+	struct syslog_origin o = { .id = c->id, .name = c->name, .time_us = (gint64)now };
+	g_auto(syslog_msg) m = { 0 };
+	GString *out = g_string_new(NULL);
+
+	syslog_msg_init_own(&m, 4 /* warning */, text);
+	format_message(r, &m, &o, out);
+	c->win_rate = c->win_queue = 0;
+	enqueue(r, c, out, true);
+}
+
+static gboolean summary_tick_cb(gpointer data)
+{
+	struct relay *r = data;
+	guint64 now = now_realtime_us(), mono = now_monotonic_us();
+	GHashTableIter it;
+	gpointer v;
+	bool open = false;
+
+	g_hash_table_iter_init(&it, r->containers);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct container *c = v;
+
+		if (c->win_rate + c->win_queue == 0)
+			continue;
+		if (mono - c->win_last_us >= r->cfg.summary_ms * 1000 ||
+		    mono - c->win_start_us >= WINDOW_MAX_US)
+			summary_emit(r, c, now);
+		else
+			open = true;
+	}
+	if (open)
+		return G_SOURCE_CONTINUE;
+	r->summary_timer = 0;
+	return G_SOURCE_REMOVE;
+}
+
+static void count_drop(struct relay *r, struct container *c, bool rate, guint64 mono)
+{
+	if (rate)
+		c->n.dropped_rate++;
+	else
+		c->n.dropped_queue++;
+	if (c->win_rate + c->win_queue == 0)
+		c->win_start_us = mono;
+	c->win_last_us = mono;
+	if (rate)
+		c->win_rate++;
+	else
+		c->win_queue++;
+	if (!r->summary_timer)
+		r->summary_timer = g_timeout_add(SUMMARY_TICK_MS, summary_tick_cb, r);
+}
+
+/* --- containers --------------------------------------------------------- */
+
+static void receive_one(struct relay *r, struct container *c, size_t len, const struct ucred *cred)
+{
+	g_auto(syslog_msg) m = { 0 };
+	struct syslog_origin o = {
+		.id = c->id,
+		.name = c->name,
+		.time_us = (gint64)now_realtime_us(),
+	};
+	GString *out;
+
+	if (cred) {
+		o.pid = cred->pid;
+		o.uid = cred->uid;
+		o.has_creds = true;
+	}
+	syslog_msg_parse(r->buf, len, r->cfg.max_message, &m);
+	if (m.truncated)
+		c->n.truncated++;
+	out = g_string_sized_new(len + 256);
+	format_message(r, &m, &o, out);
+	enqueue(r, c, out, false);
+}
+
+static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
+{
+	struct container *c = data;
+	struct relay *r = c->relay;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+
+	for (int i = 0; i < DRAIN_BATCH; i++) {
+		struct iovec iov = { .iov_base = r->buf, .iov_len = r->cfg.max_message };
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.buf,
+			.msg_controllen = sizeof(ctl.buf),
+		};
+		const struct ucred *cred = NULL;
+		guint64 mono;
+		ssize_t n;
+
+		/* MSG_TRUNC: the datagram's real length, however much fits. */
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("container %s: receiving: %s", c->id, g_strerror(errno));
+			break;
+		}
+		c->n.received++;
+		mono = now_monotonic_us();
+		if (!token_bucket_take(&c->bucket, mono)) {
+			count_drop(r, c, true, mono);
+			continue;
+		}
+		if (c->queued >= r->cfg.queue) {
+			count_drop(r, c, false, mono);
+			continue;
+		}
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
+			if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS &&
+			    h->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+				cred = (const struct ucred *)CMSG_DATA(h);
+		receive_one(r, c, (size_t)n, cred);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* The socket, bound through the directory's fd: RUN/c/ID/log can be longer
+ * than a socket address holds (108 bytes). */
+static int container_socket(const struct relay *r, const char *dir, int *out)
+{
+	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	autoclose int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int on = 1, rcvbuf = (int)r->cfg.receive_buffer;
+
+	if (dfd < 0)
+		return -errno;
+	g_snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/log", dfd);
+	/* A socket left by a relay that died: its inode is of no use. */
+	if (unlinkat(dfd, "log", 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return -errno;
+	/* Above net.core.rmem_max only with CAP_NET_ADMIN: the relay does
+	 * without, and takes what it gets. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	/* Any user in the container may log: connect(2) needs write access. */
+	if (fchmodat(dfd, "log", 0666, 0) < 0)
+		return -errno;
+	*out = fd;
+	fd = -1;
+	return 0;
+}
+
+/* Adds (or updates) a container from its registration file. */
+static int container_add(struct relay *r, const char *id, char **why)
+{
+	g_autofree char *regpath = relay_path_reg(r->cfg.run_dir, id);
+	g_autofree char *dir = relay_path_dir(r->cfg.run_dir, id);
+	g_autofree char *text = NULL;
+	g_auto(relay_reg) reg = { 0 };
+	struct container *c;
+	size_t len;
+	int e;
+
+	if (!relay_id_valid(id)) {
+		*why = g_strdup_printf("'%s' is not a container id", id);
+		return -EINVAL;
+	}
+	e = file_read_all(regpath, &text, &len);
+	if (e < 0) {
+		*why = g_strdup_printf("%s: %s", regpath, g_strerror(-e));
+		return e;
+	}
+	if (relay_reg_parse(text, len, &reg, why) < 0) {
+		g_autofree char *w = g_steal_pointer(why);
+
+		*why = g_strdup_printf("%s: %s", regpath, w);
+		return -EINVAL;
+	}
+	if (strcmp(reg.id, id) != 0) {
+		*why = g_strdup_printf("%s: registers '%s'", regpath, reg.id);
+		return -EINVAL;
+	}
+	c = g_hash_table_lookup(r->containers, id);
+	if (!c) {
+		c = g_new0(struct container, 1);
+		c->relay = r;
+		c->refs = 1;
+		c->fd = -1;
+		c->id = g_strdup(id);
+		g_hash_table_insert(r->containers, c->id, c);
+	}
+	g_free(c->name);
+	c->name = g_strdup(reg.name);
+	g_free(c->cgroup);
+	c->cgroup = g_strdup(reg.cgroup);
+	c->pid = reg.pid;
+	token_bucket_init(&c->bucket, reg.has_limits ? reg.rate : r->cfg.rate,
+			  reg.has_limits ? reg.burst : r->cfg.burst, now_monotonic_us());
+	if (c->fd >= 0)
+		return 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		e = -errno;
+	else
+		e = container_socket(r, dir, &c->fd);
+	if (e < 0) {
+		*why = g_strdup_printf("%s/log: %s", dir, g_strerror(-e));
+		/* Out of the table, its directory kept: it may be mounted. */
+		g_hash_table_steal(r->containers, id);
+		container_unref(c);
+		return e;
+	}
+	c->watch = g_unix_fd_add(c->fd, G_IO_IN, container_readable_cb, c);
+	log_info("container %s (%s): %s/log", c->name, c->id, dir);
+	return 0;
+}
+
+static void container_table_free(gpointer p)
+{
+	struct container *c = p;
+
+	container_close(c, c->relay->cfg.run_dir);
+	container_unref(c);
+}
+
+static int container_drop(struct relay *r, const char *id, char **why)
+{
+	g_autofree char *regpath = NULL;
+	struct container *c;
+
+	if (!relay_id_valid(id)) {
+		*why = g_strdup_printf("'%s' is not a container id", id);
+		return -EINVAL;
+	}
+	regpath = relay_path_reg(r->cfg.run_dir, id);
+	unlink(regpath);
+	c = g_hash_table_lookup(r->containers, id);
+	if (!c) {
+		*why = g_strdup_printf("no container '%s'", id);
+		return -ENOENT;
+	}
+	/* A container that stops closes its drop window. */
+	if (c->win_rate + c->win_queue > 0)
+		summary_emit(r, c, now_realtime_us());
+	g_hash_table_remove(r->containers, id);
+	return 0;
+}
+
+/* Every registration under RUN/reg: at start, the containers of the
+ * relay that ran before, and those registered while none ran. */
+static void containers_restore(struct relay *r)
+{
+	g_autofree char *regdir = g_build_filename(r->cfg.run_dir, "reg", NULL);
+	g_autoptr(GDir) d = g_dir_open(regdir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *why = NULL;
+
+		if (name[0] == '.')
+			continue; /* a registration being written */
+		if (container_add(r, name, &why) < 0)
+			log_warn("registration %s: %s", name, why);
+	}
+}
+
+/* --- the control socket ------------------------------------------------- */
+
+static void stats_reply(struct relay *r, GString *out)
+{
+	g_autoptr(GList) ids = g_hash_table_get_keys(r->containers);
+
+	ids = g_list_sort(ids, (GCompareFunc)strcmp);
+	g_string_append_printf(
+		out, "upstream to=%s connected=%s queued=%u reconnects=%" G_GUINT64_FORMAT "\n",
+		target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
+		g_queue_get_length(&r->up.queue), r->up.reconnects);
+	for (GList *l = ids; l; l = l->next) {
+		const struct container *c = g_hash_table_lookup(r->containers, l->data);
+
+		g_string_append_printf(
+			out,
+			"container id=%s name=%s pid=%d received=%" G_GUINT64_FORMAT
+			" forwarded=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
+			" truncated=%" G_GUINT64_FORMAT " dropped-rate=%" G_GUINT64_FORMAT
+			" dropped-queue=%" G_GUINT64_FORMAT " dropped-failed=%" G_GUINT64_FORMAT
+			" queued=%" G_GUINT64_FORMAT " rate=%" G_GUINT64_FORMAT
+			" burst=%" G_GUINT64_FORMAT "\n",
+			c->id, c->name, (int)c->pid, c->n.received, c->n.forwarded,
+			c->n.dropped_rate + c->n.dropped_queue + c->n.dropped_failed,
+			c->n.truncated, c->n.dropped_rate, c->n.dropped_queue, c->n.dropped_failed,
+			c->queued, c->bucket.rate, c->bucket.burst);
+	}
+}
+
+static void control_request(struct relay *r, const char *req, GString *reply)
+{
+	g_autofree char *why = NULL;
+	int e = 0;
+
+	if (g_str_has_prefix(req, "add ")) {
+		e = container_add(r, req + 4, &why);
+	} else if (g_str_has_prefix(req, "drop ")) {
+		e = container_drop(r, req + 5, &why);
+	} else if (strcmp(req, "stats") == 0) {
+		g_string_append(reply, "ok\n");
+		stats_reply(r, reply);
+		return;
+	} else {
+		e = -EINVAL;
+		why = g_strdup("unknown request (add ID, drop ID, stats)");
+	}
+	if (e < 0)
+		g_string_append_printf(reply, "error: %s\n", why);
+	else
+		g_string_append(reply, "ok\n");
+}
+
+/* A control connection: one request, one reply, within CLIENT_TIMEOUT_MS. */
+struct ctl_client {
+	struct relay *relay;
+	int fd;
+	guint watch, timer;
+};
+
+#define CLIENT_TIMEOUT_MS 5000
+
+static void ctl_client_free(struct ctl_client *cl)
+{
+	if (cl->watch)
+		g_source_remove(cl->watch);
+	if (cl->timer)
+		g_source_remove(cl->timer);
+	close(cl->fd);
+	g_free(cl);
+}
+
+static gboolean ctl_client_timeout_cb(gpointer data)
+{
+	struct ctl_client *cl = data;
+
+	cl->timer = 0;
+	ctl_client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
+{
+	struct ctl_client *cl = data;
+	g_autoptr(GString) reply = g_string_new(NULL);
+	char req[512];
+	ssize_t n = recv(fd, req, sizeof(req) - 1, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n > 0) {
+		req[n] = '\0';
+		req[strcspn(req, "\n")] = '\0';
+		control_request(cl->relay, req, reply);
+		log_debug("control: %s: %.*s", req, (int)strcspn(reply->str, "\n"), reply->str);
+		if (reply->len > RELAY_REPLY_MAX)
+			g_string_assign(reply, "error: the reply is too long\n");
+		/* A client that reads nothing does not hold the relay up. */
+		if (send(fd, reply->str, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_warn("control: replying: %s", g_strerror(errno));
+	}
+	cl->watch = 0;
+	ctl_client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
+{
+	struct relay *r = data;
+	struct ctl_client *cl;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (c < 0)
+		return G_SOURCE_CONTINUE;
+	/* The socket is root's, mode 0600; and the peer must be root too. */
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+		close(c);
+		return G_SOURCE_CONTINUE;
+	}
+	cl = g_new0(struct ctl_client, 1);
+	cl->relay = r;
+	cl->fd = c;
+	cl->watch = g_unix_fd_add(c, G_IO_IN | G_IO_HUP, control_client_cb, cl);
+	/* A client that connects and says nothing does not keep its fd. */
+	cl->timer = g_timeout_add(CLIENT_TIMEOUT_MS, ctl_client_timeout_cb, cl);
+	return G_SOURCE_CONTINUE;
+}
+
+static int control_listen(struct relay *r, char **why)
+{
+	g_autofree char *path = relay_path_control(r->cfg.run_dir);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	autoclose int fd = -1;
+	mode_t old;
+	int e;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		*why = g_strdup_printf("%s: too long for a socket address", path);
+		return -ENAMETOOLONG;
+	}
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	old = umask(0077);
+	e = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	umask(old);
+	if (e == 0 && listen(fd, 64) < 0)
+		e = -errno;
+	if (e < 0) {
+		*why = g_strdup_printf("%s: %s", path, g_strerror(-e));
+		return e;
+	}
+	r->ctl_fd = fd;
+	fd = -1;
+	r->ctl_watch = g_unix_fd_add(r->ctl_fd, G_IO_IN, control_accept_cb, r);
+	return 0;
+}
+
+/* --- the daemon --------------------------------------------------------- */
+
+static gboolean quit_cb(gpointer data)
+{
+	struct relay *r = data;
+
+	g_main_loop_quit(r->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/* SIGHUP: registrations written by hand or while a request failed. */
+static gboolean rescan_cb(gpointer data)
+{
+	struct relay *r = data;
+
+	containers_restore(r);
+	log_info("registrations read again: %u containers", g_hash_table_size(r->containers));
+	return G_SOURCE_CONTINUE;
+}
+
+static int make_dir(const char *path, mode_t mode, char **why)
+{
+	if (g_mkdir_with_parents(path, 0755) < 0 || chmod(path, mode) < 0) {
+		int e = -errno;
+
+		*why = g_strdup_printf("%s: %s", path, g_strerror(errno));
+		return e;
+	}
+	return 0;
+}
+
+int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
+{
+	struct relay *r = g_new0(struct relay, 1);
+	g_autofree char *regdir = g_build_filename(cfg->run_dir, "reg", NULL);
+	g_autofree char *cdir = g_build_filename(cfg->run_dir, "c", NULL);
+	int e;
+
+	*why = NULL;
+	r->cfg = *cfg;
+	r->cfg.run_dir = g_strdup(cfg->run_dir);
+	r->cfg.path = g_strdup(cfg->path);
+	r->cfg.address = g_strdup(cfg->address);
+	r->ctl_fd = -1;
+	r->up.fd = -1;
+	r->up.backoff_ms = BACKOFF_MIN_MS;
+	g_queue_init(&r->up.queue);
+	r->buf = g_malloc(cfg->max_message);
+	r->containers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, container_table_free);
+	r->loop = g_main_loop_new(NULL, FALSE);
+	*out = r;
+	if ((e = make_dir(cfg->run_dir, 0755, why)) < 0 || (e = make_dir(regdir, 0700, why)) < 0 ||
+	    (e = make_dir(cdir, 0755, why)) < 0)
+		return e;
+	e = upstream_resolve(r, why);
+	if (e < 0)
+		return e;
+	e = control_listen(r, why);
+	if (e < 0)
+		return e;
+	containers_restore(r);
+	e = upstream_connect(r);
+	if (e < 0)
+		upstream_lost(r, -e);
+	else
+		upstream_kick(r);
+	r->signals[0] = g_unix_signal_add(SIGTERM, quit_cb, r);
+	r->signals[1] = g_unix_signal_add(SIGINT, quit_cb, r);
+	r->signals[2] = g_unix_signal_add(SIGHUP, rescan_cb, r);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("relaying %u containers to %s", g_hash_table_size(r->containers),
+		 target_name(cfg->target));
+	return 0;
+}
+
+void relay_run(struct relay *r)
+{
+	g_main_loop_run(r->loop);
+}
+
+void relay_free(struct relay *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < G_N_ELEMENTS(r->signals); i++)
+		if (r->signals[i])
+			g_source_remove(r->signals[i]);
+	if (r->summary_timer)
+		g_source_remove(r->summary_timer);
+	if (r->ctl_watch)
+		g_source_remove(r->ctl_watch);
+	if (r->ctl_fd >= 0)
+		close(r->ctl_fd);
+	if (r->up.retry)
+		g_source_remove(r->up.retry);
+	upstream_close(r);
+	g_queue_clear_full(&r->up.queue, (GDestroyNotify)pending_free);
+	/* Directories stay (containers have them mounted) and so do
+	 * registrations: the next relay binds a new socket in each. */
+	{
+		GHashTableIter it;
+		gpointer v;
+
+		g_hash_table_iter_init(&it, r->containers);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct container *c = v;
+
+			g_hash_table_iter_steal(&it);
+			if (c->watch)
+				g_source_remove(c->watch);
+			if (c->fd >= 0)
+				close(c->fd);
+			container_unref(c);
+		}
+	}
+	g_hash_table_unref(r->containers);
+	g_main_loop_unref(r->loop);
+	g_free(r->buf);
+	relay_config_clear(&r->cfg);
+	g_free(r);
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "relay_config.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MICRO 1000000ULL
+
+static int fail(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int fail(char **why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void relay_config_init(struct relay_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->run_dir = g_strdup(RELAY_DEFAULT_RUN_DIR);
+	cfg->target = RELAY_TO_SYSLOG;
+	cfg->format = RELAY_RFC5424;
+	cfg->max_message = 8192;
+	cfg->rate = 200;
+	cfg->burst = 1000;
+	cfg->queue = 1000;
+	cfg->receive_buffer = 1 << 20;
+	cfg->summary_ms = 5000;
+	cfg->reconnect_max_ms = 30000;
+}
+
+void relay_config_clear(struct relay_config *cfg)
+{
+	g_clear_pointer(&cfg->run_dir, g_free);
+	g_clear_pointer(&cfg->path, g_free);
+	g_clear_pointer(&cfg->address, g_free);
+}
+
+int relay_target_parse(const char *s, enum relay_target *out)
+{
+	static const char *const names[] = { "syslog", "journal", "tcp", "udp" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum relay_target)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int relay_wire_parse(const char *s, enum relay_wire *out)
+{
+	if (strcmp(s, "rfc3164") == 0)
+		*out = RELAY_RFC3164;
+	else if (strcmp(s, "rfc5424") == 0)
+		*out = RELAY_RFC5424;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Number keys, with the smallest value each takes. */
+static const struct {
+	const char *key;
+	size_t offset;
+	guint64 min;
+} numbers[] = {
+	{ "max-message", G_STRUCT_OFFSET(struct relay_config, max_message), 64 },
+	{ "rate", G_STRUCT_OFFSET(struct relay_config, rate), 0 },
+	{ "burst", G_STRUCT_OFFSET(struct relay_config, burst), 0 },
+	{ "queue", G_STRUCT_OFFSET(struct relay_config, queue), 1 },
+	{ "receive-buffer", G_STRUCT_OFFSET(struct relay_config, receive_buffer), 4096 },
+	{ "summary-ms", G_STRUCT_OFFSET(struct relay_config, summary_ms), 1 },
+	{ "reconnect-max-ms", G_STRUCT_OFFSET(struct relay_config, reconnect_max_ms), 1 },
+};
+
+static int set_key(struct relay_config *cfg, const char *key, const char *value, char **why)
+{
+	uint64_t n;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(numbers); i++) {
+		if (strcmp(key, numbers[i].key) != 0)
+			continue;
+		if (parse_u64(value, &n) < 0 || n < numbers[i].min || n > G_MAXINT32)
+			return fail(why, "%s=%s: not a number from %" G_GUINT64_FORMAT " to %d",
+				    key, value, numbers[i].min, G_MAXINT32);
+		G_STRUCT_MEMBER(guint64, cfg, numbers[i].offset) = n;
+		return 0;
+	}
+	if (strcmp(key, "run-dir") == 0 || strcmp(key, "path") == 0) {
+		char **field = strcmp(key, "path") == 0 ? &cfg->path : &cfg->run_dir;
+
+		if (!g_path_is_absolute(value))
+			return fail(why, "%s=%s: not an absolute path", key, value);
+		g_free(*field);
+		*field = g_strdup(value);
+	} else if (strcmp(key, "to") == 0) {
+		if (relay_target_parse(value, &cfg->target) < 0)
+			return fail(why, "to=%s: not syslog, journal, tcp or udp", value);
+	} else if (strcmp(key, "format") == 0) {
+		if (relay_wire_parse(value, &cfg->format) < 0)
+			return fail(why, "format=%s: not rfc3164 or rfc5424", value);
+	} else if (strcmp(key, "address") == 0) {
+		g_free(cfg->address);
+		cfg->address = g_strdup(value);
+	} else {
+		return fail(why, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
+int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, char **why)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) err = NULL;
+	g_auto(GStrv) groups = NULL, keys = NULL;
+
+	*why = NULL;
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
+		return fail(why, "%s", err->message);
+	groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g; g++)
+		if (strcmp(*g, "relay") != 0)
+			return fail(why, "unknown group [%s]", *g);
+	if (!g_key_file_has_group(kf, "relay"))
+		return 0;
+	keys = g_key_file_get_keys(kf, "relay", NULL, NULL);
+	for (char **k = keys; k && *k; k++) {
+		g_autofree char *v = g_key_file_get_string(kf, "relay", *k, &err);
+
+		if (!v)
+			return fail(why, "%s: %s", *k, err->message);
+		if (set_key(cfg, *k, v, why) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int relay_config_check(const struct relay_config *cfg, char **why)
+{
+	*why = NULL;
+	if ((cfg->target == RELAY_TO_TCP || cfg->target == RELAY_TO_UDP) && !cfg->address)
+		return fail(why, "to=%s needs an address (host:port)",
+			    cfg->target == RELAY_TO_TCP ? "tcp" : "udp");
+	if (cfg->rate > 0 && cfg->burst == 0)
+		return fail(why, "burst=0 with rate=%" G_GUINT64_FORMAT ": nothing would pass",
+			    cfg->rate);
+	return 0;
+}
+
+bool relay_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 128 || id[0] == '.')
+		return false;
+	for (const char *c = id; *c; c++)
+		if (!g_ascii_isalnum(*c) && !strchr("_.+-", *c))
+			return false;
+	return true;
+}
+
+char *relay_name_sanitize(const char *name)
+{
+	char *n;
+
+	while (*name == '.')
+		name++;
+	n = g_strndup(name, 128);
+
+	for (char *c = n; *c; c++)
+		if (!g_ascii_isalnum(*c) && !strchr("_.+-", *c))
+			*c = '_';
+	return n;
+}
+
+char *relay_reg_to_data(const struct relay_reg *reg)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+
+	g_key_file_set_string(kf, "container", "id", reg->id);
+	g_key_file_set_string(kf, "container", "name", reg->name);
+	g_key_file_set_int64(kf, "container", "pid", reg->pid);
+	if (reg->cgroup)
+		g_key_file_set_string(kf, "container", "cgroup", reg->cgroup);
+	if (reg->has_limits) {
+		g_key_file_set_uint64(kf, "container", "rate", reg->rate);
+		g_key_file_set_uint64(kf, "container", "burst", reg->burst);
+	}
+	return g_key_file_to_data(kf, NULL, NULL);
+}
+
+int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **why)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) err = NULL;
+	g_autofree char *id = NULL, *name = NULL, *pid = NULL, *rate = NULL, *burst = NULL;
+	int64_t p;
+
+	memset(reg, 0, sizeof(*reg));
+	*why = NULL;
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
+		return fail(why, "%s", err->message);
+	id = g_key_file_get_string(kf, "container", "id", NULL);
+	name = g_key_file_get_string(kf, "container", "name", NULL);
+	pid = g_key_file_get_string(kf, "container", "pid", NULL);
+	if (!id || !relay_id_valid(id))
+		return fail(why, "no valid id");
+	if (!name || !relay_id_valid(name))
+		return fail(why, "no valid name");
+	if (!pid || parse_i64(pid, &p) < 0 || p < 0 || p > G_MAXINT32)
+		return fail(why, "no valid pid");
+	rate = g_key_file_get_string(kf, "container", "rate", NULL);
+	burst = g_key_file_get_string(kf, "container", "burst", NULL);
+	if ((rate || burst) && relay_limits_parse(rate, burst, reg, why) < 0)
+		return -EINVAL;
+	if (reg->has_limits && (!rate || !burst)) {
+		reg->has_limits = false;
+		return fail(why, "rate and burst go together");
+	}
+	reg->id = g_steal_pointer(&id);
+	reg->name = g_steal_pointer(&name);
+	reg->pid = (pid_t)p;
+	reg->cgroup = g_key_file_get_string(kf, "container", "cgroup", NULL);
+	return 0;
+}
+
+int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *reg, char **why)
+{
+	uint64_t r = 0, b = 0;
+
+	*why = NULL;
+	if (rate && (parse_u64(rate, &r) < 0 || r > G_MAXINT32))
+		return fail(why, "rate '%s' is not a number of messages a second", rate);
+	if (burst && (parse_u64(burst, &b) < 0 || b > G_MAXINT32 || (b == 0 && r > 0)))
+		return fail(why, "burst '%s' is not a number of messages from 1", burst);
+	if (!rate && !burst)
+		return 0;
+	/* One given alone: the other as many (a second's worth). */
+	reg->rate = rate ? r : b;
+	reg->burst = burst ? b : (r ? r : 1);
+	reg->has_limits = true;
+	return 0;
+}
+
+void relay_reg_clear(struct relay_reg *reg)
+{
+	g_clear_pointer(&reg->id, g_free);
+	g_clear_pointer(&reg->name, g_free);
+	g_clear_pointer(&reg->cgroup, g_free);
+}
+
+void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guint64 now_us)
+{
+	b->rate = rate;
+	b->burst = burst;
+	b->tokens = burst * MICRO;
+	b->last_us = now_us;
+}
+
+bool token_bucket_take(struct token_bucket *b, guint64 now_us)
+{
+	guint64 cap = b->burst * MICRO;
+
+	if (b->rate == 0)
+		return true;
+	if (now_us > b->last_us) {
+		/* rate <= 2^31 and a gap capped at 10^9 us: no overflow. */
+		guint64 gap = MIN(now_us - b->last_us, 1000000000ULL);
+
+		b->tokens = MIN(cap, b->tokens + gap * b->rate);
+		b->last_us = now_us;
+	}
+	if (b->tokens < MICRO)
+		return false;
+	b->tokens -= MICRO;
+	return true;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "relay_ctl.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+char *relay_path_control(const char *run_dir)
+{
+	return g_build_filename(run_dir, "control", NULL);
+}
+
+char *relay_path_reg(const char *run_dir, const char *id)
+{
+	return g_build_filename(run_dir, "reg", id, NULL);
+}
+
+char *relay_path_dir(const char *run_dir, const char *id)
+{
+	return g_build_filename(run_dir, "c", id, NULL);
+}
+
+int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, char **reply)
+{
+	g_autofree char *path = relay_path_control(run_dir);
+	g_autofree char *buf = NULL;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	autoclose int fd = -1;
+	ssize_t n;
+
+	*reply = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
+		return -errno;
+	buf = g_malloc(RELAY_REPLY_MAX + 1);
+	n = recv(fd, buf, RELAY_REPLY_MAX, 0);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	buf[n] = '\0';
+	*reply = g_steal_pointer(&buf);
+	return strncmp(*reply, "ok\n", 3) == 0 ? 0 : -EPROTO;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Where lensfs-relay keeps things under its run directory, and the client
+ * side of its control socket (lensfs-hook, lensfs-show). docs/relay.md:
+ *   RUN/control          SOCK_SEQPACKET, root only: one request, one reply
+ *   RUN/reg/ID           registrations (written by lensfs-hook), mode 0700
+ *   RUN/c/ID/            what is bind-mounted at the container's
+ *   RUN/c/ID/log         /dev/lensfs-relay; /dev/log links to log in it
+ * Requests: "add ID", "drop ID", "stats". Replies start with "ok\n" or
+ * "error: WHY\n".
+ */
+
+#include <glib.h>
+
+#define RELAY_CTL_TIMEOUT_MS 2000
+/* The largest reply: what one SOCK_SEQPACKET packet carries by default. */
+#define RELAY_REPLY_MAX (200 * 1024)
+
+char *relay_path_control(const char *run_dir);
+char *relay_path_reg(const char *run_dir, const char *id);
+char *relay_path_dir(const char *run_dir, const char *id);
+
+/* Sends one request and reads the reply, waiting at most timeout_ms for
+ * each. -ENOENT / -ECONNREFUSED: no relay; -ENAMETOOLONG: the run
+ * directory's path does not fit a socket address; -EPROTO: a reply that
+ * is not "ok" (*reply holds it). */
+int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, char **reply);

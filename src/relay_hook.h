@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * lensfs-hook's part of the relay (docs/relay.md, "Containers"):
+ *   at create: the registration RUN/reg/ID and the directory RUN/c/ID are
+ *     written whether or not a relay runs (a relay that starts later reads
+ *     them), the relay is asked to bind RUN/c/ID/log, and the directory is
+ *     mounted read-only at /dev/lensfs-relay in the container, with
+ *     /dev/log -> lensfs-relay/log;
+ *   at poststop: the registration goes, and the relay drops the socket (or,
+ *     with no relay running, the hook removes what is left).
+ * Nothing here stops a container's start: lensfs-hook warns instead.
+ */
+
+#include "relay_config.h"
+
+#include <sys/types.h>
+
+#define RELAY_DEV_DIR "lensfs-relay" /* in the container's /dev */
+
+/* The registration from the OCI state's text: id, pid, the name (annotation
+ * org.lensfs.relay.name, else io.kubernetes.cri.container-name, else
+ * io.kubernetes.container.name, else the id; made valid by
+ * relay_name_sanitize) and the rate and burst annotations. -EINVAL with
+ * *why set for a state without an id or pid; a bad rate or burst
+ * annotation leaves the relay's limits and sets *warning (free both). */
+int relay_reg_from_state(const char *text, size_t len, struct relay_reg *reg, char **why,
+			 char **warning);
+
+/* Writes the registration and makes the directory. */
+int relay_hook_register(const char *run_dir, const struct relay_reg *reg);
+/* A detached, read-only, nosuid, nodev, noexec copy of RUN/c/ID. */
+int relay_hook_prepare(const char *run_dir, const char *id, int *mount_fd);
+/* In the container's mount namespace: the copy at ROOTFS/dev/lensfs-relay
+ * and the link ROOTFS/dev/log. -EEXIST when the image has a /dev/log of
+ * its own (left alone; the directory is still mounted). */
+int relay_hook_attach(int mount_fd, const char *rootfs);
+/* poststop: no registration left; the directory removed when no relay
+ * (connected says whether one answered) removed it. */
+void relay_hook_unregister(const char *run_dir, const char *id, bool connected);

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What lensfs-relay makes of one datagram a container sent to its /dev/log,
+ * and the three ways it writes the result upstream (docs/relay.md).
+ *
+ * Senders, as they write (../shared notes, checked against each):
+ *   glibc syslog(3)   <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG        (local time)
+ *   musl syslog(3)    <PRI>Mmm dd hh:mm:ss TAG[PID]: MSG\n      (UTC)
+ *   logger --rfc5424  <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG
+ *   Python logging    <PRI>MSG\0
+ *   anything else     MSG                                      (bare text)
+ *
+ * Nothing in a message is trusted: the hostname is dropped (the container's
+ * name replaces it), the PID is kept as "claimed", the timestamp is replaced
+ * by the time of arrival, facility kern becomes user. The text is made
+ * printable: control characters and bytes that are not UTF-8 become \xHH.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SYSLOG_FAC_KERN	  0
+#define SYSLOG_FAC_USER	  1
+#define SYSLOG_FAC_SYSLOG 5
+#define SYSLOG_SEV_NOTICE 5
+/* RFC 5424 6.2.5; 48 in its APP-NAME, 32 in RFC 3164's TAG. */
+#define SYSLOG_TAG_MAX 48
+/* The SD-ID of what the relay vouches for. 32473 is the enterprise number
+ * RFC 5612 reserves for documentation and examples. */
+#define SYSLOG_SD_ID "lensfs@32473"
+
+enum syslog_format { SYSLOG_BARE, SYSLOG_3164, SYSLOG_5424 };
+
+struct syslog_msg {
+	enum syslog_format format; /* what the sender wrote */
+	int facility; /* 1..23: never kern */
+	int severity; /* 0..7 */
+	char *tag; /* printable ASCII, no blank, <= SYSLOG_TAG_MAX; NULL when none */
+	char *claimed_pid; /* digits, as the sender wrote them; NULL when none */
+	char *msgid; /* RFC 5424 MSGID, printable; NULL when none */
+	char *sd; /* RFC 5424 structured data, well formed, ours removed; NULL */
+	char *text; /* printable UTF-8 */
+	bool truncated;
+	size_t original_len; /* bytes the sender sent */
+};
+
+/* Who sent it, as the relay knows it: the socket it came in on (the
+ * container), and what the kernel said about the sender. */
+struct syslog_origin {
+	const char *id; /* container id */
+	const char *name; /* container name: the hostname upstream */
+	pid_t pid; /* SCM_CREDENTIALS, in the relay's pid namespace; 0 unknown */
+	uid_t uid;
+	bool has_creds;
+	int64_t time_us; /* arrival, CLOCK_REALTIME */
+};
+
+/* Parses one datagram of len bytes (any bytes, NULs included). Input beyond
+ * max bytes is cut off first and the message marked truncated. Never fails. */
+void syslog_msg_parse(const char *data, size_t len, size_t max, struct syslog_msg *out);
+void syslog_msg_clear(struct syslog_msg *m);
+typedef struct syslog_msg syslog_msg;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(syslog_msg, syslog_msg_clear)
+
+/* Appends s (len bytes) to out with control characters (but TAB) and
+ * invalid UTF-8 written as \xHH. */
+void syslog_escape(const char *s, size_t len, GString *out);
+
+/* The three upstream formats, appended to out:
+ *   RFC 3164: <PRI>Mmm dd hh:mm:ss NAME TAG[PID]: TEXT        (local time)
+ *   RFC 5424: <PRI>1 TIME NAME TAG PID MSGID [lensfs@32473 ...]SD TEXT
+ *   journald's native protocol: KEY=VALUE lines (binary form for a value
+ *   with a newline), fields in docs/relay.md.
+ * PID is the kernel's (SCM_CREDENTIALS), or "-" / none when unknown. */
+void syslog_format_3164(const struct syslog_msg *m, const struct syslog_origin *o, GString *out);
+void syslog_format_5424(const struct syslog_msg *m, const struct syslog_origin *o, GString *out);
+void syslog_format_journal(const struct syslog_msg *m, const struct syslog_origin *o, GString *out);
+/* RFC 6587 3.4.1 octet counting: "LEN " in front of the message. */
+void syslog_frame_octets(GString *msg);
+
+/* A message the relay writes itself (its drop summaries): facility syslog. */
+void syslog_msg_init_own(struct syslog_msg *m, int severity, const char *text);

@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lensfs-relay's pure parts: the syslog parser and sanitizer on what real
+ * senders write (glibc, musl, logger --rfc5424, Python) and on hostile
+ * datagrams, the three upstream formats byte for byte, the token bucket,
+ * the configuration and the registration file. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "relay_config.h"
+#include "relay_hook.h"
+#include "syslog_msg.h"
+
+#include <errno.h>
+
+#define PARSE(m, lit) syslog_msg_parse(lit, sizeof(lit) - 1, 8192, m)
+
+/* 2026-11-29 13:30:05.000042 UTC */
+#define T0 (1795959005LL * 1000000 + 42)
+
+static const struct syslog_origin origin = {
+	.id = "0123456789abcdef0123",
+	.name = "web",
+	.pid = 4242,
+	.uid = 1000,
+	.has_creds = true,
+	.time_us = T0,
+};
+
+static void test_glibc(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+
+	PARSE(&m, "<30>Nov 29 14:30:05 myapp[17]: started on port 80");
+	assert_int_equal(m.format, SYSLOG_3164);
+	assert_int_equal(m.facility, 3);
+	assert_int_equal(m.severity, 6);
+	assert_string_equal(m.tag, "myapp");
+	assert_string_equal(m.claimed_pid, "17");
+	assert_string_equal(m.text, "started on port 80");
+	assert_false(m.truncated);
+	assert_null(m.sd);
+}
+
+static void test_musl_and_day_padding(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+
+	/* musl: UTC, a newline at the end; a one-digit day is space-padded. */
+	PARSE(&m, "<11>Nov  2 09:01:02 worker: disk full\n");
+	assert_int_equal(m.facility, 1);
+	assert_int_equal(m.severity, 3);
+	assert_string_equal(m.tag, "worker");
+	assert_null(m.claimed_pid);
+	assert_string_equal(m.text, "disk full");
+}
+
+static void test_rfc5424(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+
+	PARSE(&m, "<165>1 2026-11-29T13:30:05.003Z otherhost app 999 ID47 "
+		  "[exampleSDID@32473 iut=\"3\" eventSource=\"App\\]x\"] \xef\xbb\xbfhello 5424");
+	assert_int_equal(m.format, SYSLOG_5424);
+	assert_int_equal(m.facility, 20);
+	assert_int_equal(m.severity, 5);
+	assert_string_equal(m.tag, "app");
+	assert_string_equal(m.claimed_pid, "999");
+	assert_string_equal(m.msgid, "ID47");
+	assert_string_equal(m.sd, "[exampleSDID@32473 iut=\"3\" eventSource=\"App\\]x\"]");
+	assert_string_equal(m.text, "hello 5424");
+}
+
+static void test_rfc5424_nil_and_forged_sd(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, f = { 0 }, bad = { 0 };
+
+	PARSE(&m, "<14>1 - - - - - -");
+	assert_int_equal(m.format, SYSLOG_5424);
+	assert_null(m.tag);
+	assert_null(m.claimed_pid);
+	assert_null(m.msgid);
+	assert_null(m.sd);
+	assert_string_equal(m.text, "");
+	/* What the relay vouches for cannot come from the sender. */
+	PARSE(&f, "<14>1 - h a 1 - [lensfs@32473 id=\"other\" name=\"db\"][x@1 a=\"b\"] m");
+	assert_string_equal(f.sd, "[x@1 a=\"b\"]");
+	assert_string_equal(f.text, "m");
+	/* Malformed SD: not RFC 5424 after all, all of it is text. */
+	PARSE(&bad, "<14>1 - h a 1 - [broken m");
+	assert_int_equal(bad.format, SYSLOG_3164);
+	assert_null(bad.sd);
+	assert_string_equal(bad.text, "1 - h a 1 - [broken m");
+}
+
+static void test_python_and_bare(void **state)
+{
+	g_auto(syslog_msg) py = { 0 }, bare = { 0 }, notpri = { 0 };
+
+	/* logging.handlers.SysLogHandler: "<PRI>msg\0". */
+	syslog_msg_parse("<12>py: warned\0", 15, 8192, &py);
+	assert_int_equal(py.format, SYSLOG_3164);
+	assert_int_equal(py.severity, 4);
+	assert_string_equal(py.tag, "py");
+	assert_string_equal(py.text, "warned");
+	PARSE(&bare, "just some text: with a colon");
+	assert_int_equal(bare.format, SYSLOG_BARE);
+	assert_int_equal(bare.facility, SYSLOG_FAC_USER);
+	assert_int_equal(bare.severity, SYSLOG_SEV_NOTICE);
+	/* "just some text:" has blanks: not a tag. */
+	assert_null(bare.tag);
+	assert_string_equal(bare.text, "just some text: with a colon");
+	/* 192 is beyond the largest PRI (23 * 8 + 7): text. */
+	PARSE(&notpri, "<192>x");
+	assert_int_equal(notpri.format, SYSLOG_BARE);
+	assert_string_equal(notpri.text, "<192>x");
+}
+
+static void test_kern_becomes_user(void **state)
+{
+	g_auto(syslog_msg) zero = { 0 }, kern = { 0 };
+
+	PARSE(&zero, "<0>panic: forged");
+	assert_int_equal(zero.facility, SYSLOG_FAC_USER);
+	assert_int_equal(zero.severity, 0);
+	PARSE(&kern, "<3>Nov 29 14:30:05 kernel: oops");
+	assert_int_equal(kern.facility, SYSLOG_FAC_USER);
+	assert_int_equal(kern.severity, 3);
+	assert_string_equal(kern.tag, "kernel");
+}
+
+static void test_claimed_hostname_dropped(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	PARSE(&m, "<13>Nov 29 14:30:05 db fake[1]: I am db");
+	assert_string_equal(m.tag, "fake");
+	assert_string_equal(m.claimed_pid, "1");
+	assert_string_equal(m.text, "I am db");
+	syslog_format_5424(&m, &origin, out);
+	assert_string_equal(out->str,
+			    "<13>1 2026-11-29T13:30:05.000042Z web fake 4242 - [lensfs@32473 "
+			    "id=\"0123456789abcdef0123\" name=\"web\" pid=\"4242\" uid=\"1000\" "
+			    "claimed-pid=\"1\"] I am db");
+}
+
+static void test_sanitize(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, utf = { 0 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	const char nul[] = "<14>t: a\0b\nc\x1b[31m\x7f\tz";
+
+	syslog_msg_parse(nul, sizeof(nul) - 1, 8192, &m);
+	assert_string_equal(m.text, "a\\x00b\\x0ac\\x1b[31m\\x7f\tz");
+	/* Valid UTF-8 stays; a lone continuation byte, an overlong '/', a
+	 * surrogate, a C1 control and a cut sequence are escaped. */
+	PARSE(&utf, "<14>t: \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \x80 \xc0\xaf \xed\xa0\x80 "
+		    "\xc2\x85 \xe2\x82");
+	assert_string_equal(utf.text, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 \\x80 \\xc0\\xaf "
+				      "\\xed\\xa0\\x80 \\xc2\\x85 \\xe2\\x82");
+	assert_true(g_utf8_validate(utf.text, -1, NULL));
+	syslog_escape("\xf4\x90\x80\x80", 4, s);
+	assert_string_equal(s->str, "\\xf4\\x90\\x80\\x80");
+}
+
+static void test_hostile_tag_and_binary(void **state)
+{
+	g_autofree char *junk = g_malloc(70000);
+	g_auto(syslog_msg) m = { 0 }, tag = { 0 }, big = { 0 };
+
+	/* Every byte value, many times: nothing read beyond the input, the text
+	 * is valid UTF-8 without controls. */
+	for (size_t i = 0; i < 70000; i++)
+		junk[i] = (char)(i * 7 + (i >> 8));
+	syslog_msg_parse(junk, 70000, 70000, &m);
+	assert_true(g_utf8_validate(m.text, -1, NULL));
+	for (const char *c = m.text; *c; c++)
+		assert_false((unsigned char)*c < 0x20 && *c != '\t');
+	/* A tag of 49 characters is no tag. */
+	PARSE(&tag, "<14>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: x");
+	assert_null(tag.tag);
+	/* A PRI with no end, an empty datagram. */
+	syslog_msg_parse("<1", 2, 8192, &big);
+	assert_string_equal(big.text, "<1");
+	syslog_msg_clear(&big);
+	syslog_msg_parse("", 0, 8192, &big);
+	assert_string_equal(big.text, "");
+	assert_int_equal(big.severity, SYSLOG_SEV_NOTICE);
+}
+
+static void test_truncate(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, cut = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	syslog_msg_parse("<14>t: 0123456789", 17, 12, &m);
+	assert_true(m.truncated);
+	assert_int_equal(m.original_len, 17);
+	assert_string_equal(m.text, "01234 [truncated from 17 bytes]");
+	/* A limit that splits "é": cut before it, not escaped halves. */
+	syslog_msg_parse("<14>t: ab\xc3\xa9", 11, 10, &cut);
+	assert_string_equal(cut.text, "ab [truncated from 11 bytes]");
+	syslog_format_journal(&m, &origin, out);
+	assert_non_null(strstr(out->str, "\nLENSFS_TRUNCATED=17\n"));
+}
+
+static void test_format_3164(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, none = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct syslog_origin named = origin;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	PARSE(&m, "<30>Nov 29 01:02:03 myapp[17]: hi");
+	syslog_format_3164(&m, &origin, out);
+	assert_string_equal(out->str, "<30>Nov 29 13:30:05 web myapp[4242]: hi");
+	/* No tag, no credentials; a name with a blank cannot split the line. */
+	PARSE(&none, "bare");
+	named.name = "my web";
+	named.has_creds = false;
+	g_string_truncate(out, 0);
+	syslog_format_3164(&none, &named, out);
+	assert_string_equal(out->str, "<13>Nov 29 13:30:05 my_web -: bare");
+}
+
+static void test_format_5424_escapes_and_frame(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct syslog_origin o = origin;
+
+	PARSE(&m, "<14>t: x");
+	o.name = "a\"b]c\\";
+	o.has_creds = false;
+	syslog_format_5424(&m, &o, out);
+	assert_string_equal(out->str, "<14>1 2026-11-29T13:30:05.000042Z a\"b]c\\ t - - "
+				      "[lensfs@32473 id=\"0123456789abcdef0123\" "
+				      "name=\"a\\\"b\\]c\\\\\"] x");
+	g_string_assign(out, "<14>1 - - - - - - x");
+	syslog_frame_octets(out);
+	assert_string_equal(out->str, "19 <14>1 - - - - - - x");
+}
+
+static void test_format_journal(void **state)
+{
+	g_auto(syslog_msg) m = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL), nl = g_string_new(NULL);
+	struct syslog_origin o = origin;
+
+	PARSE(&m, "<27>Nov 29 01:02:03 myapp[17]: it broke");
+	syslog_format_journal(&m, &origin, out);
+	assert_string_equal(out->str, "MESSAGE=it broke\n"
+				      "PRIORITY=3\n"
+				      "SYSLOG_FACILITY=3\n"
+				      "SYSLOG_IDENTIFIER=myapp\n"
+				      "SYSLOG_PID=17\n"
+				      "CONTAINER_ID=0123456789ab\n"
+				      "CONTAINER_ID_FULL=0123456789abcdef0123\n"
+				      "CONTAINER_NAME=web\n"
+				      "LENSFS_SENDER_PID=4242\n"
+				      "LENSFS_SENDER_UID=1000\n");
+	/* A value with a newline takes the binary form. */
+	o.name = "two\nlines";
+	o.has_creds = false;
+	syslog_format_journal(&m, &o, nl);
+	assert_memory_equal(strstr(nl->str, "CONTAINER_NAME\n"),
+			    "CONTAINER_NAME\n\x09\0\0\0\0\0\0\0two\nlines\n", 15 + 8 + 10);
+}
+
+static void test_token_bucket(void **state)
+{
+	struct token_bucket b;
+	int passed = 0;
+
+	token_bucket_init(&b, 10, 3, 1000);
+	for (int i = 0; i < 5; i++)
+		passed += token_bucket_take(&b, 1000);
+	assert_int_equal(passed, 3);
+	/* 10 a second: one more every 100 ms, none at 99.999 ms. */
+	assert_false(token_bucket_take(&b, 1000 + 99999));
+	assert_true(token_bucket_take(&b, 1000 + 100000));
+	assert_false(token_bucket_take(&b, 1000 + 100000));
+	/* A long pause refills to the burst, no more. */
+	passed = 0;
+	for (int i = 0; i < 10; i++)
+		passed += token_bucket_take(&b, 1000 + 3600000000ULL);
+	assert_int_equal(passed, 3);
+	/* A clock that goes back takes nothing away, gives nothing. */
+	assert_false(token_bucket_take(&b, 5));
+	/* rate 0: no limit. */
+	token_bucket_init(&b, 0, 0, 0);
+	for (int i = 0; i < 1000; i++)
+		assert_true(token_bucket_take(&b, 0));
+	/* 3 a second: a token every 333333.3 us, no rounding lost over time. */
+	token_bucket_init(&b, 3, 2, 0);
+	assert_true(token_bucket_take(&b, 0));
+	assert_true(token_bucket_take(&b, 0));
+	assert_false(token_bucket_take(&b, 333333));
+	assert_true(token_bucket_take(&b, 333334));
+	assert_false(token_bucket_take(&b, 666666));
+	assert_true(token_bucket_take(&b, 666667));
+	assert_true(token_bucket_take(&b, 1000000));
+	assert_false(token_bucket_take(&b, 1000000));
+}
+
+static void test_config(void **state)
+{
+	struct relay_config cfg;
+	g_autofree char *why = NULL;
+	const char *text = "# comment\n[relay]\nrun-dir=/run/x\nto=journal\npath=/run/j.sock\n"
+			   "format=rfc3164\nrate=50\nburst=70\nqueue=9\nmax-message=128\n"
+			   "summary-ms=250\n";
+
+	relay_config_init(&cfg);
+	assert_string_equal(cfg.run_dir, "/run/lensfs/relay");
+	assert_int_equal(cfg.target, RELAY_TO_SYSLOG);
+	assert_int_equal(cfg.format, RELAY_RFC5424);
+	assert_int_equal(cfg.rate, 200);
+	assert_int_equal(cfg.burst, 1000);
+	assert_int_equal(relay_config_parse(text, strlen(text), &cfg, &why), 0);
+	assert_string_equal(cfg.run_dir, "/run/x");
+	assert_int_equal(cfg.target, RELAY_TO_JOURNAL);
+	assert_string_equal(cfg.path, "/run/j.sock");
+	assert_int_equal(cfg.format, RELAY_RFC3164);
+	assert_int_equal(cfg.rate, 50);
+	assert_int_equal(cfg.burst, 70);
+	assert_int_equal(cfg.queue, 9);
+	assert_int_equal(cfg.max_message, 128);
+	assert_int_equal(cfg.summary_ms, 250);
+	assert_int_equal(relay_config_check(&cfg, &why), 0);
+	relay_config_clear(&cfg);
+}
+
+static void expect_config_error(const char *text, const char *why_part)
+{
+	struct relay_config cfg;
+	g_autofree char *why = NULL;
+	int r;
+
+	relay_config_init(&cfg);
+	r = relay_config_parse(text, strlen(text), &cfg, &why);
+	if (r == 0)
+		r = relay_config_check(&cfg, &why);
+	assert_int_equal(r, -EINVAL);
+	if (!why || !strstr(why, why_part))
+		fail_msg("'%s': '%s' does not say '%s'", text, why, why_part);
+	relay_config_clear(&cfg);
+}
+
+static void test_config_errors(void **state)
+{
+	expect_config_error("[relay]\nrate=fast\n", "rate=fast: not a number");
+	expect_config_error("[relay]\nrate=-1\n", "rate=-1: not a number");
+	expect_config_error("[relay]\nmax-message=10\n", "max-message=10: not a number from 64");
+	expect_config_error("[relay]\nto=kafka\n", "to=kafka: not syslog, journal, tcp or udp");
+	expect_config_error("[relay]\nformat=json\n", "format=json: not rfc3164 or rfc5424");
+	expect_config_error("[relay]\nrun-dir=run\n", "run-dir=run: not an absolute path");
+	expect_config_error("[relay]\ncolour=red\n", "unknown key 'colour'");
+	expect_config_error("[forward]\nto=udp\n", "unknown group [forward]");
+	expect_config_error("[relay\n", "");
+	expect_config_error("[relay]\nto=tcp\n", "to=tcp needs an address");
+	expect_config_error("[relay]\nrate=5\nburst=0\n", "burst=0 with rate=5");
+}
+
+static void test_ids(void **state)
+{
+	assert_true(relay_id_valid("abc-DEF_1.2+3"));
+	assert_false(relay_id_valid(""));
+	assert_false(relay_id_valid(".hidden"));
+	assert_false(relay_id_valid("a/b"));
+	assert_false(relay_id_valid(".."));
+	assert_false(relay_id_valid("a b"));
+	{
+		g_autofree char *long_id = g_strnfill(129, 'a');
+
+		assert_false(relay_id_valid(long_id));
+		long_id[128] = '\0';
+		assert_true(relay_id_valid(long_id));
+	}
+}
+
+static void test_name_sanitize(void **state)
+{
+	g_autofree char *a = relay_name_sanitize("web/1 (prod)");
+	g_autofree char *b = relay_name_sanitize("..x\xc3\xa9");
+	g_autofree char *c = relay_name_sanitize("");
+
+	assert_string_equal(a, "web_1__prod_");
+	assert_string_equal(b, "x__");
+	assert_string_equal(c, "");
+	assert_true(relay_id_valid(a));
+	assert_true(relay_id_valid(b));
+}
+
+static void test_registration(void **state)
+{
+	struct relay_reg reg = { .id = "c1", .name = "web-1", .pid = 77, .cgroup = "/x/c1" };
+	g_auto(relay_reg) back = { 0 }, limited = { 0 };
+	g_autofree char *data = NULL, *why = NULL, *data2 = NULL;
+
+	data = relay_reg_to_data(&reg);
+	assert_int_equal(relay_reg_parse(data, strlen(data), &back, &why), 0);
+	assert_string_equal(back.id, "c1");
+	assert_string_equal(back.name, "web-1");
+	assert_int_equal(back.pid, 77);
+	assert_string_equal(back.cgroup, "/x/c1");
+	assert_false(back.has_limits);
+	reg.has_limits = true;
+	reg.rate = 5;
+	reg.burst = 9;
+	data2 = relay_reg_to_data(&reg);
+	assert_int_equal(relay_reg_parse(data2, strlen(data2), &limited, &why), 0);
+	assert_true(limited.has_limits);
+	assert_int_equal(limited.rate, 5);
+	assert_int_equal(limited.burst, 9);
+}
+
+static void expect_reg_error(const char *text, const char *why_part)
+{
+	g_auto(relay_reg) reg = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(relay_reg_parse(text, strlen(text), &reg, &why), -EINVAL);
+	if (!why || !strstr(why, why_part))
+		fail_msg("'%s': '%s' does not say '%s'", text, why, why_part);
+	assert_null(reg.id);
+}
+
+static void test_registration_errors(void **state)
+{
+	expect_reg_error("[container]\nid=../x\nname=a\npid=1\n", "no valid id");
+	expect_reg_error("[container]\nid=x\npid=1\n", "no valid name");
+	expect_reg_error("[container]\nid=x\nname=a b\npid=1\n", "no valid name");
+	expect_reg_error("[container]\nid=x\nname=a\npid=-3\n", "no valid pid");
+	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=x\nburst=1\n", "rate 'x'");
+	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=4\n", "go together");
+}
+
+static void test_limits(void **state)
+{
+	struct relay_reg r = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(relay_limits_parse(NULL, NULL, &r, &why), 0);
+	assert_false(r.has_limits);
+	assert_int_equal(relay_limits_parse("20", NULL, &r, &why), 0);
+	assert_true(r.has_limits);
+	assert_int_equal(r.rate, 20);
+	assert_int_equal(r.burst, 20);
+	assert_int_equal(relay_limits_parse(NULL, "7", &r, &why), 0);
+	assert_int_equal(r.rate, 7);
+	assert_int_equal(r.burst, 7);
+	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), 0);
+	assert_int_equal(r.rate, 0);
+	assert_int_equal(r.burst, 1);
+	assert_int_equal(relay_limits_parse("5", "0", &r, &why), -EINVAL);
+	assert_non_null(strstr(why, "burst '0'"));
+}
+
+/* What lensfs-hook registers, from the state a runtime writes. */
+static void test_reg_from_state(void **state)
+{
+	const char *named =
+		"{\"ociVersion\":\"1.0.2\",\"id\":\"c-1\",\"status\":\"creating\","
+		"\"pid\":321,\"bundle\":\"/b\",\"annotations\":{"
+		"\"io.kubernetes.cri.container-name\":\"k8s name\","
+		"\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}}";
+	const char *k8s =
+		"{\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
+		"\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\"}}";
+	const char *plain =
+		"{\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}}";
+	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, bad = { 0 };
+	g_autofree char *why = NULL, *warning = NULL;
+
+	assert_int_equal(relay_reg_from_state(named, strlen(named), &a, &why, &warning), 0);
+	assert_null(warning);
+	assert_string_equal(a.id, "c-1");
+	assert_string_equal(a.name, "web_1");
+	assert_int_equal(a.pid, 321);
+	assert_true(a.has_limits);
+	assert_int_equal(a.rate, 30);
+	assert_int_equal(a.burst, 30);
+	assert_int_equal(relay_reg_from_state(k8s, strlen(k8s), &b, &why, &warning), 0);
+	assert_string_equal(b.name, "api");
+	assert_false(b.has_limits);
+	assert_non_null(strstr(warning, "burst 'x'"));
+	g_clear_pointer(&warning, g_free);
+	/* A name with nothing valid left: the id. */
+	assert_int_equal(relay_reg_from_state(plain, strlen(plain), &c, &why, &warning), 0);
+	assert_string_equal(c.name, "c-3");
+	assert_int_equal(
+		relay_reg_from_state("{\"id\":\"../x\",\"pid\":1}", 21, &bad, &why, &warning),
+		-EINVAL);
+	assert_non_null(strstr(why, "container id"));
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_reg_from_state("{\"id\":\"x\"}", 10, &bad, &why, &warning), -EINVAL);
+	assert_string_equal(why, "the state has no pid");
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_reg_from_state("[1]", 3, &bad, &why, &warning), -EINVAL);
+}
+
+/* Random datagrams (a fixed seed: the same every run): whatever comes in,
+ * the text is UTF-8 without control characters, within the limit's bounds. */
+static void test_random_datagrams(void **state)
+{
+	g_autoptr(GRand) rnd = g_rand_new_with_seed(8);
+	char buf[600];
+
+	for (int round = 0; round < 20000; round++) {
+		g_auto(syslog_msg) m = { 0 };
+		size_t len = (size_t)g_rand_int_range(rnd, 0, sizeof(buf));
+
+		for (size_t i = 0; i < len; i++) {
+			/* Often the characters the parser looks for. */
+			static const char hot[] = "<>[]: 1-\"\\\n\0\xc3\xe2";
+			buf[i] = g_rand_boolean(rnd)
+					 ? hot[g_rand_int_range(rnd, 0, sizeof(hot) - 1)]
+					 : (char)g_rand_int_range(rnd, 0, 256);
+		}
+		if (len > 4 && g_rand_boolean(rnd))
+			memcpy(buf, "<13>", 4);
+		syslog_msg_parse(buf, len, 400, &m);
+		assert_true(g_utf8_validate(m.text, -1, NULL));
+		for (const char *c = m.text; *c; c++)
+			assert_false((unsigned char)*c < 0x20 && *c != '\t');
+		assert_true(strlen(m.text) <= 4 * 400 + 64);
+		assert_true(m.facility >= 1 && m.facility <= 23);
+		assert_true(m.severity >= 0 && m.severity <= 7);
+		assert_int_equal(m.truncated, len > 400);
+		if (m.tag)
+			assert_true(strlen(m.tag) <= SYSLOG_TAG_MAX);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_glibc),
+		cmocka_unit_test(test_musl_and_day_padding),
+		cmocka_unit_test(test_rfc5424),
+		cmocka_unit_test(test_rfc5424_nil_and_forged_sd),
+		cmocka_unit_test(test_python_and_bare),
+		cmocka_unit_test(test_kern_becomes_user),
+		cmocka_unit_test(test_claimed_hostname_dropped),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_hostile_tag_and_binary),
+		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_format_3164),
+		cmocka_unit_test(test_format_5424_escapes_and_frame),
+		cmocka_unit_test(test_format_journal),
+		cmocka_unit_test(test_token_bucket),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_name_sanitize),
+		cmocka_unit_test(test_registration),
+		cmocka_unit_test(test_registration_errors),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_reg_from_state),
+		cmocka_unit_test(test_random_datagrams),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
