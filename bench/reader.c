@@ -3,9 +3,10 @@
  * bench/reader: open, read to EOF, close one file in a loop from N threads
  * for a fixed time, and print reads/s with the p50 and p99 latency of one
  * open+read+close. With --warm, the file is opened once per thread and
- * re-read with pread from offset 0.
+ * re-read with pread from offset 0. With --interval-us, each thread sleeps
+ * that long after each read (a monitoring agent, not a loop).
  *
- *   reader [--threads N] [--seconds S] [--warm] FILE
+ *   reader [--threads N] [--seconds S] [--warm] [--interval-us US] FILE
  * Output (one line): reads=<n> seconds=<s> rate=<reads/s> p50_us=<x> p99_us=<y>
  */
 #include <errno.h>
@@ -24,6 +25,7 @@ struct worker {
 	const char *path;
 	bool warm;
 	double seconds;
+	unsigned int interval_us;
 	uint32_t *lat_ns; /* one sample per read, capped */
 	size_t nlat, cap;
 	uint64_t reads;
@@ -81,6 +83,8 @@ static void *run(void *arg)
 				(uint32_t)(t1 - t0 > UINT32_MAX ? UINT32_MAX : t1 - t0);
 		if (t1 >= end)
 			break;
+		if (w->interval_us)
+			usleep(w->interval_us);
 	}
 	if (warm_fd >= 0)
 		close(warm_fd);
@@ -99,6 +103,7 @@ int main(int argc, char **argv)
 	int threads = 1;
 	double seconds = 2.0;
 	bool warm = false;
+	unsigned int interval_us = 0;
 	const char *path = NULL;
 	struct worker *w;
 	uint32_t *all;
@@ -112,11 +117,15 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		else if (strcmp(argv[i], "--warm") == 0)
 			warm = true;
+		else if (strcmp(argv[i], "--interval-us") == 0 && i + 1 < argc)
+			interval_us = (unsigned int)atoi(argv[++i]);
 		else
 			path = argv[i];
 	}
 	if (!path || threads < 1 || seconds <= 0) {
-		fprintf(stderr, "usage: reader [--threads N] [--seconds S] [--warm] FILE\n");
+		fprintf(stderr,
+			"usage: reader [--threads N] [--seconds S] [--warm] [--interval-us US] "
+			"FILE\n");
 		return 2;
 	}
 	w = calloc((size_t)threads, sizeof(*w));
@@ -125,6 +134,7 @@ int main(int argc, char **argv)
 		w[i].path = path;
 		w[i].warm = warm;
 		w[i].seconds = seconds;
+		w[i].interval_us = interval_us;
 		w[i].cap = 4u << 20;
 		w[i].lat_ns = malloc(w[i].cap * sizeof(uint32_t));
 		pthread_create(&w[i].thread, NULL, run, &w[i]);

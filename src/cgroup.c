@@ -5,9 +5,12 @@
 #include "mountinfo.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* v1 names; CG_UNIFIED is no controller. */
 static const char *const controller_name[CG__COUNT] = {
@@ -676,8 +679,8 @@ static int threads_below(const char *dir, const char *file, int depth, GArray *t
 {
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
-	g_autoptr(GDir) d = NULL;
-	const char *name;
+	struct dirent *e;
+	DIR *d;
 	int r = read_in(dir, file, &text);
 
 	if (r < 0)
@@ -694,20 +697,31 @@ static int threads_below(const char *dir, const char *file, int depth, GArray *t
 		t = (pid_t)tid;
 		g_array_append_val(tids, t);
 	}
-	d = g_dir_open(dir, 0, NULL);
-	if (!d || depth >= 64)
+	if (depth >= 64)
 		return 0;
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *sub = g_build_filename(dir, name, NULL);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	/* Child cgroups by the directory entry's type, which cgroupfs gives:
+	 * no stat of each of the cgroup's twenty-odd files. */
+	while (r >= 0 && (e = readdir(d))) {
+		g_autofree char *sub = NULL;
+		struct stat st;
+		bool is_dir = e->d_type == DT_DIR;
 
+		if (e->d_type == DT_UNKNOWN)
+			is_dir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				 S_ISDIR(st.st_mode);
+		if (!is_dir || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = g_build_filename(dir, e->d_name, NULL);
+		r = threads_below(sub, file, depth + 1, tids);
 		/* A child removed meanwhile is no error. */
-		if (g_file_test(sub, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(sub, G_FILE_TEST_IS_SYMLINK))
-			r = threads_below(sub, file, depth + 1, tids);
-		if (r < 0 && r != -ENOENT)
-			return r;
+		if (r == -ENOENT)
+			r = 0;
 	}
-	return 0;
+	closedir(d);
+	return r < 0 ? r : 0;
 }
 
 int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,

@@ -27,13 +27,37 @@ static void cached_text_clear(gpointer p)
 	g_free(((struct cached_text *)p)->text);
 }
 
-static void cached_memory_clear(gpointer p)
+/* For cached values that own nothing. */
+static void plain_clear(gpointer p)
 {
 }
 
 static void cached_cpu_clear(gpointer p)
 {
 	cpu_facts_clear(p);
+}
+
+/* A cgroup's CPU time, both ways the views use it. */
+struct cpu_counters {
+	struct cpu_times times;
+	uint64_t usage_us;
+};
+
+/* The state (R, S, D...) of each thread of a cgroup and below. */
+struct thread_state {
+	pid_t tid;
+	char state;
+};
+struct thread_states {
+	GArray *list;
+};
+
+static void thread_states_clear(gpointer p)
+{
+	struct thread_states *t = p;
+
+	if (t->list)
+		g_array_unref(t->list);
 }
 
 struct stat_floor {
@@ -56,8 +80,10 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ctx->stat_floor = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stat_floor_free);
 	ctx->rendered = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
-	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), cached_memory_clear);
+	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), plain_clear);
 	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
+	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_counters), plain_clear);
+	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_states), thread_states_clear);
 }
 
 void view_caches_free(struct lensfs_ctx *ctx)
@@ -68,6 +94,8 @@ void view_caches_free(struct lensfs_ctx *ctx)
 	ttl_cache_free(ctx->host_files);
 	ttl_cache_free(ctx->memory);
 	ttl_cache_free(ctx->cpu);
+	ttl_cache_free(ctx->cpu_use);
+	ttl_cache_free(ctx->threads);
 }
 
 static int fill_text(gpointer value, void *data)
@@ -386,6 +414,94 @@ int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct vi
 	return r;
 }
 
+/* Threads of the cgroup and below: all of them, those running (R) and
+ * those in uninterruptible sleep (D). The reader, if it is one of them,
+ * runs, as the kernel counts it, although it waits for this answer. */
+struct thread_counts {
+	unsigned int total, running, blocked;
+};
+
+static int fill_threads(gpointer value, void *data)
+{
+	struct facts_args *a = data;
+	struct thread_states *t = value;
+	g_autoptr(GArray) tids = NULL;
+	int r = cgroup_threads(a->ctx->layout, a->m, &tids);
+
+	if (r < 0)
+		return r;
+	t->list = g_array_sized_new(FALSE, FALSE, sizeof(struct thread_state), tids->len);
+	for (guint i = 0; i < tids->len; i++) {
+		g_autofree char *text = NULL;
+		struct thread_state s = { g_array_index(tids, pid_t, i), 0 };
+
+		/* A thread that exited meanwhile is simply not counted. */
+		if (file_read_allf(&text, "%s/%d/stat", a->ctx->proc_root, (int)s.tid) < 0 ||
+		    proc_stat_state(text, &s.state) < 0)
+			continue;
+		g_array_append_val(t->list, s);
+	}
+	return 0;
+}
+
+/* Counted from states listed at most --refresh-ms ago (fresh: now, for the
+ * load-average samples). */
+static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
+			  bool fresh, struct thread_counts *n)
+{
+	struct facts_args args = { ctx, m };
+	struct thread_states own = { NULL }, *t = &own;
+	int r;
+
+	memset(n, 0, sizeof(*n));
+	if (!m->path[CG_CPUACCT])
+		return;
+	if (fresh)
+		r = fill_threads(&own, &args);
+	else
+		r = ttl_cache_obtain(ctx->threads, m->path[CG_CPUACCT], fill_threads, &args,
+				     (gpointer *)&t);
+	if (r < 0)
+		return;
+	for (guint i = 0; i < t->list->len; i++) {
+		const struct thread_state *s = &g_array_index(t->list, struct thread_state, i);
+		char state = s->tid == reader ? 'R' : s->state;
+
+		n->total++;
+		n->running += state == 'R';
+		n->blocked += state == 'D';
+	}
+	if (fresh)
+		thread_states_clear(&own);
+	else
+		ttl_cache_release(ctx->threads, t);
+}
+
+static int fill_cpu_use(gpointer value, void *data)
+{
+	struct facts_args *a = data;
+	struct cpu_counters *c = value;
+	int r = cgroup_cpu_times(a->ctx->layout, a->m, &c->times);
+
+	return r < 0 ? r : cgroup_cpu_usage(a->ctx->layout, a->m, &c->usage_us);
+}
+
+/* The cgroup's CPU time, as counted at most --refresh-ms ago. */
+static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
+		   struct cpu_counters *out)
+{
+	struct facts_args args = { ctx, m };
+	struct cpu_counters *c;
+	int r = ttl_cache_obtain(ctx->cpu_use, m->path[CG_CPUACCT], fill_cpu_use, &args,
+				 (gpointer *)&c);
+
+	if (r < 0)
+		return r;
+	*out = *c;
+	ttl_cache_release(ctx->cpu_use, c);
+	return 0;
+}
+
 int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
@@ -413,9 +529,12 @@ int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct view
 		return r;
 	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
 	if (v->cg.path[CG_CPUACCT]) {
-		r = cgroup_cpu_usage(ctx->layout, &v->cg, &in.cpu_usage_us);
+		struct cpu_counters use;
+
+		r = cpu_use(ctx, &v->cg, &use);
 		if (r < 0)
 			return r;
+		in.cpu_usage_us = use.usage_us;
 	}
 	in.start_ticks = v->init_start_ticks;
 	in.ncpus = cpuset_count(visible);
@@ -458,41 +577,6 @@ static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned i
 	g_mutex_unlock(&ctx->stat_lock);
 }
 
-/* Threads of the cgroup and below: all of them, those running (R) and
- * those in uninterruptible sleep (D). The reader, if it is one of them,
- * runs, as the kernel counts it, although it waits for this answer. */
-struct thread_counts {
-	unsigned int total, running, blocked;
-};
-
-static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
-			  struct thread_counts *n)
-{
-	g_autoptr(GArray) tids = NULL;
-
-	memset(n, 0, sizeof(*n));
-	if (cgroup_threads(ctx->layout, m, &tids) < 0)
-		return;
-	for (guint i = 0; i < tids->len; i++) {
-		g_autofree char *text = NULL;
-		pid_t tid = g_array_index(tids, pid_t, i);
-		char state;
-
-		if (tid == reader) {
-			n->total++;
-			n->running++;
-			continue;
-		}
-		/* A thread that exited meanwhile is simply not counted. */
-		if (file_read_allf(&text, "%s/%d/stat", ctx->proc_root, (int)tid) < 0 ||
-		    proc_stat_state(text, &state) < 0)
-			continue;
-		n->total++;
-		n->running += state == 'R';
-		n->blocked += state == 'D';
-	}
-}
-
 int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL, *uptime = NULL, *online_text = NULL, *key = NULL;
@@ -501,7 +585,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	struct stat_usage u = { .ticks_per_sec = ctx->ticks_per_sec };
 	struct stat_input in = { 0 };
 	struct cpu_facts facts;
-	struct cpu_times times = { 0 };
+	struct cpu_counters use = { { 0 } };
 	struct thread_counts threads;
 	uint64_t host_up, host_idle;
 	bool all;
@@ -528,12 +612,12 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	cpu_facts_clear(&facts);
 	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
 	if (v->cg.path[CG_CPUACCT]) {
-		r = cgroup_cpu_times(ctx->layout, &v->cg, &times);
+		r = cpu_use(ctx, &v->cg, &use);
 		if (r < 0)
 			return r;
 	}
-	u.user_us = times.user_us;
-	u.system_us = times.system_us;
+	u.user_us = use.times.user_us;
+	u.system_us = use.times.system_us;
 	u.uptime_cs = container_uptime_cs(host_up, v->init_start_ticks, ctx->ticks_per_sec);
 	cpu = g_new0(struct stat_cpu, in.ncpus);
 	r = stat_compute(&u, in.ncpus, cpu);
@@ -544,7 +628,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 			      v->init_start_ticks);
 	stat_apply_floor(ctx, key, in.ncpus, cpu);
 	in.cpu = cpu;
-	count_threads(ctx, &v->cg, v->pid, &threads);
+	count_threads(ctx, &v->cg, v->pid, false, &threads);
 	in.procs_running = threads.running;
 	in.procs_blocked = threads.blocked;
 	return stat_render(host, &in, out);
@@ -578,7 +662,7 @@ static unsigned int active_threads(struct lensfs_ctx *ctx, const struct cgroup_m
 {
 	struct thread_counts n;
 
-	count_threads(ctx, m, 0, &n);
+	count_threads(ctx, m, 0, true, &n);
 	return n.running + n.blocked;
 }
 
@@ -616,7 +700,7 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 		g_mutex_unlock(&ctx->lock);
 		loadavg_get(ctx->loadavg, &v->cg, avg);
 	}
-	count_threads(ctx, &v->cg, v->pid, &threads);
+	count_threads(ctx, &v->cg, v->pid, false, &threads);
 	return loadavg_render(avg, threads.running, threads.total, reader_pid_in_ns(ctx, v->pid),
 			      out);
 }
