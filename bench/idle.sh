@@ -31,7 +31,8 @@ for i in $(seq "$N"); do
 	cg_memory "$TAG/c$i" $((64 << 20))
 	in_container "$TAG/c$i" sleep 100000 &
 done
-in_container "$TAG/c1" sh -c "find $MNT -type f -exec cat {} + >/dev/null"
+# Every file the hook mounts (the cpu directory's own, not each CPU's).
+in_container "$TAG/c1" sh -c "find $MNT/proc $MNT/sys/devices/system/cpu -maxdepth 1 -type f -exec cat {} + >/dev/null"
 ticks() { # the daemon's processes: utime + stime
 	local p t=0
 	for p in $LENSFS_PID $(pgrep -P "$LENSFS_PID"); do

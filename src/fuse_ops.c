@@ -226,7 +226,7 @@ static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text)
 		/* A reader that left, a file the kernel keeps for no one
 		 * (pressure without PSI), a host entry that went away or a
 		 * node a predecessor handed out are no fault of anyone's. */
-		if (r == -EISDIR || r == -ESTALE || (ptree_is(ino) && r != -EINVAL))
+		if (r == -EISDIR || r == -ESTALE || (ptree_is(ino) && r != -EBADMSG))
 			return r;
 		if (r != -ESRCH && r != -EOPNOTSUPP)
 			warn_ratelimited(fs, ino, pid, r);

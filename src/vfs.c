@@ -291,13 +291,22 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 
 	if (r < 0)
 		return r;
+	/* The host's answer, as it is: a write-only cgroup file's EINVAL too. */
 	r = host_read(ctx->sys_root, p.hpath, &text);
-	if (r == 0)
-		r = caller_viewer(ctx, c, &v);
-	if (r == 0)
+	if (r < 0) {
+		pnode_clear(&p);
+		return r == -ELOOP ? -ENOENT : r;
+	}
+	r = caller_viewer(ctx, c, &v);
+	if (r == 0) {
 		r = p.root->dyn->read(ctx, v, &p, text, out);
+		/* A host text lensfs cannot show (a CPU list that does not
+		 * parse): not the reader's doing. */
+		if (r == -EINVAL)
+			r = -EBADMSG;
+	}
 	pnode_clear(&p);
-	return r == -ELOOP ? -ENOENT : r;
+	return r;
 }
 
 int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,

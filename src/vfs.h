@@ -67,6 +67,7 @@ int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uin
 int vfs_rmdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
 	      const char *name);
 
-/* The text c reads in file ino. */
+/* The text c reads in file ino. Below a reader-dependent directory, the
+ * host's errors as they are; -EBADMSG for a host text that cannot be shown. */
 int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
 	       GString *out);

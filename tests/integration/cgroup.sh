@@ -68,6 +68,9 @@ for f in $STATIC; do
 	}
 done
 check "pass-through files are byte for byte the host's" "$differ" 0
+WRITE_ONLY=$([ "$CGVER" = 2 ] && echo cgroup.kill || echo memory.force_empty)
+check "a write-only file fails to read as the host's does" \
+	"$(in_container "$C" cat "$MEMDIR/$WRITE_ONLY" 2>&1 | sed 's/.*: //')" "$(cat "$HOSTMEM/$C/$WRITE_ONLY" 2>&1 | sed 's/.*: //')"
 
 # --- pids in the container's own numbering --------------------------------
 in_cgroup "$C" sleep 30 &

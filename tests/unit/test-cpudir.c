@@ -313,6 +313,17 @@ static void test_container_view(void **state)
 	assert_int_equal(vfs_lookup(ctx, t, &c, topo, "nothing", &e), -ENOENT);
 	assert_int_equal(e.entry_timeout, VFS_HOST_TIMEOUT);
 
+	/* A host list lensfs cannot renumber: EBADMSG (EIO for the reader),
+	 * never the host's numbering. */
+	fixture_write(copy, "sys/devices/system/cpu/cpu0/topology/die_cpus_list", "0-x\n");
+	{
+		g_autoptr(GString) out = g_string_new(NULL);
+
+		assert_int_equal(
+			vfs_render(ctx, t, &c, lookup_ok(ctx, t, &c, topo, "die_cpus_list"), out),
+			-EBADMSG);
+		assert_int_equal(out->len, 0);
+	}
 	/* A symlink is one, and is not followed. */
 	ino = lookup_ok(ctx, t, &c, cpu0, "subsystem");
 	{
