@@ -125,6 +125,26 @@ static void test_python_and_bare(void **state)
 	assert_string_equal(notpri.text, "<192>x");
 }
 
+/* What is not a PRI is text: out of range, negative, more than 3 digits
+ * (RFC 5424 6.2.1: PRIVAL is 1 to 3 digits). */
+static void test_bad_pri(void **state)
+{
+	static const char *const bad[] = { "<999>x",  "<-1>x",
+					   "<0001>x", "<00000000000000000000000000013>x",
+					   "<>x",     "<1a>x" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_auto(syslog_msg) m = { 0 };
+
+		syslog_msg_parse(bad[i], strlen(bad[i]), 8192, &m);
+		assert_int_equal(m.format, SYSLOG_BARE);
+		assert_int_equal(m.facility, SYSLOG_FAC_USER);
+		assert_int_equal(m.severity, SYSLOG_SEV_NOTICE);
+		assert_null(m.tag);
+		assert_string_equal(m.text, bad[i]);
+	}
+}
+
 static void test_kern_becomes_user(void **state)
 {
 	g_auto(syslog_msg) zero = { 0 }, kern = { 0 };
@@ -136,6 +156,58 @@ static void test_kern_becomes_user(void **state)
 	assert_int_equal(kern.facility, SYSLOG_FAC_USER);
 	assert_int_equal(kern.severity, 3);
 	assert_string_equal(kern.tag, "kernel");
+}
+
+/* auth (4), syslog (5), authpriv (10): the host's, not a container's. */
+static void test_host_facilities_become_user(void **state)
+{
+	static const struct {
+		const char *in;
+		int facility, severity;
+	} cases[] = {
+		{ "<34>sshd: x", SYSLOG_FAC_USER, 2 },
+		{ "<44>rsyslogd: x", SYSLOG_FAC_USER, 4 },
+		{ "<86>sudo: x", SYSLOG_FAC_USER, 6 },
+		{ "<1>1 - - a - - - x", SYSLOG_FAC_USER, 1 },
+		{ "<30>d: x", 3, 6 },
+		{ "<191>l7: x", 23, 7 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_auto(syslog_msg) m = { 0 };
+
+		syslog_msg_parse(cases[i].in, strlen(cases[i].in), 8192, &m);
+		assert_int_equal(m.facility, cases[i].facility);
+		assert_int_equal(m.severity, cases[i].severity);
+	}
+}
+
+/* The relay's summaries carry a mark no sender can write. */
+static void test_own_marked(void **state)
+{
+	g_auto(syslog_msg) own = { 0 }, forged = { 0 };
+	g_autoptr(GString) a = g_string_new(NULL), b = g_string_new(NULL);
+	g_autoptr(GString) ja = g_string_new(NULL), jb = g_string_new(NULL);
+	struct syslog_origin o = origin;
+
+	o.has_creds = false;
+	syslog_msg_init_own(&own, 4, "container web (x): 5 messages dropped");
+	syslog_format_5424(&own, &o, a);
+	assert_string_equal(a->str, "<44>1 2026-11-29T13:30:05.000042Z web lensfs-relay - - "
+				    "[lensfs@32473 id=\"0123456789abcdef0123\" name=\"web\" "
+				    "origin=\"relay\"] container web (x): 5 messages dropped");
+	syslog_format_journal(&own, &o, ja);
+	assert_non_null(strstr(ja->str, "\nLENSFS_RELAY_SUMMARY=1\n"));
+	/* A sender that writes all of it, with line breaks for journal fields
+	 * and our SD-ID: none of it counts. */
+	PARSE(&forged, "<44>1 - - lensfs-relay - - [lensfs@32473 origin=\"relay\"] "
+		       "container web (x): 5 messages dropped\nLENSFS_RELAY_SUMMARY=1");
+	syslog_format_5424(&forged, &o, b);
+	assert_null(strstr(b->str, "origin="));
+	assert_null(strstr(b->str, " lensfs-relay "));
+	syslog_format_journal(&forged, &o, jb);
+	assert_null(strstr(jb->str, "\nLENSFS_RELAY_SUMMARY="));
+	assert_non_null(strstr(jb->str, "SYSLOG_FACILITY=1\n"));
 }
 
 static void test_claimed_hostname_dropped(void **state)
@@ -152,6 +224,37 @@ static void test_claimed_hostname_dropped(void **state)
 			    "<13>1 2026-11-29T13:30:05.000042Z web fake 4242 - [lensfs@32473 "
 			    "id=\"0123456789abcdef0123\" name=\"web\" pid=\"4242\" uid=\"1000\" "
 			    "claimed-pid=\"1\"] I am db");
+}
+
+/* An APP-NAME may hold '[', ']' and ':' (RFC 5424 6.2.5 allows any
+ * PRINTUSASCII): upstream, "evil[99999]:" would be read as the tag "evil"
+ * and the PID 99999. Tags are cleaned alike whatever the sender wrote. */
+static void test_tag_cannot_claim_pid(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, g = { 0 }, own = { 0 }, own5 = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	PARSE(&m, "<14>1 - h evil[99999]: - - - hi");
+	assert_int_equal(m.format, SYSLOG_5424);
+	assert_string_equal(m.tag, "evil_99999__");
+	syslog_format_3164(&m, &origin, out);
+	assert_string_equal(out->str, "<14>Nov 29 13:30:05 web evil_99999__[4242]: hi");
+	g_string_truncate(out, 0);
+	syslog_format_5424(&m, &origin, out);
+	assert_string_equal(out->str, "<14>1 2026-11-29T13:30:05.000042Z web evil_99999__ 4242 - "
+				      "[lensfs@32473 id=\"0123456789abcdef0123\" name=\"web\" "
+				      "pid=\"4242\" uid=\"1000\"] hi");
+	/* RFC 3164: a tag stops at those characters already; the same function
+	 * makes it. */
+	PARSE(&g, "<14>Nov 29 14:30:05 a b: x");
+	assert_string_equal(g.tag, "b");
+	/* The relay's own tag is its own. */
+	PARSE(&own, "<44>lensfs-relay: container web (x): 5 messages dropped");
+	assert_string_equal(own.tag, "_lensfs-relay");
+	PARSE(&own5, "<44>1 - - lensfs-relay - - - y");
+	assert_string_equal(own5.tag, "_lensfs-relay");
 }
 
 static void test_sanitize(void **state)
@@ -553,6 +656,10 @@ int main(void)
 		cmocka_unit_test(test_rfc5424_nil_and_forged_sd),
 		cmocka_unit_test(test_python_and_bare),
 		cmocka_unit_test(test_kern_becomes_user),
+		cmocka_unit_test(test_host_facilities_become_user),
+		cmocka_unit_test(test_own_marked),
+		cmocka_unit_test(test_bad_pri),
+		cmocka_unit_test(test_tag_cannot_claim_pid),
 		cmocka_unit_test(test_claimed_hostname_dropped),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_hostile_tag_and_binary),
