@@ -15,8 +15,9 @@
 #include <string.h>
 
 /* Options that set a key of the configuration file, by the key's name. */
-static const char *const keyed[] = { "run-dir", "to",	 "format",	"path",	 "address",
-				     "rate",	"burst", "max-message", "queue", "summary-ms" };
+static const char *const keyed[] = { "run-dir", "to",	      "format",	  "path",
+				     "address", "rate",	      "burst",	  "max-message",
+				     "queue",	"summary-ms", "max-rate", "max-burst" };
 
 int main(int argc, char **argv)
 {
@@ -51,6 +52,10 @@ int main(int argc, char **argv)
 		  "Messages per container waiting for the upstream (default 1000)", "N" },
 		{ "summary-ms", 0, 0, G_OPTION_ARG_STRING, &values[9],
 		  "Report drops once none happened for this long (default 5000)", "MS" },
+		{ "max-rate", 0, 0, G_OPTION_ARG_STRING, &values[10],
+		  "The most a container's annotation may set; 0: --rate (default 0)", "N" },
+		{ "max-burst", 0, 0, G_OPTION_ARG_STRING, &values[11],
+		  "The most a container's annotation may set; 0: --burst (default 0)", "N" },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages", NULL },
 		CLI_VERSION_ENTRY(&version),
 		{ NULL },

@@ -531,6 +531,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	g_autofree char *text = NULL;
 	g_auto(relay_reg) reg = { 0 };
 	struct container *c;
+	guint64 rate, burst;
 	size_t len;
 	int e;
 
@@ -567,8 +568,8 @@ static int container_add(struct relay *r, const char *id, char **why)
 	g_free(c->cgroup);
 	c->cgroup = g_strdup(reg.cgroup);
 	c->pid = reg.pid;
-	token_bucket_init(&c->bucket, reg.has_limits ? reg.rate : r->cfg.rate,
-			  reg.has_limits ? reg.burst : r->cfg.burst, now_monotonic_us());
+	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
+	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());
 	if (c->fd >= 0)
 		return 0;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)

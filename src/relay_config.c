@@ -75,6 +75,8 @@ static const struct {
 	{ "max-message", G_STRUCT_OFFSET(struct relay_config, max_message), 64 },
 	{ "rate", G_STRUCT_OFFSET(struct relay_config, rate), 0 },
 	{ "burst", G_STRUCT_OFFSET(struct relay_config, burst), 0 },
+	{ "max-rate", G_STRUCT_OFFSET(struct relay_config, max_rate), 0 },
+	{ "max-burst", G_STRUCT_OFFSET(struct relay_config, max_burst), 0 },
 	{ "queue", G_STRUCT_OFFSET(struct relay_config, queue), 1 },
 	{ "receive-buffer", G_STRUCT_OFFSET(struct relay_config, receive_buffer), 4096 },
 	{ "summary-ms", G_STRUCT_OFFSET(struct relay_config, summary_ms), 1 },
@@ -237,17 +239,33 @@ int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *re
 	uint64_t r = 0, b = 0;
 
 	*why = NULL;
-	if (rate && (parse_u64(rate, &r) < 0 || r > G_MAXINT32))
-		return fail(why, "rate '%s' is not a number of messages a second", rate);
-	if (burst && (parse_u64(burst, &b) < 0 || b > G_MAXINT32 || (b == 0 && r > 0)))
+	/* 0 would be no limit at all: not the container's to choose. */
+	if (rate && (parse_u64(rate, &r) < 0 || r == 0 || r > G_MAXINT32))
+		return fail(why, "rate '%s' is not a number of messages a second from 1", rate);
+	if (burst && (parse_u64(burst, &b) < 0 || b == 0 || b > G_MAXINT32))
 		return fail(why, "burst '%s' is not a number of messages from 1", burst);
 	if (!rate && !burst)
 		return 0;
 	/* One given alone: the other as many (a second's worth). */
 	reg->rate = rate ? r : b;
-	reg->burst = burst ? b : (r ? r : 1);
+	reg->burst = burst ? b : r;
 	reg->has_limits = true;
 	return 0;
+}
+
+void relay_limits_apply(const struct relay_config *cfg, const struct relay_reg *reg, guint64 *rate,
+			guint64 *burst)
+{
+	guint64 max_rate = cfg->max_rate ? cfg->max_rate : cfg->rate;
+	guint64 max_burst = cfg->max_burst ? cfg->max_burst : cfg->burst;
+
+	*rate = cfg->rate;
+	*burst = cfg->burst;
+	if (!reg->has_limits || reg->rate == 0 || reg->burst == 0)
+		return;
+	/* A relay without a limit (rate 0) has none to enforce. */
+	*rate = max_rate ? MIN(reg->rate, max_rate) : reg->rate;
+	*burst = max_burst ? MIN(reg->burst, max_burst) : reg->burst;
 }
 
 void relay_reg_clear(struct relay_reg *reg)

@@ -31,6 +31,8 @@ struct relay_config {
 	guint64 max_message; /* bytes of a datagram parsed; the rest is cut */
 	guint64 rate; /* messages a second per container; 0: no limit */
 	guint64 burst;
+	/* The most a container's annotations may ask for; 0: rate, burst. */
+	guint64 max_rate, max_burst;
 	guint64 queue; /* messages per container waiting for the upstream */
 	guint64 receive_buffer; /* SO_RCVBUF of each container's socket */
 	guint64 summary_ms; /* a drop window closes after this long without a drop */
@@ -76,8 +78,13 @@ typedef struct relay_reg relay_reg;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(relay_reg, relay_reg_clear)
 
 /* The overrides from annotations' text (either may be NULL: the relay's
- * setting). -EINVAL with *why set for a value that is not a number. */
+ * setting). -EINVAL with *why set for a value that is not a number from 1
+ * (0 would turn the limit off: annotations are the container creator's). */
 int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *reg, char **why);
+/* A container's limits: its overrides, capped at max-rate and max-burst
+ * (rate and burst when those are 0), else the relay's own. */
+void relay_limits_apply(const struct relay_config *cfg, const struct relay_reg *reg, guint64 *rate,
+			guint64 *burst);
 
 /* A token bucket in millionths of a message, so that any rate is exact
  * without floating point: burst messages at once, then rate a second. */

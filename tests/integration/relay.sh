@@ -55,7 +55,7 @@ for _ in $(seq 100); do [ -S "$SINK" ] && break; sleep 0.05; done
 
 # start_relay [OPTIONS...]: the relay on $RUN to rsyslogd; RELAY_PID.
 RELAY_OPTS=(--run-dir "$RUN" --path "$SINK" --rate 50 --burst 200 --summary-ms 1000
-	--max-message 2048)
+	--max-message 2048 --max-rate 1000 --max-burst 500)
 RELAYS=()
 start_relay() {
 	"$RELAY" "${RELAY_OPTS[@]}" "$@" 2>>"$WORK/relay.err" &
@@ -269,7 +269,7 @@ JRECV=$!
 defer "kill -CONT $JRECV; kill $JRECV"
 for _ in $(seq 100); do [ -S "$WORK/journal.sock" ] && break; sleep 0.05; done
 "$RELAY" --run-dir "$RUNJ" --to journal --path "$WORK/journal.sock" --max-message 100 \
-	--summary-ms 500 2>>"$WORK/relay.err" &
+	--summary-ms 500 --rate 0 2>>"$WORK/relay.err" &
 JRELAY=$!
 RELAYS+=("$JRELAY")
 defer "kill $!"
@@ -301,7 +301,7 @@ check "journal: a truncated message says so" \
 # share of the queue is full, drops are counted, nothing else is lost -----
 S=stall-$$
 mkdir -p "$RUNJ/c/$S"
-printf '[container]\nid=%s\nname=%s\npid=1\nrate=0\nburst=1\n' "$S" "$S" >"$RUNJ/reg/$S"
+printf '[container]\nid=%s\nname=%s\npid=1\n' "$S" "$S" >"$RUNJ/reg/$S"
 kill -HUP "$JRELAY"
 for _ in $(seq 100); do [ -S "$RUNJ/c/$S/log" ] && break; sleep 0.05; done
 kill -STOP "$JRECV"
@@ -324,14 +324,14 @@ check "stalled upstream: once it reads again, the queue drains" "$(jstat queued)
 check "stalled upstream: what was not dropped arrives, and one summary" \
 	"$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" $((1500 - dq + 1))
 check_true "stalled upstream: the summary counts the queue's drops" \
-	grep -q "\"MESSAGE\",\"container $S ($S): $dq messages dropped in [0-9.]* s (0 over the rate limit of 0/s burst 1, $dq because the upstream was slow)\"" "$WORK/journal.out"
+	grep -q "\"MESSAGE\",\"container $S ($S): $dq messages dropped in [0-9.]* s (0 over the rate limit of 0/s burst 1000, $dq because the upstream was slow)\"" "$WORK/journal.out"
 
 # --- a remote collector over TCP, and one over UDP -----------------------
 # Registered before the relay starts: the relay restores it from RUN/reg.
 RUNT=$(mktemp -d /run/lensfs-test-relay-t-XXXXXX)
 defer "rm -rf $RUNT"
 mkdir -p "$RUNT/reg" "$RUNT/c/remote-$$"
-printf '[container]\nid=remote-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/remote-$$"
+printf '[container]\nid=remote-%s\nname=far-%s\npid=1\nrate=1000000\nburst=2000000\n' $$ $$ >"$RUNT/reg/remote-$$"
 $PYTHON "$SRCDIR/tests/integration/tcp-receiver.py" "$WORK/tcp.port" "$WORK/tcp.out" &
 defer "kill $!"
 for _ in $(seq 100); do [ -s "$WORK/tcp.port" ] && break; sleep 0.05; done
@@ -341,6 +341,8 @@ defer "kill $TCP_RELAY"
 for _ in $(seq 100); do [ -S "$RUNT/c/remote-$$/log" ] && break; sleep 0.05; done
 tsend() { RELAY_SEND_TO=$RUNT/c/remote-$$/log $PYTHON -c 'import socket, sys, os
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(os.environ["RELAY_SEND_TO"]); s.send(sys.argv[1].encode())' "$1"; }
+check "a container's limits are capped at the relay's (rate 200, burst 1000)" \
+	"$("$LENSFS_SHOW" --relay "$RUNT" | grep -o 'rate=[0-9]* burst=[0-9]*$')" "rate=200 burst=1000"
 tsend "<13>app: first"
 for _ in $(seq 100); do grep -q first "$WORK/tcp.out" 2>/dev/null && break; sleep 0.05; done
 check_true "tcp: octet-counted RFC 5424 with the container's name ($(head -1 "$WORK/tcp.out"))" \

@@ -423,7 +423,7 @@ static void test_config(void **state)
 	g_autofree char *why = NULL;
 	const char *text = "# comment\n[relay]\nrun-dir=/run/x\nto=journal\npath=/run/j.sock\n"
 			   "format=rfc3164\nrate=50\nburst=70\nqueue=9\nmax-message=128\n"
-			   "summary-ms=250\n";
+			   "summary-ms=250\nmax-rate=80\nmax-burst=90\n";
 
 	relay_config_init(&cfg);
 	assert_string_equal(cfg.run_dir, "/run/lensfs/relay");
@@ -441,6 +441,8 @@ static void test_config(void **state)
 	assert_int_equal(cfg.queue, 9);
 	assert_int_equal(cfg.max_message, 128);
 	assert_int_equal(cfg.summary_ms, 250);
+	assert_int_equal(cfg.max_rate, 80);
+	assert_int_equal(cfg.max_burst, 90);
 	assert_int_equal(relay_config_check(&cfg, &why), 0);
 	relay_config_clear(&cfg);
 }
@@ -564,11 +566,60 @@ static void test_limits(void **state)
 	assert_int_equal(relay_limits_parse(NULL, "7", &r, &why), 0);
 	assert_int_equal(r.rate, 7);
 	assert_int_equal(r.burst, 7);
-	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), 0);
-	assert_int_equal(r.rate, 0);
-	assert_int_equal(r.burst, 1);
+	/* 0 would turn the limit off: refused, the relay's limits apply. */
+	r.has_limits = false;
+	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), -EINVAL);
+	assert_string_equal(why, "rate '0' is not a number of messages a second from 1");
+	assert_false(r.has_limits);
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_limits_parse(NULL, "0", &r, &why), -EINVAL);
+	assert_string_equal(why, "burst '0' is not a number of messages from 1");
+	g_clear_pointer(&why, g_free);
 	assert_int_equal(relay_limits_parse("5", "0", &r, &why), -EINVAL);
 	assert_non_null(strstr(why, "burst '0'"));
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_limits_parse("2147483648", NULL, &r, &why), -EINVAL);
+	assert_false(r.has_limits);
+}
+
+/* Annotations are the container creator's: capped at the relay's limits
+ * (or max-rate, max-burst). */
+static void test_limits_apply(void **state)
+{
+	struct relay_config cfg;
+	struct relay_reg none = { 0 },
+			 big = { .rate = 2147483647, .burst = 2147483647, .has_limits = true },
+			 small = { .rate = 5, .burst = 9, .has_limits = true },
+			 zero = { .rate = 0, .burst = 0, .has_limits = true };
+	guint64 rate, burst;
+
+	relay_config_init(&cfg);
+	relay_limits_apply(&cfg, &none, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	relay_limits_apply(&cfg, &small, &rate, &burst);
+	assert_int_equal(rate, 5);
+	assert_int_equal(burst, 9);
+	/* A registration with 0 (written by hand): the relay's limits. */
+	relay_limits_apply(&cfg, &zero, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	cfg.max_rate = 1000;
+	cfg.max_burst = 500;
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 1000);
+	assert_int_equal(burst, 500);
+	/* A relay without a limit has none to cap with. */
+	cfg.rate = 0;
+	cfg.max_rate = 0;
+	cfg.max_burst = 0;
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 2147483647);
+	assert_int_equal(burst, 1000);
+	relay_config_clear(&cfg);
 }
 
 /* What lensfs-hook registers, from the state a runtime writes. */
@@ -675,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits_apply),
 		cmocka_unit_test(test_reg_from_state),
 		cmocka_unit_test(test_random_datagrams),
 	};
