@@ -15,9 +15,13 @@
 #include <string.h>
 
 /* Options that set a key of the configuration file, by the key's name. */
-static const char *const keyed[] = { "run-dir", "to",	      "format",	  "path",
-				     "address", "rate",	      "burst",	  "max-message",
-				     "queue",	"summary-ms", "max-rate", "max-burst" };
+static const char *const keyed[] = { "run-dir",	    "to",
+				     "format",	    "path",
+				     "address",	    "rate",
+				     "burst",	    "max-message",
+				     "queue",	    "summary-ms",
+				     "max-rate",    "max-burst",
+				     "queue-bytes", "total-queue-bytes" };
 
 int main(int argc, char **argv)
 {
@@ -56,6 +60,10 @@ int main(int argc, char **argv)
 		  "The most a container's annotation may set; 0: --rate (default 0)", "N" },
 		{ "max-burst", 0, 0, G_OPTION_ARG_STRING, &values[11],
 		  "The most a container's annotation may set; 0: --burst (default 0)", "N" },
+		{ "queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[12],
+		  "Bytes per container waiting for the upstream (default 4194304)", "BYTES" },
+		{ "total-queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[13],
+		  "Bytes of all containers waiting for the upstream (default 67108864)", "BYTES" },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages", NULL },
 		CLI_VERSION_ENTRY(&version),
 		{ NULL },

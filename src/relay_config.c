@@ -30,6 +30,8 @@ void relay_config_init(struct relay_config *cfg)
 	cfg->rate = 200;
 	cfg->burst = 1000;
 	cfg->queue = 1000;
+	cfg->queue_bytes = 4 << 20;
+	cfg->total_queue_bytes = 64 << 20;
 	cfg->receive_buffer = 1 << 20;
 	cfg->summary_ms = 5000;
 	cfg->reconnect_max_ms = 30000;
@@ -78,6 +80,8 @@ static const struct {
 	{ "max-rate", G_STRUCT_OFFSET(struct relay_config, max_rate), 0 },
 	{ "max-burst", G_STRUCT_OFFSET(struct relay_config, max_burst), 0 },
 	{ "queue", G_STRUCT_OFFSET(struct relay_config, queue), 1 },
+	{ "queue-bytes", G_STRUCT_OFFSET(struct relay_config, queue_bytes), 65536 },
+	{ "total-queue-bytes", G_STRUCT_OFFSET(struct relay_config, total_queue_bytes), 65536 },
 	{ "receive-buffer", G_STRUCT_OFFSET(struct relay_config, receive_buffer), 4096 },
 	{ "summary-ms", G_STRUCT_OFFSET(struct relay_config, summary_ms), 1 },
 	{ "reconnect-max-ms", G_STRUCT_OFFSET(struct relay_config, reconnect_max_ms), 1 },
@@ -283,6 +287,12 @@ void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guin
 	b->last_us = now_us;
 }
 
+void token_bucket_refund(struct token_bucket *b)
+{
+	if (b->rate > 0)
+		b->tokens = MIN(b->burst * MICRO, b->tokens + MICRO);
+}
+
 bool token_bucket_take(struct token_bucket *b, guint64 now_us)
 {
 	guint64 cap = b->burst * MICRO;
@@ -300,4 +310,14 @@ bool token_bucket_take(struct token_bucket *b, guint64 now_us)
 		return false;
 	b->tokens -= MICRO;
 	return true;
+}
+
+enum relay_admit relay_admit(struct token_bucket *b, guint64 queued, guint64 queue_max,
+			     guint64 now_us)
+{
+	if (queued >= queue_max)
+		return RELAY_DROP_QUEUE;
+	if (!token_bucket_take(b, now_us))
+		return RELAY_DROP_RATE;
+	return RELAY_ADMIT;
 }

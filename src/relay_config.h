@@ -34,6 +34,8 @@ struct relay_config {
 	/* The most a container's annotations may ask for; 0: rate, burst. */
 	guint64 max_rate, max_burst;
 	guint64 queue; /* messages per container waiting for the upstream */
+	guint64 queue_bytes; /* their bytes, per container */
+	guint64 total_queue_bytes; /* bytes of every message waiting */
 	guint64 receive_buffer; /* SO_RCVBUF of each container's socket */
 	guint64 summary_ms; /* a drop window closes after this long without a drop */
 	guint64 reconnect_max_ms; /* longest pause between reconnections */
@@ -97,3 +99,11 @@ struct token_bucket {
 void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guint64 now_us);
 /* true: the message passes (one token taken); false: drop it. */
 bool token_bucket_take(struct token_bucket *b, guint64 now_us);
+/* Gives back the token of a message dropped after all (at most burst). */
+void token_bucket_refund(struct token_bucket *b);
+
+/* Whether a datagram goes on: the container's share of the queue first
+ * (a message it cannot take costs no token), then its bucket. */
+enum relay_admit { RELAY_ADMIT, RELAY_DROP_QUEUE, RELAY_DROP_RATE };
+enum relay_admit relay_admit(struct token_bucket *b, guint64 queued, guint64 queue_max,
+			     guint64 now_us);

@@ -113,6 +113,36 @@ start_relay
 check "the relay keeps no capability" "$(awk '/^Cap(Eff|Prm|Bnd)/ { print $2 }' /proc/$RELAY_PID/status | sort -u)" 0000000000000000
 check "the relay sets no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' /proc/$RELAY_PID/status)" 1
 
+# --- one relay a run directory --------------------------------------------
+out=$(timeout 10 "$RELAY" "${RELAY_OPTS[@]}" 2>&1)
+check "a second relay on the same run directory: exit status 1" "$?" 1
+check "a second relay: says why" "$out" "lensfs-relay: error: another lensfs-relay runs on $RUN ($RUN/lock is locked)"
+check_true "a second relay: the first still answers" "$LENSFS_SHOW" --relay "$RUN"
+
+# --- out of descriptors: the relay waits to accept, it does not spin -------
+RUNF=$(mktemp -d /run/lensfs-test-relay-f-XXXXXX)
+defer "rm -rf $RUNF"
+(ulimit -n 12 && exec "$RELAY" --run-dir "$RUNF" --path "$SINK" 2>>"$WORK/relay-fd.err") &
+FDRELAY=$!
+defer "kill $FDRELAY"
+for _ in $(seq 100); do [ -S "$RUNF/control" ] && break; sleep 0.05; done
+# Control connections that say nothing hold a descriptor each for 5 s.
+$PYTHON -c 'import socket, sys, time
+s = [socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(20)]
+for c in s: c.connect(sys.argv[1])
+time.sleep(2.5)' "$RUNF/control" &
+HOLD=$!
+sleep 0.5
+cpu0=$(awk '{ print $14 + $15 }' /proc/$FDRELAY/stat)
+sleep 1.5
+cpu1=$(awk '{ print $14 + $15 }' /proc/$FDRELAY/stat)
+wait "$HOLD"
+check_true "out of descriptors: accepting pauses ($((cpu1 - cpu0)) ticks of CPU in 1.5 s)" test $((cpu1 - cpu0)) -lt 30
+check_true "out of descriptors: the relay said so" grep -q 'control: accepting: Too many open files; again in 100 ms' "$WORK/relay-fd.err"
+for _ in $(seq 140); do "$LENSFS_SHOW" --relay "$RUNF" >/dev/null 2>&1 && break; sleep 0.05; done
+check_true "out of descriptors: it answers again once they are closed" "$LENSFS_SHOW" --relay "$RUNF"
+kill "$FDRELAY"
+
 # --- two containers, three senders each, and forgeries ---------------------
 script() { # NAME OTHER: what each container runs
 	printf '%s' "/usr/bin/logger -t lg-$1 -p local3.err 'logger from $1' &&
@@ -269,7 +299,7 @@ JRECV=$!
 defer "kill -CONT $JRECV; kill $JRECV"
 for _ in $(seq 100); do [ -S "$WORK/journal.sock" ] && break; sleep 0.05; done
 "$RELAY" --run-dir "$RUNJ" --to journal --path "$WORK/journal.sock" --max-message 100 \
-	--summary-ms 500 --rate 0 2>>"$WORK/relay.err" &
+	--summary-ms 500 --rate 0 --queue-bytes 300000 2>>"$WORK/relay.err" &
 JRELAY=$!
 RELAYS+=("$JRELAY")
 defer "kill $!"
@@ -304,6 +334,11 @@ mkdir -p "$RUNJ/c/$S"
 printf '[container]\nid=%s\nname=%s\npid=1\n' "$S" "$S" >"$RUNJ/reg/$S"
 kill -HUP "$JRELAY"
 for _ in $(seq 100); do [ -S "$RUNJ/c/$S/log" ] && break; sleep 0.05; done
+S2=stallbig-$$
+mkdir -p "$RUNJ/c/$S2"
+printf '[container]\nid=%s\nname=%s\npid=1\n' "$S2" "$S2" >"$RUNJ/reg/$S2"
+kill -HUP "$JRELAY"
+for _ in $(seq 100); do [ -S "$RUNJ/c/$S2/log" ] && break; sleep 0.05; done
 kill -STOP "$JRECV"
 t0=$(date +%s%N)
 out=$(RELAY_SEND_TO=$RUNJ/c/$S/log $PYTHON "$SRCDIR/tests/integration/relay-send.py" flood 1500)
@@ -318,6 +353,23 @@ dq=$(jstat dropped-queue)
 check_true "stalled upstream: the excess is dropped and counted ($dq)" test "$dq" -gt 0
 check "stalled upstream: received = forwarded + dropped + queued" \
 	"$(($(jstat forwarded) + $(jstat dropped) + $(jstat queued)))" 1500
+check "stalled upstream: small messages hit the count, not the bytes" "$(jstat dropped-memory)" 0
+# Messages of 100 bytes that escape to 400: the share of bytes (--queue-bytes
+# 300000) fills before the share of messages.
+RELAY_SEND_TO=$RUNJ/c/$S2/log $PYTHON -c 'import socket, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(os.environ["RELAY_SEND_TO"])
+for i in range(1500): s.send(b"<14>big: " + b"\xff" * 200)'
+S_SAVE=$S
+S=$S2
+for _ in $(seq 100); do [ "$(jstat received)" = 1500 ] && break; sleep 0.02; done
+check "byte budget: every message received" "$(jstat received)" 1500
+check_true "byte budget: the share holds at most --queue-bytes ($(jstat queued-bytes) bytes, $(jstat queued) messages)" \
+	test "$(jstat queued-bytes)" -le 300000 -a "$(jstat queued-bytes)" -gt 299000 -a "$(jstat queued)" -lt 1000
+check_true "byte budget: the excess is dropped and counted as such ($(jstat dropped-memory))" \
+	test "$(jstat dropped-memory)" -gt 0 -a "$(jstat dropped-queue)" = 0 -a "$(jstat dropped-rate)" = 0
+check "byte budget: received = forwarded + dropped + queued" \
+	"$(($(jstat forwarded) + $(jstat dropped) + $(jstat queued)))" 1500
+S=$S_SAVE
 kill -CONT "$JRECV"
 for _ in $(seq 100); do [ "$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" -ge $((1500 - dq + 1)) ] && break; sleep 0.05; done
 check "stalled upstream: once it reads again, the queue drains" "$(jstat queued) $(jstat forwarded)" "0 $((1500 - dq))"
@@ -363,6 +415,15 @@ kill -HUP "$TCP_RELAY"
 for _ in $(seq 100); do [ -S "$RUNT/c/remote2-$$/log" ] && break; sleep 0.05; done
 check_true "SIGHUP: a new registration gets its socket" test -S "$RUNT/c/remote2-$$/log"
 check "SIGHUP: the relay goes on" "$("$LENSFS_SHOW" --relay "$RUNT" | grep -c '^container ')" 2
+# A name is the hostname upstream: another live container cannot take it.
+mkdir -p "$RUNT/c/twin-$$"
+printf '[container]\nid=twin-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/twin-$$"
+check "a name already held: refused at add" "$($PYTHON -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+s.send(sys.argv[2].encode()); print(s.recv(4096).decode().strip())' "$RUNT/control" "add twin-$$")" \
+	"error: the name 'far-$$' is container remote-$$'s"
+check "a name already held: no socket for the second" "$(ls "$RUNT/c/twin-$$" | wc -l) $("$LENSFS_SHOW" --relay "$RUNT" | grep -c "twin-$$")" "0 0"
+rm -f "$RUNT/reg/twin-$$"
 # UDP: the same registration, another relay.
 kill "$TCP_RELAY"
 wait "$TCP_RELAY" 2>/dev/null

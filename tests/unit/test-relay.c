@@ -417,13 +417,35 @@ static void test_token_bucket(void **state)
 	assert_false(token_bucket_take(&b, 1000000));
 }
 
+/* A message the queue cannot take costs no token; one dropped for memory
+ * after its token was taken gets it back. */
+static void test_admit_queue_first(void **state)
+{
+	struct token_bucket b;
+
+	token_bucket_init(&b, 10, 3, 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(relay_admit(&b, 5, 5, 0), RELAY_DROP_QUEUE);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_DROP_RATE);
+	token_bucket_refund(&b);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	/* No more than the burst back. */
+	for (int i = 0; i < 10; i++)
+		token_bucket_refund(&b);
+	assert_int_equal(b.tokens, 3 * 1000000);
+}
+
 static void test_config(void **state)
 {
 	struct relay_config cfg;
 	g_autofree char *why = NULL;
 	const char *text = "# comment\n[relay]\nrun-dir=/run/x\nto=journal\npath=/run/j.sock\n"
 			   "format=rfc3164\nrate=50\nburst=70\nqueue=9\nmax-message=128\n"
-			   "summary-ms=250\nmax-rate=80\nmax-burst=90\n";
+			   "summary-ms=250\nmax-rate=80\nmax-burst=90\nqueue-bytes=70000\n"
+			   "total-queue-bytes=80000\n";
 
 	relay_config_init(&cfg);
 	assert_string_equal(cfg.run_dir, "/run/lensfs/relay");
@@ -431,6 +453,8 @@ static void test_config(void **state)
 	assert_int_equal(cfg.format, RELAY_RFC5424);
 	assert_int_equal(cfg.rate, 200);
 	assert_int_equal(cfg.burst, 1000);
+	assert_int_equal(cfg.queue_bytes, 4 << 20);
+	assert_int_equal(cfg.total_queue_bytes, 64 << 20);
 	assert_int_equal(relay_config_parse(text, strlen(text), &cfg, &why), 0);
 	assert_string_equal(cfg.run_dir, "/run/x");
 	assert_int_equal(cfg.target, RELAY_TO_JOURNAL);
@@ -443,6 +467,8 @@ static void test_config(void **state)
 	assert_int_equal(cfg.summary_ms, 250);
 	assert_int_equal(cfg.max_rate, 80);
 	assert_int_equal(cfg.max_burst, 90);
+	assert_int_equal(cfg.queue_bytes, 70000);
+	assert_int_equal(cfg.total_queue_bytes, 80000);
 	assert_int_equal(relay_config_check(&cfg, &why), 0);
 	relay_config_clear(&cfg);
 }
@@ -719,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_format_5424_escapes_and_frame),
 		cmocka_unit_test(test_format_journal),
 		cmocka_unit_test(test_token_bucket),
+		cmocka_unit_test(test_admit_queue_first),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_ids),
