@@ -144,6 +144,10 @@ check_true "out of descriptors: it answers again once they are closed" "$LENSFS_
 kill "$FDRELAY"
 
 # --- two containers, three senders each, and forgeries ---------------------
+# What relay-send.py hostile's bytes(range(256)) * 8 becomes.
+ALLBYTES=$($PYTHON -c 'import sys
+one = "".join("#011" if b == 9 else chr(b) if 0x20 <= b < 0x7f else "\\x%02x" % b for b in range(256))
+sys.stdout.write(one * 8)')
 script() { # NAME OTHER: what each container runs
 	printf '%s' "/usr/bin/logger -t lg-$1 -p local3.err 'logger from $1' &&
 		/syslog-c $1 && $SEND /send.py python $1 && $SEND /send.py forge $1 $2 &&
@@ -160,6 +164,7 @@ check_true "/dev/log in the container links into the relay's directory ($(head -
 	grep -q '/dev/log -> lensfs-relay/log' "$WORK/a.out"
 wait_lines 'forged5424' 2
 wait_lines '|bin|' 2
+wait_lines '\\x00\\x01\\x02' 2
 for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 	n=${pair%%:*}
 	other=${pair#*:}
@@ -190,6 +195,15 @@ for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 		grep -q "^$n x*x \[truncated from $((100011 + ${#n})) bytes\]\$" <<<"$h"
 	check "$n: control characters, NULs and invalid UTF-8 are escaped" \
 		"$(grep '|bin|' <<<"$L" | cut -d'|' -f7)" "$n a\\x00b\\x01c\\xff\\xfe\\xc3(\\x1b[2J\\x7fend"
+	# An empty datagram: bare text, no tag, nothing to say.
+	check "$n: an empty datagram arrives empty, untagged, as user.notice" \
+		"$(grep -c '|user|notice|-|[0-9]*|\[lensfs@32473 [^|]*\]|$' <<<"$L")" 1
+	# Every byte value, 8 times (2048 bytes, max-message): no PRI, no tag;
+	# controls, DEL and every byte from 0x80 (no valid UTF-8 in ascending
+	# bytes) escaped; rsyslogd writes TAB as #011.
+	ab=$(grep -F '|\x00\x01\x02' <<<"$L")
+	check "$n: 2 KB of every byte value arrives whole, escaped, untagged" \
+		"$(cut -d'|' -f1-4 <<<"$ab")|$(cut -d'|' -f7- <<<"$ab")" "$n|user|notice|-|$ALLBYTES"
 done
 check_true "the relay survived the hostile datagrams" kill -0 "$RELAY_PID"
 check "B's name is its id (no annotation)" "$(lines "$B" | grep -c '|lg-')" 1
