@@ -147,13 +147,10 @@ static int upstream_resolve(struct relay *r, char **why)
 				   : cfg->target == RELAY_TO_SYSLOG ? "/dev/log"
 								    : "/run/systemd/journal/socket";
 
-		if (strlen(path) >= sizeof(sa->sun_path)) {
+		if (unix_addr(path, sa, &up->addrlen) < 0) {
 			*why = g_strdup_printf("path=%s: too long for a socket", path);
 			return -ENAMETOOLONG;
 		}
-		sa->sun_family = AF_UNIX;
-		memcpy(sa->sun_path, path, strlen(path) + 1);
-		up->addrlen = sizeof(*sa);
 		up->socktype = SOCK_DGRAM;
 		return 0;
 	}
@@ -529,12 +526,16 @@ static int container_socket(const struct relay *r, const char *dir, int *out)
 {
 	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	autoclose int fd = -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	g_autofree char *path = NULL;
+	struct sockaddr_un sa;
+	socklen_t salen;
 	int on = 1, rcvbuf = (int)r->cfg.receive_buffer;
 
 	if (dfd < 0)
 		return -errno;
-	g_snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/log", dfd);
+	path = g_strdup_printf("/proc/self/fd/%d/log", dfd);
+	if (unix_addr(path, &sa, &salen) < 0)
+		return -ENAMETOOLONG;
 	/* A socket left by a relay that died: its inode is of no use. */
 	if (unlinkat(dfd, "log", 0) < 0 && errno != ENOENT)
 		return -errno;
@@ -546,7 +547,7 @@ static int container_socket(const struct relay *r, const char *dir, int *out)
 	/* Above net.core.rmem_max only with CAP_NET_ADMIN: the relay does
 	 * without, and takes what it gets. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0)
 		return -errno;
 	/* Any user in the container may log: connect(2) needs write access. */
 	if (fchmodat(dfd, "log", 0666, 0) < 0)
@@ -843,22 +844,22 @@ static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 static int control_listen(struct relay *r, char **why)
 {
 	g_autofree char *path = relay_path_control(r->cfg.run_dir);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	socklen_t salen;
 	autoclose int fd = -1;
 	mode_t old;
 	int e;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (unix_addr(path, &sa, &salen) < 0) {
 		*why = g_strdup_printf("%s: too long for a socket address", path);
 		return -ENAMETOOLONG;
 	}
-	memcpy(sa.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	unlink(path);
 	old = umask(0077);
-	e = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	e = bind(fd, (struct sockaddr *)&sa, salen) < 0 ? -errno : 0;
 	umask(old);
 	if (e == 0 && listen(fd, 64) < 0)
 		e = -errno;

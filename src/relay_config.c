@@ -9,17 +9,6 @@
 
 #define MICRO 1000000ULL
 
-static int fail(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int fail(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	*why = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 void relay_config_init(struct relay_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -95,8 +84,8 @@ static int set_key(struct relay_config *cfg, const char *key, const char *value,
 		if (strcmp(key, numbers[i].key) != 0)
 			continue;
 		if (parse_u64(value, &n) < 0 || n < numbers[i].min || n > G_MAXINT32)
-			return fail(why, "%s=%s: not a number from %" G_GUINT64_FORMAT " to %d",
-				    key, value, numbers[i].min, G_MAXINT32);
+			return fail_why(why, "%s=%s: not a number from %" G_GUINT64_FORMAT " to %d",
+					key, value, numbers[i].min, G_MAXINT32);
 		G_STRUCT_MEMBER(guint64, cfg, numbers[i].offset) = n;
 		return 0;
 	}
@@ -104,20 +93,20 @@ static int set_key(struct relay_config *cfg, const char *key, const char *value,
 		char **field = strcmp(key, "path") == 0 ? &cfg->path : &cfg->run_dir;
 
 		if (!g_path_is_absolute(value))
-			return fail(why, "%s=%s: not an absolute path", key, value);
+			return fail_why(why, "%s=%s: not an absolute path", key, value);
 		g_free(*field);
 		*field = g_strdup(value);
 	} else if (strcmp(key, "to") == 0) {
 		if (relay_target_parse(value, &cfg->target) < 0)
-			return fail(why, "to=%s: not syslog, journal, tcp or udp", value);
+			return fail_why(why, "to=%s: not syslog, journal, tcp or udp", value);
 	} else if (strcmp(key, "format") == 0) {
 		if (relay_wire_parse(value, &cfg->format) < 0)
-			return fail(why, "format=%s: not rfc3164 or rfc5424", value);
+			return fail_why(why, "format=%s: not rfc3164 or rfc5424", value);
 	} else if (strcmp(key, "address") == 0) {
 		g_free(cfg->address);
 		cfg->address = g_strdup(value);
 	} else {
-		return fail(why, "unknown key '%s'", key);
+		return fail_why(why, "unknown key '%s'", key);
 	}
 	return 0;
 }
@@ -130,11 +119,11 @@ int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, c
 
 	*why = NULL;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
-		return fail(why, "%s", err->message);
+		return fail_why(why, "%s", err->message);
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++)
 		if (strcmp(*g, "relay") != 0)
-			return fail(why, "unknown group [%s]", *g);
+			return fail_why(why, "unknown group [%s]", *g);
 	if (!g_key_file_has_group(kf, "relay"))
 		return 0;
 	keys = g_key_file_get_keys(kf, "relay", NULL, NULL);
@@ -142,7 +131,7 @@ int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, c
 		g_autofree char *v = g_key_file_get_string(kf, "relay", *k, &err);
 
 		if (!v)
-			return fail(why, "%s: %s", *k, err->message);
+			return fail_why(why, "%s: %s", *k, err->message);
 		if (set_key(cfg, *k, v, why) < 0)
 			return -EINVAL;
 	}
@@ -153,11 +142,11 @@ int relay_config_check(const struct relay_config *cfg, char **why)
 {
 	*why = NULL;
 	if ((cfg->target == RELAY_TO_TCP || cfg->target == RELAY_TO_UDP) && !cfg->address)
-		return fail(why, "to=%s needs an address (host:port)",
-			    cfg->target == RELAY_TO_TCP ? "tcp" : "udp");
+		return fail_why(why, "to=%s needs an address (host:port)",
+				cfg->target == RELAY_TO_TCP ? "tcp" : "udp");
 	if (cfg->rate > 0 && cfg->burst == 0)
-		return fail(why, "burst=0 with rate=%" G_GUINT64_FORMAT ": nothing would pass",
-			    cfg->rate);
+		return fail_why(why, "burst=0 with rate=%" G_GUINT64_FORMAT ": nothing would pass",
+				cfg->rate);
 	return 0;
 }
 
@@ -213,23 +202,23 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	memset(reg, 0, sizeof(*reg));
 	*why = NULL;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
-		return fail(why, "%s", err->message);
+		return fail_why(why, "%s", err->message);
 	id = g_key_file_get_string(kf, "container", "id", NULL);
 	name = g_key_file_get_string(kf, "container", "name", NULL);
 	pid = g_key_file_get_string(kf, "container", "pid", NULL);
 	if (!id || !relay_id_valid(id))
-		return fail(why, "no valid id");
+		return fail_why(why, "no valid id");
 	if (!name || !relay_id_valid(name))
-		return fail(why, "no valid name");
+		return fail_why(why, "no valid name");
 	if (!pid || parse_i64(pid, &p) < 0 || p < 0 || p > G_MAXINT32)
-		return fail(why, "no valid pid");
+		return fail_why(why, "no valid pid");
 	rate = g_key_file_get_string(kf, "container", "rate", NULL);
 	burst = g_key_file_get_string(kf, "container", "burst", NULL);
 	if ((rate || burst) && relay_limits_parse(rate, burst, reg, why) < 0)
 		return -EINVAL;
 	if (reg->has_limits && (!rate || !burst)) {
 		reg->has_limits = false;
-		return fail(why, "rate and burst go together");
+		return fail_why(why, "rate and burst go together");
 	}
 	reg->id = g_steal_pointer(&id);
 	reg->name = g_steal_pointer(&name);
@@ -245,9 +234,9 @@ int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *re
 	*why = NULL;
 	/* 0 would be no limit at all: not the container's to choose. */
 	if (rate && (parse_u64(rate, &r) < 0 || r == 0 || r > G_MAXINT32))
-		return fail(why, "rate '%s' is not a number of messages a second from 1", rate);
+		return fail_why(why, "rate '%s' is not a number of messages a second from 1", rate);
 	if (burst && (parse_u64(burst, &b) < 0 || b == 0 || b > G_MAXINT32))
-		return fail(why, "burst '%s' is not a number of messages from 1", burst);
+		return fail_why(why, "burst '%s' is not a number of messages from 1", burst);
 	if (!rate && !burst)
 		return 0;
 	/* One given alone: the other as many (a second's worth). */
