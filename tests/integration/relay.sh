@@ -119,6 +119,34 @@ check "a second relay on the same run directory: exit status 1" "$?" 1
 check "a second relay: says why" "$out" "lensfs-relay: error: another lensfs-relay runs on $RUN ($RUN/lock is locked)"
 check_true "a second relay: the first still answers" "$LENSFS_SHOW" --relay "$RUN"
 
+# --- /dev/log that cannot be made: the mount is undone ---------------------
+# The hook run by hand against a process in a mount namespace of its own,
+# with a rootfs whose /dev takes no new entry (immutable): the directory
+# mounts, the link fails with EPERM.
+UB=$WORK/undo
+mkdir -p "$UB/rootfs/dev/lensfs-relay"
+echo '{"root": {"path": "rootfs"}}' >"$UB/config.json"
+if chattr +i "$UB/rootfs/dev" 2>/dev/null; then
+	defer "chattr -i $UB/rootfs/dev"
+	unshare -m --propagation private sleep 60 &
+	NSPID=$!
+	defer "kill $NSPID"
+	for _ in $(seq 100); do [ "$(readlink /proc/$NSPID/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break; sleep 0.02; done
+	ustate=$(jq -nc --arg id "$ID-undo" --argjson pid "$NSPID" --arg b "$UB" \
+		'{ociVersion: "1.0.2", id: $id, status: "creating", pid: $pid, bundle: $b}')
+	"$HOOK" --mountpoint "$WORK/no-lensfs" --relay "$RUN" createRuntime <<<"$ustate" 2>"$WORK/undo.err"
+	check "/dev/log cannot be made: the hook lets the container start" "$?" 0
+	check_true "/dev/log cannot be made: the hook says why ($(tail -1 "$WORK/undo.err"))" \
+		grep -q "no /dev/log from lensfs-relay: $UB/rootfs/dev: Operation not permitted" "$WORK/undo.err"
+	check "/dev/log cannot be made: nothing stays mounted in the container" \
+		"$(nsenter -t "$NSPID" -m awk -v m="$UB/rootfs/dev/lensfs-relay" '$5 == m' /proc/self/mountinfo)" ""
+	"$HOOK" --relay "$RUN" poststop <<<"$ustate"
+	kill "$NSPID"
+	chattr -i "$UB/rootfs/dev"
+else
+	echo "# $UB: no chattr +i here, the undo is not tested"
+fi
+
 # --- out of descriptors: the relay waits to accept, it does not spin -------
 RUNF=$(mktemp -d /run/lensfs-test-relay-f-XXXXXX)
 defer "rm -rf $RUNF"
