@@ -41,7 +41,7 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 {
 	g_autoptr(json_value) o = NULL;
 	const char *version, *id, *status, *bundle, *root;
-	const struct json_value *pid;
+	const struct json_value *pid, *ann;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
@@ -77,7 +77,24 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 	out->status = g_strdup(status);
 	out->bundle = g_strdup(bundle);
 	out->root = g_strdup(root);
+	/* runtime-spec config.md: values are strings; others are left out. */
+	ann = json_member(o, "annotations");
+	if (ann && ann->type == JSON_OBJECT) {
+		out->annotations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		for (guint i = 0; i < ann->items->len; i++) {
+			const struct json_member *m = g_ptr_array_index(ann->items, i);
+
+			if (m->value->type == JSON_STRING)
+				g_hash_table_replace(out->annotations, g_strdup(m->name),
+						     g_strdup(m->value->text));
+		}
+	}
 	return 0;
+}
+
+const char *oci_state_annotation(const struct oci_state *s, const char *name)
+{
+	return s->annotations ? g_hash_table_lookup(s->annotations, name) : NULL;
 }
 
 void oci_state_clear(struct oci_state *s)
@@ -86,6 +103,7 @@ void oci_state_clear(struct oci_state *s)
 	g_clear_pointer(&s->status, g_free);
 	g_clear_pointer(&s->bundle, g_free);
 	g_clear_pointer(&s->root, g_free);
+	g_clear_pointer(&s->annotations, g_hash_table_unref);
 	s->pid = 0;
 }
 

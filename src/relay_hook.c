@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "hook.h"
-#include "json.h"
 #include "relay_ctl.h"
 #include "relay_hook.h"
 #include "util.h"
@@ -17,56 +16,36 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static const char *annotation(const struct json_value *state, const char *name)
-{
-	const struct json_value *a = json_member(state, "annotations"), *v;
-
-	if (!a || a->type != JSON_OBJECT)
-		return NULL;
-	v = json_member(a, name);
-	return v && v->type == JSON_STRING ? v->text : NULL;
-}
-
-int relay_reg_from_state(const char *text, size_t len, struct relay_reg *reg, char **why,
+int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,
 			 char **warning)
 {
-	g_autoptr(json_value) st = NULL;
 	g_autofree char *err = NULL;
-	const struct json_value *id, *pid;
 	const char *name;
-	int64_t p = 0;
 
 	memset(reg, 0, sizeof(*reg));
 	*why = *warning = NULL;
-	if (json_parse(text, len, &st, &err) < 0 || st->type != JSON_OBJECT) {
-		*why = g_strdup_printf("the state is not a JSON object%s%s", err ? ": " : "",
-				       err ? err : "");
-		return -EINVAL;
-	}
-	id = json_member(st, "id");
-	pid = json_member(st, "pid");
-	if (!id || id->type != JSON_STRING || !relay_id_valid(id->text)) {
+	if (!relay_id_valid(st->id)) {
 		*why = g_strdup("the container id is not one of 1-128 [A-Za-z0-9_.+-]");
 		return -EINVAL;
 	}
-	if (!pid || json_int64(pid, &p) < 0 || p <= 0 || p > G_MAXINT32) {
+	if (st->pid <= 0) {
 		*why = g_strdup("the state has no pid");
 		return -EINVAL;
 	}
-	name = annotation(st, RELAY_ANNOTATION_NAME);
+	name = oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	if (!name)
-		name = annotation(st, "io.kubernetes.cri.container-name");
+		name = oci_state_annotation(st, "io.kubernetes.cri.container-name");
 	if (!name)
-		name = annotation(st, "io.kubernetes.container.name");
-	reg->id = g_strdup(id->text);
-	reg->name = name ? relay_name_sanitize(name) : g_strdup(id->text);
+		name = oci_state_annotation(st, "io.kubernetes.container.name");
+	reg->id = g_strdup(st->id);
+	reg->name = name ? relay_name_sanitize(name) : g_strdup(st->id);
 	if (!*reg->name) {
 		g_free(reg->name);
-		reg->name = g_strdup(id->text);
+		reg->name = g_strdup(st->id);
 	}
-	reg->pid = (pid_t)p;
-	if (relay_limits_parse(annotation(st, RELAY_ANNOTATION_RATE),
-			       annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
+	reg->pid = st->pid;
+	if (relay_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
+			       oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
 		*warning = g_strdup_printf("annotations: %s; the relay's limits apply", err);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "oci.h"
 #include "relay_config.h"
 #include "relay_hook.h"
 #include "syslog_msg.h"
@@ -650,23 +651,38 @@ static void test_limits_apply(void **state)
 	relay_config_clear(&cfg);
 }
 
+/* The state a runtime writes, parsed as lensfs-hook does, then registered. */
+static int reg_from_json(const char *text, struct relay_reg *reg, char **why, char **warning)
+{
+	g_auto(oci_state) st = { 0 };
+	g_autofree char *err = NULL;
+
+	assert_int_equal(oci_state_parse(text, strlen(text), &st, &err), 0);
+	return relay_reg_from_state(&st, reg, why, warning);
+}
+
+#define STATE(rest) "{\"ociVersion\":\"1.0.2\",\"status\":\"creating\",\"bundle\":\"/b\"," rest "}"
+
 /* What lensfs-hook registers, from the state a runtime writes. */
 static void test_reg_from_state(void **state)
 {
 	const char *named =
-		"{\"ociVersion\":\"1.0.2\",\"id\":\"c-1\",\"status\":\"creating\","
-		"\"pid\":321,\"bundle\":\"/b\",\"annotations\":{"
-		"\"io.kubernetes.cri.container-name\":\"k8s name\","
-		"\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}}";
+		STATE("\"id\":\"c-1\",\"pid\":321,\"annotations\":{"
+		      "\"io.kubernetes.cri.container-name\":\"k8s name\","
+		      "\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}");
 	const char *k8s =
-		"{\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
-		"\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\"}}";
-	const char *plain =
-		"{\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}}";
-	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, bad = { 0 };
+		STATE("\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
+		      "\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\","
+		      "\"org.lensfs.relay.rate\":7}");
+	const char *plain = STATE(
+		"\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}");
+	const char *unlimited =
+		STATE("\"id\":\"c-4\",\"pid\":5,\"annotations\":{"
+		      "\"org.lensfs.relay.rate\":\"0\",\"org.lensfs.relay.burst\":\"0\"}");
+	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, bad = { 0 };
 	g_autofree char *why = NULL, *warning = NULL;
 
-	assert_int_equal(relay_reg_from_state(named, strlen(named), &a, &why, &warning), 0);
+	assert_int_equal(reg_from_json(named, &a, &why, &warning), 0);
 	assert_null(warning);
 	assert_string_equal(a.id, "c-1");
 	assert_string_equal(a.name, "web_1");
@@ -674,23 +690,27 @@ static void test_reg_from_state(void **state)
 	assert_true(a.has_limits);
 	assert_int_equal(a.rate, 30);
 	assert_int_equal(a.burst, 30);
-	assert_int_equal(relay_reg_from_state(k8s, strlen(k8s), &b, &why, &warning), 0);
+	/* A number where a string belongs is no annotation. */
+	assert_int_equal(reg_from_json(k8s, &b, &why, &warning), 0);
 	assert_string_equal(b.name, "api");
 	assert_false(b.has_limits);
 	assert_non_null(strstr(warning, "burst 'x'"));
 	g_clear_pointer(&warning, g_free);
 	/* A name with nothing valid left: the id. */
-	assert_int_equal(relay_reg_from_state(plain, strlen(plain), &c, &why, &warning), 0);
+	assert_int_equal(reg_from_json(plain, &c, &why, &warning), 0);
 	assert_string_equal(c.name, "c-3");
-	assert_int_equal(
-		relay_reg_from_state("{\"id\":\"../x\",\"pid\":1}", 21, &bad, &why, &warning),
-		-EINVAL);
+	/* No limit from an annotation: a warning, the relay's limits. */
+	assert_int_equal(reg_from_json(unlimited, &d, &why, &warning), 0);
+	assert_false(d.has_limits);
+	assert_string_equal(warning, "annotations: rate '0' is not a number of messages a second "
+				     "from 1; the relay's limits apply");
+	g_clear_pointer(&warning, g_free);
+	assert_int_equal(reg_from_json(STATE("\"id\":\"../x\",\"pid\":1"), &bad, &why, &warning),
+			 -EINVAL);
 	assert_non_null(strstr(why, "container id"));
 	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_reg_from_state("{\"id\":\"x\"}", 10, &bad, &why, &warning), -EINVAL);
+	assert_int_equal(reg_from_json(STATE("\"id\":\"x\""), &bad, &why, &warning), -EINVAL);
 	assert_string_equal(why, "the state has no pid");
-	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_reg_from_state("[1]", 3, &bad, &why, &warning), -EINVAL);
 }
 
 /* Random datagrams (a fixed seed: the same every run): whatever comes in,
