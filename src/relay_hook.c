@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,
