@@ -23,11 +23,18 @@ static const char *const keyed[] = { "run-dir",	    "to",
 				     "max-rate",    "max-burst",
 				     "queue-bytes", "total-queue-bytes" };
 
+/* The options' values, however main returns. */
+static void values_free(char *(*values)[G_N_ELEMENTS(keyed)])
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(keyed); i++)
+		g_free((*values)[i]);
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *text = NULL, *why = NULL;
 	g_autoptr(GString) overrides = g_string_new("[relay]\n");
-	char *values[G_N_ELEMENTS(keyed)] = { NULL };
+	char *values[G_N_ELEMENTS(keyed)] __attribute__((cleanup(values_free))) = { NULL };
 	gboolean debug = FALSE, version = FALSE;
 	const GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
@@ -70,7 +77,7 @@ int main(int argc, char **argv)
 	};
 	g_autoptr(GOptionContext) octx =
 		g_option_context_new("- every container's /dev/log, relayed under its name");
-	struct relay_config cfg;
+	g_auto(relay_config) cfg = { 0 };
 	struct relay *relay = NULL;
 	size_t len = 0;
 	int r;
@@ -108,7 +115,6 @@ int main(int argc, char **argv)
 		}
 		if (values[i])
 			g_string_append_printf(overrides, "%s=%s\n", keyed[i], values[i]);
-		g_free(values[i]);
 	}
 	g_clear_pointer(&why, g_free);
 	if (relay_config_parse(overrides->str, overrides->len, &cfg, &why) < 0 ||
@@ -121,7 +127,6 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_error("%s", why ? why : g_strerror(-r));
 		relay_free(relay);
-		relay_config_clear(&cfg);
 		return 1;
 	}
 	/* Sockets of containers registered later are made in directories the
@@ -130,11 +135,9 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));
 		relay_free(relay);
-		relay_config_clear(&cfg);
 		return 1;
 	}
 	relay_run(relay);
 	relay_free(relay);
-	relay_config_clear(&cfg);
 	return 0;
 }

@@ -44,6 +44,8 @@ struct relay_config {
 /* Defaults: docs/relay.md. */
 void relay_config_init(struct relay_config *cfg);
 void relay_config_clear(struct relay_config *cfg);
+typedef struct relay_config relay_config;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(relay_config, relay_config_clear)
 /* Reads the [relay] group of a key file's text over what cfg holds. An
  * unknown key, a bad value: -EINVAL with *why set (free it), cfg partly
  * updated (the caller exits). */
