@@ -197,6 +197,7 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) err = NULL;
 	g_autofree char *id = NULL, *name = NULL, *pid = NULL, *rate = NULL, *burst = NULL;
+	uint64_t zero;
 	int64_t p;
 
 	memset(reg, 0, sizeof(*reg));
@@ -214,6 +215,14 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 		return fail_why(why, "no valid pid");
 	rate = g_key_file_get_string(kf, "container", "rate", NULL);
 	burst = g_key_file_get_string(kf, "container", "burst", NULL);
+	/* 0, which the hook wrote for an annotation of 0 before those were
+	 * refused (and a registration by hand may hold): the relay's limits,
+	 * as such an annotation gets now, not a registration refused. */
+	if ((rate && parse_u64(rate, &zero) == 0 && zero == 0) ||
+	    (burst && parse_u64(burst, &zero) == 0 && zero == 0)) {
+		g_clear_pointer(&rate, g_free);
+		g_clear_pointer(&burst, g_free);
+	}
 	if ((rate || burst) && relay_limits_parse(rate, burst, reg, why) < 0)
 		return -EINVAL;
 	if (reg->has_limits && (!rate || !burst)) {

@@ -560,6 +560,19 @@ static void test_registration(void **state)
 	assert_int_equal(limited.burst, 9);
 }
 
+/* A registration asking for no limit: the relay's limits (the relay caps
+ * what a registration asks for, and 0 is no cap at all). */
+static void test_registration_zero(void **state)
+{
+	const char *text = "[container]\nid=x\nname=a\npid=1\nrate=0\nburst=1\n";
+	g_auto(relay_reg) reg = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(relay_reg_parse(text, strlen(text), &reg, &why), 0);
+	assert_string_equal(reg.id, "x");
+	assert_false(reg.has_limits);
+}
+
 static void expect_reg_error(const char *text, const char *why_part)
 {
 	g_auto(relay_reg) reg = { 0 };
@@ -774,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_name_sanitize),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
+		cmocka_unit_test(test_registration_zero),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_apply),
 		cmocka_unit_test(test_reg_from_state),
