@@ -81,14 +81,29 @@ static void view_free(gpointer p)
 	g_free(v);
 }
 
+int hook_clone_mount(const char *src, uint64_t attr_set)
+{
+	struct mount_attr attr = { .attr_set = attr_set };
+	int fd =
+		open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 static int prepare_one(const char *mountpoint, const struct vnode *n, struct hook_plan *plan)
 {
 	const char *file = n->path;
 	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
-	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			    MOUNT_ATTR_NOEXEC,
-	};
+	uint64_t attr =
+		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	struct hook_view *v;
 	struct statvfs sv;
 	int fd;
@@ -98,17 +113,11 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, struct hoo
 	 * write. Every other view is read-only. */
 	if (n->ino == INO_SYS_FS_CGROUP && statvfs(mountpoint, &sv) == 0 &&
 	    !(sv.f_flag & ST_RDONLY))
-		attr.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 
-	fd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	fd = hook_clone_mount(src, attr);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
+		return fd == -ENOENT ? 0 : fd;
 	v = g_new0(struct hook_view, 1);
 	v->file = g_strdup(file);
 	v->dir = S_ISDIR(n->mode);
@@ -158,16 +167,11 @@ int hook_enter_mount_ns(pid_t pid)
 	return 0;
 }
 
-/* The target inside rootfs, resolved as the container will resolve it. */
-static int open_target(int rootfd, const char *file)
+int hook_fd_path(int fd, char **path)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, rootfd, file, &how, sizeof(how));
+	g_autofree char *fdpath = g_strdup_printf("/proc/self/fd/%d", fd);
 
-	return fd < 0 ? -errno : fd;
+	return link_read(fdpath, path);
 }
 
 static void detach_all(struct hook_plan *plan)
@@ -182,8 +186,10 @@ static void detach_all(struct hook_plan *plan)
 
 static int attach_one(int rootfd, struct hook_view *v)
 {
-	autoclose int tfd = open_target(rootfd, v->file);
-	g_autofree char *fdpath = NULL, *link = NULL;
+	/* The target inside rootfs, resolved as the container will resolve it. */
+	autoclose int tfd = openat2_in(rootfd, v->file, O_PATH | O_NOFOLLOW,
+				       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	g_autofree char *link = NULL;
 	struct stat st;
 
 	if (tfd == -ENOENT)
@@ -194,9 +200,7 @@ static int attach_one(int rootfd, struct hook_view *v)
 		return -errno;
 	if (v->dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
 		return 0;
-	/* Where the target is, for an undo by path (umount2 takes no fd). */
-	fdpath = g_strdup_printf("/proc/self/fd/%d", tfd);
-	if (link_read(fdpath, &link) < 0)
+	if (hook_fd_path(tfd, &link) < 0)
 		return -EIO;
 	if (move_mount(v->mount_fd, "", tfd, "",
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)

@@ -15,6 +15,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct hook_view {
@@ -59,3 +60,10 @@ int hook_enter_mount_ns(pid_t pid);
  * file, or a directory), is skipped. On
  * failure everything attached is detached and *failed names the file. */
 int hook_attach(struct hook_plan *plan, const char *rootfs, const char **failed);
+
+/* A detached copy of the tree at src (open_tree(2) OPEN_TREE_CLONE) with
+ * the MOUNT_ATTR_* flags attr_set: an fd for move_mount(2), or -errno. */
+int hook_clone_mount(const char *src, uint64_t attr_set);
+/* Where fd is, as a path in this mount namespace: for an undo by path
+ * (umount2 takes no fd). */
+int hook_fd_path(int fd, char **path);

@@ -92,13 +92,13 @@ static int oci_rootfs(const struct oci_state *st, char **rootfs)
 
 /* lensfs-relay (docs/relay.md): the container's registration and a
  * detached copy of its socket directory, or -1 after a warning. */
-static int relay_prepare(const char *run_dir, const char *state, size_t len)
+static int relay_prepare(const char *run_dir, const struct oci_state *st)
 {
 	g_auto(relay_reg) reg = { 0 };
 	g_autofree char *why = NULL, *warning = NULL, *reply = NULL;
 	int r, fd = -1;
 
-	if (relay_reg_from_state(state, len, &reg, &why, &warning) < 0) {
+	if (relay_reg_from_state(st, &reg, &why, &warning) < 0) {
 		warn("no /dev/log from lensfs-relay: %s", why);
 		return -1;
 	}
@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return failure("dropping capabilities: %s", g_strerror(-r));
 	if (relay_dir && mode != MODE_LXC)
-		relay_fd = relay_prepare(relay_dir, text, len);
+		relay_fd = relay_prepare(relay_dir, &st);
 
 	/* Step 1, where lensfs is mounted: nothing is visible yet. */
 	canon = realpath(mountpoint, NULL);

@@ -15,14 +15,26 @@
 #include <string.h>
 
 /* Options that set a key of the configuration file, by the key's name. */
-static const char *const keyed[] = { "run-dir", "to",	 "format",	"path",	 "address",
-				     "rate",	"burst", "max-message", "queue", "summary-ms" };
+static const char *const keyed[] = { "run-dir",	    "to",
+				     "format",	    "path",
+				     "address",	    "rate",
+				     "burst",	    "max-message",
+				     "queue",	    "summary-ms",
+				     "max-rate",    "max-burst",
+				     "queue-bytes", "total-queue-bytes" };
+
+/* The options' values, however main returns. */
+static void values_free(char *(*values)[G_N_ELEMENTS(keyed)])
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(keyed); i++)
+		g_free((*values)[i]);
+}
 
 int main(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *text = NULL, *why = NULL;
 	g_autoptr(GString) overrides = g_string_new("[relay]\n");
-	char *values[G_N_ELEMENTS(keyed)] = { NULL };
+	char *values[G_N_ELEMENTS(keyed)] __attribute__((cleanup(values_free))) = { NULL };
 	gboolean debug = FALSE, version = FALSE;
 	const GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
@@ -51,13 +63,21 @@ int main(int argc, char **argv)
 		  "Messages per container waiting for the upstream (default 1000)", "N" },
 		{ "summary-ms", 0, 0, G_OPTION_ARG_STRING, &values[9],
 		  "Report drops once none happened for this long (default 5000)", "MS" },
+		{ "max-rate", 0, 0, G_OPTION_ARG_STRING, &values[10],
+		  "The most a container's annotation may set; 0: --rate (default 0)", "N" },
+		{ "max-burst", 0, 0, G_OPTION_ARG_STRING, &values[11],
+		  "The most a container's annotation may set; 0: --burst (default 0)", "N" },
+		{ "queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[12],
+		  "Bytes per container waiting for the upstream (default 4194304)", "BYTES" },
+		{ "total-queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[13],
+		  "Bytes of all containers waiting for the upstream (default 67108864)", "BYTES" },
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages", NULL },
 		CLI_VERSION_ENTRY(&version),
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
 		g_option_context_new("- every container's /dev/log, relayed under its name");
-	struct relay_config cfg;
+	g_auto(relay_config) cfg = { 0 };
 	struct relay *relay = NULL;
 	size_t len = 0;
 	int r;
@@ -95,7 +115,6 @@ int main(int argc, char **argv)
 		}
 		if (values[i])
 			g_string_append_printf(overrides, "%s=%s\n", keyed[i], values[i]);
-		g_free(values[i]);
 	}
 	g_clear_pointer(&why, g_free);
 	if (relay_config_parse(overrides->str, overrides->len, &cfg, &why) < 0 ||
@@ -108,7 +127,6 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_error("%s", why ? why : g_strerror(-r));
 		relay_free(relay);
-		relay_config_clear(&cfg);
 		return 1;
 	}
 	/* Sockets of containers registered later are made in directories the
@@ -117,11 +135,9 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));
 		relay_free(relay);
-		relay_config_clear(&cfg);
 		return 1;
 	}
 	relay_run(relay);
 	relay_free(relay);
-	relay_config_clear(&cfg);
 	return 0;
 }

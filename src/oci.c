@@ -3,21 +3,11 @@
 
 #include "json.h"
 #include "oci.h"
+#include "util.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
-
-static int fail(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int fail(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	*why = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* The document's top-level object, or -EINVAL with *why set. */
 static int parse_object(const char *text, size_t len, struct json_value **out, char **why)
@@ -25,10 +15,10 @@ static int parse_object(const char *text, size_t len, struct json_value **out, c
 	g_autofree char *err = NULL;
 
 	if (json_parse(text, len, out, &err) < 0)
-		return fail(why, "not JSON: %s", err);
+		return fail_why(why, "not JSON: %s", err);
 	if ((*out)->type != JSON_OBJECT) {
 		g_clear_pointer(out, json_value_free);
-		return fail(why, "not a JSON object");
+		return fail_why(why, "not a JSON object");
 	}
 	return 0;
 }
@@ -42,7 +32,7 @@ static int string_member(const struct json_value *o, const char *name, const cha
 	if (!v)
 		return 0;
 	if (v->type != JSON_STRING)
-		return fail(why, "\"%s\" is not a string", name);
+		return fail_why(why, "\"%s\" is not a string", name);
 	*out = v->text;
 	return 0;
 }
@@ -51,7 +41,7 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 {
 	g_autoptr(json_value) o = NULL;
 	const char *version, *id, *status, *bundle, *root;
-	const struct json_value *pid;
+	const struct json_value *pid, *ann;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
@@ -63,31 +53,48 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 	    string_member(o, "root", &root, why) < 0)
 		return -EINVAL;
 	if (!version)
-		return fail(why, "no \"ociVersion\"");
+		return fail_why(why, "no \"ociVersion\"");
 	if (!id || !*id)
-		return fail(why, "no \"id\"");
+		return fail_why(why, "no \"id\"");
 	if (!status)
-		return fail(why, "no \"status\"");
+		return fail_why(why, "no \"status\"");
 	if (!bundle || !g_path_is_absolute(bundle))
-		return fail(why, "\"bundle\" is not an absolute path");
+		return fail_why(why, "\"bundle\" is not an absolute path");
 	if (root && !g_path_is_absolute(root))
-		return fail(why, "\"root\" is not an absolute path");
+		return fail_why(why, "\"root\" is not an absolute path");
 	pid = json_member(o, "pid");
 	if (pid) {
 		int64_t v = 0;
 		int r = json_int64(pid, &v);
 
 		if (r == -EINVAL)
-			return fail(why, "\"pid\" is not an integer");
+			return fail_why(why, "\"pid\" is not an integer");
 		if (r < 0 || v <= 0 || v > INT_MAX)
-			return fail(why, "\"pid\" %s is out of range", pid->text);
+			return fail_why(why, "\"pid\" %s is out of range", pid->text);
 		out->pid = (pid_t)v;
 	}
 	out->id = g_strdup(id);
 	out->status = g_strdup(status);
 	out->bundle = g_strdup(bundle);
 	out->root = g_strdup(root);
+	/* runtime-spec config.md: values are strings; others are left out. */
+	ann = json_member(o, "annotations");
+	if (ann && ann->type == JSON_OBJECT) {
+		out->annotations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		for (guint i = 0; i < ann->items->len; i++) {
+			const struct json_member *m = g_ptr_array_index(ann->items, i);
+
+			if (m->value->type == JSON_STRING)
+				g_hash_table_replace(out->annotations, g_strdup(m->name),
+						     g_strdup(m->value->text));
+		}
+	}
 	return 0;
+}
+
+const char *oci_state_annotation(const struct oci_state *s, const char *name)
+{
+	return s->annotations ? g_hash_table_lookup(s->annotations, name) : NULL;
 }
 
 void oci_state_clear(struct oci_state *s)
@@ -96,6 +103,7 @@ void oci_state_clear(struct oci_state *s)
 	g_clear_pointer(&s->status, g_free);
 	g_clear_pointer(&s->bundle, g_free);
 	g_clear_pointer(&s->root, g_free);
+	g_clear_pointer(&s->annotations, g_hash_table_unref);
 	s->pid = 0;
 }
 
@@ -111,11 +119,11 @@ int oci_config_rootfs(const char *text, size_t len, const char *bundle, char **r
 		return -EINVAL;
 	root = json_member(o, "root");
 	if (!root || root->type != JSON_OBJECT)
-		return fail(why, "no \"root\" object");
+		return fail_why(why, "no \"root\" object");
 	if (string_member(root, "path", &path, why) < 0)
 		return -EINVAL;
 	if (!path || !*path)
-		return fail(why, "no \"root.path\"");
+		return fail_why(why, "no \"root.path\"");
 	*rootfs = g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(bundle, path, NULL);
 	return 0;
 }

@@ -16,6 +16,7 @@ struct oci_state {
 	pid_t pid; /* 0 when the state has none (a stopped container) */
 	char *bundle; /* absolute */
 	char *root; /* crun's "root" (the rootfs, absolute), or NULL */
+	GHashTable *annotations; /* name -> value, the string ones; NULL: none */
 };
 
 /* Checks what a hook relies on: an object with ociVersion, a non-empty id,
@@ -23,6 +24,8 @@ struct oci_state {
  * -EINVAL with *why set (free it) on anything else. */
 int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **why);
 void oci_state_clear(struct oci_state *s);
+/* An annotation's value, or NULL. */
+const char *oci_state_annotation(const struct oci_state *s, const char *name);
 typedef struct oci_state oci_state;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(oci_state, oci_state_clear)
 

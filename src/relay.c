@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,9 +25,13 @@
 #define WINDOW_MAX_US	(60 * G_USEC_PER_SEC)
 #define SUMMARY_TICK_MS 100
 #define BACKOFF_MIN_MS	100
+/* Out of descriptors: the listening socket stays readable, so accepting
+ * waits this long instead of spinning. */
+#define ACCEPT_PAUSE_MS 100
 
 struct counters {
-	guint64 received, forwarded, dropped_rate, dropped_queue, dropped_failed, truncated;
+	guint64 received, forwarded, dropped_rate, dropped_queue, dropped_memory, dropped_failed,
+		truncated;
 };
 
 struct container {
@@ -38,7 +43,7 @@ struct container {
 	guint watch;
 	struct token_bucket bucket;
 	struct counters n;
-	guint64 queued;
+	guint64 queued, queued_bytes;
 	/* The open drop window: drops since win_start_us, the last at win_last_us. */
 	guint64 win_rate, win_queue, win_start_us, win_last_us;
 };
@@ -56,6 +61,7 @@ struct upstream {
 	bool connecting; /* tcp: connect(2) in progress */
 	guint64 backoff_ms;
 	GQueue queue; /* struct pending */
+	guint64 bytes; /* of every message in the queue */
 	size_t offset; /* tcp: bytes of the head already written */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -69,6 +75,8 @@ struct relay {
 	GHashTable *containers; /* id -> struct container */
 	int ctl_fd;
 	guint ctl_watch;
+	guint ctl_pause; /* accepting again after EMFILE */
+	int lock_fd; /* RUN/lock, held while the relay runs */
 	struct upstream up;
 	guint summary_timer;
 	char *buf; /* one datagram, max_message bytes */
@@ -111,6 +119,8 @@ static void container_close(struct container *c, const char *run_dir)
 static void pending_free(struct pending *p)
 {
 	p->c->queued -= !p->own;
+	p->c->queued_bytes -= p->own ? 0 : p->data->len;
+	p->c->relay->up.bytes -= p->data->len;
 	container_unref(p->c);
 	g_string_free(p->data, TRUE);
 	g_free(p);
@@ -137,13 +147,10 @@ static int upstream_resolve(struct relay *r, char **why)
 				   : cfg->target == RELAY_TO_SYSLOG ? "/dev/log"
 								    : "/run/systemd/journal/socket";
 
-		if (strlen(path) >= sizeof(sa->sun_path)) {
+		if (unix_addr(path, sa, &up->addrlen) < 0) {
 			*why = g_strdup_printf("path=%s: too long for a socket", path);
 			return -ENAMETOOLONG;
 		}
-		sa->sun_family = AF_UNIX;
-		memcpy(sa->sun_path, path, strlen(path) + 1);
-		up->addrlen = sizeof(*sa);
 		up->socktype = SOCK_DGRAM;
 		return 0;
 	}
@@ -347,6 +354,8 @@ static void enqueue(struct relay *r, struct container *c, GString *data, bool ow
 	p->c = c;
 	c->refs++;
 	c->queued += !own;
+	c->queued_bytes += own ? 0 : data->len;
+	r->up.bytes += data->len;
 	p->data = data;
 	p->own = own;
 	g_queue_push_tail(&r->up.queue, p);
@@ -401,16 +410,22 @@ static gboolean summary_tick_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void count_drop(struct relay *r, struct container *c, bool rate, guint64 mono)
+enum drop_cause { DROP_RATE, DROP_QUEUE, DROP_MEMORY };
+
+static void count_drop(struct relay *r, struct container *c, enum drop_cause why, guint64 mono)
 {
-	if (rate)
+	if (why == DROP_RATE)
 		c->n.dropped_rate++;
-	else
+	else if (why == DROP_QUEUE)
 		c->n.dropped_queue++;
+	else
+		c->n.dropped_memory++;
 	if (c->win_rate + c->win_queue == 0)
 		c->win_start_us = mono;
 	c->win_last_us = mono;
-	if (rate)
+	/* The summary's "because the upstream was slow": the queue's share
+	 * of messages or of bytes. */
+	if (why == DROP_RATE)
 		c->win_rate++;
 	else
 		c->win_queue++;
@@ -420,7 +435,9 @@ static void count_drop(struct relay *r, struct container *c, bool rate, guint64 
 
 /* --- containers --------------------------------------------------------- */
 
-static void receive_one(struct relay *r, struct container *c, size_t len, const struct ucred *cred)
+/* Formats one datagram and queues it; false when the bytes it would hold
+ * are over the container's or the relay's budget (dropped). */
+static bool receive_one(struct relay *r, struct container *c, size_t len, const struct ucred *cred)
 {
 	g_auto(syslog_msg) m = { 0 };
 	struct syslog_origin o = {
@@ -438,9 +455,17 @@ static void receive_one(struct relay *r, struct container *c, size_t len, const 
 	syslog_msg_parse(r->buf, len, r->cfg.max_message, &m);
 	if (m.truncated)
 		c->n.truncated++;
-	out = g_string_sized_new(len + 256);
+	/* len is the datagram's whole length (MSG_TRUNC); what was kept is
+	 * at most max_message. */
+	out = g_string_sized_new(MIN(len, r->cfg.max_message) + 256);
 	format_message(r, &m, &o, out);
+	if (c->queued_bytes + out->len > r->cfg.queue_bytes ||
+	    r->up.bytes + out->len > r->cfg.total_queue_bytes) {
+		g_string_free(out, TRUE);
+		return false;
+	}
 	enqueue(r, c, out, false);
+	return true;
 }
 
 static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
@@ -473,19 +498,24 @@ static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
 		}
 		c->n.received++;
 		mono = now_monotonic_us();
-		if (!token_bucket_take(&c->bucket, mono)) {
-			count_drop(r, c, true, mono);
+		switch (relay_admit(&c->bucket, c->queued, r->cfg.queue, mono)) {
+		case RELAY_DROP_QUEUE:
+			count_drop(r, c, DROP_QUEUE, mono);
 			continue;
-		}
-		if (c->queued >= r->cfg.queue) {
-			count_drop(r, c, false, mono);
+		case RELAY_DROP_RATE:
+			count_drop(r, c, DROP_RATE, mono);
 			continue;
+		case RELAY_ADMIT:
+			break;
 		}
 		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
 			if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS &&
 			    h->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (const struct ucred *)CMSG_DATA(h);
-		receive_one(r, c, (size_t)n, cred);
+		if (!receive_one(r, c, (size_t)n, cred)) {
+			token_bucket_refund(&c->bucket);
+			count_drop(r, c, DROP_MEMORY, mono);
+		}
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -496,12 +526,16 @@ static int container_socket(const struct relay *r, const char *dir, int *out)
 {
 	autoclose int dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	autoclose int fd = -1;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	g_autofree char *path = NULL;
+	struct sockaddr_un sa;
+	socklen_t salen;
 	int on = 1, rcvbuf = (int)r->cfg.receive_buffer;
 
 	if (dfd < 0)
 		return -errno;
-	g_snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/log", dfd);
+	path = g_strdup_printf("/proc/self/fd/%d/log", dfd);
+	if (unix_addr(path, &sa, &salen) < 0)
+		return -ENAMETOOLONG;
 	/* A socket left by a relay that died: its inode is of no use. */
 	if (unlinkat(dfd, "log", 0) < 0 && errno != ENOENT)
 		return -errno;
@@ -513,7 +547,7 @@ static int container_socket(const struct relay *r, const char *dir, int *out)
 	/* Above net.core.rmem_max only with CAP_NET_ADMIN: the relay does
 	 * without, and takes what it gets. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (bind(fd, (struct sockaddr *)&sa, salen) < 0)
 		return -errno;
 	/* Any user in the container may log: connect(2) needs write access. */
 	if (fchmodat(dfd, "log", 0666, 0) < 0)
@@ -531,6 +565,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	g_autofree char *text = NULL;
 	g_auto(relay_reg) reg = { 0 };
 	struct container *c;
+	guint64 rate, burst;
 	size_t len;
 	int e;
 
@@ -553,6 +588,22 @@ static int container_add(struct relay *r, const char *id, char **why)
 		*why = g_strdup_printf("%s: registers '%s'", regpath, reg.id);
 		return -EINVAL;
 	}
+	/* The name is the hostname upstream: one live container each. */
+	{
+		GHashTableIter it;
+		gpointer v;
+
+		g_hash_table_iter_init(&it, r->containers);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			const struct container *other = v;
+
+			if (strcmp(other->id, id) != 0 && strcmp(other->name, reg.name) == 0) {
+				*why = g_strdup_printf("the name '%s' is container %s's", reg.name,
+						       other->id);
+				return -EEXIST;
+			}
+		}
+	}
 	c = g_hash_table_lookup(r->containers, id);
 	if (!c) {
 		c = g_new0(struct container, 1);
@@ -567,8 +618,8 @@ static int container_add(struct relay *r, const char *id, char **why)
 	g_free(c->cgroup);
 	c->cgroup = g_strdup(reg.cgroup);
 	c->pid = reg.pid;
-	token_bucket_init(&c->bucket, reg.has_limits ? reg.rate : r->cfg.rate,
-			  reg.has_limits ? reg.burst : r->cfg.burst, now_monotonic_us());
+	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
+	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());
 	if (c->fd >= 0)
 		return 0;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -644,9 +695,11 @@ static void stats_reply(struct relay *r, GString *out)
 
 	ids = g_list_sort(ids, (GCompareFunc)strcmp);
 	g_string_append_printf(
-		out, "upstream to=%s connected=%s queued=%u reconnects=%" G_GUINT64_FORMAT "\n",
+		out,
+		"upstream to=%s connected=%s queued=%u queued-bytes=%" G_GUINT64_FORMAT
+		" reconnects=%" G_GUINT64_FORMAT "\n",
 		target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
-		g_queue_get_length(&r->up.queue), r->up.reconnects);
+		g_queue_get_length(&r->up.queue), r->up.bytes, r->up.reconnects);
 	for (GList *l = ids; l; l = l->next) {
 		const struct container *c = g_hash_table_lookup(r->containers, l->data);
 
@@ -655,13 +708,16 @@ static void stats_reply(struct relay *r, GString *out)
 			"container id=%s name=%s pid=%d received=%" G_GUINT64_FORMAT
 			" forwarded=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
 			" truncated=%" G_GUINT64_FORMAT " dropped-rate=%" G_GUINT64_FORMAT
-			" dropped-queue=%" G_GUINT64_FORMAT " dropped-failed=%" G_GUINT64_FORMAT
-			" queued=%" G_GUINT64_FORMAT " rate=%" G_GUINT64_FORMAT
+			" dropped-queue=%" G_GUINT64_FORMAT " dropped-memory=%" G_GUINT64_FORMAT
+			" dropped-failed=%" G_GUINT64_FORMAT " queued=%" G_GUINT64_FORMAT
+			" queued-bytes=%" G_GUINT64_FORMAT " rate=%" G_GUINT64_FORMAT
 			" burst=%" G_GUINT64_FORMAT "\n",
 			c->id, c->name, (int)c->pid, c->n.received, c->n.forwarded,
-			c->n.dropped_rate + c->n.dropped_queue + c->n.dropped_failed,
-			c->n.truncated, c->n.dropped_rate, c->n.dropped_queue, c->n.dropped_failed,
-			c->queued, c->bucket.rate, c->bucket.burst);
+			c->n.dropped_rate + c->n.dropped_queue + c->n.dropped_memory +
+				c->n.dropped_failed,
+			c->n.truncated, c->n.dropped_rate, c->n.dropped_queue, c->n.dropped_memory,
+			c->n.dropped_failed, c->queued, c->queued_bytes, c->bucket.rate,
+			c->bucket.burst);
 	}
 }
 
@@ -741,6 +797,17 @@ static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data);
+
+static gboolean control_resume_cb(gpointer data)
+{
+	struct relay *r = data;
+
+	r->ctl_pause = 0;
+	r->ctl_watch = g_unix_fd_add(r->ctl_fd, G_IO_IN, control_accept_cb, r);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 {
 	struct relay *r = data;
@@ -749,6 +816,15 @@ static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 	socklen_t len = sizeof(cred);
 	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	if (c < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+		/* The connection stays queued and the socket readable: watching
+		 * it now would spin. Wait for descriptors to be closed. */
+		log_warn("control: accepting: %s; again in %d ms", g_strerror(errno),
+			 ACCEPT_PAUSE_MS);
+		r->ctl_watch = 0;
+		r->ctl_pause = g_timeout_add(ACCEPT_PAUSE_MS, control_resume_cb, r);
+		return G_SOURCE_REMOVE;
+	}
 	if (c < 0)
 		return G_SOURCE_CONTINUE;
 	/* The socket is root's, mode 0600; and the peer must be root too. */
@@ -768,22 +844,22 @@ static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 static int control_listen(struct relay *r, char **why)
 {
 	g_autofree char *path = relay_path_control(r->cfg.run_dir);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	socklen_t salen;
 	autoclose int fd = -1;
 	mode_t old;
 	int e;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (unix_addr(path, &sa, &salen) < 0) {
 		*why = g_strdup_printf("%s: too long for a socket address", path);
 		return -ENAMETOOLONG;
 	}
-	memcpy(sa.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	unlink(path);
 	old = umask(0077);
-	e = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	e = bind(fd, (struct sockaddr *)&sa, salen) < 0 ? -errno : 0;
 	umask(old);
 	if (e == 0 && listen(fd, 64) < 0)
 		e = -errno;
@@ -828,6 +904,31 @@ static int make_dir(const char *path, mode_t mode, char **why)
 	return 0;
 }
 
+/* One relay a run directory: a second would take the control socket and
+ * rebind every container's socket from under the first. */
+static int relay_lock(struct relay *r, char **why)
+{
+	g_autofree char *path = g_build_filename(r->cfg.run_dir, "lock", NULL);
+
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r->lock_fd < 0) {
+		int e = -errno;
+
+		*why = g_strdup_printf("%s: %s", path, g_strerror(errno));
+		return e;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = -errno;
+
+		*why = errno == EWOULDBLOCK
+			       ? g_strdup_printf("another lensfs-relay runs on %s (%s is locked)",
+						 r->cfg.run_dir, path)
+			       : g_strdup_printf("%s: %s", path, g_strerror(errno));
+		return e;
+	}
+	return 0;
+}
+
 int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 {
 	struct relay *r = g_new0(struct relay, 1);
@@ -841,6 +942,7 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	r->cfg.path = g_strdup(cfg->path);
 	r->cfg.address = g_strdup(cfg->address);
 	r->ctl_fd = -1;
+	r->lock_fd = -1;
 	r->up.fd = -1;
 	r->up.backoff_ms = BACKOFF_MIN_MS;
 	g_queue_init(&r->up.queue);
@@ -850,6 +952,9 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	*out = r;
 	if ((e = make_dir(cfg->run_dir, 0755, why)) < 0 || (e = make_dir(regdir, 0700, why)) < 0 ||
 	    (e = make_dir(cdir, 0755, why)) < 0)
+		return e;
+	e = relay_lock(r, why);
+	if (e < 0)
 		return e;
 	e = upstream_resolve(r, why);
 	if (e < 0)
@@ -888,6 +993,8 @@ void relay_free(struct relay *r)
 		g_source_remove(r->summary_timer);
 	if (r->ctl_watch)
 		g_source_remove(r->ctl_watch);
+	if (r->ctl_pause)
+		g_source_remove(r->ctl_pause);
 	if (r->ctl_fd >= 0)
 		close(r->ctl_fd);
 	if (r->up.retry)
@@ -915,6 +1022,8 @@ void relay_free(struct relay *r)
 	g_hash_table_unref(r->containers);
 	g_main_loop_unref(r->loop);
 	g_free(r->buf);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
 	relay_config_clear(&r->cfg);
 	g_free(r);
 }

@@ -9,17 +9,6 @@
 
 #define MICRO 1000000ULL
 
-static int fail(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int fail(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	*why = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 void relay_config_init(struct relay_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -30,6 +19,8 @@ void relay_config_init(struct relay_config *cfg)
 	cfg->rate = 200;
 	cfg->burst = 1000;
 	cfg->queue = 1000;
+	cfg->queue_bytes = 4 << 20;
+	cfg->total_queue_bytes = 64 << 20;
 	cfg->receive_buffer = 1 << 20;
 	cfg->summary_ms = 5000;
 	cfg->reconnect_max_ms = 30000;
@@ -75,7 +66,11 @@ static const struct {
 	{ "max-message", G_STRUCT_OFFSET(struct relay_config, max_message), 64 },
 	{ "rate", G_STRUCT_OFFSET(struct relay_config, rate), 0 },
 	{ "burst", G_STRUCT_OFFSET(struct relay_config, burst), 0 },
+	{ "max-rate", G_STRUCT_OFFSET(struct relay_config, max_rate), 0 },
+	{ "max-burst", G_STRUCT_OFFSET(struct relay_config, max_burst), 0 },
 	{ "queue", G_STRUCT_OFFSET(struct relay_config, queue), 1 },
+	{ "queue-bytes", G_STRUCT_OFFSET(struct relay_config, queue_bytes), 65536 },
+	{ "total-queue-bytes", G_STRUCT_OFFSET(struct relay_config, total_queue_bytes), 65536 },
 	{ "receive-buffer", G_STRUCT_OFFSET(struct relay_config, receive_buffer), 4096 },
 	{ "summary-ms", G_STRUCT_OFFSET(struct relay_config, summary_ms), 1 },
 	{ "reconnect-max-ms", G_STRUCT_OFFSET(struct relay_config, reconnect_max_ms), 1 },
@@ -89,8 +84,8 @@ static int set_key(struct relay_config *cfg, const char *key, const char *value,
 		if (strcmp(key, numbers[i].key) != 0)
 			continue;
 		if (parse_u64(value, &n) < 0 || n < numbers[i].min || n > G_MAXINT32)
-			return fail(why, "%s=%s: not a number from %" G_GUINT64_FORMAT " to %d",
-				    key, value, numbers[i].min, G_MAXINT32);
+			return fail_why(why, "%s=%s: not a number from %" G_GUINT64_FORMAT " to %d",
+					key, value, numbers[i].min, G_MAXINT32);
 		G_STRUCT_MEMBER(guint64, cfg, numbers[i].offset) = n;
 		return 0;
 	}
@@ -98,20 +93,20 @@ static int set_key(struct relay_config *cfg, const char *key, const char *value,
 		char **field = strcmp(key, "path") == 0 ? &cfg->path : &cfg->run_dir;
 
 		if (!g_path_is_absolute(value))
-			return fail(why, "%s=%s: not an absolute path", key, value);
+			return fail_why(why, "%s=%s: not an absolute path", key, value);
 		g_free(*field);
 		*field = g_strdup(value);
 	} else if (strcmp(key, "to") == 0) {
 		if (relay_target_parse(value, &cfg->target) < 0)
-			return fail(why, "to=%s: not syslog, journal, tcp or udp", value);
+			return fail_why(why, "to=%s: not syslog, journal, tcp or udp", value);
 	} else if (strcmp(key, "format") == 0) {
 		if (relay_wire_parse(value, &cfg->format) < 0)
-			return fail(why, "format=%s: not rfc3164 or rfc5424", value);
+			return fail_why(why, "format=%s: not rfc3164 or rfc5424", value);
 	} else if (strcmp(key, "address") == 0) {
 		g_free(cfg->address);
 		cfg->address = g_strdup(value);
 	} else {
-		return fail(why, "unknown key '%s'", key);
+		return fail_why(why, "unknown key '%s'", key);
 	}
 	return 0;
 }
@@ -124,11 +119,11 @@ int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, c
 
 	*why = NULL;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
-		return fail(why, "%s", err->message);
+		return fail_why(why, "%s", err->message);
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++)
 		if (strcmp(*g, "relay") != 0)
-			return fail(why, "unknown group [%s]", *g);
+			return fail_why(why, "unknown group [%s]", *g);
 	if (!g_key_file_has_group(kf, "relay"))
 		return 0;
 	keys = g_key_file_get_keys(kf, "relay", NULL, NULL);
@@ -136,7 +131,7 @@ int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, c
 		g_autofree char *v = g_key_file_get_string(kf, "relay", *k, &err);
 
 		if (!v)
-			return fail(why, "%s: %s", *k, err->message);
+			return fail_why(why, "%s: %s", *k, err->message);
 		if (set_key(cfg, *k, v, why) < 0)
 			return -EINVAL;
 	}
@@ -147,11 +142,11 @@ int relay_config_check(const struct relay_config *cfg, char **why)
 {
 	*why = NULL;
 	if ((cfg->target == RELAY_TO_TCP || cfg->target == RELAY_TO_UDP) && !cfg->address)
-		return fail(why, "to=%s needs an address (host:port)",
-			    cfg->target == RELAY_TO_TCP ? "tcp" : "udp");
+		return fail_why(why, "to=%s needs an address (host:port)",
+				cfg->target == RELAY_TO_TCP ? "tcp" : "udp");
 	if (cfg->rate > 0 && cfg->burst == 0)
-		return fail(why, "burst=0 with rate=%" G_GUINT64_FORMAT ": nothing would pass",
-			    cfg->rate);
+		return fail_why(why, "burst=0 with rate=%" G_GUINT64_FORMAT ": nothing would pass",
+				cfg->rate);
 	return 0;
 }
 
@@ -202,28 +197,37 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) err = NULL;
 	g_autofree char *id = NULL, *name = NULL, *pid = NULL, *rate = NULL, *burst = NULL;
+	uint64_t zero;
 	int64_t p;
 
 	memset(reg, 0, sizeof(*reg));
 	*why = NULL;
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &err))
-		return fail(why, "%s", err->message);
+		return fail_why(why, "%s", err->message);
 	id = g_key_file_get_string(kf, "container", "id", NULL);
 	name = g_key_file_get_string(kf, "container", "name", NULL);
 	pid = g_key_file_get_string(kf, "container", "pid", NULL);
 	if (!id || !relay_id_valid(id))
-		return fail(why, "no valid id");
+		return fail_why(why, "no valid id");
 	if (!name || !relay_id_valid(name))
-		return fail(why, "no valid name");
+		return fail_why(why, "no valid name");
 	if (!pid || parse_i64(pid, &p) < 0 || p < 0 || p > G_MAXINT32)
-		return fail(why, "no valid pid");
+		return fail_why(why, "no valid pid");
 	rate = g_key_file_get_string(kf, "container", "rate", NULL);
 	burst = g_key_file_get_string(kf, "container", "burst", NULL);
+	/* 0, which the hook wrote for an annotation of 0 before those were
+	 * refused (and a registration by hand may hold): the relay's limits,
+	 * as such an annotation gets now, not a registration refused. */
+	if ((rate && parse_u64(rate, &zero) == 0 && zero == 0) ||
+	    (burst && parse_u64(burst, &zero) == 0 && zero == 0)) {
+		g_clear_pointer(&rate, g_free);
+		g_clear_pointer(&burst, g_free);
+	}
 	if ((rate || burst) && relay_limits_parse(rate, burst, reg, why) < 0)
 		return -EINVAL;
 	if (reg->has_limits && (!rate || !burst)) {
 		reg->has_limits = false;
-		return fail(why, "rate and burst go together");
+		return fail_why(why, "rate and burst go together");
 	}
 	reg->id = g_steal_pointer(&id);
 	reg->name = g_steal_pointer(&name);
@@ -237,17 +241,33 @@ int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *re
 	uint64_t r = 0, b = 0;
 
 	*why = NULL;
-	if (rate && (parse_u64(rate, &r) < 0 || r > G_MAXINT32))
-		return fail(why, "rate '%s' is not a number of messages a second", rate);
-	if (burst && (parse_u64(burst, &b) < 0 || b > G_MAXINT32 || (b == 0 && r > 0)))
-		return fail(why, "burst '%s' is not a number of messages from 1", burst);
+	/* 0 would be no limit at all: not the container's to choose. */
+	if (rate && (parse_u64(rate, &r) < 0 || r == 0 || r > G_MAXINT32))
+		return fail_why(why, "rate '%s' is not a number of messages a second from 1", rate);
+	if (burst && (parse_u64(burst, &b) < 0 || b == 0 || b > G_MAXINT32))
+		return fail_why(why, "burst '%s' is not a number of messages from 1", burst);
 	if (!rate && !burst)
 		return 0;
 	/* One given alone: the other as many (a second's worth). */
 	reg->rate = rate ? r : b;
-	reg->burst = burst ? b : (r ? r : 1);
+	reg->burst = burst ? b : r;
 	reg->has_limits = true;
 	return 0;
+}
+
+void relay_limits_apply(const struct relay_config *cfg, const struct relay_reg *reg, guint64 *rate,
+			guint64 *burst)
+{
+	guint64 max_rate = cfg->max_rate ? cfg->max_rate : cfg->rate;
+	guint64 max_burst = cfg->max_burst ? cfg->max_burst : cfg->burst;
+
+	*rate = cfg->rate;
+	*burst = cfg->burst;
+	if (!reg->has_limits || reg->rate == 0 || reg->burst == 0)
+		return;
+	/* A relay without a limit (rate 0) has none to enforce. */
+	*rate = max_rate ? MIN(reg->rate, max_rate) : reg->rate;
+	*burst = max_burst ? MIN(reg->burst, max_burst) : reg->burst;
 }
 
 void relay_reg_clear(struct relay_reg *reg)
@@ -263,6 +283,12 @@ void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guin
 	b->burst = burst;
 	b->tokens = burst * MICRO;
 	b->last_us = now_us;
+}
+
+void token_bucket_refund(struct token_bucket *b)
+{
+	if (b->rate > 0)
+		b->tokens = MIN(b->burst * MICRO, b->tokens + MICRO);
 }
 
 bool token_bucket_take(struct token_bucket *b, guint64 now_us)
@@ -282,4 +308,14 @@ bool token_bucket_take(struct token_bucket *b, guint64 now_us)
 		return false;
 	b->tokens -= MICRO;
 	return true;
+}
+
+enum relay_admit relay_admit(struct token_bucket *b, guint64 queued, guint64 queue_max,
+			     guint64 now_us)
+{
+	if (queued >= queue_max)
+		return RELAY_DROP_QUEUE;
+	if (!token_bucket_take(b, now_us))
+		return RELAY_DROP_RATE;
+	return RELAY_ADMIT;
 }

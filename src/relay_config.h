@@ -31,7 +31,11 @@ struct relay_config {
 	guint64 max_message; /* bytes of a datagram parsed; the rest is cut */
 	guint64 rate; /* messages a second per container; 0: no limit */
 	guint64 burst;
+	/* The most a container's annotations may ask for; 0: rate, burst. */
+	guint64 max_rate, max_burst;
 	guint64 queue; /* messages per container waiting for the upstream */
+	guint64 queue_bytes; /* their bytes, per container */
+	guint64 total_queue_bytes; /* bytes of every message waiting */
 	guint64 receive_buffer; /* SO_RCVBUF of each container's socket */
 	guint64 summary_ms; /* a drop window closes after this long without a drop */
 	guint64 reconnect_max_ms; /* longest pause between reconnections */
@@ -40,6 +44,8 @@ struct relay_config {
 /* Defaults: docs/relay.md. */
 void relay_config_init(struct relay_config *cfg);
 void relay_config_clear(struct relay_config *cfg);
+typedef struct relay_config relay_config;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(relay_config, relay_config_clear)
 /* Reads the [relay] group of a key file's text over what cfg holds. An
  * unknown key, a bad value: -EINVAL with *why set (free it), cfg partly
  * updated (the caller exits). */
@@ -76,8 +82,13 @@ typedef struct relay_reg relay_reg;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(relay_reg, relay_reg_clear)
 
 /* The overrides from annotations' text (either may be NULL: the relay's
- * setting). -EINVAL with *why set for a value that is not a number. */
+ * setting). -EINVAL with *why set for a value that is not a number from 1
+ * (0 would turn the limit off: annotations are the container creator's). */
 int relay_limits_parse(const char *rate, const char *burst, struct relay_reg *reg, char **why);
+/* A container's limits: its overrides, capped at max-rate and max-burst
+ * (rate and burst when those are 0), else the relay's own. */
+void relay_limits_apply(const struct relay_config *cfg, const struct relay_reg *reg, guint64 *rate,
+			guint64 *burst);
 
 /* A token bucket in millionths of a message, so that any rate is exact
  * without floating point: burst messages at once, then rate a second. */
@@ -90,3 +101,11 @@ struct token_bucket {
 void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guint64 now_us);
 /* true: the message passes (one token taken); false: drop it. */
 bool token_bucket_take(struct token_bucket *b, guint64 now_us);
+/* Gives back the token of a message dropped after all (at most burst). */
+void token_bucket_refund(struct token_bucket *b);
+
+/* Whether a datagram goes on: the container's share of the queue first
+ * (a message it cannot take costs no token), then its bucket. */
+enum relay_admit { RELAY_ADMIT, RELAY_DROP_QUEUE, RELAY_DROP_RATE };
+enum relay_admit relay_admit(struct token_bucket *b, guint64 queued, guint64 queue_max,
+			     guint64 now_us);

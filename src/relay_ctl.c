@@ -28,22 +28,22 @@ int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, cha
 {
 	g_autofree char *path = relay_path_control(run_dir);
 	g_autofree char *buf = NULL;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	socklen_t salen;
 	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
 	autoclose int fd = -1;
 	ssize_t n;
 
 	*reply = NULL;
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (unix_addr(path, &sa, &salen) < 0)
 		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (connect(fd, (struct sockaddr *)&sa, salen) < 0)
 		return -errno;
 	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
 		return -errno;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "json.h"
+#include "hook.h"
 #include "relay_ctl.h"
 #include "relay_hook.h"
 #include "util.h"
@@ -13,59 +13,38 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-static const char *annotation(const struct json_value *state, const char *name)
-{
-	const struct json_value *a = json_member(state, "annotations"), *v;
-
-	if (!a || a->type != JSON_OBJECT)
-		return NULL;
-	v = json_member(a, name);
-	return v && v->type == JSON_STRING ? v->text : NULL;
-}
-
-int relay_reg_from_state(const char *text, size_t len, struct relay_reg *reg, char **why,
+int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,
 			 char **warning)
 {
-	g_autoptr(json_value) st = NULL;
 	g_autofree char *err = NULL;
-	const struct json_value *id, *pid;
 	const char *name;
-	int64_t p = 0;
 
 	memset(reg, 0, sizeof(*reg));
 	*why = *warning = NULL;
-	if (json_parse(text, len, &st, &err) < 0 || st->type != JSON_OBJECT) {
-		*why = g_strdup_printf("the state is not a JSON object%s%s", err ? ": " : "",
-				       err ? err : "");
-		return -EINVAL;
-	}
-	id = json_member(st, "id");
-	pid = json_member(st, "pid");
-	if (!id || id->type != JSON_STRING || !relay_id_valid(id->text)) {
+	if (!relay_id_valid(st->id)) {
 		*why = g_strdup("the container id is not one of 1-128 [A-Za-z0-9_.+-]");
 		return -EINVAL;
 	}
-	if (!pid || json_int64(pid, &p) < 0 || p <= 0 || p > G_MAXINT32) {
+	if (st->pid <= 0) {
 		*why = g_strdup("the state has no pid");
 		return -EINVAL;
 	}
-	name = annotation(st, RELAY_ANNOTATION_NAME);
+	name = oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	if (!name)
-		name = annotation(st, "io.kubernetes.cri.container-name");
+		name = oci_state_annotation(st, "io.kubernetes.cri.container-name");
 	if (!name)
-		name = annotation(st, "io.kubernetes.container.name");
-	reg->id = g_strdup(id->text);
-	reg->name = name ? relay_name_sanitize(name) : g_strdup(id->text);
+		name = oci_state_annotation(st, "io.kubernetes.container.name");
+	reg->id = g_strdup(st->id);
+	reg->name = name ? relay_name_sanitize(name) : g_strdup(st->id);
 	if (!*reg->name) {
 		g_free(reg->name);
-		reg->name = g_strdup(id->text);
+		reg->name = g_strdup(st->id);
 	}
-	reg->pid = (pid_t)p;
-	if (relay_limits_parse(annotation(st, RELAY_ANNOTATION_RATE),
-			       annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
+	reg->pid = st->pid;
+	if (relay_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
+			       oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
 		*warning = g_strdup_printf("annotations: %s; the relay's limits apply", err);
 	return 0;
 }
@@ -76,6 +55,8 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 	g_autofree char *cdir = g_build_filename(run_dir, "c", NULL);
 	g_autofree char *dir = relay_path_dir(run_dir, reg->id);
 	g_autofree char *path = relay_path_reg(run_dir, reg->id);
+	/* A dot first: the relay skips it (g_file_set_contents' own temporary
+	 * name, ID.XXXXXX, is a valid container id). */
 	g_autofree char *tmp = g_strdup_printf("%s/.%s.%d", regdir, reg->id, (int)getpid());
 	g_autofree char *data = relay_reg_to_data(reg);
 	g_autoptr(GError) err = NULL;
@@ -84,8 +65,9 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 		return -errno;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	/* Whole or not at all: a relay may read it at any moment. */
-	if (!g_file_set_contents(tmp, data, -1, &err))
+	/* Whole or not at all: a relay may read it at any moment. The rename
+	 * below is what makes it so; no second temporary file inside. */
+	if (!g_file_set_contents_full(tmp, data, -1, G_FILE_SET_CONTENTS_NONE, 0600, &err))
 		return -EIO;
 	if (rename(tmp, path) < 0) {
 		int e = -errno;
@@ -99,38 +81,21 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 int relay_hook_prepare(const char *run_dir, const char *id, int *mount_fd)
 {
 	g_autofree char *dir = relay_path_dir(run_dir, id);
-	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			    MOUNT_ATTR_NOEXEC,
-	};
-	int fd =
-		open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	/* Read-only still lets the container send to the socket. */
+	int fd = hook_clone_mount(dir, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					       MOUNT_ATTR_NOEXEC);
 
 	if (fd < 0)
-		return -errno;
-	/* Read-only still lets the container send to the socket. */
-	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
+		return fd;
 	*mount_fd = fd;
 	return 0;
-}
-
-static int open_in(int dirfd, const char *path, int flags, guint64 resolve)
-{
-	struct open_how how = { .flags = (guint64)flags | O_CLOEXEC, .resolve = resolve };
-	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-
-	return fd < 0 ? -errno : fd;
 }
 
 int relay_hook_attach(int mount_fd, const char *rootfs)
 {
 	autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	autoclose int devfd = -1, tfd = -1;
+	g_autofree char *target = NULL;
 	char link[64];
 	ssize_t n;
 
@@ -138,23 +103,31 @@ int relay_hook_attach(int mount_fd, const char *rootfs)
 		return -errno;
 	/* /dev as the container will resolve it (an image's symlinks stay in
 	 * the image). */
-	devfd = open_in(rootfd, "dev", O_PATH | O_DIRECTORY,
-			RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	devfd = openat2_in(rootfd, "dev", O_PATH | O_DIRECTORY,
+			   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (devfd < 0)
 		return devfd;
 	if (mkdirat(devfd, RELAY_DEV_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	tfd = open_in(devfd, RELAY_DEV_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW,
-		      RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	tfd = openat2_in(devfd, RELAY_DEV_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+			 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (tfd < 0)
 		return tfd;
+	if (hook_fd_path(tfd, &target) < 0)
+		return -EIO;
 	if (move_mount(mount_fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
 		return -errno;
 	if (symlinkat(RELAY_DEV_DIR "/log", devfd, "log") == 0)
 		return 0;
-	if (errno != EEXIST)
-		return -errno;
+	if (errno != EEXIST) {
+		int e = -errno;
+
+		/* No half-done /dev: the mount goes too, as hook_attach undoes
+		 * its views. */
+		umount2(target, MNT_DETACH | UMOUNT_NOFOLLOW);
+		return e;
+	}
 	n = readlinkat(devfd, "log", link, sizeof(link) - 1);
 	if (n >= 0) {
 		link[n] = '\0';

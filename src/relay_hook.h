@@ -13,19 +13,20 @@
  * Nothing here stops a container's start: lensfs-hook warns instead.
  */
 
+#include "oci.h"
 #include "relay_config.h"
 
 #include <sys/types.h>
 
 #define RELAY_DEV_DIR "lensfs-relay" /* in the container's /dev */
 
-/* The registration from the OCI state's text: id, pid, the name (annotation
+/* The registration from the OCI state (oci_state_parse): id, pid, the name (annotation
  * org.lensfs.relay.name, else io.kubernetes.cri.container-name, else
  * io.kubernetes.container.name, else the id; made valid by
  * relay_name_sanitize) and the rate and burst annotations. -EINVAL with
  * *why set for a state without an id or pid; a bad rate or burst
  * annotation leaves the relay's limits and sets *warning (free both). */
-int relay_reg_from_state(const char *text, size_t len, struct relay_reg *reg, char **why,
+int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,
 			 char **warning);
 
 /* Writes the registration and makes the directory. */

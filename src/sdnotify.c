@@ -18,26 +18,21 @@
 int sdnotify_send(const char *state, const int *fds, size_t n_fds)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	struct iovec iov = { .iov_base = (char *)state, .iov_len = strlen(state) };
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 	} control = { 0 };
 	struct msghdr msg = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
-	size_t len;
 	autoclose int fd = -1;
 
 	if (!path || !*path)
 		return 0;
-	len = strlen(path);
 	/* A path, or "@name" for the abstract namespace. */
-	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(sa.sun_path) || n_fds > 4)
+	if ((path[0] != '/' && path[0] != '@') || n_fds > 4 ||
+	    unix_addr(path, &sa, &msg.msg_namelen) < 0)
 		return -EINVAL;
-	memcpy(sa.sun_path, path, len);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	msg.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
 	if (n_fds) {
 		struct cmsghdr *c;
 

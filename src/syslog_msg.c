@@ -86,6 +86,27 @@ static char *token_dup(const char *s, size_t len, size_t max)
 	return t;
 }
 
+/* The tag, the same whatever the sender wrote: a token (token_dup), and
+ * none of ':', '[', ']' either, so that "TAG[PID]: " upstream has one
+ * reading (an RFC 5424 APP-NAME "evil[99999]:" would make rsyslog read
+ * 99999 as the PID). The relay's own tag is reserved: a sender's copy of it
+ * gets a '_' in front, so that only the relay's summaries carry it. */
+static char *tag_clean(const char *s, size_t len)
+{
+	char *t = token_dup(s, len, SYSLOG_TAG_MAX);
+
+	for (char *c = t; *c; c++)
+		if (*c == ':' || *c == '[' || *c == ']')
+			*c = '_';
+	if (strcmp(t, SYSLOG_OWN_TAG) == 0) {
+		char *u = g_strconcat("_", t, NULL);
+
+		g_free(t);
+		t = u;
+	}
+	return t;
+}
+
 /* "Mmm dd hh:mm:ss " as glibc and musl write it (day padded with a space). */
 static bool is_3164_time(const char *p, const char *end)
 {
@@ -157,7 +178,7 @@ static void parse_3164(const char *p, const char *end, bool had_time, struct sys
 		}
 	}
 	if (n > 0) {
-		m->tag = token_dup(p, tag_len, SYSLOG_TAG_MAX);
+		m->tag = tag_clean(p, tag_len);
 		if (pid)
 			m->claimed_pid = g_strndup(pid, pid_len);
 		p += n;
@@ -252,7 +273,8 @@ static bool parse_5424(const char *p, const char *end, struct syslog_msg *m, con
 	/* MSG may start with a BOM (RFC 5424 6.4). */
 	if (end - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
-	m->tag = g_steal_pointer(&app);
+	if (app)
+		m->tag = tag_clean(app, strlen(app));
 	m->claimed_pid = g_steal_pointer(&procid);
 	m->msgid = g_steal_pointer(&msgid);
 	if (kept->len)
@@ -308,8 +330,11 @@ void syslog_msg_parse(const char *data, size_t len, size_t max, struct syslog_ms
 		m->facility = v >> 3;
 		m->severity = v & 7;
 		/* A container is not the kernel (and "<0>" is what a sender
-		 * that named no facility wrote). */
-		if (m->facility == SYSLOG_FAC_KERN)
+		 * that named no facility wrote), nor the host's login and
+		 * authentication system, nor the syslog daemon: facility
+		 * syslog is the relay's own (its summaries). */
+		if (m->facility == SYSLOG_FAC_KERN || m->facility == SYSLOG_FAC_AUTH ||
+		    m->facility == SYSLOG_FAC_AUTHPRIV || m->facility == SYSLOG_FAC_SYSLOG)
 			m->facility = SYSLOG_FAC_USER;
 	}
 	if (pri && end - p >= 2 && p[0] == '1' && p[1] == ' ' && parse_5424(p + 2, end, m, &text)) {
@@ -343,7 +368,8 @@ void syslog_msg_init_own(struct syslog_msg *m, int severity, const char *text)
 	m->format = SYSLOG_BARE;
 	m->facility = SYSLOG_FAC_SYSLOG;
 	m->severity = severity;
-	m->tag = g_strdup("lensfs-relay");
+	m->tag = g_strdup(SYSLOG_OWN_TAG);
+	m->own = true;
 	m->text = g_strdup(text);
 	m->original_len = strlen(text);
 }
@@ -407,6 +433,8 @@ void syslog_format_5424(const struct syslog_msg *m, const struct syslog_origin *
 	g_string_append_printf(out, " %s [" SYSLOG_SD_ID, m->msgid ? m->msgid : "-");
 	append_param(out, "id", o->id);
 	append_param(out, "name", o->name);
+	if (m->own)
+		append_param(out, "origin", "relay");
 	if (o->has_creds) {
 		g_autofree char *pid = g_strdup_printf("%d", (int)o->pid);
 		g_autofree char *uid = g_strdup_printf("%u", (unsigned)o->uid);
@@ -481,6 +509,11 @@ void syslog_format_journal(const struct syslog_msg *m, const struct syslog_origi
 	}
 	if (m->truncated)
 		journal_fieldf(out, "LENSFS_TRUNCATED", "%zu", m->original_len);
+	/* No sender can write a field: every value above is one line (the
+	 * text is escaped, tags and names are tokens), so this one is the
+	 * relay's alone. */
+	if (m->own)
+		journal_field(out, "LENSFS_RELAY_SUMMARY", "1");
 }
 
 void syslog_frame_octets(GString *msg)

@@ -24,28 +24,35 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SYSLOG_FAC_KERN	  0
-#define SYSLOG_FAC_USER	  1
-#define SYSLOG_FAC_SYSLOG 5
-#define SYSLOG_SEV_NOTICE 5
+#define SYSLOG_FAC_KERN	    0
+#define SYSLOG_FAC_USER	    1
+#define SYSLOG_FAC_AUTH	    4
+#define SYSLOG_FAC_SYSLOG   5
+#define SYSLOG_FAC_AUTHPRIV 10
+#define SYSLOG_SEV_NOTICE   5
 /* RFC 5424 6.2.5; 48 in its APP-NAME, 32 in RFC 3164's TAG. */
 #define SYSLOG_TAG_MAX 48
 /* The SD-ID of what the relay vouches for. 32473 is the enterprise number
  * RFC 5612 reserves for documentation and examples. */
 #define SYSLOG_SD_ID "lensfs@32473"
+/* The tag of the relay's own messages; no sender's tag is forwarded as it. */
+#define SYSLOG_OWN_TAG "lensfs-relay"
 
 enum syslog_format { SYSLOG_BARE, SYSLOG_3164, SYSLOG_5424 };
 
 struct syslog_msg {
 	enum syslog_format format; /* what the sender wrote */
-	int facility; /* 1..23: never kern */
+	int facility; /* 1..23: never kern, auth, authpriv or syslog (but own) */
 	int severity; /* 0..7 */
-	char *tag; /* printable ASCII, no blank, <= SYSLOG_TAG_MAX; NULL when none */
+	/* printable ASCII without blank, ':', '[', ']', never SYSLOG_OWN_TAG
+	 * (but own), <= SYSLOG_TAG_MAX bytes; NULL when none */
+	char *tag;
 	char *claimed_pid; /* digits, as the sender wrote them; NULL when none */
 	char *msgid; /* RFC 5424 MSGID, printable; NULL when none */
 	char *sd; /* RFC 5424 structured data, well formed, ours removed; NULL */
 	char *text; /* printable UTF-8 */
 	bool truncated;
+	bool own; /* the relay's own message (syslog_msg_init_own) */
 	size_t original_len; /* bytes the sender sent */
 };
 
@@ -83,5 +90,7 @@ void syslog_format_journal(const struct syslog_msg *m, const struct syslog_origi
 /* RFC 6587 3.4.1 octet counting: "LEN " in front of the message. */
 void syslog_frame_octets(GString *msg);
 
-/* A message the relay writes itself (its drop summaries): facility syslog. */
+/* A message the relay writes itself (its drop summaries): facility syslog,
+ * tag SYSLOG_OWN_TAG, marked: origin="relay" in RFC 5424's lensfs@32473,
+ * LENSFS_RELAY_SUMMARY=1 in the journal. No sender can write either. */
 void syslog_msg_init_own(struct syslog_msg *m, int severity, const char *text);

@@ -10,7 +10,9 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static inline void close_fdp(int *fd)
@@ -46,6 +48,18 @@ static inline uint64_t sat_sub(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
 }
+
+/* Sets *why to the formatted text (free it) and returns -EINVAL: for
+ * parsers that say what is wrong. */
+int fail_why(char **why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* A socket address for path ("@name": the abstract namespace) and its
+ * length; -ENAMETOOLONG when sun_path cannot hold it. */
+int unix_addr(const char *path, struct sockaddr_un *sa, socklen_t *len);
+
+/* openat2(2) with O_CLOEXEC added: an fd, or -errno. resolve is a set of
+ * RESOLVE_* flags (e.g. RESOLVE_IN_ROOT: path as a container resolves it). */
+int openat2_in(int dirfd, const char *path, int flags, uint64_t resolve);
 
 /* Monotonic clock in microseconds. */
 uint64_t now_monotonic_us(void);

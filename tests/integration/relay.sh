@@ -55,7 +55,7 @@ for _ in $(seq 100); do [ -S "$SINK" ] && break; sleep 0.05; done
 
 # start_relay [OPTIONS...]: the relay on $RUN to rsyslogd; RELAY_PID.
 RELAY_OPTS=(--run-dir "$RUN" --path "$SINK" --rate 50 --burst 200 --summary-ms 1000
-	--max-message 2048)
+	--max-message 2048 --max-rate 1000 --max-burst 500)
 RELAYS=()
 start_relay() {
 	"$RELAY" "${RELAY_OPTS[@]}" "$@" 2>>"$WORK/relay.err" &
@@ -113,7 +113,69 @@ start_relay
 check "the relay keeps no capability" "$(awk '/^Cap(Eff|Prm|Bnd)/ { print $2 }' /proc/$RELAY_PID/status | sort -u)" 0000000000000000
 check "the relay sets no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' /proc/$RELAY_PID/status)" 1
 
+# --- one relay a run directory --------------------------------------------
+out=$(timeout 10 "$RELAY" "${RELAY_OPTS[@]}" 2>&1)
+check "a second relay on the same run directory: exit status 1" "$?" 1
+check "a second relay: says why" "$out" "lensfs-relay: error: another lensfs-relay runs on $RUN ($RUN/lock is locked)"
+check_true "a second relay: the first still answers" "$LENSFS_SHOW" --relay "$RUN"
+
+# --- /dev/log that cannot be made: the mount is undone ---------------------
+# The hook run by hand against a process in a mount namespace of its own,
+# with a rootfs whose /dev takes no new entry (immutable): the directory
+# mounts, the link fails with EPERM.
+UB=$WORK/undo
+mkdir -p "$UB/rootfs/dev/lensfs-relay"
+echo '{"root": {"path": "rootfs"}}' >"$UB/config.json"
+if chattr +i "$UB/rootfs/dev" 2>/dev/null; then
+	defer "chattr -i $UB/rootfs/dev"
+	unshare -m --propagation private sleep 60 &
+	NSPID=$!
+	defer "kill $NSPID"
+	for _ in $(seq 100); do [ "$(readlink /proc/$NSPID/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break; sleep 0.02; done
+	ustate=$(jq -nc --arg id "$ID-undo" --argjson pid "$NSPID" --arg b "$UB" \
+		'{ociVersion: "1.0.2", id: $id, status: "creating", pid: $pid, bundle: $b}')
+	"$HOOK" --mountpoint "$WORK/no-lensfs" --relay "$RUN" createRuntime <<<"$ustate" 2>"$WORK/undo.err"
+	check "/dev/log cannot be made: the hook lets the container start" "$?" 0
+	check_true "/dev/log cannot be made: the hook says why ($(tail -1 "$WORK/undo.err"))" \
+		grep -q "no /dev/log from lensfs-relay: $UB/rootfs/dev: Operation not permitted" "$WORK/undo.err"
+	check "/dev/log cannot be made: nothing stays mounted in the container" \
+		"$(nsenter -t "$NSPID" -m awk -v m="$UB/rootfs/dev/lensfs-relay" '$5 == m' /proc/self/mountinfo)" ""
+	"$HOOK" --relay "$RUN" poststop <<<"$ustate"
+	kill "$NSPID"
+	chattr -i "$UB/rootfs/dev"
+else
+	echo "# $UB: no chattr +i here, the undo is not tested"
+fi
+
+# --- out of descriptors: the relay waits to accept, it does not spin -------
+RUNF=$(mktemp -d /run/lensfs-test-relay-f-XXXXXX)
+defer "rm -rf $RUNF"
+(ulimit -n 12 && exec "$RELAY" --run-dir "$RUNF" --path "$SINK" 2>>"$WORK/relay-fd.err") &
+FDRELAY=$!
+defer "kill $FDRELAY"
+for _ in $(seq 100); do [ -S "$RUNF/control" ] && break; sleep 0.05; done
+# Control connections that say nothing hold a descriptor each for 5 s.
+$PYTHON -c 'import socket, sys, time
+s = [socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(20)]
+for c in s: c.connect(sys.argv[1])
+time.sleep(2.5)' "$RUNF/control" &
+HOLD=$!
+sleep 0.5
+cpu0=$(awk '{ print $14 + $15 }' /proc/$FDRELAY/stat)
+sleep 1.5
+cpu1=$(awk '{ print $14 + $15 }' /proc/$FDRELAY/stat)
+wait "$HOLD"
+check_true "out of descriptors: accepting pauses ($((cpu1 - cpu0)) ticks of CPU in 1.5 s)" test $((cpu1 - cpu0)) -lt 30
+check_true "out of descriptors: the relay said so" grep -q 'control: accepting: Too many open files; again in 100 ms' "$WORK/relay-fd.err"
+for _ in $(seq 140); do "$LENSFS_SHOW" --relay "$RUNF" >/dev/null 2>&1 && break; sleep 0.05; done
+check_true "out of descriptors: it answers again once they are closed" "$LENSFS_SHOW" --relay "$RUNF"
+kill "$FDRELAY"
+
 # --- two containers, three senders each, and forgeries ---------------------
+# What relay-send.py hostile's bytes(range(256)) * 8 becomes.
+ALLBYTES=$($PYTHON -c 'import sys
+one = "".join("#011" if b == 9 else chr(b) if 0x20 <= b < 0x7f else "\\x%02x" % b for b in range(256))
+sys.stdout.write(one * 8)')
 script() { # NAME OTHER: what each container runs
 	printf '%s' "/usr/bin/logger -t lg-$1 -p local3.err 'logger from $1' &&
 		/syslog-c $1 && $SEND /send.py python $1 && $SEND /send.py forge $1 $2 &&
@@ -130,6 +192,7 @@ check_true "/dev/log in the container links into the relay's directory ($(head -
 	grep -q '/dev/log -> lensfs-relay/log' "$WORK/a.out"
 wait_lines 'forged5424' 2
 wait_lines '|bin|' 2
+wait_lines '\\x00\\x01\\x02' 2
 for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 	n=${pair%%:*}
 	other=${pair#*:}
@@ -160,6 +223,15 @@ for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 		grep -q "^$n x*x \[truncated from $((100011 + ${#n})) bytes\]\$" <<<"$h"
 	check "$n: control characters, NULs and invalid UTF-8 are escaped" \
 		"$(grep '|bin|' <<<"$L" | cut -d'|' -f7)" "$n a\\x00b\\x01c\\xff\\xfe\\xc3(\\x1b[2J\\x7fend"
+	# An empty datagram: bare text, no tag, nothing to say.
+	check "$n: an empty datagram arrives empty, untagged, as user.notice" \
+		"$(grep -c '|user|notice|-|[0-9]*|\[lensfs@32473 [^|]*\]|$' <<<"$L")" 1
+	# Every byte value, 8 times (2048 bytes, max-message): no PRI, no tag;
+	# controls, DEL and every byte from 0x80 (no valid UTF-8 in ascending
+	# bytes) escaped; rsyslogd writes TAB as #011.
+	ab=$(grep -F '|\x00\x01\x02' <<<"$L")
+	check "$n: 2 KB of every byte value arrives whole, escaped, untagged" \
+		"$(cut -d'|' -f1-4 <<<"$ab")|$(cut -d'|' -f7- <<<"$ab")" "$n|user|notice|-|$ALLBYTES"
 done
 check_true "the relay survived the hostile datagrams" kill -0 "$RELAY_PID"
 check "B's name is its id (no annotation)" "$(lines "$B" | grep -c '|lg-')" 1
@@ -269,7 +341,7 @@ JRECV=$!
 defer "kill -CONT $JRECV; kill $JRECV"
 for _ in $(seq 100); do [ -S "$WORK/journal.sock" ] && break; sleep 0.05; done
 "$RELAY" --run-dir "$RUNJ" --to journal --path "$WORK/journal.sock" --max-message 100 \
-	--summary-ms 500 2>>"$WORK/relay.err" &
+	--summary-ms 500 --rate 0 --queue-bytes 300000 2>>"$WORK/relay.err" &
 JRELAY=$!
 RELAYS+=("$JRELAY")
 defer "kill $!"
@@ -301,9 +373,14 @@ check "journal: a truncated message says so" \
 # share of the queue is full, drops are counted, nothing else is lost -----
 S=stall-$$
 mkdir -p "$RUNJ/c/$S"
-printf '[container]\nid=%s\nname=%s\npid=1\nrate=0\nburst=1\n' "$S" "$S" >"$RUNJ/reg/$S"
+printf '[container]\nid=%s\nname=%s\npid=1\n' "$S" "$S" >"$RUNJ/reg/$S"
 kill -HUP "$JRELAY"
 for _ in $(seq 100); do [ -S "$RUNJ/c/$S/log" ] && break; sleep 0.05; done
+S2=stallbig-$$
+mkdir -p "$RUNJ/c/$S2"
+printf '[container]\nid=%s\nname=%s\npid=1\n' "$S2" "$S2" >"$RUNJ/reg/$S2"
+kill -HUP "$JRELAY"
+for _ in $(seq 100); do [ -S "$RUNJ/c/$S2/log" ] && break; sleep 0.05; done
 kill -STOP "$JRECV"
 t0=$(date +%s%N)
 out=$(RELAY_SEND_TO=$RUNJ/c/$S/log $PYTHON "$SRCDIR/tests/integration/relay-send.py" flood 1500)
@@ -318,20 +395,37 @@ dq=$(jstat dropped-queue)
 check_true "stalled upstream: the excess is dropped and counted ($dq)" test "$dq" -gt 0
 check "stalled upstream: received = forwarded + dropped + queued" \
 	"$(($(jstat forwarded) + $(jstat dropped) + $(jstat queued)))" 1500
+check "stalled upstream: small messages hit the count, not the bytes" "$(jstat dropped-memory)" 0
+# Messages of 100 bytes that escape to 400: the share of bytes (--queue-bytes
+# 300000) fills before the share of messages.
+RELAY_SEND_TO=$RUNJ/c/$S2/log $PYTHON -c 'import socket, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(os.environ["RELAY_SEND_TO"])
+for i in range(1500): s.send(b"<14>big: " + b"\xff" * 200)'
+S_SAVE=$S
+S=$S2
+for _ in $(seq 100); do [ "$(jstat received)" = 1500 ] && break; sleep 0.02; done
+check "byte budget: every message received" "$(jstat received)" 1500
+check_true "byte budget: the share holds at most --queue-bytes ($(jstat queued-bytes) bytes, $(jstat queued) messages)" \
+	test "$(jstat queued-bytes)" -le 300000 -a "$(jstat queued-bytes)" -gt 299000 -a "$(jstat queued)" -lt 1000
+check_true "byte budget: the excess is dropped and counted as such ($(jstat dropped-memory))" \
+	test "$(jstat dropped-memory)" -gt 0 -a "$(jstat dropped-queue)" = 0 -a "$(jstat dropped-rate)" = 0
+check "byte budget: received = forwarded + dropped + queued" \
+	"$(($(jstat forwarded) + $(jstat dropped) + $(jstat queued)))" 1500
+S=$S_SAVE
 kill -CONT "$JRECV"
 for _ in $(seq 100); do [ "$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" -ge $((1500 - dq + 1)) ] && break; sleep 0.05; done
 check "stalled upstream: once it reads again, the queue drains" "$(jstat queued) $(jstat forwarded)" "0 $((1500 - dq))"
 check "stalled upstream: what was not dropped arrives, and one summary" \
 	"$(grep -c "\"CONTAINER_NAME\",\"$S\"" "$WORK/journal.out")" $((1500 - dq + 1))
 check_true "stalled upstream: the summary counts the queue's drops" \
-	grep -q "\"MESSAGE\",\"container $S ($S): $dq messages dropped in [0-9.]* s (0 over the rate limit of 0/s burst 1, $dq because the upstream was slow)\"" "$WORK/journal.out"
+	grep -q "\"MESSAGE\",\"container $S ($S): $dq messages dropped in [0-9.]* s (0 over the rate limit of 0/s burst 1000, $dq because the upstream was slow)\"" "$WORK/journal.out"
 
 # --- a remote collector over TCP, and one over UDP -----------------------
 # Registered before the relay starts: the relay restores it from RUN/reg.
 RUNT=$(mktemp -d /run/lensfs-test-relay-t-XXXXXX)
 defer "rm -rf $RUNT"
 mkdir -p "$RUNT/reg" "$RUNT/c/remote-$$"
-printf '[container]\nid=remote-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/remote-$$"
+printf '[container]\nid=remote-%s\nname=far-%s\npid=1\nrate=1000000\nburst=2000000\n' $$ $$ >"$RUNT/reg/remote-$$"
 $PYTHON "$SRCDIR/tests/integration/tcp-receiver.py" "$WORK/tcp.port" "$WORK/tcp.out" &
 defer "kill $!"
 for _ in $(seq 100); do [ -s "$WORK/tcp.port" ] && break; sleep 0.05; done
@@ -341,6 +435,8 @@ defer "kill $TCP_RELAY"
 for _ in $(seq 100); do [ -S "$RUNT/c/remote-$$/log" ] && break; sleep 0.05; done
 tsend() { RELAY_SEND_TO=$RUNT/c/remote-$$/log $PYTHON -c 'import socket, sys, os
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect(os.environ["RELAY_SEND_TO"]); s.send(sys.argv[1].encode())' "$1"; }
+check "a container's limits are capped at the relay's (rate 200, burst 1000)" \
+	"$("$LENSFS_SHOW" --relay "$RUNT" | grep -o 'rate=[0-9]* burst=[0-9]*$')" "rate=200 burst=1000"
 tsend "<13>app: first"
 for _ in $(seq 100); do grep -q first "$WORK/tcp.out" 2>/dev/null && break; sleep 0.05; done
 check_true "tcp: octet-counted RFC 5424 with the container's name ($(head -1 "$WORK/tcp.out"))" \
@@ -361,6 +457,15 @@ kill -HUP "$TCP_RELAY"
 for _ in $(seq 100); do [ -S "$RUNT/c/remote2-$$/log" ] && break; sleep 0.05; done
 check_true "SIGHUP: a new registration gets its socket" test -S "$RUNT/c/remote2-$$/log"
 check "SIGHUP: the relay goes on" "$("$LENSFS_SHOW" --relay "$RUNT" | grep -c '^container ')" 2
+# A name is the hostname upstream: another live container cannot take it.
+mkdir -p "$RUNT/c/twin-$$"
+printf '[container]\nid=twin-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/twin-$$"
+check "a name already held: refused at add" "$($PYTHON -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+s.send(sys.argv[2].encode()); print(s.recv(4096).decode().strip())' "$RUNT/control" "add twin-$$")" \
+	"error: the name 'far-$$' is container remote-$$'s"
+check "a name already held: no socket for the second" "$(ls "$RUNT/c/twin-$$" | wc -l) $("$LENSFS_SHOW" --relay "$RUNT" | grep -c "twin-$$")" "0 0"
+rm -f "$RUNT/reg/twin-$$"
 # UDP: the same registration, another relay.
 kill "$TCP_RELAY"
 wait "$TCP_RELAY" 2>/dev/null

@@ -129,6 +129,27 @@ static void test_real_states(void **state)
 	assert_string_equal(crun.root, "/var/lib/containers/storage/overlay/abc/merged");
 }
 
+/* Annotations: the string ones, for lensfs-hook --relay. */
+static void test_state_annotations(void **state)
+{
+	const char *text = "{\"ociVersion\":\"1.0.2\",\"id\":\"c\",\"status\":\"creating\","
+			   "\"bundle\":\"/b\",\"annotations\":{\"a\":\"1\",\"n\":2,\"o\":{}}}";
+	g_auto(oci_state) st = { 0 }, pod = { 0 }, none = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(oci_state_parse(text, strlen(text), &st, &why), 0);
+	assert_string_equal(oci_state_annotation(&st, "a"), "1");
+	assert_null(oci_state_annotation(&st, "n"));
+	assert_null(oci_state_annotation(&st, "o"));
+	assert_null(oci_state_annotation(&st, "b"));
+	/* A real one (podman's), and one without (runc's). */
+	parse_fixture("podman-createRuntime.json", &pod);
+	assert_string_equal(oci_state_annotation(&pod, "io.container.manager"), "libpod");
+	parse_fixture("runc-createRuntime.json", &none);
+	assert_null(none.annotations);
+	assert_null(oci_state_annotation(&none, "io.container.manager"));
+}
+
 static void expect_bad_state(const char *text, const char *why_part)
 {
 	g_auto(oci_state) st = { 0 };
@@ -279,7 +300,7 @@ int main(void)
 		cmocka_unit_test(test_json),	       cmocka_unit_test(test_real_states),
 		cmocka_unit_test(test_bad_states),     cmocka_unit_test(test_config_rootfs),
 		cmocka_unit_test(test_mountinfo_line), cmocka_unit_test(test_lensfs_mounted),
-		cmocka_unit_test(test_files_check),
+		cmocka_unit_test(test_files_check),    cmocka_unit_test(test_state_annotations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

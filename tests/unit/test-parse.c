@@ -4,6 +4,39 @@
 #include "fixture.h"
 
 #include "parse.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+/* Socket addresses: the length check once, for every caller. */
+static void test_unix_addr(void **state)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	g_autofree char *max = g_strnfill(sizeof(sa.sun_path) - 1, 'a');
+	g_autofree char *over = g_strnfill(sizeof(sa.sun_path), 'a');
+
+	assert_int_equal(unix_addr("/run/x", &sa, &len), 0);
+	assert_int_equal(sa.sun_family, AF_UNIX);
+	assert_string_equal(sa.sun_path, "/run/x");
+	assert_int_equal(len, offsetof(struct sockaddr_un, sun_path) + 7);
+	/* The abstract namespace: a NUL first, the length exact. */
+	assert_int_equal(unix_addr("@bus", &sa, &len), 0);
+	assert_memory_equal(sa.sun_path, "\0bus", 4);
+	assert_int_equal(len, offsetof(struct sockaddr_un, sun_path) + 4);
+	assert_int_equal(unix_addr(max, &sa, &len), 0);
+	assert_int_equal(unix_addr(over, &sa, &len), -ENAMETOOLONG);
+	assert_int_equal(unix_addr("", &sa, &len), -ENAMETOOLONG);
+}
+
+static void test_fail_why(void **state)
+{
+	g_autofree char *why = NULL;
+
+	assert_int_equal(fail_why(&why, "%s=%d: bad", "k", 7), -EINVAL);
+	assert_string_equal(why, "k=7: bad");
+}
 
 static void test_u64(void **state)
 {
@@ -247,6 +280,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_unix_addr),
+		cmocka_unit_test(test_fail_why),
 		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_memory_stat_v1),
 		cmocka_unit_test(test_memory_stat_v2),

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "oci.h"
 #include "relay_config.h"
 #include "relay_hook.h"
 #include "syslog_msg.h"
@@ -125,6 +126,26 @@ static void test_python_and_bare(void **state)
 	assert_string_equal(notpri.text, "<192>x");
 }
 
+/* What is not a PRI is text: out of range, negative, more than 3 digits
+ * (RFC 5424 6.2.1: PRIVAL is 1 to 3 digits). */
+static void test_bad_pri(void **state)
+{
+	static const char *const bad[] = { "<999>x",  "<-1>x",
+					   "<0001>x", "<00000000000000000000000000013>x",
+					   "<>x",     "<1a>x" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_auto(syslog_msg) m = { 0 };
+
+		syslog_msg_parse(bad[i], strlen(bad[i]), 8192, &m);
+		assert_int_equal(m.format, SYSLOG_BARE);
+		assert_int_equal(m.facility, SYSLOG_FAC_USER);
+		assert_int_equal(m.severity, SYSLOG_SEV_NOTICE);
+		assert_null(m.tag);
+		assert_string_equal(m.text, bad[i]);
+	}
+}
+
 static void test_kern_becomes_user(void **state)
 {
 	g_auto(syslog_msg) zero = { 0 }, kern = { 0 };
@@ -136,6 +157,58 @@ static void test_kern_becomes_user(void **state)
 	assert_int_equal(kern.facility, SYSLOG_FAC_USER);
 	assert_int_equal(kern.severity, 3);
 	assert_string_equal(kern.tag, "kernel");
+}
+
+/* auth (4), syslog (5), authpriv (10): the host's, not a container's. */
+static void test_host_facilities_become_user(void **state)
+{
+	static const struct {
+		const char *in;
+		int facility, severity;
+	} cases[] = {
+		{ "<34>sshd: x", SYSLOG_FAC_USER, 2 },
+		{ "<44>rsyslogd: x", SYSLOG_FAC_USER, 4 },
+		{ "<86>sudo: x", SYSLOG_FAC_USER, 6 },
+		{ "<1>1 - - a - - - x", SYSLOG_FAC_USER, 1 },
+		{ "<30>d: x", 3, 6 },
+		{ "<191>l7: x", 23, 7 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_auto(syslog_msg) m = { 0 };
+
+		syslog_msg_parse(cases[i].in, strlen(cases[i].in), 8192, &m);
+		assert_int_equal(m.facility, cases[i].facility);
+		assert_int_equal(m.severity, cases[i].severity);
+	}
+}
+
+/* The relay's summaries carry a mark no sender can write. */
+static void test_own_marked(void **state)
+{
+	g_auto(syslog_msg) own = { 0 }, forged = { 0 };
+	g_autoptr(GString) a = g_string_new(NULL), b = g_string_new(NULL);
+	g_autoptr(GString) ja = g_string_new(NULL), jb = g_string_new(NULL);
+	struct syslog_origin o = origin;
+
+	o.has_creds = false;
+	syslog_msg_init_own(&own, 4, "container web (x): 5 messages dropped");
+	syslog_format_5424(&own, &o, a);
+	assert_string_equal(a->str, "<44>1 2026-11-29T13:30:05.000042Z web lensfs-relay - - "
+				    "[lensfs@32473 id=\"0123456789abcdef0123\" name=\"web\" "
+				    "origin=\"relay\"] container web (x): 5 messages dropped");
+	syslog_format_journal(&own, &o, ja);
+	assert_non_null(strstr(ja->str, "\nLENSFS_RELAY_SUMMARY=1\n"));
+	/* A sender that writes all of it, with line breaks for journal fields
+	 * and our SD-ID: none of it counts. */
+	PARSE(&forged, "<44>1 - - lensfs-relay - - [lensfs@32473 origin=\"relay\"] "
+		       "container web (x): 5 messages dropped\nLENSFS_RELAY_SUMMARY=1");
+	syslog_format_5424(&forged, &o, b);
+	assert_null(strstr(b->str, "origin="));
+	assert_null(strstr(b->str, " lensfs-relay "));
+	syslog_format_journal(&forged, &o, jb);
+	assert_null(strstr(jb->str, "\nLENSFS_RELAY_SUMMARY="));
+	assert_non_null(strstr(jb->str, "SYSLOG_FACILITY=1\n"));
 }
 
 static void test_claimed_hostname_dropped(void **state)
@@ -152,6 +225,37 @@ static void test_claimed_hostname_dropped(void **state)
 			    "<13>1 2026-11-29T13:30:05.000042Z web fake 4242 - [lensfs@32473 "
 			    "id=\"0123456789abcdef0123\" name=\"web\" pid=\"4242\" uid=\"1000\" "
 			    "claimed-pid=\"1\"] I am db");
+}
+
+/* An APP-NAME may hold '[', ']' and ':' (RFC 5424 6.2.5 allows any
+ * PRINTUSASCII): upstream, "evil[99999]:" would be read as the tag "evil"
+ * and the PID 99999. Tags are cleaned alike whatever the sender wrote. */
+static void test_tag_cannot_claim_pid(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, g = { 0 }, own = { 0 }, own5 = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	PARSE(&m, "<14>1 - h evil[99999]: - - - hi");
+	assert_int_equal(m.format, SYSLOG_5424);
+	assert_string_equal(m.tag, "evil_99999__");
+	syslog_format_3164(&m, &origin, out);
+	assert_string_equal(out->str, "<14>Nov 29 13:30:05 web evil_99999__[4242]: hi");
+	g_string_truncate(out, 0);
+	syslog_format_5424(&m, &origin, out);
+	assert_string_equal(out->str, "<14>1 2026-11-29T13:30:05.000042Z web evil_99999__ 4242 - "
+				      "[lensfs@32473 id=\"0123456789abcdef0123\" name=\"web\" "
+				      "pid=\"4242\" uid=\"1000\"] hi");
+	/* RFC 3164: a tag stops at those characters already; the same function
+	 * makes it. */
+	PARSE(&g, "<14>Nov 29 14:30:05 a b: x");
+	assert_string_equal(g.tag, "b");
+	/* The relay's own tag is its own. */
+	PARSE(&own, "<44>lensfs-relay: container web (x): 5 messages dropped");
+	assert_string_equal(own.tag, "_lensfs-relay");
+	PARSE(&own5, "<44>1 - - lensfs-relay - - - y");
+	assert_string_equal(own5.tag, "_lensfs-relay");
 }
 
 static void test_sanitize(void **state)
@@ -314,13 +418,35 @@ static void test_token_bucket(void **state)
 	assert_false(token_bucket_take(&b, 1000000));
 }
 
+/* A message the queue cannot take costs no token; one dropped for memory
+ * after its token was taken gets it back. */
+static void test_admit_queue_first(void **state)
+{
+	struct token_bucket b;
+
+	token_bucket_init(&b, 10, 3, 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(relay_admit(&b, 5, 5, 0), RELAY_DROP_QUEUE);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_DROP_RATE);
+	token_bucket_refund(&b);
+	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+	/* No more than the burst back. */
+	for (int i = 0; i < 10; i++)
+		token_bucket_refund(&b);
+	assert_int_equal(b.tokens, 3 * 1000000);
+}
+
 static void test_config(void **state)
 {
 	struct relay_config cfg;
 	g_autofree char *why = NULL;
 	const char *text = "# comment\n[relay]\nrun-dir=/run/x\nto=journal\npath=/run/j.sock\n"
 			   "format=rfc3164\nrate=50\nburst=70\nqueue=9\nmax-message=128\n"
-			   "summary-ms=250\n";
+			   "summary-ms=250\nmax-rate=80\nmax-burst=90\nqueue-bytes=70000\n"
+			   "total-queue-bytes=80000\n";
 
 	relay_config_init(&cfg);
 	assert_string_equal(cfg.run_dir, "/run/lensfs/relay");
@@ -328,6 +454,8 @@ static void test_config(void **state)
 	assert_int_equal(cfg.format, RELAY_RFC5424);
 	assert_int_equal(cfg.rate, 200);
 	assert_int_equal(cfg.burst, 1000);
+	assert_int_equal(cfg.queue_bytes, 4 << 20);
+	assert_int_equal(cfg.total_queue_bytes, 64 << 20);
 	assert_int_equal(relay_config_parse(text, strlen(text), &cfg, &why), 0);
 	assert_string_equal(cfg.run_dir, "/run/x");
 	assert_int_equal(cfg.target, RELAY_TO_JOURNAL);
@@ -338,6 +466,10 @@ static void test_config(void **state)
 	assert_int_equal(cfg.queue, 9);
 	assert_int_equal(cfg.max_message, 128);
 	assert_int_equal(cfg.summary_ms, 250);
+	assert_int_equal(cfg.max_rate, 80);
+	assert_int_equal(cfg.max_burst, 90);
+	assert_int_equal(cfg.queue_bytes, 70000);
+	assert_int_equal(cfg.total_queue_bytes, 80000);
 	assert_int_equal(relay_config_check(&cfg, &why), 0);
 	relay_config_clear(&cfg);
 }
@@ -368,7 +500,9 @@ static void test_config_errors(void **state)
 	expect_config_error("[relay]\nrun-dir=run\n", "run-dir=run: not an absolute path");
 	expect_config_error("[relay]\ncolour=red\n", "unknown key 'colour'");
 	expect_config_error("[forward]\nto=udp\n", "unknown group [forward]");
-	expect_config_error("[relay\n", "");
+	/* GLib's own message (the tests run in the C locale: untranslated). */
+	expect_config_error("[relay\n", "Key file contains line \u201c[relay\u201d which is not a "
+					"key-value pair, group, or comment");
 	expect_config_error("[relay]\nto=tcp\n", "to=tcp needs an address");
 	expect_config_error("[relay]\nrate=5\nburst=0\n", "burst=0 with rate=5");
 }
@@ -426,6 +560,19 @@ static void test_registration(void **state)
 	assert_int_equal(limited.burst, 9);
 }
 
+/* A registration asking for no limit: the relay's limits (the relay caps
+ * what a registration asks for, and 0 is no cap at all). */
+static void test_registration_zero(void **state)
+{
+	const char *text = "[container]\nid=x\nname=a\npid=1\nrate=0\nburst=1\n";
+	g_auto(relay_reg) reg = { 0 };
+	g_autofree char *why = NULL;
+
+	assert_int_equal(relay_reg_parse(text, strlen(text), &reg, &why), 0);
+	assert_string_equal(reg.id, "x");
+	assert_false(reg.has_limits);
+}
+
 static void expect_reg_error(const char *text, const char *why_part)
 {
 	g_auto(relay_reg) reg = { 0 };
@@ -461,30 +608,94 @@ static void test_limits(void **state)
 	assert_int_equal(relay_limits_parse(NULL, "7", &r, &why), 0);
 	assert_int_equal(r.rate, 7);
 	assert_int_equal(r.burst, 7);
-	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), 0);
-	assert_int_equal(r.rate, 0);
-	assert_int_equal(r.burst, 1);
+	/* 0 would turn the limit off: refused, the relay's limits apply. */
+	r.has_limits = false;
+	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), -EINVAL);
+	assert_string_equal(why, "rate '0' is not a number of messages a second from 1");
+	assert_false(r.has_limits);
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_limits_parse(NULL, "0", &r, &why), -EINVAL);
+	assert_string_equal(why, "burst '0' is not a number of messages from 1");
+	g_clear_pointer(&why, g_free);
 	assert_int_equal(relay_limits_parse("5", "0", &r, &why), -EINVAL);
 	assert_non_null(strstr(why, "burst '0'"));
+	g_clear_pointer(&why, g_free);
+	assert_int_equal(relay_limits_parse("2147483648", NULL, &r, &why), -EINVAL);
+	assert_false(r.has_limits);
 }
+
+/* Annotations are the container creator's: capped at the relay's limits
+ * (or max-rate, max-burst). */
+static void test_limits_apply(void **state)
+{
+	struct relay_config cfg;
+	struct relay_reg none = { 0 },
+			 big = { .rate = 2147483647, .burst = 2147483647, .has_limits = true },
+			 small = { .rate = 5, .burst = 9, .has_limits = true },
+			 zero = { .rate = 0, .burst = 0, .has_limits = true };
+	guint64 rate, burst;
+
+	relay_config_init(&cfg);
+	relay_limits_apply(&cfg, &none, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	relay_limits_apply(&cfg, &small, &rate, &burst);
+	assert_int_equal(rate, 5);
+	assert_int_equal(burst, 9);
+	/* A registration with 0 (written by hand): the relay's limits. */
+	relay_limits_apply(&cfg, &zero, &rate, &burst);
+	assert_int_equal(rate, 200);
+	assert_int_equal(burst, 1000);
+	cfg.max_rate = 1000;
+	cfg.max_burst = 500;
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 1000);
+	assert_int_equal(burst, 500);
+	/* A relay without a limit has none to cap with. */
+	cfg.rate = 0;
+	cfg.max_rate = 0;
+	cfg.max_burst = 0;
+	relay_limits_apply(&cfg, &big, &rate, &burst);
+	assert_int_equal(rate, 2147483647);
+	assert_int_equal(burst, 1000);
+	relay_config_clear(&cfg);
+}
+
+/* The state a runtime writes, parsed as lensfs-hook does, then registered. */
+static int reg_from_json(const char *text, struct relay_reg *reg, char **why, char **warning)
+{
+	g_auto(oci_state) st = { 0 };
+	g_autofree char *err = NULL;
+
+	assert_int_equal(oci_state_parse(text, strlen(text), &st, &err), 0);
+	return relay_reg_from_state(&st, reg, why, warning);
+}
+
+#define STATE(rest) "{\"ociVersion\":\"1.0.2\",\"status\":\"creating\",\"bundle\":\"/b\"," rest "}"
 
 /* What lensfs-hook registers, from the state a runtime writes. */
 static void test_reg_from_state(void **state)
 {
 	const char *named =
-		"{\"ociVersion\":\"1.0.2\",\"id\":\"c-1\",\"status\":\"creating\","
-		"\"pid\":321,\"bundle\":\"/b\",\"annotations\":{"
-		"\"io.kubernetes.cri.container-name\":\"k8s name\","
-		"\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}}";
+		STATE("\"id\":\"c-1\",\"pid\":321,\"annotations\":{"
+		      "\"io.kubernetes.cri.container-name\":\"k8s name\","
+		      "\"org.lensfs.relay.name\":\"web/1\",\"org.lensfs.relay.rate\":\"30\"}");
 	const char *k8s =
-		"{\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
-		"\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\"}}";
-	const char *plain =
-		"{\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}}";
-	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, bad = { 0 };
+		STATE("\"id\":\"c-2\",\"pid\":5,\"annotations\":{"
+		      "\"io.kubernetes.container.name\":\"api\",\"org.lensfs.relay.burst\":\"x\","
+		      "\"org.lensfs.relay.rate\":7}");
+	const char *plain = STATE(
+		"\"id\":\"c-3\",\"pid\":5,\"annotations\":{\"org.lensfs.relay.name\":\"..\"}");
+	const char *unlimited =
+		STATE("\"id\":\"c-4\",\"pid\":5,\"annotations\":{"
+		      "\"org.lensfs.relay.rate\":\"0\",\"org.lensfs.relay.burst\":\"0\"}");
+	g_auto(relay_reg) a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, bad = { 0 };
 	g_autofree char *why = NULL, *warning = NULL;
 
-	assert_int_equal(relay_reg_from_state(named, strlen(named), &a, &why, &warning), 0);
+	assert_int_equal(reg_from_json(named, &a, &why, &warning), 0);
 	assert_null(warning);
 	assert_string_equal(a.id, "c-1");
 	assert_string_equal(a.name, "web_1");
@@ -492,23 +703,27 @@ static void test_reg_from_state(void **state)
 	assert_true(a.has_limits);
 	assert_int_equal(a.rate, 30);
 	assert_int_equal(a.burst, 30);
-	assert_int_equal(relay_reg_from_state(k8s, strlen(k8s), &b, &why, &warning), 0);
+	/* A number where a string belongs is no annotation. */
+	assert_int_equal(reg_from_json(k8s, &b, &why, &warning), 0);
 	assert_string_equal(b.name, "api");
 	assert_false(b.has_limits);
 	assert_non_null(strstr(warning, "burst 'x'"));
 	g_clear_pointer(&warning, g_free);
 	/* A name with nothing valid left: the id. */
-	assert_int_equal(relay_reg_from_state(plain, strlen(plain), &c, &why, &warning), 0);
+	assert_int_equal(reg_from_json(plain, &c, &why, &warning), 0);
 	assert_string_equal(c.name, "c-3");
-	assert_int_equal(
-		relay_reg_from_state("{\"id\":\"../x\",\"pid\":1}", 21, &bad, &why, &warning),
-		-EINVAL);
+	/* No limit from an annotation: a warning, the relay's limits. */
+	assert_int_equal(reg_from_json(unlimited, &d, &why, &warning), 0);
+	assert_false(d.has_limits);
+	assert_string_equal(warning, "annotations: rate '0' is not a number of messages a second "
+				     "from 1; the relay's limits apply");
+	g_clear_pointer(&warning, g_free);
+	assert_int_equal(reg_from_json(STATE("\"id\":\"../x\",\"pid\":1"), &bad, &why, &warning),
+			 -EINVAL);
 	assert_non_null(strstr(why, "container id"));
 	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_reg_from_state("{\"id\":\"x\"}", 10, &bad, &why, &warning), -EINVAL);
+	assert_int_equal(reg_from_json(STATE("\"id\":\"x\""), &bad, &why, &warning), -EINVAL);
 	assert_string_equal(why, "the state has no pid");
-	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_reg_from_state("[1]", 3, &bad, &why, &warning), -EINVAL);
 }
 
 /* Random datagrams (a fixed seed: the same every run): whatever comes in,
@@ -553,6 +768,10 @@ int main(void)
 		cmocka_unit_test(test_rfc5424_nil_and_forged_sd),
 		cmocka_unit_test(test_python_and_bare),
 		cmocka_unit_test(test_kern_becomes_user),
+		cmocka_unit_test(test_host_facilities_become_user),
+		cmocka_unit_test(test_own_marked),
+		cmocka_unit_test(test_bad_pri),
+		cmocka_unit_test(test_tag_cannot_claim_pid),
 		cmocka_unit_test(test_claimed_hostname_dropped),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_hostile_tag_and_binary),
@@ -561,13 +780,16 @@ int main(void)
 		cmocka_unit_test(test_format_5424_escapes_and_frame),
 		cmocka_unit_test(test_format_journal),
 		cmocka_unit_test(test_token_bucket),
+		cmocka_unit_test(test_admit_queue_first),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_name_sanitize),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
+		cmocka_unit_test(test_registration_zero),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits_apply),
 		cmocka_unit_test(test_reg_from_state),
 		cmocka_unit_test(test_random_datagrams),
 	};
