@@ -48,8 +48,15 @@ static int keep_only(const cap_value_t *keep, size_t n)
 	return r;
 }
 
-int caps_drop_to_worker(void)
+int caps_drop_to_worker(bool delegate)
 {
+	/* Delegation writes pids from inside the writer's pid namespace
+	 * (setns(2), cgroup_view.c). */
+	static const cap_value_t delegating[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
+						  CAP_SYS_ADMIN };
+
+	if (delegate)
+		return keep_only(delegating, G_N_ELEMENTS(delegating));
 	return keep_only(worker_caps, G_N_ELEMENTS(worker_caps));
 }
 

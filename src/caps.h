@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 /*
  * What the serving process keeps once the mount exists (docs/security.md):
  *   CAP_SYS_PTRACE      read /proc/PID/ns/pid of any caller (ptrace access
  *                       mode PTRACE_MODE_READ_FSCREDS, fs/proc/namespaces.c)
  *   CAP_DAC_READ_SEARCH read /proc and cgroup files whatever their owner and
  *                       mode (a delegated cgroup belongs to its user)
+ * and with delegate (lensfs --cgroup-delegate):
+ *   CAP_SYS_ADMIN       enter a writer's pid namespace (setns(2)) to write
+ *                       the pid it names (cgroup_view.c)
  * Everything else leaves the effective, permitted, inheritable and bounding
  * sets, and no_new_privs is set.
  */
-int caps_drop_to_worker(void);
+int caps_drop_to_worker(bool delegate);
 
 /*
  * What the supervisor keeps (daemon.c):

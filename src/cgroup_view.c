@@ -28,8 +28,10 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define CPU_MAX_PERIOD_DEFAULT 100000
 
@@ -59,12 +61,37 @@ static char *below(const char *root, const char *dir)
 	return g_strdup(dir + n + 1);
 }
 
+/* The container's cgroup path in the hierarchy that serves memory (or cpu,
+ * or the unified one): a hierarchy where the container sits elsewhere (a
+ * runtime that left it where the host put it, "/" for one it does not
+ * manage) shows nothing of it, and so is not in its view. */
+static const char *main_path(const struct cgroup_layout *layout, GPtrArray *paths)
+{
+	const struct cgroup_hierarchy *want[] = { layout->ctrl[CG_MEMORY], layout->ctrl[CG_CPU],
+						  layout->unified };
+
+	for (size_t k = 0; k < G_N_ELEMENTS(want); k++)
+		for (guint i = 0; want[k] && i < layout->hierarchies->len; i++)
+			if (layout->hierarchies->pdata[i] == want[k] && paths->pdata[i])
+				return paths->pdata[i];
+	return NULL;
+}
+
+static void strip_init_scope(char *path)
+{
+	if (g_str_has_suffix(path, "/init.scope"))
+		path[strlen(path) - strlen("/init.scope")] = '\0';
+	if (!*path)
+		strcpy(path, "/");
+}
+
 static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
 {
 	g_autoptr(GArray) roots = g_array_new(FALSE, TRUE, sizeof(struct cg_root));
 	g_autoptr(GPtrArray) paths = NULL;
 	g_autofree char *base = g_build_filename(ctx->sys_root, "fs/cgroup", NULL);
 	GPtrArray *hs = ctx->layout->hierarchies;
+	const char *own = NULL;
 	int r;
 
 	g_array_set_clear_func(roots, cg_root_clear);
@@ -77,6 +104,13 @@ static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 		r = cgroup_hierarchy_paths(ctx->layout, text, &paths);
 		if (r < 0)
 			return r;
+		for (guint i = 0; i < paths->len; i++)
+			if (paths->pdata[i])
+				strip_init_scope(paths->pdata[i]);
+		own = main_path(ctx->layout, paths);
+		/* A container in the root cgroup has no subtree of its own. */
+		if (!own || strcmp(own, "/") == 0)
+			own = NULL;
 	}
 	for (guint i = 0; i < hs->len; i++) {
 		const struct cgroup_hierarchy *h = hs->pdata[i];
@@ -92,12 +126,8 @@ static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 			continue; /* mounted elsewhere: not in the view */
 		if (!paths) {
 			dir = g_strdup(h->dir);
-		} else if (paths->pdata[i]) {
-			g_autofree char *path = g_strdup(paths->pdata[i]);
-
-			if (g_str_has_suffix(path, "/init.scope"))
-				path[strlen(path) - strlen("/init.scope")] = '\0';
-			r = cgroup_hierarchy_dir(h, *path ? path : "/", &dir);
+		} else if (own && g_strcmp0(paths->pdata[i], own) == 0) {
+			r = cgroup_hierarchy_dir(h, own, &dir);
 			if (r < 0)
 				dir = NULL;
 		}
@@ -105,7 +135,7 @@ static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 		root.hpath = dir ? below(ctx->sys_root, dir) : NULL;
 		if (!root.hier || !root.hpath) {
 			cg_root_clear(&root);
-			continue; /* the reader is not in that hierarchy */
+			continue; /* the reader has no cgroup of its own there */
 		}
 		g_array_append_val(roots, root);
 	}
@@ -485,21 +515,30 @@ static const struct cg_root *root_above(GArray *roots, const char *hpath)
  * Delegation (cgroup v2's rules, Documentation/admin-guide/cgroup-v2.rst,
  * "Delegation Containment"): below its root a container writes what the
  * kernel lets it; at its root only cgroup.procs, cgroup.threads,
- * cgroup.subtree_control (and v1's tasks): never a limit, never v1's
- * release_agent or notify_on_release. Nothing above the root has a name.
+ * cgroup.subtree_control (and v1's tasks): never a limit. v1 has no
+ * containment of its own: release_agent, notify_on_release and the
+ * network classes (net_cls.classid, net_prio.ifpriomap, which the host's
+ * traffic control and firewall read) are never written, at any level.
+ * Nothing above the root has a name. A reader in the host's pid namespace
+ * writes nothing here: root has /sys/fs/cgroup, and anyone else must not
+ * get this daemon's uid 0 for its writes.
  */
 static int cgroup_may_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
 {
 	static const char *const at_root[] = { "cgroup.procs", "cgroup.threads",
 					       "cgroup.subtree_control", "tasks", NULL };
+	static const char *const never[] = { "release_agent", "notify_on_release",
+					     "net_cls.classid", "net_prio.ifpriomap", NULL };
 	const char *name = strrchr(p->hpath, '/') + 1;
 	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
 	g_autoptr(GArray) roots = NULL;
 	const struct cg_root *root;
 	int r;
 
-	if (!ctx->cgroup_delegate)
+	if (!ctx->cgroup_delegate || v->host_pidns)
 		return -EROFS;
+	if (g_strv_contains(never, name))
+		return -EPERM;
 	r = view_roots(ctx, v, &roots);
 	if (r < 0)
 		return r;
@@ -515,7 +554,7 @@ static int cgroup_may_mkdir(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	const struct cg_root *root;
 	int r;
 
-	if (!ctx->cgroup_delegate)
+	if (!ctx->cgroup_delegate || v->host_pidns)
 		return -EROFS;
 	r = view_roots(ctx, v, &roots);
 	if (r < 0)
@@ -570,25 +609,74 @@ static int host_pid_in(struct lensfs_ctx *ctx, const struct viewer *v, const str
 	return -ESRCH;
 }
 
-/* The writer itself: its thread, or for cgroup.procs its process. */
-static int writer_pid(struct lensfs_ctx *ctx, const struct viewer *v, bool process, long *host)
+/* The writer's own number in its pid namespace: its thread's, or for
+ * cgroup.procs its process's (the last of /proc/PID/status's NSpid or
+ * NStgid). */
+static int writer_number(struct lensfs_ctx *ctx, const struct viewer *v, bool process, long *out)
 {
 	g_autofree char *status = NULL;
-	const char *tgid;
-	int r;
+	g_auto(GStrv) lines = NULL;
+	const char *key = process ? "NStgid:" : "NSpid:";
+	int r = file_read_allf(&status, "%s/%d/status", ctx->proc_root, (int)v->pid);
 
-	if (!process) {
-		*host = v->pid;
-		return 0;
-	}
-	r = file_read_allf(&status, "%s/%d/status", ctx->proc_root, (int)v->pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	tgid = strstr(status, "\nTgid:");
-	if (!tgid)
-		return -EIO;
-	*host = strtol(tgid + strlen("\nTgid:"), NULL, 10);
-	return 0;
+	lines = g_strsplit(status, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		const char *last;
+
+		if (!g_str_has_prefix(*l, key))
+			continue;
+		g_strchomp(*l);
+		last = strrchr(*l, '\t');
+		last = last ? last + 1 : *l + strlen(key);
+		*out = strtol(last, NULL, 10);
+		return *out > 0 ? 0 : -EIO;
+	}
+	return -EIO;
+}
+
+/* Writes text to fd from inside the pid namespace of process pid, so that
+ * the kernel reads the pid in it as that process would: it cannot name a
+ * process of another namespace, and no pid can be reused between a check
+ * and the write (kernel/cgroup/cgroup.c, cgroup_procs_write_start, looks
+ * the pid up in the writer's namespace). fd was opened here, by root: the
+ * kernel checks the opener's credentials. */
+static int write_in_pidns(const char *proc_root, pid_t pid, int fd, const char *text)
+{
+	g_autofree char *path = g_strdup_printf("%s/%d/ns/pid", proc_root, (int)pid);
+	autoclose int ns = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+	pid_t child;
+	int status;
+
+	if (ns < 0)
+		return -ESRCH;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		pid_t writer;
+		int st;
+
+		/* setns(CLONE_NEWPID) places the next child in the namespace. */
+		if (setns(ns, CLONE_NEWPID) < 0)
+			_exit(errno);
+		writer = fork();
+		if (writer < 0)
+			_exit(errno == ENOMEM ? ESRCH : errno); /* a namespace whose init left */
+		if (writer == 0) {
+			ssize_t n = write(fd, text, len);
+
+			_exit(n == (ssize_t)len ? 0 : n < 0 ? errno : EIO);
+		}
+		if (waitpid(writer, &st, 0) < 0)
+			_exit(errno);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : EIO);
+	}
+	if (waitpid(child, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
 }
 
 static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
@@ -599,9 +687,9 @@ static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	g_autoptr(GArray) roots = NULL;
 	const struct cg_root *root;
 	uint64_t shown;
-	long host = 0;
+	long number, host;
 	ssize_t n;
-	int r = 0;
+	int r;
 
 	if (!pid_list(name)) {
 		n = write(fd, buf, len);
@@ -612,21 +700,39 @@ static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	text = g_strndup(buf, len);
 	if (parse_u64(text, &shown) < 0 || shown > INT32_MAX)
 		return -EINVAL;
-	if (shown == 0) {
-		r = writer_pid(ctx, v, strcmp(name, "cgroup.procs") == 0, &host);
-	} else if (v->host_pidns) {
-		host = (long)shown;
-	} else {
+	number = (long)shown;
+	r = shown ? 0 : writer_number(ctx, v, strcmp(name, "cgroup.procs") == 0, &number);
+	/* Only a process of the container's subtree; the write itself names
+	 * it in the writer's namespace. */
+	if (r == 0)
 		r = view_roots(ctx, v, &roots);
-		root = r == 0 ? root_above(roots, p->hpath) : NULL;
-		if (r == 0)
-			r = root ? host_pid_in(ctx, v, root, (long)shown, &host) : -EPERM;
-	}
+	root = r == 0 ? root_above(roots, p->hpath) : NULL;
+	if (r == 0)
+		r = root ? host_pid_in(ctx, v, root, number, &host) : -EPERM;
 	if (r < 0)
 		return r;
-	out = g_strdup_printf("%ld\n", host);
-	n = write(fd, out, strlen(out));
-	return n < 0 ? -errno : (ssize_t)len;
+	out = g_strdup_printf("%ld\n", number);
+	r = write_in_pidns(ctx->proc_root, v->pid, fd, out);
+	return r < 0 ? r : (ssize_t)len;
+}
+
+/* Reading: only below the reader's roots (a node another reader looked up
+ * and this one got hold of, by a passed descriptor or a handle, is not
+ * served to it). */
+static int cgroup_may_read(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
+{
+	g_autoptr(GArray) roots = NULL;
+	int r;
+
+	if (v->host_pidns)
+		return 0;
+	r = view_roots(ctx, v, &roots);
+	if (r < 0)
+		return r;
+	/* The host's symlinks at the top (cpu -> cpu,cpuacct) are nobody's. */
+	if (!strchr(p->hpath + strlen("fs/cgroup/"), '/'))
+		return 0;
+	return root_above(roots, p->hpath) ? 0 : -ENOENT;
 }
 
 const struct vdir_ops view_cgroup_dir = {
@@ -636,4 +742,5 @@ const struct vdir_ops view_cgroup_dir = {
 	.may_write = cgroup_may_write,
 	.write = cgroup_write,
 	.may_mkdir = cgroup_may_mkdir,
+	.may_read = cgroup_may_read,
 };

@@ -190,7 +190,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 {
 	struct lensfs_fs *fs = NULL;
 	struct fuse_session *se = NULL;
-	int r = caps_drop_to_worker();
+	int r = caps_drop_to_worker(ctx->cgroup_delegate);
 	int status = 1;
 
 	if (r < 0) {

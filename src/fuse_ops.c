@@ -30,17 +30,11 @@ struct lensfs_fs {
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, next_fh and the warning count */
 	GHashTable *handles; /* fh -> GString, the text rendered at open */
-	GHashTable *writers; /* fh -> host descriptor, for a file opened to write */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
 };
-
-static void fd_free(gpointer p)
-{
-	close(GPOINTER_TO_INT(p));
-}
 
 static void text_free(gpointer p)
 {
@@ -56,7 +50,6 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
-	fs->writers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fd_free);
 	fs->nodes = ptree_new();
 	return fs;
 }
@@ -66,7 +59,6 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	if (!fs)
 		return;
 	g_hash_table_unref(fs->handles);
-	g_hash_table_unref(fs->writers);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
@@ -162,9 +154,11 @@ static void lensfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 static void lensfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct lensfs_fs *fs = fs_of(req);
+	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 	g_autofree char *target = NULL;
-	int r = vfs_readlink(fs->ctx, fs->nodes, ino, &target);
+	int r = vfs_readlink(fs->ctx, fs->nodes, &c, ino, &target);
 
+	vfs_caller_clear(&c);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -211,7 +205,6 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 {
 	g_mutex_lock(&fs->lock);
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
-	g_hash_table_remove(fs->writers, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
 }
 
@@ -245,28 +238,24 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
-	int mode = fi->flags & O_ACCMODE, fd = -1, r = 0;
+	int mode = fi->flags & O_ACCMODE, r = 0;
 
-	/* Writing: only where the cgroup view delegates (vfs_open_write). */
+	/* Writing: only where the cgroup view delegates; each write opens
+	 * the host file for itself (vfs_write). */
 	if (mode != O_RDONLY) {
 		struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 
-		r = vfs_open_write(fs->ctx, fs->nodes, &c, ino, &fd);
+		r = vfs_may_write(fs->ctx, fs->nodes, &c, ino);
 		vfs_caller_clear(&c);
 	}
 	if (r == 0 && mode != O_WRONLY)
 		r = render(fs, ino, fuse_req_ctx(req)->pid, text);
-	if (r < 0) {
-		if (fd >= 0)
-			close(fd);
+	if (r < 0)
 		return r;
-	}
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
 	if (mode != O_WRONLY)
 		g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
-	if (fd >= 0)
-		g_hash_table_insert(fs->writers, GUINT_TO_POINTER(fi->fh), GINT_TO_POINTER(fd));
 	g_mutex_unlock(&fs->lock);
 	/* Each reader gets its own content through the same inode: no page cache. */
 	fi->direct_io = 1;
@@ -353,20 +342,9 @@ static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 {
 	struct lensfs_fs *fs = fs_of(req);
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
-	ssize_t r = -EBADF;
-	int fd = -1;
+	/* Checked again: the writer may not be the opener (a passed fd). */
+	ssize_t r = vfs_write(fs->ctx, fs->nodes, &c, ino, buf, size);
 
-	/* A copy of the descriptor: a release may close the handle's meanwhile. */
-	g_mutex_lock(&fs->lock);
-	if (g_hash_table_contains(fs->writers, GUINT_TO_POINTER(fi->fh)))
-		fd = fcntl(
-			GPOINTER_TO_INT(g_hash_table_lookup(fs->writers, GUINT_TO_POINTER(fi->fh))),
-			F_DUPFD_CLOEXEC, 0);
-	g_mutex_unlock(&fs->lock);
-	if (fd >= 0) {
-		r = vfs_write(fs->ctx, fs->nodes, &c, ino, fd, buf, size);
-		close(fd);
-	}
 	vfs_caller_clear(&c);
 	if (r < 0)
 		fuse_reply_err(req, (int)-r);
@@ -389,7 +367,7 @@ static void lensfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 
 	if ((to_set & FUSE_SET_ATTR_SIZE) && !(to_set & ~(FUSE_SET_ATTR_SIZE | times)) &&
 	    attr->st_size == 0)
-		r = vfs_may_truncate(fs->ctx, fs->nodes, &c, ino);
+		r = vfs_may_write(fs->ctx, fs->nodes, &c, ino);
 	vfs_caller_clear(&c);
 	if (r == 0)
 		r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);

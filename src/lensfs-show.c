@@ -44,7 +44,7 @@ static int show_one(struct lensfs_ctx *ctx, struct ptree *t, const struct viewer
 	} else if (r == 0 && S_ISLNK(e.st.st_mode)) {
 		g_autofree char *target = NULL;
 
-		r = vfs_readlink(ctx, t, e.ino, &target);
+		r = vfs_readlink(ctx, t, &c, e.ino, &target);
 		if (r == 0)
 			g_string_append_printf(text, "%s\n", target);
 	} else if (r == 0) {

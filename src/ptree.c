@@ -103,6 +103,7 @@ int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out)
 {
 	struct entry *e;
 
+	memset(out, 0, sizeof(*out));
 	g_mutex_lock(&t->lock);
 	e = g_hash_table_lookup(t->nodes, &ino);
 	if (e) {

@@ -45,7 +45,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ptree, ptree_free)
 int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
 	      uint64_t *ino);
 /* A copy of node ino (pnode_clear it); -ESTALE when the table does not
- * have it (it was forgotten, or looked up by a predecessor). */
+ * have it (it was forgotten, or looked up by a predecessor), and out is
+ * then empty (pnode_clear does nothing). */
 int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out);
 void pnode_clear(struct pnode *n);
 /* The kernel forgets n lookups of ino. */

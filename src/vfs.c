@@ -39,6 +39,19 @@ static int caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const str
 	return 0;
 }
 
+/* Whether p, a node c holds, is in c's view: one another reader looked up
+ * and c got hold of (a passed descriptor, a file handle) is not. */
+static int readable(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct pnode *p)
+{
+	const struct viewer *v;
+	int r;
+
+	if (!p->root->dyn->may_read)
+		return 0;
+	r = caller_viewer(ctx, c, &v);
+	return r < 0 ? r : p->root->dyn->may_read(ctx, v, p);
+}
+
 /* A name a directory can hold: not ".", "..", empty, or with a slash. */
 static int name_check(const char *name)
 {
@@ -114,7 +127,7 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 	}
 	if (!ptree_is(parent) || !t)
 		return -ENOENT;
-	struct pnode p;
+	struct pnode p = { 0 };
 	g_autofree char *vpath = NULL, *hpath = NULL;
 
 	out->entry_timeout = VFS_HOST_TIMEOUT;
@@ -122,6 +135,8 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 	if (r < 0)
 		return r;
 	r = name_check(name);
+	if (r == 0)
+		r = readable(ctx, c, &p);
 	if (r == 0) {
 		vpath = g_strconcat(p.vpath, "/", name, NULL);
 		hpath = g_strconcat(p.hpath, "/", name, NULL);
@@ -136,7 +151,7 @@ int vfs_getattr(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, struct st
 {
 	const struct vnode *n = vnode_by_ino(ino);
 	struct stat host;
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r;
 
 	if (n) {
@@ -158,9 +173,10 @@ int vfs_getattr(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, struct st
 	return 0;
 }
 
-int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, char **out)
+int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		 char **out)
 {
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r;
 
 	if (vnode_by_ino(ino))
@@ -168,7 +184,9 @@ int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, char **o
 	r = ptree_get(t, ino, &p);
 	if (r < 0)
 		return r;
-	r = host_readlink(ctx->sys_root, p.hpath, out);
+	r = readable(ctx, c, &p);
+	if (r == 0)
+		r = host_readlink(ctx->sys_root, p.hpath, out);
 	pnode_clear(&p);
 	return r;
 }
@@ -176,7 +194,7 @@ int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, char **o
 int vfs_is_dir(struct ptree *t, uint64_t ino)
 {
 	const struct vnode *n = vnode_by_ino(ino);
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r;
 
 	if (n)
@@ -184,9 +202,11 @@ int vfs_is_dir(struct ptree *t, uint64_t ino)
 	if (!ptree_is(ino))
 		return -ENOENT;
 	r = ptree_get(t, ino, &p);
+	if (r < 0)
+		return r;
 	pnode_clear(&p);
 	/* The host tells at readdir; a file gives ENOTDIR there. */
-	return r < 0 ? r : 1;
+	return 1;
 }
 
 static void dirent_clear(gpointer p)
@@ -232,17 +252,20 @@ static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 	return r;
 }
 
-static int list_host(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, GArray *list)
+static int list_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		     GArray *list)
 {
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) types = g_array_new(FALSE, FALSE, sizeof(unsigned char));
 	g_autofree char *parent = NULL;
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r = ptree_get(t, ino, &p);
 
 	if (r < 0)
 		return r;
-	r = host_list(ctx->sys_root, p.hpath, names, types);
+	r = readable(ctx, c, &p);
+	if (r == 0)
+		r = host_list(ctx->sys_root, p.hpath, names, types);
 	if (r == 0) {
 		add_dirent(list, ".", ino, S_IFDIR);
 		/* The parent's number is not needed by the kernel: it asks with
@@ -273,7 +296,7 @@ int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint
 	if (dir)
 		r = list_fixed(ctx, t, c, dir, list);
 	else if (ptree_is(ino))
-		r = list_host(ctx, t, ino, list);
+		r = list_host(ctx, t, c, ino, list);
 	else
 		r = -ENOENT;
 	if (r == 0)
@@ -286,13 +309,15 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 {
 	g_autofree char *text = NULL;
 	const struct viewer *v;
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r = ptree_get(t, ino, &p);
 
 	if (r < 0)
 		return r;
 	/* The host's answer, as it is: a write-only cgroup file's EINVAL too. */
-	r = host_read(ctx->sys_root, p.hpath, &text);
+	r = readable(ctx, c, &p);
+	if (r == 0)
+		r = host_read(ctx->sys_root, p.hpath, &text);
 	if (r < 0) {
 		pnode_clear(&p);
 		return r == -ELOOP ? -ENOENT : r;
@@ -331,6 +356,7 @@ static int writable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_cal
 {
 	int r;
 
+	memset(p, 0, sizeof(*p));
 	if (!ptree_is(ino))
 		return vnode_by_ino(ino) ? -EACCES : -ENOENT;
 	r = ptree_get(t, ino, p);
@@ -347,44 +373,33 @@ static int writable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_cal
 	return r;
 }
 
-int vfs_open_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
-		   int *fd)
+int vfs_may_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino)
 {
 	const struct viewer *v;
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r = writable_node(ctx, t, c, ino, &p, &v);
 
-	if (r < 0)
-		return r;
-	r = host_open_write(ctx->sys_root, p.hpath);
 	pnode_clear(&p);
-	if (r < 0)
-		return r == -ELOOP ? -EACCES : r;
-	*fd = r;
-	return 0;
-}
-
-int vfs_may_truncate(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino)
-{
-	const struct viewer *v;
-	struct pnode p;
-	int r = writable_node(ctx, t, c, ino, &p, &v);
-
-	if (r == 0)
-		pnode_clear(&p);
 	return r;
 }
 
 ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
-		  int fd, const char *buf, size_t len)
+		  const char *buf, size_t len)
 {
 	const struct viewer *v;
-	struct pnode p;
+	struct pnode p = { 0 };
 	ssize_t r = writable_node(ctx, t, c, ino, &p, &v);
+	int fd;
 
 	if (r < 0)
 		return r;
-	r = p.root->dyn->write(ctx, v, &p, fd, buf, len);
+	fd = host_open_write(ctx->sys_root, p.hpath);
+	if (fd >= 0) {
+		r = p.root->dyn->write(ctx, v, &p, fd, buf, len);
+		close(fd);
+	} else {
+		r = fd == -ELOOP ? -EACCES : fd;
+	}
 	pnode_clear(&p);
 	return r;
 }
@@ -396,7 +411,7 @@ static int dir_target(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 {
 	const struct vnode *dir = vnode_by_ino(parent);
 	const struct viewer *v;
-	struct pnode p;
+	struct pnode p = { 0 };
 	int r = name_check(name);
 
 	if (r < 0)

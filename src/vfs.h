@@ -41,7 +41,8 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 	       const char *name, struct vfs_entry *out);
 int vfs_getattr(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, struct stat *st,
 		double *timeout);
-int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, uint64_t ino, char **out);
+int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
+		 char **out);
 
 struct vfs_dirent {
 	char *name;
@@ -54,13 +55,12 @@ int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint
 /* Whether ino is a directory; -ENOENT/-ESTALE when it is not a node. */
 int vfs_is_dir(struct ptree *t, uint64_t ino);
 /* Writing (the cgroup view with --cgroup-delegate; everything else is
- * refused). A descriptor of ino's host file, for vfs_write. */
-int vfs_open_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
-		   int *fd);
+ * refused): whether c may open ino to write, and one write(2) of c's, to
+ * the host file opened for it alone (no descriptor is held between
+ * writes). */
+int vfs_may_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino);
 ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
-		  int fd, const char *buf, size_t len);
-/* Whether c may truncate ino (open with O_TRUNC of a writable file). */
-int vfs_may_truncate(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino);
+		  const char *buf, size_t len);
 /* A directory made (its entry in out, counted in t) or removed. */
 int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
 	      const char *name, mode_t mode, struct vfs_entry *out);

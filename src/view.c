@@ -317,10 +317,29 @@ static int cpu_dir_read_for(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	return r;
 }
 
+/* Below cpuN: only the CPUs v sees. */
+static int cpu_dir_may_read(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
+{
+	const char *rest = p->hpath + strlen("devices/system/cpu/");
+	g_autofree char *name = g_strndup(rest, strcspn(rest, "/"));
+	int host = cpu_dir_name_number(name), r;
+	struct cpu_map m;
+
+	if (host < 0)
+		return 0;
+	r = viewer_cpu_map(ctx, v, &m);
+	if (r < 0)
+		return r;
+	r = cpu_map_shown(&m, (unsigned int)host) < 0 ? -ENOENT : 0;
+	cpu_map_clear(&m);
+	return r;
+}
+
 const struct vdir_ops view_cpu_dir = {
 	.resolve = cpu_dir_resolve_for,
 	.list = cpu_dir_list_for,
 	.read = cpu_dir_read_for,
+	.may_read = cpu_dir_may_read,
 };
 
 int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,

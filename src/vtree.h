@@ -61,6 +61,9 @@ struct vdir_ops {
 			 int fd, const char *buf, size_t len);
 	/* 0 when v may create or remove the directory hpath (host side). */
 	int (*may_mkdir)(struct lensfs_ctx *ctx, const struct viewer *v, const char *hpath);
+	/* 0 when p is in v's view (NULL: every node below is); -ENOENT when
+	 * it is another reader's. */
+	int (*may_read)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p);
 };
 
 struct vnode;

@@ -180,4 +180,22 @@ check "delegated: the foreign process stayed" "$(grep -c "^$foreign\$" "$HOSTMEM
 check "delegated: nothing above the root to remove" "$(value 'rmdir above' "$out")" refused
 check "delegated: rmdir below" "$(value rmdir "$out")" ok
 check_true "read-only without --cgroup-delegate" sh -c "! mkdir $READONLY_MNT/sys/fs/cgroup/x 2>/dev/null"
+# The host's pid namespace writes nothing through the view (root has the
+# real files; anyone else must not borrow the daemon's uid 0).
+check "the host cannot write through the view" \
+	"$(mkdir "$D/$C2/hostmade" 2>&1 | sed 's/.*: //')" "Read-only file system"
+check_true "nothing was made" test ! -e "$HOSTMEM/$C2/hostmade"
+if [ "$CGVER" = 1 ]; then
+	mkdir "$HOSTMEM/$C2/child"
+	out=$(in_container_alone "$C2" "w() { $PYTHON -c '$writer' \"\$1\" \"\$2\"; }
+		echo release: \$(w $D/child/notify_on_release 1)")
+	check "v1: notify_on_release is never written, even below the root" "$(value release "$out")" EPERM
+	rmdir "$HOSTMEM/$C2/child"
+fi
+# A pid namespace whose init sits in the root cgroups has no cgroup of its
+# own: nothing of the host's tree is its view.
+check "a container in the root cgroups sees no hierarchy" \
+	"$(sh -c 'for f in $0; do echo $$ >"$f"; done; exec unshare -p -f --mount-proc ls "$1"' \
+		"$(for c in $(cg_procs_files "$TAG" | sed "s|/$TAG/cgroup.procs|/cgroup.procs|"); do echo "$c"; done | tr '\n' ' ')" "$V" |
+		grep -c .)" 0
 finish

@@ -330,7 +330,7 @@ static void test_container_view(void **state)
 		g_autofree char *link = NULL;
 		g_autoptr(GString) out = g_string_new(NULL);
 
-		assert_int_equal(vfs_readlink(ctx, t, ino, &link), 0);
+		assert_int_equal(vfs_readlink(ctx, t, &c, ino, &link), 0);
 		assert_string_equal(link, "../../../../bus/cpu");
 		assert_int_equal(vfs_render(ctx, t, &c, ino, out), -ENOENT);
 		assert_int_equal(vfs_lookup(ctx, t, &c, ino, "x", &e), -ENOTDIR);
@@ -344,6 +344,9 @@ static void test_container_view(void **state)
 	 * kernel looks the path up again. */
 	ptree_forget(t, topo, 100);
 	assert_int_equal(vfs_lookup(ctx, t, &c, topo, "core_id", &e), -ESTALE);
+	/* opendir of such a node: ESTALE, and nothing freed that was not
+	 * there (a worker once died of it after every restart). */
+	assert_int_equal(vfs_is_dir(t, topo), -ESTALE);
 	{
 		struct stat st;
 		double timeout;
@@ -458,7 +461,6 @@ static void test_cgroup_view(void **state)
 	struct vfs_entry e;
 	g_autofree char *limit = NULL, *own = NULL;
 	uint64_t mem, file, procs, child;
-	int fd = -1;
 
 	assert_int_equal(viewer_of_pid(ctx, (pid_t)fixture_env("v1", "CHILD_PID"), &v), 0);
 	c.given = &v;
@@ -476,13 +478,11 @@ static void test_cgroup_view(void **state)
 	assert_int_equal(vfs_lookup(ctx, t, &c, INO_SYS_FS_CGROUP, "nothing", &e), -ENOENT);
 	/* Read-only unless delegating. */
 	procs = lookup_ok(ctx, t, &c, mem, "cgroup.procs");
-	assert_int_equal(vfs_open_write(ctx, t, &c, procs, &fd), -EROFS);
+	assert_int_equal(vfs_may_write(ctx, t, &c, procs), -EROFS);
 	ctx->cgroup_delegate = true;
 	/* At the root: pid lists yes, limits never. */
-	assert_int_equal(vfs_open_write(ctx, t, &c, file, &fd), -EPERM);
-	assert_int_equal(vfs_may_truncate(ctx, t, &c, file), -EPERM);
-	assert_int_equal(vfs_open_write(ctx, t, &c, procs, &fd), 0);
-	close(fd);
+	assert_int_equal(vfs_may_write(ctx, t, &c, file), -EPERM);
+	assert_int_equal(vfs_may_write(ctx, t, &c, procs), 0);
 	/* Below it: a new cgroup, and everything in it. */
 	assert_int_equal(vfs_mkdir(ctx, t, &c, mem, "child", 0755, &e), 0);
 	child = e.ino;
@@ -492,9 +492,8 @@ static void test_cgroup_view(void **state)
 	fixture_write(copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/child/memory.limit_in_bytes",
 		      "");
 	file = lookup_ok(ctx, t, &c, child, "memory.limit_in_bytes");
-	assert_int_equal(vfs_open_write(ctx, t, &c, file, &fd), 0);
-	assert_int_equal(vfs_write(ctx, t, &c, file, fd, "4096\n", 5), 5);
-	close(fd);
+	assert_int_equal(vfs_may_write(ctx, t, &c, file), 0);
+	assert_int_equal(vfs_write(ctx, t, &c, file, "4096\n", 5), 5);
 	{
 		g_autofree char *path = g_build_filename(
 			copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/child/memory.limit_in_bytes",
@@ -505,7 +504,7 @@ static void test_cgroup_view(void **state)
 		assert_string_equal(written, "4096\n");
 	}
 	/* Elsewhere nothing is written. */
-	assert_int_equal(vfs_open_write(ctx, t, &c, INO_PROC_MEMINFO, &fd), -EACCES);
+	assert_int_equal(vfs_may_write(ctx, t, &c, INO_PROC_MEMINFO), -EACCES);
 	assert_int_equal(vfs_mkdir(ctx, t, &c, INO_SYS_CPU, "x", 0755, &e), -EACCES);
 	viewer_clear(&v);
 	ptree_free(t);
