@@ -198,6 +198,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		return 1;
 	}
 	fs = lensfs_fs_new(ctx, h->generation);
+	lensfs_fs_set_record(fs, h->record_fd);
 	se = lensfs_fs_session(fs, h->fuse_fd, opts->debug);
 	signal(SIGPIPE, SIG_IGN);
 	if (!se) {

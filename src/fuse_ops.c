@@ -41,6 +41,11 @@ static void text_free(gpointer p)
 	g_string_free(p, TRUE);
 }
 
+void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
+{
+	ptree_set_log(fs->nodes, record_fd);
+}
+
 struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 {
 	struct lensfs_fs *fs = g_new0(struct lensfs_fs, 1);

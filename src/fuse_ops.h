@@ -14,6 +14,8 @@ struct lensfs_fs;
 /* generation: this worker's number (handover.h), so that its file handles
  * differ from every other worker's on the same connection. */
 struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation);
+/* The handover record whose node log this worker shares (handover.h). */
+void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd);
 void lensfs_fs_free(struct lensfs_fs *fs);
 /* A libfuse session serving fs on an open /dev/fuse descriptor (the
  * supervisor mounted it); the session closes its copy when destroyed. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "handover.h"
 #include "ptree.h"
 #include "util.h"
+#include "vtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +41,7 @@ struct entry {
 struct ptree {
 	GMutex lock;
 	GHashTable *nodes; /* &entry.node.ino -> struct entry */
+	int log_fd; /* a handover record, or -1 */
 };
 
 void pnode_clear(struct pnode *n)
@@ -61,6 +64,7 @@ struct ptree *ptree_new(void)
 
 	g_mutex_init(&t->lock);
 	t->nodes = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, entry_free);
+	t->log_fd = -1;
 	return t;
 }
 
@@ -73,11 +77,17 @@ void ptree_free(struct ptree *t)
 	g_free(t);
 }
 
-int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
-	      uint64_t *ino)
+void ptree_set_log(struct ptree *t, int record_fd)
+{
+	t->log_fd = record_fd;
+}
+
+static int add_node(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
+		    bool log, uint64_t *ino)
 {
 	uint64_t key = ptree_ino(vpath, hpath);
 	struct entry *e;
+	bool added = false;
 	int r = 0;
 
 	g_mutex_lock(&t->lock);
@@ -89,14 +99,42 @@ int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struc
 		e->node.hpath = g_strdup(hpath);
 		e->node.root = root;
 		g_hash_table_insert(t->nodes, &e->node.ino, e);
+		added = true;
 	} else if (strcmp(e->node.vpath, vpath) != 0 || strcmp(e->node.hpath, hpath) != 0) {
 		r = -EIO;
 	}
 	if (r == 0)
 		e->nlookup++;
 	g_mutex_unlock(&t->lock);
+	/* Logged once per worker: a successor may meet it again. */
+	if (added && log && t->log_fd >= 0 && root)
+		handover_node_put(t->log_fd, key, root->ino, vpath, hpath);
 	*ino = key;
 	return r;
+}
+
+int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
+	      uint64_t *ino)
+{
+	return add_node(t, vpath, hpath, root, true, ino);
+}
+
+/* A node a predecessor gave out, from the log, into the table (with one
+ * lookup: the kernel's own count is unknown; a later lookup or forget
+ * settles it). */
+static bool from_log(struct ptree *t, uint64_t ino)
+{
+	g_autofree char *vpath = NULL, *hpath = NULL;
+	const struct vnode *root;
+	uint64_t root_ino, again;
+
+	if (t->log_fd < 0 || handover_node_find(t->log_fd, ino, &root_ino, &vpath, &hpath) < 0)
+		return false;
+	root = vnode_by_ino(root_ino);
+	/* Only what this binary would have made of the same paths. */
+	if (!root || !root->dyn || ptree_ino(vpath, hpath) != ino)
+		return false;
+	return add_node(t, vpath, hpath, root, false, &again) == 0;
 }
 
 int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out)
@@ -104,6 +142,11 @@ int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out)
 	struct entry *e;
 
 	memset(out, 0, sizeof(*out));
+	g_mutex_lock(&t->lock);
+	e = g_hash_table_lookup(t->nodes, &ino);
+	g_mutex_unlock(&t->lock);
+	if (!e && !from_log(t, ino))
+		return -ESTALE;
 	g_mutex_lock(&t->lock);
 	e = g_hash_table_lookup(t->nodes, &ino);
 	if (e) {

@@ -39,14 +39,16 @@ struct ptree *ptree_new(void);
 void ptree_free(struct ptree *t);
 typedef struct ptree ptree;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ptree, ptree_free)
+/* Log new nodes to, and look missing ones up in, a handover record
+ * (handover.h): what predecessors gave out stays known. */
+void ptree_set_log(struct ptree *t, int record_fd);
 /* One more lookup of (vpath, hpath); its inode number in *ino. -EIO when
  * another node has that number (a hash collision: never served as the
  * other node). */
 int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
 	      uint64_t *ino);
-/* A copy of node ino (pnode_clear it); -ESTALE when the table does not
- * have it (it was forgotten, or looked up by a predecessor), and out is
- * then empty (pnode_clear does nothing). */
+/* A copy of node ino (pnode_clear it); -ESTALE when neither the table nor
+ * the log has it, and out is then empty (pnode_clear does nothing). */
 int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out);
 void pnode_clear(struct pnode *n);
 /* The kernel forgets n lookups of ino. */

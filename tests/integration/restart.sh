@@ -114,6 +114,38 @@ wait "$held"
 check "a file opened before a crash reads the reader's values after it" \
 	"$(sed -n 2p "$WORK/held.out")" 196608
 
+# Below the cpu directory, the nodes a dead worker gave out stay known (the
+# node log in the handover record): a file open there, and a working
+# directory there, across a crash and an upgrade.
+mkfifo "$WORK/go2"
+in_cgroup "$TAG/held" $PYTHON -c '
+import os, sys
+os.chdir(sys.argv[1] + "/sys/devices/system/cpu/cpu0")
+f = open("topology/core_id")
+print("open", flush=True)
+for _ in range(2):
+    open(sys.argv[2]).read()
+    print(f.read().strip(), open("topology/core_id").read().strip(), sorted(os.listdir("."))[0], flush=True)
+    f.seek(0)' "$MNT" "$WORK/go2" >"$WORK/held2.out" 2>&1 &
+held=$!
+for _ in $(seq 100); do grep -q open "$WORK/held2.out" && break; sleep 0.05; done
+n=$(serving)
+kill -9 "$(worker)"
+wait_serving $((n + 1))
+# (a reader that died of an error must not leave the test waiting on the fifo)
+timeout 5 sh -c "echo go >'$WORK/go2'"
+for _ in $(seq 100); do [ "$(wc -l <"$WORK/held2.out")" -ge 2 ] && break; sleep 0.05; done
+n=$(serving)
+kill -HUP "$LENSFS_PID"
+wait_serving $((n + 1))
+sleep 0.5
+timeout 5 sh -c "echo go >'$WORK/go2'"
+wait "$held"
+core=$(cat /sys/devices/system/cpu/cpu0/topology/core_id)
+first=$(ls /sys/devices/system/cpu/cpu0 | sort | head -1)
+check "cpu0: an open file and a working directory after a crash" "$(sed -n 2p "$WORK/held2.out")" "$core $core $first"
+check "and after an upgrade" "$(sed -n 3p "$WORK/held2.out")" "$core $core $first"
+
 # --- a request the dying worker had read ----------------------------------------
 kernel=$(uname -r)
 resend_ok=0

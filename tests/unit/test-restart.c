@@ -7,7 +7,9 @@
 
 #include "daemon.h"
 #include "handover.h"
+#include "ptree.h"
 #include "sdnotify.h"
+#include "vtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,56 @@ static void test_generations(void **state)
 	/* A record that is not one (a wrong descriptor handed over). */
 	assert_int_equal(ftruncate(fd, 10), 0);
 	assert_int_equal(handover_next_generation(fd, &gen), -EBADMSG);
+	close(fd);
+}
+
+/* The node log: what one worker gives out, the next finds. */
+static void test_node_log(void **state)
+{
+	int fd = handover_create();
+	const struct vnode *cpu = vnode_by_ino(INO_SYS_CPU);
+	struct ptree *first = ptree_new(), *next = ptree_new();
+	g_autofree char *vpath = NULL, *hpath = NULL;
+	uint64_t ino, ino2, root = 0, forged;
+	struct pnode p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(handover_node_find(fd, 42, &root, &vpath, &hpath), -ENOENT);
+	ptree_set_log(first, fd);
+	ptree_set_log(next, fd);
+	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0", "devices/system/cpu/cpu2",
+				   cpu, &ino),
+			 0);
+	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0/topology",
+				   "devices/system/cpu/cpu2/topology", cpu, &ino2),
+			 0);
+	/* Again: one entry only per worker. */
+	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0", "devices/system/cpu/cpu2",
+				   cpu, &ino),
+			 0);
+	assert_int_equal(handover_node_find(fd, ino2, &root, &vpath, &hpath), 0);
+	assert_int_equal(root, INO_SYS_CPU);
+	assert_string_equal(vpath, "sys/devices/system/cpu/cpu0/topology");
+	assert_string_equal(hpath, "devices/system/cpu/cpu2/topology");
+	/* The successor, which never looked it up, knows it. */
+	assert_int_equal(ptree_size(next), 0);
+	assert_int_equal(ptree_get(next, ino, &p), 0);
+	assert_string_equal(p.hpath, "devices/system/cpu/cpu2");
+	assert_ptr_equal(p.root, cpu);
+	pnode_clear(&p);
+	assert_int_equal(ptree_size(next), 1);
+	/* An entry whose number is not its paths' is not believed. */
+	forged = ptree_ino("sys/devices/system/cpu/cpu9", "devices/system/cpu/cpu9") ^ 1;
+	assert_int_equal(handover_node_put(fd, forged, INO_SYS_CPU, "sys/devices/system/cpu/cpu9",
+					   "devices/system/cpu/cpu9"),
+			 0);
+	assert_int_equal(ptree_get(next, forged, &p), -ESTALE);
+	/* Nor one under a directory that is not reader-dependent. */
+	forged = ptree_ino("proc/x", "x");
+	assert_int_equal(handover_node_put(fd, forged, INO_PROC, "proc/x", "x"), 0);
+	assert_int_equal(ptree_get(next, forged, &p), -ESTALE);
+	ptree_free(first);
+	ptree_free(next);
 	close(fd);
 }
 
@@ -140,9 +192,8 @@ static void test_notify(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_generations),
-		cmocka_unit_test(test_handed_options),
-		cmocka_unit_test(test_listen_fds),
+		cmocka_unit_test(test_generations),    cmocka_unit_test(test_node_log),
+		cmocka_unit_test(test_handed_options), cmocka_unit_test(test_listen_fds),
 		cmocka_unit_test(test_notify),
 	};
 
