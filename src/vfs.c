@@ -39,17 +39,23 @@ static int caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const str
 	return 0;
 }
 
-/* Whether p, a node c holds, is in c's view: one another reader looked up
- * and c got hold of (a passed descriptor, a file handle) is not. */
-static int readable(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct pnode *p)
+/* Node ino, which c holds, if it is in c's view: one another reader looked
+ * up and c got hold of (a passed descriptor, a file handle) is not. On
+ * failure p is empty. */
+static int readable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+			 uint64_t ino, struct pnode *p)
 {
 	const struct viewer *v;
-	int r;
+	int r = ptree_get(t, ino, p);
 
-	if (!p->root->dyn->may_read)
-		return 0;
+	if (r < 0 || !p->root->dyn->may_read)
+		return r;
 	r = caller_viewer(ctx, c, &v);
-	return r < 0 ? r : p->root->dyn->may_read(ctx, v, p);
+	if (r == 0)
+		r = p->root->dyn->may_read(ctx, v, p);
+	if (r < 0)
+		pnode_clear(p);
+	return r;
 }
 
 /* A name a directory can hold: not ".", "..", empty, or with a slash. */
@@ -131,17 +137,15 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 	g_autofree char *vpath = NULL, *hpath = NULL;
 
 	out->entry_timeout = VFS_HOST_TIMEOUT;
-	r = ptree_get(t, parent, &p);
+	r = name_check(name);
 	if (r < 0)
 		return r;
-	r = name_check(name);
-	if (r == 0)
-		r = readable(ctx, c, &p);
-	if (r == 0) {
-		vpath = g_strconcat(p.vpath, "/", name, NULL);
-		hpath = g_strconcat(p.hpath, "/", name, NULL);
-		r = pass_entry(ctx, t, p.root, vpath, hpath, out);
-	}
+	r = readable_node(ctx, t, c, parent, &p);
+	if (r < 0)
+		return r;
+	vpath = g_strconcat(p.vpath, "/", name, NULL);
+	hpath = g_strconcat(p.hpath, "/", name, NULL);
+	r = pass_entry(ctx, t, p.root, vpath, hpath, out);
 	pnode_clear(&p);
 	return r;
 }
@@ -181,10 +185,7 @@ int vfs_readlink(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, 
 
 	if (vnode_by_ino(ino))
 		return -EINVAL;
-	r = ptree_get(t, ino, &p);
-	if (r < 0)
-		return r;
-	r = readable(ctx, c, &p);
+	r = readable_node(ctx, t, c, ino, &p);
 	if (r == 0)
 		r = host_readlink(ctx->sys_root, p.hpath, out);
 	pnode_clear(&p);
@@ -257,13 +258,9 @@ static int list_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller 
 {
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) types = g_array_new(FALSE, FALSE, sizeof(unsigned char));
-	g_autofree char *parent = NULL;
 	struct pnode p = { 0 };
-	int r = ptree_get(t, ino, &p);
+	int r = readable_node(ctx, t, c, ino, &p);
 
-	if (r < 0)
-		return r;
-	r = readable(ctx, c, &p);
 	if (r == 0)
 		r = host_list(ctx->sys_root, p.hpath, names, types);
 	if (r == 0) {
@@ -310,12 +307,9 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 	g_autofree char *text = NULL;
 	const struct viewer *v;
 	struct pnode p = { 0 };
-	int r = ptree_get(t, ino, &p);
-
-	if (r < 0)
-		return r;
 	/* The host's answer, as it is: a write-only cgroup file's EINVAL too. */
-	r = readable(ctx, c, &p);
+	int r = readable_node(ctx, t, c, ino, &p);
+
 	if (r == 0)
 		r = host_read(ctx->sys_root, p.hpath, &text);
 	if (r < 0) {
