@@ -64,6 +64,8 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
 	ctx->cpu_quota = cfg->cpu_quota;
 	ctx->cgroup_delegate = cfg->cgroup_delegate;
+	ctx->open_bytes_max = (uint64_t)(cfg->container_open_mb ? cfg->container_open_mb : 64)
+			      << 20;
 	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
 	ctx->loadavg_period_ms = cfg->loadavg_period_ms;
 	ctx->ticks_per_sec = sysconf(_SC_CLK_TCK);

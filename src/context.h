@@ -13,6 +13,7 @@ struct lensfs_config {
 	const char *sys_root; /* "/sys", likewise; cgroups are found below it */
 	bool cpu_quota; /* limit the visible CPUs by the CPU quota */
 	bool cgroup_delegate; /* containers may manage their sys/fs/cgroup subtree */
+	unsigned int container_open_mb; /* text one container's open files hold; 0: 64 */
 	unsigned int cache_ms; /* how long a resolved pid namespace is trusted */
 	unsigned int refresh_ms; /* how long kernel counters are reused; 0: never */
 	unsigned int loadavg_period_ms; /* load average period (5000); 0: no averages */
@@ -24,6 +25,7 @@ struct lensfs_ctx {
 	char *sys_root;
 	bool cpu_quota;
 	bool cgroup_delegate;
+	uint64_t open_bytes_max; /* per pid namespace, fuse_ops.c */
 	uint64_t cache_us;
 	long ticks_per_sec;
 	char *self_pidns; /* "pid:[N]" of the process serving requests */

@@ -28,17 +28,53 @@ struct lensfs_fs {
 	struct lensfs_ctx *ctx;
 	uint64_t generation; /* of this worker, in the top bits of its handles */
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
-	GMutex lock; /* guards handles, next_fh and the warning count */
-	GHashTable *handles; /* fh -> GString, the text rendered at open */
+	GMutex lock; /* guards handles, held, next_fh and the warning count */
+	GHashTable *handles; /* fh -> struct open_text */
+	GHashTable *held; /* pid namespace -> bytes its open handles hold */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
 };
 
-static void text_free(gpointer p)
+/* What an open file reads, and whose it is: one container's open files
+ * hold at most --container-open-mb of text (ENFILE beyond), so that none
+ * can make the worker that serves them all run out of memory. */
+struct open_text {
+	GString *text;
+	char *owner; /* "pid:[N]"; NULL for the host's pid namespace */
+};
+
+static void open_text_free(gpointer p)
 {
-	g_string_free(p, TRUE);
+	struct open_text *o = p;
+
+	g_string_free(o->text, TRUE);
+	g_free(o->owner);
+	g_free(o);
+}
+
+/* Keeps text under fh for owner, unless fh has a text already (then text
+ * is dropped) or owner holds too much (-ENFILE). fs->lock held. */
+static int keep_text(struct lensfs_fs *fs, uint64_t fh, GString **text, char **owner)
+{
+	struct open_text *o;
+	gsize used = 0;
+
+	if (g_hash_table_contains(fs->handles, GUINT_TO_POINTER(fh)))
+		return 0;
+	if (*owner) {
+		used = GPOINTER_TO_SIZE(g_hash_table_lookup(fs->held, *owner));
+		if (used + (*text)->len > fs->ctx->open_bytes_max)
+			return -ENFILE;
+		g_hash_table_insert(fs->held, g_strdup(*owner),
+				    GSIZE_TO_POINTER(used + (*text)->len));
+	}
+	o = g_new0(struct open_text, 1);
+	o->text = g_steal_pointer(text);
+	o->owner = g_steal_pointer(owner);
+	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fh), o);
+	return 0;
 }
 
 void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
@@ -54,7 +90,8 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 	fs->generation = generation & 0xffffff;
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
-	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, text_free);
+	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, open_text_free);
+	fs->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fs->nodes = ptree_new();
 	return fs;
 }
@@ -64,6 +101,7 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	if (!fs)
 		return;
 	g_hash_table_unref(fs->handles);
+	g_hash_table_unref(fs->held);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
@@ -208,13 +246,26 @@ static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 {
+	struct open_text *o;
+
 	g_mutex_lock(&fs->lock);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	if (o && o->owner) {
+		gsize used = GPOINTER_TO_SIZE(g_hash_table_lookup(fs->held, o->owner));
+
+		if (used > o->text->len)
+			g_hash_table_insert(fs->held, g_strdup(o->owner),
+					    GSIZE_TO_POINTER(used - o->text->len));
+		else
+			g_hash_table_remove(fs->held, o->owner);
+	}
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
 }
 
-/* The text of node ino as pid sees it, for a new handle. */
-static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text)
+/* The text of node ino as pid sees it, for a new handle, and whose pid
+ * namespace it is for (NULL: the host's). */
+static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, char **owner)
 {
 	struct vfs_caller c = { .pid = pid };
 	int r = vfs_render(fs->ctx, fs->nodes, &c, ino, text);
@@ -235,6 +286,7 @@ static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text)
 			  node_name(fs, ino), (int)pid, (int)c.own.init_pid,
 			  c.own.cg.path[CG_MEMORY] ? c.own.cg.path[CG_MEMORY] : "-", text->len);
 	}
+	*owner = c.resolved && !c.own.host_pidns ? g_strdup(c.own.pidns) : NULL;
 	vfs_caller_clear(&c);
 	return 0;
 }
@@ -243,6 +295,7 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
+	g_autofree char *owner = NULL;
 	int mode = fi->flags & O_ACCMODE, r = 0;
 
 	/* Writing: only where the cgroup view delegates; each write opens
@@ -254,14 +307,16 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		vfs_caller_clear(&c);
 	}
 	if (r == 0 && mode != O_WRONLY)
-		r = render(fs, ino, fuse_req_ctx(req)->pid, text);
+		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
 	if (mode != O_WRONLY)
-		g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fi->fh), g_steal_pointer(&text));
+		r = keep_text(fs, fi->fh, &text, &owner);
 	g_mutex_unlock(&fs->lock);
+	if (r < 0)
+		return r;
 	/* Each reader gets its own content through the same inode: no page cache. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -290,16 +345,16 @@ static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 static int read_slice(struct lensfs_fs *fs, uint64_t fh, size_t size, off_t off, char **slice,
 		      size_t *len)
 {
-	GString *text;
+	struct open_text *o;
 
 	g_mutex_lock(&fs->lock);
-	text = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
-	if (text && off >= 0 && (uint64_t)off < text->len) {
-		*len = MIN(size, text->len - (size_t)off);
-		*slice = g_memdup2(text->str + off, *len);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	if (o && off >= 0 && (uint64_t)off < o->text->len) {
+		*len = MIN(size, o->text->len - (size_t)off);
+		*slice = g_memdup2(o->text->str + off, *len);
 	}
 	g_mutex_unlock(&fs->lock);
-	return text ? 0 : -EBADF;
+	return o ? 0 : -EBADF;
 }
 
 /* A handle a predecessor gave out: its text died with it, so the file is
@@ -308,18 +363,18 @@ static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
+	g_autofree char *owner = NULL;
 	int r;
 
 	if (fh >> FH_GENERATION_SHIFT == fs->generation)
 		return -EBADF;
-	r = render(fs, ino, fuse_req_ctx(req)->pid, text);
+	r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
-	if (!g_hash_table_contains(fs->handles, GUINT_TO_POINTER(fh)))
-		g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fh), g_steal_pointer(&text));
+	r = keep_text(fs, fh, &text, &owner);
 	g_mutex_unlock(&fs->lock);
-	return 0;
+	return r;
 }
 
 static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

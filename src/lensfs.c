@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
 	gboolean delegate = FALSE;
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
+	gint open_mb = 64;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
@@ -47,6 +48,10 @@ int main(int argc, char **argv)
 		  "Mount read-write and let containers manage their own sys/fs/cgroup subtree "
 		  "(the cgroup v2 delegation rules; default: read-only)",
 		  NULL },
+		{ "container-open-mb", 0, 0, G_OPTION_ARG_INT, &open_mb,
+		  "Text one container's open files may hold in the daemon (default 64; ENFILE "
+		  "beyond)",
+		  "MB" },
 		{ "threads", 0, 0, G_OPTION_ARG_INT, &threads,
 		  "Serving threads (default 1: the fastest on small hosts, see "
 		  "docs/performance.md)",
@@ -97,9 +102,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lensfs: one mount point only\n");
 		return 2;
 	}
-	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100) {
+	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100 ||
+	    open_mb < 1 || open_mb > 1 << 20) {
 		fprintf(stderr,
-			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0\n");
+			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0, "
+			"--container-open-mb 1..1048576\n");
 		return 2;
 	}
 	if ((worker && lensfs_handed_parse_worker(worker, &handed) < 0) ||
@@ -118,6 +125,7 @@ int main(int argc, char **argv)
 	cfg.sys_root = sys_root;
 	cfg.cpu_quota = !no_cpu_quota;
 	cfg.cgroup_delegate = delegate;
+	cfg.container_open_mb = (unsigned int)open_mb;
 	cfg.cache_ms = (unsigned int)cache_ms;
 	cfg.refresh_ms = (unsigned int)refresh_ms;
 	cfg.loadavg_period_ms = (unsigned int)loadavg_ms;

@@ -400,6 +400,36 @@ check "the worker has no_new_privs" "$(awk '/^NoNewPrivs/ { print $2 }' "/proc/$
 check "the supervisor keeps CAP_SYS_ADMIN, CAP_SETPCAP and the worker's two only" \
 	"$(awk '/^CapEff|^CapBnd/ { print $2 }' "/proc/$LENSFS_PID/status" | tr '\n' ' ')" "0000000000280104 0000000000280104 "
 
+# --- one container's open files hold at most --container-open-mb ----------
+opener='import errno, os, sys
+fds = []
+try:
+    while len(fds) < 200000:
+        fds.append(os.open(sys.argv[1], os.O_RDONLY))
+    print(len(fds), "none", flush=True)
+except OSError as e:
+    print(len(fds), errno.errorcode[e.errno], flush=True)
+open(sys.argv[2]).read()
+os.close(fds.pop())
+os.close(os.open(sys.argv[1], os.O_RDONLY))
+print("again")'
+mount_lensfs --container-open-mb 1
+len=$(in_container "$TAG/a" cat "$MNT/proc/meminfo" | wc -c)
+mkfifo "$MNT.go"
+defer rm -f "$MNT.go" "$MNT.held"
+in_container "$TAG/a" sh -c "ulimit -n 100000; $PYTHON -c '$opener' $MNT/proc/meminfo $MNT.go" >"$MNT.held" &
+holder=$!
+for _ in $(seq 200); do grep -q ' ' "$MNT.held" && break; sleep 0.05; done
+n=$(head -1 "$MNT.held" | cut -d' ' -f1)
+echo "# $(head -1 "$MNT.held") (meminfo: $len bytes)"
+check "a container holding 1 MB of open text gets ENFILE" "$(head -1 "$MNT.held" | cut -d' ' -f2)" ENFILE
+check_true "after about 1 MB / $len bytes ($n opens)" test "$n" -ge $((1048576 / len - 10)) -a "$n" -le $((1048576 / len))
+check "meanwhile another container opens as usual" "$(in_container "$TAG/p/c" head -c 9 "$MNT/proc/meminfo")" "MemTotal:"
+timeout 5 sh -c "echo go >'$MNT.go'"
+wait "$holder"
+check "a file closed, one more opens" "$(sed -n 2p "$MNT.held")" again
+worker=$(worker)
+
 # --- stopping ---------------------------------------------------------------
 # (restart.sh tests restarts under load; here, that a killed worker is
 # replaced and the mount stays.)
