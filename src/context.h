@@ -37,7 +37,7 @@ struct lensfs_ctx {
 	struct ttl_cache *host_files; /* path -> struct cached_text */
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
-	struct ttl_cache *cpu_use; /* cpuacct path -> struct cpu_counters (view.c) */
+	struct ttl_cache *cpu_use; /* cpuacct path -> struct cpu_times */
 	struct ttl_cache *threads; /* cpuacct path -> struct thread_states (view.c) */
 	/* Load averages of the containers that read proc/loadavg, created at
 	 * the first such read (loadavg.c). */

@@ -37,12 +37,6 @@ static void cached_cpu_clear(gpointer p)
 	cpu_facts_clear(p);
 }
 
-/* A cgroup's CPU time, both ways the views use it. */
-struct cpu_counters {
-	struct cpu_times times;
-	uint64_t usage_us;
-};
-
 /* The state (R, S, D...) of each thread of a cgroup and below. */
 struct thread_state {
 	pid_t tid;
@@ -82,7 +76,7 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), plain_clear);
 	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
-	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_counters), plain_clear);
+	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_times), plain_clear);
 	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_states), thread_states_clear);
 }
 
@@ -499,18 +493,17 @@ static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership
 static int fill_cpu_use(gpointer value, void *data)
 {
 	struct facts_args *a = data;
-	struct cpu_counters *c = value;
-	int r = cgroup_cpu_times(a->ctx->layout, a->m, &c->times);
 
-	return r < 0 ? r : cgroup_cpu_usage(a->ctx->layout, a->m, &c->usage_us);
+	return cgroup_cpu_times(a->ctx->layout, a->m, value);
 }
 
-/* The cgroup's CPU time, as counted at most --refresh-ms ago. */
+/* The cgroup's CPU time, as counted at most --refresh-ms ago; user +
+ * system is its whole usage (cgroup.h). */
 static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
-		   struct cpu_counters *out)
+		   struct cpu_times *out)
 {
 	struct facts_args args = { ctx, m };
-	struct cpu_counters *c;
+	struct cpu_times *c;
 	int r = ttl_cache_obtain(ctx->cpu_use, m->path[CG_CPUACCT], fill_cpu_use, &args,
 				 (gpointer *)&c);
 
@@ -548,12 +541,12 @@ int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct view
 		return r;
 	/* Without a cpuacct (v1) or unified hierarchy nothing counts CPU time. */
 	if (v->cg.path[CG_CPUACCT]) {
-		struct cpu_counters use;
+		struct cpu_times use;
 
 		r = cpu_use(ctx, &v->cg, &use);
 		if (r < 0)
 			return r;
-		in.cpu_usage_us = use.usage_us;
+		in.cpu_usage_us = use.user_us + use.system_us;
 	}
 	in.start_ticks = v->init_start_ticks;
 	in.ncpus = cpuset_count(visible);
@@ -604,7 +597,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	struct stat_usage u = { .ticks_per_sec = ctx->ticks_per_sec };
 	struct stat_input in = { 0 };
 	struct cpu_facts facts;
-	struct cpu_counters use = { { 0 } };
+	struct cpu_times use = { 0 };
 	struct thread_counts threads;
 	uint64_t host_up, host_idle;
 	bool all;
@@ -635,8 +628,8 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 		if (r < 0)
 			return r;
 	}
-	u.user_us = use.times.user_us;
-	u.system_us = use.times.system_us;
+	u.user_us = use.user_us;
+	u.system_us = use.system_us;
 	u.uptime_cs = container_uptime_cs(host_up, v->init_start_ticks, ctx->ticks_per_sec);
 	cpu = g_new0(struct stat_cpu, in.ncpus);
 	r = stat_compute(&u, in.ncpus, cpu);
