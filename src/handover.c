@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "handover.h"
+#include "util.h"
 
 #include <errno.h>
 #include <linux/fuse.h>
@@ -46,18 +47,9 @@ static int record_read(int fd, struct record *rec)
 	return 0;
 }
 
-static int record_put(int fd, const void *field, size_t len, size_t offset)
-{
-	ssize_t n = pwrite(fd, field, len, (off_t)offset);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 static int record_set_state(int fd, uint32_t state)
 {
-	return record_put(fd, &state, sizeof(state), offsetof(struct record, init_state));
+	return fd_write_at(fd, &state, sizeof(state), offsetof(struct record, init_state));
 }
 
 int handover_create(void)
@@ -68,7 +60,7 @@ int handover_create(void)
 
 	if (fd < 0)
 		return -errno;
-	r = record_put(fd, &rec, sizeof(rec), 0);
+	r = fd_write_at(fd, &rec, sizeof(rec), 0);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -84,8 +76,8 @@ int handover_next_generation(int record_fd, uint32_t *generation)
 	if (r < 0)
 		return r;
 	*generation = rec.generation + 1;
-	return record_put(record_fd, generation, sizeof(*generation),
-			  offsetof(struct record, generation));
+	return fd_write_at(record_fd, generation, sizeof(*generation),
+			   offsetof(struct record, generation));
 }
 
 /* The next request, waiting for it even if a predecessor left the shared
@@ -121,9 +113,9 @@ static int answer_init(struct fuse_session *se, int fd, const struct fuse_buf *b
 
 	if (len > RECORD_INIT_MAX)
 		return -E2BIG;
-	r = record_put(fd, buf->mem, len, offsetof(struct record, init));
+	r = fd_write_at(fd, buf->mem, len, offsetof(struct record, init));
 	if (r == 0)
-		r = record_put(fd, &n, sizeof(n), offsetof(struct record, init_len));
+		r = fd_write_at(fd, &n, sizeof(n), offsetof(struct record, init_len));
 	if (r == 0)
 		r = record_set_state(fd, INIT_PENDING);
 	if (r < 0)

@@ -7,21 +7,13 @@
 #include "config.h"
 
 #include "handover.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int put(int fd, const void *data, size_t len, off_t offset)
-{
-	ssize_t n = pwrite(fd, data, len, offset);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
 
 /* The node log: at NODES_OFFSET the bytes used (uint64_t), then entries,
  * each a struct node_head, the view path and the host path, both ending in
@@ -79,11 +71,11 @@ int handover_node_put(int record_fd, uint64_t ino, uint64_t root, const char *vp
 		used = nodes_used(record_fd);
 		if (used + head.len > NODES_MAX)
 			used = 0; /* start over: older nodes are forgotten */
-		r = put(record_fd, entry, head.len,
-			NODES_OFFSET + (off_t)sizeof(used) + (off_t)used);
+		r = fd_write_at(record_fd, entry, head.len,
+				NODES_OFFSET + (off_t)sizeof(used) + (off_t)used);
 		used += head.len;
 		if (r == 0)
-			r = put(record_fd, &used, sizeof(used), NODES_OFFSET);
+			r = fd_write_at(record_fd, &used, sizeof(used), NODES_OFFSET);
 		nodes_lock_fd(record_fd, F_UNLCK);
 	}
 	g_mutex_unlock(&nodes_lock);

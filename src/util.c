@@ -183,3 +183,12 @@ int openat2_in(int dirfd, const char *path, int flags, uint64_t resolve)
 
 	return fd < 0 ? -errno : fd;
 }
+
+int fd_write_at(int fd, const void *data, size_t len, off_t offset)
+{
+	ssize_t n = pwrite(fd, data, len, offset);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}

@@ -30,6 +30,9 @@ int fd_read_all(int fd, size_t max, char **out, size_t *len);
 /* Same for a path built from a format. */
 int file_read_allf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes len bytes at offset (pwrite(2)); -EIO for a short write. */
+int fd_write_at(int fd, const void *data, size_t len, off_t offset);
+
 /* Strict unsigned parse of a whole token; surrounding blanks and one
  * trailing newline are allowed. -EINVAL on junk, -ERANGE on overflow. */
 int parse_u64(const char *s, uint64_t *out);

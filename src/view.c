@@ -499,8 +499,7 @@ static int fill_cpu_use(gpointer value, void *data)
 
 /* The cgroup's CPU time, as counted at most --refresh-ms ago; user +
  * system is its whole usage (cgroup.h). */
-static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
-		   struct cpu_times *out)
+static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m, struct cpu_times *out)
 {
 	struct facts_args args = { ctx, m };
 	struct cpu_times *c;
