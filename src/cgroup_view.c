@@ -85,7 +85,7 @@ static void strip_init_scope(char *path)
 		strcpy(path, "/");
 }
 
-static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
 {
 	g_autoptr(GArray) roots = g_array_new(FALSE, TRUE, sizeof(struct cg_root));
 	g_autoptr(GPtrArray) paths = NULL;
@@ -140,6 +140,55 @@ static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 		g_array_append_val(roots, root);
 	}
 	*out = g_steal_pointer(&roots);
+	return 0;
+}
+
+struct cached_roots {
+	GArray *roots;
+};
+
+static void cached_roots_clear(gpointer p)
+{
+	struct cached_roots *c = p;
+
+	if (c->roots)
+		g_array_unref(c->roots);
+}
+
+struct ttl_cache *cgroup_view_roots_cache(uint64_t ttl_us)
+{
+	return ttl_cache_new(ttl_us, sizeof(struct cached_roots), cached_roots_clear);
+}
+
+struct roots_args {
+	struct lensfs_ctx *ctx;
+	const struct viewer *v;
+};
+
+static int fill_roots(gpointer value, void *data)
+{
+	struct roots_args *a = data;
+
+	return find_roots(a->ctx, a->v, &((struct cached_roots *)value)->roots);
+}
+
+/* v's roots, found at most --refresh-ms ago: every lookup, read and
+ * write in the view asks, one path component at a time. Keyed by the
+ * container's init (pid and start time); the host's are everyone's. */
+static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+{
+	g_autofree char *key = v->host_pidns
+				       ? g_strdup("host")
+				       : g_strdup_printf("%d:%" G_GUINT64_FORMAT, (int)v->init_pid,
+							 v->init_start_ticks);
+	struct roots_args args = { ctx, v };
+	struct cached_roots *c;
+	int r = ttl_cache_obtain(ctx->cg_roots, key, fill_roots, &args, (gpointer *)&c);
+
+	if (r < 0)
+		return r;
+	*out = g_array_ref(c->roots);
+	ttl_cache_release(ctx->cg_roots, c);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 
 struct vdir_ops;
 extern const struct vdir_ops view_cgroup_dir;
+/* The cache of each container's roots (context.h, cg_roots). */
+struct ttl_cache *cgroup_view_roots_cache(uint64_t ttl_us);
 
 /* Whether a file at the root of the view shows the effective value. */
 bool cg_effective_file(const char *name);

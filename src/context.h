@@ -39,6 +39,7 @@ struct lensfs_ctx {
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
 	struct ttl_cache *cpu_use; /* cpuacct path -> struct cpu_times */
 	struct ttl_cache *threads; /* cpuacct path -> struct thread_states (view.c) */
+	struct ttl_cache *cg_roots; /* container init -> its sys/fs/cgroup roots */
 	/* Load averages of the containers that read proc/loadavg, created at
 	 * the first such read (loadavg.c). */
 	unsigned int loadavg_period_ms;

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "cgroup_view.h"
 #include "cpu_dir.h"
 #include "loadavg.h"
 #include "ptree.h"
@@ -78,6 +79,7 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
 	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_times), plain_clear);
 	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_states), thread_states_clear);
+	ctx->cg_roots = cgroup_view_roots_cache(ttl_us);
 }
 
 void view_caches_free(struct lensfs_ctx *ctx)
@@ -90,6 +92,7 @@ void view_caches_free(struct lensfs_ctx *ctx)
 	ttl_cache_free(ctx->cpu);
 	ttl_cache_free(ctx->cpu_use);
 	ttl_cache_free(ctx->threads);
+	ttl_cache_free(ctx->cg_roots);
 }
 
 static int fill_text(gpointer value, void *data)
