@@ -77,16 +77,22 @@ if [ "$(nproc --all)" -ge 2 ]; then
 	mine=$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0")
 	theirs=$(stat -c %i "$CPUS/cpu0")
 	check_true "cpu0 is another inode for the host ($theirs) and the container ($mine)" test "$mine" != "$theirs"
+	my_topo=$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0/topology")
+	their_topo=$(stat -c %i "$CPUS/cpu0/topology")
+	check_true "cpu0/topology too ($their_topo, $my_topo)" test "$my_topo" != "$their_topo"
 	flips=0
 	for _ in $(seq 10); do
-		[ "$(stat -c %i "$CPUS/cpu0/topology")" = "$(stat -c %i "$CPUS/cpu0/topology")" ] || flips=$((flips + 1))
+		[ "$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0/topology")" = "$my_topo" ] || flips=$((flips + 1))
+		[ "$(stat -c %i "$CPUS/cpu0/topology")" = "$their_topo" ] || flips=$((flips + 1))
 		[ "$(in_container "$TAG/c1" stat -c %i "$CPUS/cpu0")" = "$mine" ] || flips=$((flips + 1))
 		[ "$(stat -c %i "$CPUS/cpu0")" = "$theirs" ] || flips=$((flips + 1))
 	done
-	check "alternating readers each see their own cpu0, 30 times" "$flips" 0
+	check "alternating readers each see their own cpu0 and cpu0/topology, 40 times" "$flips" 0
 	if [ ! -e /sys/devices/system/cpu/cpu0/online ] && [ -e /sys/devices/system/cpu/cpu1/online ]; then
 		check "cpu0/online: the container's (host CPU 1) has one" "$(in_container "$TAG/c1" cat "$CPUS/cpu0/online")" 1
 		check_true "cpu0/online: the host's (CPU 0) has none" test ! -e "$CPUS/cpu0/online"
+	else
+		skip_case "cpu0/online as host CPU 1's" "host CPU 0 has an online file, or CPU 1 none"
 	fi
 	if [ "$HOST_SIDE" = 1 ]; then
 		check "lensfs-show --cgroup lists the container's cpu directory" \
@@ -101,10 +107,12 @@ fi
 if [ "$HOST_SIDE" = 1 ]; then
 	# Every file of the host's cpu directories, byte for byte (the host sees
 	# the host's names; topology and cache files do not change).
-	differ=0
+	differ=0 compared=0
 	while read -r f; do
+		compared=$((compared + 1))
 		cmp -s "$f" "$MNT$f" || { differ=$((differ + 1)); echo "# differs: $f"; }
 	done < <(find /sys/devices/system/cpu/cpu[0-9]*/topology /sys/devices/system/cpu/cpu[0-9]*/cache -type f -perm -0444)
+	check_true "topology and cache files to compare ($compared)" test "$compared" -gt 10
 	check "the host reads each topology and cache file as the host's" "$differ" 0
 fi
 
