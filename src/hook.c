@@ -45,7 +45,7 @@ int hook_files_check(const char *const *files, const char **bad)
 	return 0;
 }
 
-char **hook_default_files(bool cgroup_view)
+char **hook_default_files(void)
 {
 	GStrvBuilder *b = g_strv_builder_new();
 	const struct vnode *n;
@@ -53,19 +53,20 @@ char **hook_default_files(bool cgroup_view)
 
 	for (unsigned int i = 0; (n = vnode_mounted(i)); i++)
 		g_strv_builder_add(b, n->path);
-	if (cgroup_view)
-		g_strv_builder_add(b, vnode_by_ino(INO_SYS_FS_CGROUP)->path);
 	files = g_strv_builder_end(b);
 	g_strv_builder_unref(b);
 	return files;
 }
 
-char **hook_files_add(char **files, const char *file)
+char **hook_files_add_cgroup_view(char **files)
 {
+	const char *view = vnode_by_ino(INO_SYS_FS_CGROUP)->path;
 	guint n = g_strv_length(files);
 
+	if (g_strv_contains((const char *const *)files, view))
+		return files;
 	files = g_renew(char *, files, n + 2);
-	files[n] = g_strdup(file);
+	files[n] = g_strdup(view);
 	files[n + 1] = NULL;
 	return files;
 }
@@ -128,17 +129,11 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, struct hoo
 
 int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan)
 {
-	const struct vnode *n;
 	int r = 0;
 
 	plan->views = g_ptr_array_new_with_free_func(view_free);
-	if (files) {
-		for (; r == 0 && *files; files++)
-			r = prepare_one(mountpoint, vnode_by_path(*files), plan);
-	} else {
-		for (unsigned int i = 0; r == 0 && (n = vnode_mounted(i)); i++)
-			r = prepare_one(mountpoint, n, plan);
-	}
+	for (; r == 0 && *files; files++)
+		r = prepare_one(mountpoint, vnode_by_path(*files), plan);
 	if (r < 0)
 		hook_plan_clear(plan);
 	return r;

@@ -34,18 +34,18 @@ struct hook_plan {
  * daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
 
-/* files: NULL for every view lensfs can serve, else a list of them
- * ("proc/meminfo", or the directory "sys/devices/system/cpu"); -EINVAL for
- * a name that is not one (*bad set). */
+/* files: views lensfs can serve ("proc/meminfo", or the directory
+ * "sys/devices/system/cpu"), NULL for none; -EINVAL for a name that is not
+ * one (*bad set). */
 int hook_files_check(const char *const *files, const char **bad);
 
-/* What is mounted without --files: every file, the cpu directory, and
- * with cgroup_view the sys/fs/cgroup view. */
-char **hook_default_files(bool cgroup_view);
-/* files (a GStrv) with file appended. */
-char **hook_files_add(char **files, const char *file);
+/* What is mounted without --files: every file, and the cpu directory. */
+char **hook_default_files(void);
+/* files (a GStrv) with the sys/fs/cgroup view, once (--cgroup-view). */
+char **hook_files_add_cgroup_view(char **files);
 
-/* Step 1. Files the mount does not serve are left out (an older daemon). */
+/* Step 1, for files (a list hook_files_check accepts). Files the mount does
+ * not serve are left out (an older daemon). */
 int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan);
 void hook_plan_clear(struct hook_plan *plan);
 typedef struct hook_plan hook_plan;

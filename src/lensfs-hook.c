@@ -205,10 +205,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (cgroup_view && !files)
-		files = hook_default_files(true);
-	else if (cgroup_view && !g_strv_contains((const char *const *)files, "sys/fs/cgroup"))
-		files = hook_files_add(files, "sys/fs/cgroup");
+	if (!files)
+		files = hook_default_files();
+	if (cgroup_view)
+		files = hook_files_add_cgroup_view(files);
 
 	/* Who is starting, and where its root is. */
 	if (mode == MODE_LXC) {
