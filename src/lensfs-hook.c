@@ -104,8 +104,6 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st)
 	}
 	if (warning)
 		warn("%s", warning);
-	if (file_read_allf(&reg.cgroup, "/proc/%d/cgroup", (int)reg.pid) >= 0)
-		reg.cgroup[strcspn(reg.cgroup, "\n")] = '\0';
 	r = relay_hook_register(run_dir, &reg);
 	if (r >= 0)
 		r = relay_hook_prepare(run_dir, reg.id, &fd);

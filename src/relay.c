@@ -37,7 +37,7 @@ struct counters {
 struct container {
 	struct relay *relay;
 	int refs; /* the table, and each queued message */
-	char *id, *name, *cgroup;
+	char *id, *name;
 	pid_t pid;
 	int fd;
 	guint watch;
@@ -96,7 +96,6 @@ static void container_unref(struct container *c)
 		return;
 	g_free(c->id);
 	g_free(c->name);
-	g_free(c->cgroup);
 	g_free(c);
 }
 
@@ -615,8 +614,6 @@ static int container_add(struct relay *r, const char *id, char **why)
 	}
 	g_free(c->name);
 	c->name = g_strdup(reg.name);
-	g_free(c->cgroup);
-	c->cgroup = g_strdup(reg.cgroup);
 	c->pid = reg.pid;
 	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
 	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());

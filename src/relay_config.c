@@ -183,8 +183,6 @@ char *relay_reg_to_data(const struct relay_reg *reg)
 	g_key_file_set_string(kf, "container", "id", reg->id);
 	g_key_file_set_string(kf, "container", "name", reg->name);
 	g_key_file_set_int64(kf, "container", "pid", reg->pid);
-	if (reg->cgroup)
-		g_key_file_set_string(kf, "container", "cgroup", reg->cgroup);
 	if (reg->has_limits) {
 		g_key_file_set_uint64(kf, "container", "rate", reg->rate);
 		g_key_file_set_uint64(kf, "container", "burst", reg->burst);
@@ -232,7 +230,6 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	reg->id = g_steal_pointer(&id);
 	reg->name = g_steal_pointer(&name);
 	reg->pid = (pid_t)p;
-	reg->cgroup = g_key_file_get_string(kf, "container", "cgroup", NULL);
 	return 0;
 }
 
@@ -274,7 +271,6 @@ void relay_reg_clear(struct relay_reg *reg)
 {
 	g_clear_pointer(&reg->id, g_free);
 	g_clear_pointer(&reg->name, g_free);
-	g_clear_pointer(&reg->cgroup, g_free);
 }
 
 void token_bucket_init(struct token_bucket *b, guint64 rate, guint64 burst, guint64 now_us)

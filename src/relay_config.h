@@ -69,7 +69,6 @@ struct relay_reg {
 	char *id;
 	char *name; /* what upstream sees as the hostname; valid as an id */
 	pid_t pid; /* the container's init when registered */
-	char *cgroup; /* its cgroup then (informative) */
 	guint64 rate, burst; /* overrides; has_limits says whether set */
 	bool has_limits;
 };

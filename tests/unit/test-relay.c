@@ -539,7 +539,7 @@ static void test_name_sanitize(void **state)
 
 static void test_registration(void **state)
 {
-	struct relay_reg reg = { .id = "c1", .name = "web-1", .pid = 77, .cgroup = "/x/c1" };
+	struct relay_reg reg = { .id = "c1", .name = "web-1", .pid = 77 };
 	g_auto(relay_reg) back = { 0 }, limited = { 0 };
 	g_autofree char *data = NULL, *why = NULL, *data2 = NULL;
 
@@ -548,7 +548,6 @@ static void test_registration(void **state)
 	assert_string_equal(back.id, "c1");
 	assert_string_equal(back.name, "web-1");
 	assert_int_equal(back.pid, 77);
-	assert_string_equal(back.cgroup, "/x/c1");
 	assert_false(back.has_limits);
 	reg.has_limits = true;
 	reg.rate = 5;
