@@ -14,63 +14,63 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Options that set a key of the configuration file, by the key's name. */
-static const char *const keyed[] = { "run-dir",	    "to",
-				     "format",	    "path",
-				     "address",	    "rate",
-				     "burst",	    "max-message",
-				     "queue",	    "summary-ms",
-				     "max-rate",    "max-burst",
-				     "queue-bytes", "total-queue-bytes" };
+/* Options that set a key of the configuration file ("--rate 5" is
+ * "rate=5"), kept in order until the file is read: they override it. */
+static GPtrArray *overrides;
 
-/* The options' values, however main returns. */
-static void values_free(char *(*values)[G_N_ELEMENTS(keyed)])
+static gboolean override(const gchar *option, const gchar *value, gpointer data, GError **error)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(keyed); i++)
-		g_free((*values)[i]);
+	g_ptr_array_add(overrides, g_strdup(option + 2));
+	g_ptr_array_add(overrides, g_strdup(value));
+	return TRUE;
 }
+
+#define KEY_OPTION(name, help, arg)                                               \
+	{                                                                         \
+		name, 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) override, help, arg \
+	}
 
 int main(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *text = NULL, *why = NULL;
-	g_autoptr(GString) overrides = g_string_new("[relay]\n");
-	char *values[G_N_ELEMENTS(keyed)] __attribute__((cleanup(values_free))) = { NULL };
+	g_autoptr(GPtrArray) keyed = overrides = g_ptr_array_new_with_free_func(g_free);
 	gboolean debug = FALSE, version = FALSE;
 	const GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
 		  "Read the settings from FILE (default " RELAY_DEFAULT_CONFIG
 		  " when it exists); options override it",
 		  "FILE" },
-		{ "run-dir", 0, 0, G_OPTION_ARG_STRING, &values[0],
-		  "Sockets and registrations (default " RELAY_DEFAULT_RUN_DIR ")", "DIR" },
-		{ "to", 0, 0, G_OPTION_ARG_STRING, &values[1],
-		  "Where messages go: syslog (default), journal, tcp or udp", "TARGET" },
-		{ "format", 0, 0, G_OPTION_ARG_STRING, &values[2],
-		  "rfc5424 (default) or rfc3164, for syslog, tcp and udp", "FORMAT" },
-		{ "path", 0, 0, G_OPTION_ARG_STRING, &values[3],
-		  "The syslog or journal socket (default /dev/log, "
-		  "/run/systemd/journal/socket)",
-		  "PATH" },
-		{ "address", 0, 0, G_OPTION_ARG_STRING, &values[4],
-		  "The collector, for tcp and udp", "HOST:PORT" },
-		{ "rate", 0, 0, G_OPTION_ARG_STRING, &values[5],
-		  "Messages a second per container; 0: no limit (default 200)", "N" },
-		{ "burst", 0, 0, G_OPTION_ARG_STRING, &values[6],
-		  "Messages at once per container (default 1000)", "N" },
-		{ "max-message", 0, 0, G_OPTION_ARG_STRING, &values[7],
-		  "Longer messages are truncated (default 8192 bytes)", "BYTES" },
-		{ "queue", 0, 0, G_OPTION_ARG_STRING, &values[8],
-		  "Messages per container waiting for the upstream (default 1000)", "N" },
-		{ "summary-ms", 0, 0, G_OPTION_ARG_STRING, &values[9],
-		  "Report drops once none happened for this long (default 5000)", "MS" },
-		{ "max-rate", 0, 0, G_OPTION_ARG_STRING, &values[10],
-		  "The most a container's annotation may set; 0: --rate (default 0)", "N" },
-		{ "max-burst", 0, 0, G_OPTION_ARG_STRING, &values[11],
-		  "The most a container's annotation may set; 0: --burst (default 0)", "N" },
-		{ "queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[12],
-		  "Bytes per container waiting for the upstream (default 4194304)", "BYTES" },
-		{ "total-queue-bytes", 0, 0, G_OPTION_ARG_STRING, &values[13],
-		  "Bytes of all containers waiting for the upstream (default 67108864)", "BYTES" },
+		KEY_OPTION("run-dir",
+			   "Sockets and registrations (default " RELAY_DEFAULT_RUN_DIR ")", "DIR"),
+		KEY_OPTION("to", "Where messages go: syslog (default), journal, tcp or udp",
+			   "TARGET"),
+		KEY_OPTION("format", "rfc5424 (default) or rfc3164, for syslog, tcp and udp",
+			   "FORMAT"),
+		KEY_OPTION("path",
+			   "The syslog or journal socket (default /dev/log, "
+			   "/run/systemd/journal/socket)",
+			   "PATH"),
+		KEY_OPTION("address", "The collector, for tcp and udp", "HOST:PORT"),
+		KEY_OPTION("rate", "Messages a second per container; 0: no limit (default 200)",
+			   "N"),
+		KEY_OPTION("burst", "Messages at once per container (default 1000)", "N"),
+		KEY_OPTION("max-message", "Longer messages are truncated (default 8192 bytes)",
+			   "BYTES"),
+		KEY_OPTION("queue",
+			   "Messages per container waiting for the upstream (default 1000)", "N"),
+		KEY_OPTION("summary-ms",
+			   "Report drops once none happened for this long (default 5000)", "MS"),
+		KEY_OPTION("max-rate",
+			   "The most a container's annotation may set; 0: --rate (default 0)", "N"),
+		KEY_OPTION("max-burst",
+			   "The most a container's annotation may set; 0: --burst (default 0)",
+			   "N"),
+		KEY_OPTION("queue-bytes",
+			   "Bytes per container waiting for the upstream (default 4194304)",
+			   "BYTES"),
+		KEY_OPTION("total-queue-bytes",
+			   "Bytes of all containers waiting for the upstream (default 67108864)",
+			   "BYTES"),
 		{ "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages", NULL },
 		CLI_VERSION_ENTRY(&version),
 		{ NULL },
@@ -108,17 +108,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(keyed); i++) {
-		if (values[i] && strchr(values[i], '\n')) {
-			fprintf(stderr, "lensfs-relay: --%s: a line break\n", keyed[i]);
+	for (guint i = 0; i + 1 < keyed->len; i += 2) {
+		if (relay_config_set(&cfg, keyed->pdata[i], keyed->pdata[i + 1], &why) < 0) {
+			fprintf(stderr, "lensfs-relay: %s\n", why);
 			return 2;
 		}
-		if (values[i])
-			g_string_append_printf(overrides, "%s=%s\n", keyed[i], values[i]);
 	}
-	g_clear_pointer(&why, g_free);
-	if (relay_config_parse(overrides->str, overrides->len, &cfg, &why) < 0 ||
-	    relay_config_check(&cfg, &why) < 0) {
+	if (relay_config_check(&cfg, &why) < 0) {
 		fprintf(stderr, "lensfs-relay: %s\n", why);
 		return 2;
 	}

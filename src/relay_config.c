@@ -76,7 +76,7 @@ static const struct {
 	{ "reconnect-max-ms", G_STRUCT_OFFSET(struct relay_config, reconnect_max_ms), 1 },
 };
 
-static int set_key(struct relay_config *cfg, const char *key, const char *value, char **why)
+int relay_config_set(struct relay_config *cfg, const char *key, const char *value, char **why)
 {
 	uint64_t n;
 
@@ -132,7 +132,7 @@ int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, c
 
 		if (!v)
 			return fail_why(why, "%s: %s", *k, err->message);
-		if (set_key(cfg, *k, v, why) < 0)
+		if (relay_config_set(cfg, *k, v, why) < 0)
 			return -EINVAL;
 	}
 	return 0;

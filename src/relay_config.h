@@ -49,6 +49,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(relay_config, relay_config_clear)
 /* Reads the [relay] group of a key file's text over what cfg holds. An
  * unknown key, a bad value: -EINVAL with *why set (free it), cfg partly
  * updated (the caller exits). */
+/* One setting, key as in the file's [relay] group (the command line's
+ * --KEY VALUE); the message names both when it is refused. */
+int relay_config_set(struct relay_config *cfg, const char *key, const char *value, char **why);
 int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, char **why);
 /* "syslog" etc.; -EINVAL otherwise. */
 int relay_target_parse(const char *s, enum relay_target *out);
