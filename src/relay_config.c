@@ -195,7 +195,6 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) err = NULL;
 	g_autofree char *id = NULL, *name = NULL, *pid = NULL, *rate = NULL, *burst = NULL;
-	uint64_t zero;
 	int64_t p;
 
 	memset(reg, 0, sizeof(*reg));
@@ -213,20 +212,16 @@ int relay_reg_parse(const char *text, size_t len, struct relay_reg *reg, char **
 		return fail_why(why, "no valid pid");
 	rate = g_key_file_get_string(kf, "container", "rate", NULL);
 	burst = g_key_file_get_string(kf, "container", "burst", NULL);
-	/* 0, which the hook wrote for an annotation of 0 before those were
-	 * refused (and a registration by hand may hold): the relay's limits,
-	 * as such an annotation gets now, not a registration refused. */
-	if ((rate && parse_u64(rate, &zero) == 0 && zero == 0) ||
-	    (burst && parse_u64(burst, &zero) == 0 && zero == 0)) {
-		g_clear_pointer(&rate, g_free);
-		g_clear_pointer(&burst, g_free);
+	/* lensfs-hook writes both or neither, from annotations it checked
+	 * (relay_limits_parse); a 0 (older hooks, a registration by hand) is
+	 * the relay's limits, which relay_limits_apply decides. */
+	if ((rate || burst) && (!rate || !burst || parse_u64(rate, &reg->rate) < 0 ||
+				parse_u64(burst, &reg->burst) < 0 || reg->rate > G_MAXINT32 ||
+				reg->burst > G_MAXINT32)) {
+		reg->rate = reg->burst = 0;
+		return fail_why(why, "rate and burst go together, as numbers");
 	}
-	if ((rate || burst) && relay_limits_parse(rate, burst, reg, why) < 0)
-		return -EINVAL;
-	if (reg->has_limits && (!rate || !burst)) {
-		reg->has_limits = false;
-		return fail_why(why, "rate and burst go together");
-	}
+	reg->has_limits = rate != NULL;
 	reg->id = g_steal_pointer(&id);
 	reg->name = g_steal_pointer(&name);
 	reg->pid = (pid_t)p;

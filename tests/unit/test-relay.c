@@ -567,9 +567,16 @@ static void test_registration_zero(void **state)
 	g_auto(relay_reg) reg = { 0 };
 	g_autofree char *why = NULL;
 
+	g_auto(relay_config) cfg = { 0 };
+	guint64 rate, burst;
+
 	assert_int_equal(relay_reg_parse(text, strlen(text), &reg, &why), 0);
 	assert_string_equal(reg.id, "x");
-	assert_false(reg.has_limits);
+	relay_config_init(&cfg);
+	relay_limits_apply(&cfg, &reg, &rate, &burst);
+	assert_int_equal(rate, cfg.rate);
+	assert_int_equal(burst, cfg.burst);
+	assert_int_equal(rate, 200);
 }
 
 static void expect_reg_error(const char *text, const char *why_part)
@@ -589,7 +596,7 @@ static void test_registration_errors(void **state)
 	expect_reg_error("[container]\nid=x\npid=1\n", "no valid name");
 	expect_reg_error("[container]\nid=x\nname=a b\npid=1\n", "no valid name");
 	expect_reg_error("[container]\nid=x\nname=a\npid=-3\n", "no valid pid");
-	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=x\nburst=1\n", "rate 'x'");
+	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=x\nburst=1\n", "as numbers");
 	expect_reg_error("[container]\nid=x\nname=a\npid=1\nrate=4\n", "go together");
 }
 
