@@ -192,13 +192,11 @@ cg_procs_files() {
 
 # in_container PATH CMD...: CMD in cgroup PATH and a fresh pid namespace
 # (with its own /proc), as a container's process would be.
+# ("" is the root cgroups.)
 in_container() {
 	local path=$1
 	shift
-	local files
-	files=$(cg_procs_files "$path" | tr '\n' ' ')
-	sh -c 'for f in $0; do echo $$ > "$f" || exit 1; done; exec unshare -p -f --mount-proc "$@"' \
-		"$files" "$@"
+	in_cgroup "$path" unshare -p -f --mount-proc "$@"
 }
 
 # in_cgroup PATH CMD...: CMD in cgroup PATH, in the host's pid namespace.
@@ -208,6 +206,16 @@ in_cgroup() {
 	local files
 	files=$(cg_procs_files "$path" | tr '\n' ' ')
 	sh -c 'for f in $0; do echo $$ > "$f" || exit 1; done; exec "$@"' "$files" "$@"
+}
+
+# in_own_container PATH SCRIPT: SCRIPT as the init of a new pid namespace
+# that joins cgroup PATH itself, so that no process outside the container
+# (in_container's unshare) is left in PATH: v2 hands controllers down only
+# from a cgroup without processes.
+in_own_container() {
+	local files
+	files=$(cg_procs_files "$1" | tr '\n' ' ')
+	unshare -p -f --mount-proc sh -c 'for f in $0; do echo $$ >"$f" || exit 1; done; exec sh -c "$1"' "$files" "$2"
 }
 
 # mount_lensfs [OPTIONS...]: starts lensfs in the foreground on a fresh
@@ -234,6 +242,14 @@ serving() { grep -c ' serving ' "$MNT.log"; }
 wait_serving() {
 	for _ in $(seq 100); do [ "$(serving)" -ge "$1" ] && return 0; sleep 0.05; done
 	return 1
+}
+# restart_worker [HUP]: the worker SIGKILLed (or, with HUP, the daemon
+# upgraded in place), until the next one serves.
+restart_worker() {
+	local n
+	n=$(serving)
+	if [ "${1:-}" = HUP ]; then kill -HUP "$LENSFS_PID"; else kill -9 "$(worker)"; fi
+	wait_serving $((n + 1))
 }
 
 # Waits out the daemon's reuse of cgroup counters (--refresh-ms, 100 ms by

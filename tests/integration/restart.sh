@@ -106,9 +106,7 @@ open(sys.argv[2]).read()
 print(f.read().split()[1])' "$MNT/proc/meminfo" "$WORK/go" >"$WORK/held.out" &
 held=$!
 for _ in $(seq 100); do grep -q open "$WORK/held.out" && break; sleep 0.05; done
-n=$(serving)
-kill -9 "$(worker)"
-wait_serving $((n + 1))
+restart_worker
 echo go >"$WORK/go"
 wait "$held"
 check "a file opened before a crash reads the reader's values after it" \
@@ -129,15 +127,11 @@ for _ in range(2):
     f.seek(0)' "$MNT" "$WORK/go2" >"$WORK/held2.out" 2>&1 &
 held=$!
 for _ in $(seq 100); do grep -q open "$WORK/held2.out" && break; sleep 0.05; done
-n=$(serving)
-kill -9 "$(worker)"
-wait_serving $((n + 1))
+restart_worker
 # (a reader that died of an error must not leave the test waiting on the fifo)
 timeout 5 sh -c "echo go >'$WORK/go2'"
 for _ in $(seq 100); do [ "$(wc -l <"$WORK/held2.out")" -ge 2 ] && break; sleep 0.05; done
-n=$(serving)
-kill -HUP "$LENSFS_PID"
-wait_serving $((n + 1))
+restart_worker HUP
 sleep 0.5
 timeout 5 sh -c "echo go >'$WORK/go2'"
 wait "$held"
