@@ -152,6 +152,7 @@ RUNF=$(mktemp -d /run/lensfs-test-relay-f-XXXXXX)
 defer "rm -rf $RUNF"
 (ulimit -n 12 && exec "$RELAY" --run-dir "$RUNF" --path "$SINK" 2>>"$WORK/relay-fd.err") &
 FDRELAY=$!
+RELAYS+=("$FDRELAY")
 defer "kill $FDRELAY"
 for _ in $(seq 100); do [ -S "$RUNF/control" ] && break; sleep 0.05; done
 # Control connections that say nothing hold a descriptor each for 5 s.
@@ -169,7 +170,6 @@ check_true "out of descriptors: accepting pauses ($((cpu1 - cpu0)) ticks of CPU 
 check_true "out of descriptors: the relay said so" grep -q 'control: accepting: Too many open files; again in 100 ms' "$WORK/relay-fd.err"
 for _ in $(seq 140); do "$LENSFS_SHOW" --relay "$RUNF" >/dev/null 2>&1 && break; sleep 0.05; done
 check_true "out of descriptors: it answers again once they are closed" "$LENSFS_SHOW" --relay "$RUNF"
-kill "$FDRELAY"
 
 # --- two containers, three senders each, and forgeries ---------------------
 # What relay-send.py hostile's bytes(range(256)) * 8 becomes.
@@ -493,7 +493,7 @@ check_true "udp: RFC 3164 with the container's name ($(head -1 "$WORK/udp.out"))
 for p in "${RELAYS[@]}"; do
 	kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 done
-check "no relay reported a sanitizer error or a leak" "$(grep -c -e 'Sanitizer' -e 'runtime error' "$WORK/relay.err")" 0
+check "no relay reported a sanitizer error or a leak" "$(cat "$WORK/relay.err" "$WORK/relay-fd.err" | grep -c -e 'Sanitizer' -e 'runtime error')" 0
 check "no relay failed (every warning is expected)" "$(grep -v -e ': info: ' -e 'connecting again' -e 'was not suspended. False leaks are possible' \
 	-e 'control: replying: Broken pipe' "$WORK/relay.err")" ""
 
