@@ -10,17 +10,9 @@
 # hook, interleaved so that drift on a noisy machine hits all alike. Prints
 # the medians, and the medians of the differences within each round.
 set -euo pipefail
-BUILDDIR=$(cd "${1:?usage: bench/hook.sh BUILDDIR [--starts N]}" && pwd)
-shift
 STARTS=150
-while [ $# -gt 0 ]; do
-	case $1 in
-	--starts) STARTS=$2; shift ;;
-	*) echo "unknown option $1"; exit 2 ;;
-	esac
-	shift
-done
-export LENSFS_BUILDDIR=$BUILDDIR
+. "$(dirname "$0")/lib.sh"
+bench_args "bench/hook.sh BUILDDIR [--starts N]" --starts:STARTS -- "$@"
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
 command -v runc >/dev/null && command -v jq >/dev/null || { echo "bench: needs runc and jq"; exit 1; }
@@ -44,7 +36,6 @@ start() {
 	t1=$EPOCHREALTIME
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 declare -A ms
 for v in plain true hook; do
 	start "$v" >/dev/null || exit 1

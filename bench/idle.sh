@@ -10,19 +10,10 @@
 # time the daemon's processes used over those seconds (utime + stime of
 # /proc/PID/stat, in clock ticks) and their resident memory.
 set -euo pipefail
-BUILDDIR=$(cd "${1:?usage: bench/idle.sh BUILDDIR [--containers N] [--seconds S]}" && pwd)
-shift
 N=1000
 IDLE=60
-while [ $# -gt 0 ]; do
-	case $1 in
-	--containers) N=$2; shift ;;
-	--seconds) IDLE=$2; shift ;;
-	*) echo "unknown option $1"; exit 2 ;;
-	esac
-	shift
-done
-export LENSFS_BUILDDIR=$BUILDDIR
+. "$(dirname "$0")/lib.sh"
+bench_args "bench/idle.sh BUILDDIR [--containers N] [--seconds S]" --containers:N --seconds:IDLE -- "$@"
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
 mount_lensfs
@@ -33,16 +24,9 @@ for i in $(seq "$N"); do
 done
 # Every file the hook mounts (the cpu directory's own, not each CPU's).
 in_container "$TAG/c1" sh -c "find $MNT/proc $MNT/sys/devices/system/cpu -maxdepth 1 -type f -exec cat {} + >/dev/null"
-ticks() { # the daemon's processes: utime + stime
-	local p t=0
-	for p in $LENSFS_PID $(pgrep -P "$LENSFS_PID"); do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-	done
-	echo "$t"
-}
-before=$(ticks)
+before=$(ticks $LENSFS_PID $(pgrep -P "$LENSFS_PID"))
 sleep "$IDLE"
-after=$(ticks)
+after=$(ticks $LENSFS_PID $(pgrep -P "$LENSFS_PID"))
 rss=0
 for p in $LENSFS_PID $(pgrep -P "$LENSFS_PID"); do
 	rss=$((rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status")))

@@ -14,18 +14,10 @@
 # queue holds every message, so that what is measured is throughput, not a
 # limit. Prints each round, then the medians and the median of the ratios.
 set -euo pipefail
-BUILDDIR=$(cd "${1:?usage: bench/relay.sh BUILDDIR [--messages N] [--rounds R]}" && pwd)
-shift
 MESSAGES=200000
 ROUNDS=5
-while [ $# -gt 0 ]; do
-	case $1 in
-	--messages) MESSAGES=$2; shift ;;
-	--rounds) ROUNDS=$2; shift ;;
-	*) echo "unknown option $1"; exit 2 ;;
-	esac
-	shift
-done
+. "$(dirname "$0")/lib.sh"
+bench_args "bench/relay.sh BUILDDIR [--messages N] [--rounds R]" --messages:MESSAGES --rounds:ROUNDS -- "$@"
 [ "$(id -u)" = 0 ] || { echo "bench/relay.sh: run as root"; exit 1; }
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 [ -x "$RSYSLOGD" ] || { echo "bench/relay.sh: needs rsyslogd (apt-get install rsyslog)"; exit 1; }
@@ -116,5 +108,4 @@ for round in $(seq "$ROUNDS"); do
 	printf '%-6s %-14s %-12s %-14s %-12s %s\n' "$round" "$rr" "$rd" "$sr" "$sd" "$ratio"
 	relay_rates+=("$rr") rsyslog_rates+=("$sr") ratios+=("$ratio")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median: lensfs-relay $(median "${relay_rates[@]}") msgs/s, rsyslog imuxsock $(median "${rsyslog_rates[@]}") msgs/s, ratio relay/rsyslog $(median "${ratios[@]}")"

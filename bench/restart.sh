@@ -12,19 +12,10 @@
 # worker). Prints, per daemon, the reads, the failed reads and why, and what
 # the container reads at the end.
 set -euo pipefail
-BUILDDIR=$(cd "${1:?usage: bench/restart.sh BUILDDIR [--seconds S] [--kills N]}" && pwd)
-shift
 SECONDS_EACH=20
 KILLS=3
-while [ $# -gt 0 ]; do
-	case $1 in
-	--seconds) SECONDS_EACH=$2; shift ;;
-	--kills) KILLS=$2; shift ;;
-	*) echo "unknown option $1"; exit 2 ;;
-	esac
-	shift
-done
-export LENSFS_BUILDDIR=$BUILDDIR
+. "$(dirname "$0")/lib.sh"
+bench_args "bench/restart.sh BUILDDIR [--seconds S] [--kills N]" --seconds:SECONDS_EACH --kills:KILLS -- "$@"
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
 for cmd in runc jq lxcfs; do

@@ -18,28 +18,18 @@
 # are reported with ratios. Machines are noisy: compare ratios, not times.
 # --variants also measures lensfs's serving loops (docs/performance.md).
 set -euo pipefail
-BUILDDIR=$(cd "${1:?usage: bench/run.sh BUILDDIR [options]}" && pwd)
-shift
 SECONDS_PER=2
 ROUNDS=3
 VARIANTS=0
 OUTPUT=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--seconds) SECONDS_PER=$2; shift ;;
-	--rounds) ROUNDS=$2; shift ;;
-	--variants) VARIANTS=1 ;;
-	--output) OUTPUT=$2; shift ;;
-	*) echo "unknown option $1"; exit 2 ;;
-	esac
-	shift
-done
+. "$(dirname "$0")/lib.sh"
+bench_args "bench/run.sh BUILDDIR [--seconds S] [--rounds N] [--variants] [--output FILE]" \
+	--seconds:SECONDS_PER --rounds:ROUNDS --variants:VARIANTS=1 --output:OUTPUT -- "$@"
 READER=$BUILDDIR/bench/reader
 FLOOR=$BUILDDIR/bench/floor
 [ -x "$READER" ] && [ -x "$FLOOR" ] || make -C "$BUILDDIR" --no-print-directory bench/reader bench/floor >/dev/null
 command -v lxcfs >/dev/null || { echo "bench: needs lxcfs (apt-get install lxcfs)"; exit 1; }
 
-export LENSFS_BUILDDIR=$BUILDDIR
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
 
@@ -96,8 +86,6 @@ measure() {
 	in_container "$cg" "$READER" --threads "$threads" --seconds "$SECONDS_PER" "$@" "$(path_of "$name" "$file")" |
 		sed -E 's/reads=([0-9]+) .*rate=([0-9.]+) p50_us=([0-9.]+) p99_us=([0-9.]+)/\2 \3 \4 \1/'
 }
-median() { sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 

@@ -74,9 +74,8 @@ if [ "$CGVER" = 1 ]; then
 	run_bundle cgdeleg
 	check "runc --cgroup-view with a delegating lensfs: mkdir, root limit EPERM, rmdir" "$(echo $OUT)" "made 1 removed"
 fi
-bundle nocgview "$(hook_json createRuntime)" ".process.args = $view_probe"
-run_bundle nocgview
-check_true "runc without --cgroup-view: /sys/fs/cgroup is the runtime's" test "$(echo "$OUT" | tail -1)" = 0
+# (Without it: check_probe's "every view mounted" counts the views but the
+# cgroup view, so a view mounted by default would fail it.)
 bundle prestart "$(hook_json prestart)"
 run_bundle prestart
 check "runc prestart: free -k total" "$(value free "$OUT")" 262144
