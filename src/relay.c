@@ -99,20 +99,24 @@ static void container_unref(struct container *c)
 	g_free(c);
 }
 
-/* Leaves the table: no socket any more; queued messages still go out. */
+/* No socket any more; queued messages still go out. With run_dir, its
+ * socket and directory go too (the container left); without, they stay
+ * for the next relay (this one stops). */
 static void container_close(struct container *c, const char *run_dir)
 {
-	g_autofree char *dir = relay_path_dir(run_dir, c->id);
-	g_autofree char *sock = g_build_filename(dir, "log", NULL);
-
 	if (c->watch)
 		g_source_remove(c->watch);
 	c->watch = 0;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	unlink(sock);
-	rmdir(dir);
+	if (run_dir) {
+		g_autofree char *dir = relay_path_dir(run_dir, c->id);
+		g_autofree char *sock = g_build_filename(dir, "log", NULL);
+
+		unlink(sock);
+		rmdir(dir);
+	}
 }
 
 static void pending_free(struct pending *p)
@@ -126,13 +130,6 @@ static void pending_free(struct pending *p)
 }
 
 /* --- the upstream --------------------------------------------------------- */
-
-static const char *target_name(enum relay_target t)
-{
-	static const char *const names[] = { "syslog", "journal", "tcp", "udp" };
-
-	return names[t];
-}
 
 /* The address once, at start: a name lookup would block the loop later. */
 static int upstream_resolve(struct relay *r, char **why)
@@ -160,8 +157,7 @@ static int upstream_resolve(struct relay *r, char **why)
 		int e;
 
 		if (!colon || colon == cfg->address || !colon[1]) {
-			*why = g_strdup_printf("address=%s: not host:port", cfg->address);
-			return -EINVAL;
+			return fail_why(why, "address=%s: not host:port", cfg->address);
 		}
 		host = g_strndup(cfg->address, (gsize)(colon - cfg->address));
 		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
@@ -172,8 +168,7 @@ static int upstream_resolve(struct relay *r, char **why)
 		hints.ai_socktype = up->socktype;
 		e = getaddrinfo(host, colon + 1, &hints, &res);
 		if (e != 0) {
-			*why = g_strdup_printf("address=%s: %s", cfg->address, gai_strerror(e));
-			return -EINVAL;
+			return fail_why(why, "address=%s: %s", cfg->address, gai_strerror(e));
 		}
 		memcpy(&up->addr, res->ai_addr, res->ai_addrlen);
 		up->addrlen = res->ai_addrlen;
@@ -207,7 +202,7 @@ static void upstream_lost(struct relay *r, int err)
 
 	if (up->fd >= 0)
 		log_warn("upstream %s: %s; connecting again in %" G_GUINT64_FORMAT " ms",
-			 target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
+			 relay_target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
 	upstream_close(r);
 	if (!up->retry)
 		up->retry = g_timeout_add((guint)up->backoff_ms, upstream_retry_cb, r);
@@ -280,7 +275,7 @@ static gboolean upstream_writable_cb(gint fd, GIOCondition cond, gpointer data)
 			upstream_lost(r, err);
 			return G_SOURCE_REMOVE;
 		}
-		log_info("upstream %s: connected", target_name(r->cfg.target));
+		log_info("upstream %s: connected", relay_target_name(r->cfg.target));
 	}
 	upstream_kick(r);
 	return G_SOURCE_REMOVE;
@@ -569,8 +564,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	int e;
 
 	if (!relay_id_valid(id)) {
-		*why = g_strdup_printf("'%s' is not a container id", id);
-		return -EINVAL;
+		return fail_why(why, "'%s' is not a container id", id);
 	}
 	e = file_read_all(regpath, &text, &len);
 	if (e < 0) {
@@ -580,12 +574,10 @@ static int container_add(struct relay *r, const char *id, char **why)
 	if (relay_reg_parse(text, len, &reg, why) < 0) {
 		g_autofree char *w = g_steal_pointer(why);
 
-		*why = g_strdup_printf("%s: %s", regpath, w);
-		return -EINVAL;
+		return fail_why(why, "%s: %s", regpath, w);
 	}
 	if (strcmp(reg.id, id) != 0) {
-		*why = g_strdup_printf("%s: registers '%s'", regpath, reg.id);
-		return -EINVAL;
+		return fail_why(why, "%s: registers '%s'", regpath, reg.id);
 	}
 	/* The name is the hostname upstream: one live container each. */
 	{
@@ -649,8 +641,7 @@ static int container_drop(struct relay *r, const char *id, char **why)
 	struct container *c;
 
 	if (!relay_id_valid(id)) {
-		*why = g_strdup_printf("'%s' is not a container id", id);
-		return -EINVAL;
+		return fail_why(why, "'%s' is not a container id", id);
 	}
 	regpath = relay_path_reg(r->cfg.run_dir, id);
 	unlink(regpath);
@@ -695,7 +686,7 @@ static void stats_reply(struct relay *r, GString *out)
 		out,
 		"upstream to=%s connected=%s queued=%u queued-bytes=%" G_GUINT64_FORMAT
 		" reconnects=%" G_GUINT64_FORMAT "\n",
-		target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
+		relay_target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
 		g_queue_get_length(&r->up.queue), r->up.bytes, r->up.reconnects);
 	for (GList *l = ids; l; l = l->next) {
 		const struct container *c = g_hash_table_lookup(r->containers, l->data);
@@ -970,7 +961,7 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	r->signals[2] = g_unix_signal_add(SIGHUP, rescan_cb, r);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("relaying %u containers to %s", g_hash_table_size(r->containers),
-		 target_name(cfg->target));
+		 relay_target_name(cfg->target));
 	return 0;
 }
 
@@ -1009,10 +1000,7 @@ void relay_free(struct relay *r)
 			struct container *c = v;
 
 			g_hash_table_iter_steal(&it);
-			if (c->watch)
-				g_source_remove(c->watch);
-			if (c->fd >= 0)
-				close(c->fd);
+			container_close(c, NULL);
 			container_unref(c);
 		}
 	}

@@ -33,12 +33,17 @@ void relay_config_clear(struct relay_config *cfg)
 	g_clear_pointer(&cfg->address, g_free);
 }
 
+static const char *const target_names[] = { "syslog", "journal", "tcp", "udp" };
+
+const char *relay_target_name(enum relay_target t)
+{
+	return target_names[t];
+}
+
 int relay_target_parse(const char *s, enum relay_target *out)
 {
-	static const char *const names[] = { "syslog", "journal", "tcp", "udp" };
-
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (strcmp(s, names[i]) == 0) {
+	for (size_t i = 0; i < G_N_ELEMENTS(target_names); i++) {
+		if (strcmp(s, target_names[i]) == 0) {
 			*out = (enum relay_target)i;
 			return 0;
 		}

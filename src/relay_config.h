@@ -55,6 +55,7 @@ int relay_config_set(struct relay_config *cfg, const char *key, const char *valu
 int relay_config_parse(const char *text, size_t len, struct relay_config *cfg, char **why);
 /* "syslog" etc.; -EINVAL otherwise. */
 int relay_target_parse(const char *s, enum relay_target *out);
+const char *relay_target_name(enum relay_target t);
 int relay_wire_parse(const char *s, enum relay_wire *out);
 /* Checks what no key alone can: an address for tcp/udp, burst >= 1 when
  * there is a rate. */

@@ -24,12 +24,10 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 	memset(reg, 0, sizeof(*reg));
 	*why = *warning = NULL;
 	if (!relay_id_valid(st->id)) {
-		*why = g_strdup("the container id is not one of 1-128 [A-Za-z0-9_.+-]");
-		return -EINVAL;
+		return fail_why(why, "the container id is not one of 1-128 [A-Za-z0-9_.+-]");
 	}
 	if (st->pid <= 0) {
-		*why = g_strdup("the state has no pid");
-		return -EINVAL;
+		return fail_why(why, "the state has no pid");
 	}
 	name = oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	if (!name)
