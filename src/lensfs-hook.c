@@ -111,14 +111,10 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st)
 		warn("no /dev/log from lensfs-relay: %s: %s", run_dir, g_strerror(-r));
 		return -1;
 	}
-	{
-		g_autofree char *req = g_strdup_printf("add %s", reg.id);
-
-		r = relay_ctl_call(run_dir, req, RELAY_CTL_TIMEOUT_MS, &reply);
-	}
+	r = relay_ctl_call(run_dir, "add", reg.id, &reply);
 	if (r < 0)
 		warn("lensfs-relay in %s: %s; /dev/log gets its socket when the relay starts",
-		     run_dir, r == -EPROTO ? g_strstrip(reply) : g_strerror(-r));
+		     run_dir, r == -EPROTO ? reply : g_strerror(-r));
 	return fd;
 }
 
@@ -225,11 +221,11 @@ int main(int argc, char **argv)
 			return failure("the state on stdin: %s", why);
 		who = st.id;
 		if (mode == MODE_POSTSTOP && relay_dir && relay_id_valid(st.id)) {
-			g_autofree char *req = g_strdup_printf("drop %s", st.id), *reply = NULL;
+			g_autofree char *reply = NULL;
 
-			relay_hook_unregister(
-				relay_dir, st.id,
-				relay_ctl_call(relay_dir, req, RELAY_CTL_TIMEOUT_MS, &reply) == 0);
+			relay_hook_unregister(relay_dir, st.id,
+					      relay_ctl_call(relay_dir, "drop", st.id, &reply) ==
+						      0);
 		}
 		if (mode == MODE_POSTSTOP)
 			return 0; /* lensfs keeps nothing per container yet */

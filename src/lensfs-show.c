@@ -106,13 +106,13 @@ int main(int argc, char **argv)
 	if (relay_dir) {
 		g_autofree char *reply = NULL;
 
-		r = relay_ctl_call(relay_dir, "stats", RELAY_CTL_TIMEOUT_MS, &reply);
+		r = relay_ctl_call(relay_dir, "stats", NULL, &reply);
 		if (r < 0) {
 			fprintf(stderr, "lensfs-show: lensfs-relay in %s: %s\n", relay_dir,
-				r == -EPROTO ? g_strstrip(reply) : g_strerror(-r));
+				r == -EPROTO ? reply : g_strerror(-r));
 			return 1;
 		}
-		fputs(reply + 3, stdout); /* after "ok\n" */
+		fputs(reply, stdout);
 		return 0;
 	}
 	if (pid && cgroup) {

@@ -24,13 +24,15 @@ char *relay_path_dir(const char *run_dir, const char *id)
 	return g_build_filename(run_dir, "c", id, NULL);
 }
 
-int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, char **reply)
+int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char **reply)
 {
 	g_autofree char *path = relay_path_control(run_dir);
+	g_autofree char *request = id ? g_strconcat(verb, " ", id, NULL) : g_strdup(verb);
 	g_autofree char *buf = NULL;
 	struct sockaddr_un sa;
 	socklen_t salen;
-	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = RELAY_CTL_TIMEOUT_MS / 1000,
+			      .tv_usec = (RELAY_CTL_TIMEOUT_MS % 1000) * 1000 };
 	autoclose int fd = -1;
 	ssize_t n;
 
@@ -54,6 +56,10 @@ int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, cha
 	if (n == 0)
 		return -ECONNRESET;
 	buf[n] = '\0';
-	*reply = g_steal_pointer(&buf);
-	return strncmp(*reply, "ok\n", 3) == 0 ? 0 : -EPROTO;
+	if (strncmp(buf, "ok\n", 3) != 0) {
+		*reply = g_strstrip(g_steal_pointer(&buf));
+		return -EPROTO;
+	}
+	*reply = g_strdup(buf + 3);
+	return 0;
 }

@@ -22,8 +22,9 @@ char *relay_path_control(const char *run_dir);
 char *relay_path_reg(const char *run_dir, const char *id);
 char *relay_path_dir(const char *run_dir, const char *id);
 
-/* Sends one request and reads the reply, waiting at most timeout_ms for
- * each. -ENOENT / -ECONNREFUSED: no relay; -ENAMETOOLONG: the run
- * directory's path does not fit a socket address; -EPROTO: a reply that
- * is not "ok" (*reply holds it). */
-int relay_ctl_call(const char *run_dir, const char *request, int timeout_ms, char **reply);
+/* Sends one request, "VERB" or "VERB ID", and reads the reply, waiting at
+ * most RELAY_CTL_TIMEOUT_MS for each. *reply: what follows "ok\n", or on
+ * -EPROTO the relay's "error: WHY" line (trimmed). -ENOENT / -ECONNREFUSED:
+ * no relay; -ENAMETOOLONG: the run directory's path does not fit a socket
+ * address. */
+int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char **reply);
