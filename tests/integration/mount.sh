@@ -441,8 +441,7 @@ worker=$(worker)
 # --- stopping ---------------------------------------------------------------
 # (restart.sh tests restarts under load; here, that a killed worker is
 # replaced and the mount stays.)
-kill -9 "$worker"
-wait_serving 2
+restart_worker
 check "a killed worker is replaced, the mount stays" "$(head -c 9 "$MNT/proc/meminfo")" "MemTotal:"
 check_true "... by a new worker" test "$(worker)" != "$worker"
 mount_lensfs
