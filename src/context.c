@@ -9,9 +9,17 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #ifndef SYS_pidfd_open
@@ -21,24 +29,44 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
+/* nsfs's pid translation (linux/nsfs.h of kernels that have it; 6.18
+ * here, not the 6.1 of the cgroup v2 VM, where the /proc walks below
+ * remain). */
+#ifndef NS_GET_PID_FROM_PIDNS
+#define NS_GET_PID_FROM_PIDNS _IOR(NSIO, 0x6, int)
+#endif
+
+/* Entries the cache holds at most, whatever RLIMIT_NOFILE allows: each
+ * holds a pidfd, and the worker needs descriptors of its own. */
+#define PIDNS_MAX    4096
+#define FDS_RESERVED 64
+
 /* A resolved pid namespace. The pidfd of its init proves the entry is
  * still about the same namespace: namespace inode numbers are reused once a
- * namespace is gone, and it is gone exactly when its init has exited. */
+ * namespace is gone, and it is gone exactly when its init has exited. The
+ * reaper drops the entry then (the pidfd polls readable), so that nothing
+ * is held for a namespace that is gone. */
 struct pidns_entry {
 	pid_t init_pid;
 	uint64_t start_ticks;
 	int pidfd;
 	uint64_t resolved_at;
+	uint64_t used_at;
+	uint64_t serial; /* its number in the reaper's epoll set */
 	struct cgroup_membership cg;
+	char *container;
 };
 
 static void pidns_entry_free(gpointer p)
 {
 	struct pidns_entry *e = p;
 
+	/* Closing the only descriptor of the pidfd takes it out of the
+	 * reaper's epoll set. */
 	if (e->pidfd >= 0)
 		close(e->pidfd);
 	cgroup_membership_clear(&e->cg);
+	g_free(e->container);
 	g_free(e);
 }
 
@@ -58,8 +86,15 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	g_autofree char *mountinfo = NULL;
 	int r;
 
+	struct rlimit nofile;
+
 	g_mutex_init(&ctx->lock);
 	ctx->pidns_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pidns_entry_free);
+	ctx->reaper_epoll = ctx->reaper_wake = -1;
+	ctx->pidns_max = PIDNS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
+		ctx->pidns_max = (unsigned int)CLAMP(((int64_t)nofile.rlim_cur - FDS_RESERVED) / 2,
+						     16, PIDNS_MAX);
 	ctx->proc_root = g_strdup(env_or(cfg->proc_root, "LENSFS_PROC_ROOT", "/proc"));
 	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
 	ctx->cpu_quota = cfg->cpu_quota;
@@ -85,11 +120,27 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	return 0;
 }
 
+static void reaper_stop(struct lensfs_ctx *ctx)
+{
+	uint64_t one = 1;
+
+	if (ctx->reaper) {
+		if (write(ctx->reaper_wake, &one, sizeof(one)) != sizeof(one))
+			g_warn_if_reached();
+		g_thread_join(ctx->reaper);
+	}
+	if (ctx->reaper_epoll >= 0)
+		close(ctx->reaper_epoll);
+	if (ctx->reaper_wake >= 0)
+		close(ctx->reaper_wake);
+}
+
 void lensfs_ctx_free(struct lensfs_ctx *ctx)
 {
 	if (!ctx)
 		return;
 	loadavg_tracker_free(ctx->loadavg);
+	reaper_stop(ctx);
 	g_hash_table_unref(ctx->pidns_cache);
 	view_caches_free(ctx);
 	g_mutex_clear(&ctx->lock);
@@ -104,6 +155,7 @@ void viewer_clear(struct viewer *v)
 {
 	cgroup_membership_clear(&v->cg);
 	g_clear_pointer(&v->pidns, g_free);
+	g_clear_pointer(&v->container, g_free);
 }
 
 void viewer_forget(struct lensfs_ctx *ctx, const struct viewer *v)
@@ -166,17 +218,54 @@ static bool is_ns_init(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t 
 	return st.nspid_inner == 1;
 }
 
+static int pid_ns_fd(struct lensfs_ctx *ctx, pid_t pid)
+{
+	g_autofree char *path = g_strdup_printf("%s/%d/ns/pid", ctx->proc_root, (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 ? fd : errno == ENOENT ? -ESRCH : -errno;
+}
+
+/* The kernel's answer: the process that is pid 1 in pid's namespace
+ * (NS_GET_PID_FROM_PIDNS), if it can give one; -ENOTTY when it cannot (an
+ * older kernel, a fixture's /proc). */
+static int init_by_nsfs(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t *init)
+{
+	g_autofree char *its_ns = NULL;
+	autoclose int fd = pid_ns_fd(ctx, pid);
+	int r;
+
+	/* The walk below tells a process that left from a /proc that gives
+	 * no namespace files. */
+	if (fd < 0)
+		return -ENOTTY;
+	r = ioctl(fd, NS_GET_PID_FROM_PIDNS, 1);
+	if (r < 0)
+		return errno == ESRCH ? -ESRCH : -ENOTTY;
+	/* pid may have left, and its number been reused, since ns was read:
+	 * the init found must be of ns. */
+	if (pid_ns(ctx, r, &its_ns) < 0 || strcmp(its_ns, ns) != 0)
+		return -ESRCH;
+	*init = r;
+	return 0;
+}
+
 /*
- * The init of a pid namespace is usually an ancestor of its members: walk
- * the parents while they are in the namespace. A process that entered the
- * namespace with setns(2) (runc exec, nsenter) has its parent outside; then
- * scan /proc for the process of that namespace whose inner pid is 1.
+ * The kernel knows a namespace's init (init_by_nsfs). Without that: the
+ * init is usually an ancestor of its members, so walk the parents while
+ * they are in the namespace; a process that entered the namespace with
+ * setns(2) (runc exec, nsenter) has its parent outside, and then /proc is
+ * scanned for the process of that namespace whose inner pid is 1.
  */
 int pidns_find_init(struct lensfs_ctx *ctx, pid_t pid, const char *ns, pid_t *init)
 {
 	g_autoptr(GDir) dir = NULL;
 	const char *name;
 	pid_t cur = pid;
+	int r = init_by_nsfs(ctx, pid, ns, init);
+
+	if (r != -ENOTTY)
+		return r;
 
 	for (int depth = 0; depth < 4096 && cur > 0; depth++) {
 		g_autofree char *its_ns = NULL;
@@ -214,27 +303,75 @@ static bool entry_valid(struct lensfs_ctx *ctx, const struct pidns_entry *e, uin
 	return syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) == 0;
 }
 
+static char *ns_name(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 ? g_strdup_printf("pid:[%lu]", (unsigned long)st.st_ino) : NULL;
+}
+
+/* The outermost pid namespace below the daemon's that holds pid: up from
+ * its own (NS_GET_PARENT) until the parent is the daemon's. Where the
+ * kernel cannot tell (a fixture's /proc), ns, pid's own. */
+static char *container_of(struct lensfs_ctx *ctx, pid_t pid, const char *ns)
+{
+	int cur = pid_ns_fd(ctx, pid);
+
+	/* Namespaces nest 32 deep at most (kernel/pid_namespace.c,
+	 * MAX_PID_NS_LEVEL). */
+	for (int depth = 0; cur >= 0 && depth < 33; depth++) {
+		int parent = ioctl(cur, NS_GET_PARENT);
+		g_autofree char *above = parent >= 0 ? ns_name(parent) : NULL;
+
+		if (above && strcmp(above, ctx->self_pidns) == 0) {
+			char *outermost = ns_name(cur);
+
+			close(parent);
+			close(cur);
+			return outermost ? outermost : g_strdup(ns);
+		}
+		close(cur);
+		cur = parent;
+	}
+	if (cur >= 0)
+		close(cur);
+	return g_strdup(ns);
+}
+
 static int resolve_pidns(struct lensfs_ctx *ctx, pid_t pid, const char *ns,
 			 struct pidns_entry **out)
 {
 	struct pidns_entry *e = g_new0(struct pidns_entry, 1);
+	g_autofree char *init_ns = NULL;
+	bool real = strcmp(ctx->proc_root, "/proc") == 0;
 	int r;
 
 	e->pidfd = -1;
 	r = pidns_find_init(ctx, pid, ns, &e->init_pid);
+	/* Only a real /proc can give a pidfd; fixtures are never cached.
+	 * Opened first: if the init is still alive once the files below are
+	 * read, they were its, not those of a process that took its number. */
+	if (r >= 0 && real) {
+		e->pidfd = (int)syscall(SYS_pidfd_open, e->init_pid, 0);
+		if (e->pidfd < 0)
+			r = -ESRCH;
+	}
 	if (r >= 0)
 		r = pid_start_ticks(ctx, e->init_pid, &e->start_ticks);
 	if (r >= 0)
 		r = pid_membership(ctx, e->init_pid, &e->cg);
+	if (r >= 0)
+		r = pid_ns(ctx, e->init_pid, &init_ns);
+	if (r >= 0 && (strcmp(init_ns, ns) != 0 ||
+		       (real && syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) < 0)))
+		r = -ESRCH;
 	if (r < 0) {
 		pidns_entry_free(e);
 		return r;
 	}
 	cgroup_membership_strip_init_scope(&e->cg);
-	/* Only a real /proc can give a pidfd; fixtures are never cached. */
-	if (strcmp(ctx->proc_root, "/proc") == 0)
-		e->pidfd = (int)syscall(SYS_pidfd_open, e->init_pid, 0);
-	e->resolved_at = now_monotonic_us();
+	e->container = container_of(ctx, pid, ns);
+	e->resolved_at = e->used_at = now_monotonic_us();
 	*out = e;
 	return 0;
 }
@@ -243,7 +380,109 @@ static void copy_entry(const struct pidns_entry *e, struct viewer *out)
 {
 	out->init_pid = e->init_pid;
 	out->init_start_ticks = e->start_ticks;
+	out->container = g_strdup(e->container);
 	cgroup_membership_copy(&out->cg, &e->cg);
+}
+
+static gpointer reaper_thread(gpointer data)
+{
+	struct lensfs_ctx *ctx = data;
+	struct epoll_event ev[32];
+	bool stop = false;
+	sigset_t all;
+
+	/* Signals are for the serving thread, which stops on them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (!stop) {
+		int n = epoll_wait(ctx->reaper_epoll, ev, G_N_ELEMENTS(ev), -1);
+		GHashTableIter it;
+		gpointer value;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		g_mutex_lock(&ctx->lock);
+		for (int i = 0; i < n; i++) {
+			stop |= ev[i].data.u64 == 0; /* reaper_wake: lensfs_ctx_free */
+			g_hash_table_iter_init(&it, ctx->pidns_cache);
+			while (ev[i].data.u64 && g_hash_table_iter_next(&it, NULL, &value)) {
+				if (((struct pidns_entry *)value)->serial == ev[i].data.u64) {
+					g_hash_table_iter_remove(&it);
+					break;
+				}
+			}
+		}
+		g_mutex_unlock(&ctx->lock);
+	}
+	return NULL;
+}
+
+/* Watches e's init, starting the reaper at the first entry. ctx->lock
+ * held. */
+static int reaper_watch(struct lensfs_ctx *ctx, struct pidns_entry *e)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (!ctx->reaper) {
+		ctx->reaper_epoll = epoll_create1(EPOLL_CLOEXEC);
+		ctx->reaper_wake = eventfd(0, EFD_CLOEXEC);
+		if (ctx->reaper_epoll < 0 || ctx->reaper_wake < 0 ||
+		    epoll_ctl(ctx->reaper_epoll, EPOLL_CTL_ADD, ctx->reaper_wake, &ev) < 0)
+			return -errno;
+		ctx->reaper = g_thread_new("lensfs-reaper", reaper_thread, ctx);
+	}
+	e->serial = ++ctx->pidns_serial;
+	ev.data.u64 = e->serial;
+	return epoll_ctl(ctx->reaper_epoll, EPOLL_CTL_ADD, e->pidfd, &ev) < 0 ? -errno : 0;
+}
+
+/* Room for one more entry: the one used longest ago goes. ctx->lock held. */
+static void pidns_make_room(struct lensfs_ctx *ctx)
+{
+	const char *oldest = NULL;
+	uint64_t oldest_at = UINT64_MAX;
+	GHashTableIter it;
+	gpointer key, value;
+
+	if (g_hash_table_size(ctx->pidns_cache) < ctx->pidns_max)
+		return;
+	g_hash_table_iter_init(&it, ctx->pidns_cache);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		if (((struct pidns_entry *)value)->used_at < oldest_at) {
+			oldest_at = ((struct pidns_entry *)value)->used_at;
+			oldest = key;
+		}
+	}
+	if (oldest)
+		g_hash_table_remove(ctx->pidns_cache, oldest);
+}
+
+/* Keeps e for ns, if there is a way to know when it stops being true;
+ * takes e. */
+static void pidns_keep(struct lensfs_ctx *ctx, char *ns, struct pidns_entry *e)
+{
+	g_mutex_lock(&ctx->lock);
+	g_hash_table_remove(ctx->pidns_cache, ns);
+	pidns_make_room(ctx);
+	if (e->pidfd >= 0 && reaper_watch(ctx, e) == 0)
+		g_hash_table_replace(ctx->pidns_cache, ns, e);
+	else {
+		pidns_entry_free(e);
+		g_free(ns);
+	}
+	g_mutex_unlock(&ctx->lock);
+}
+
+unsigned int lensfs_ctx_pidns_cached(struct lensfs_ctx *ctx)
+{
+	unsigned int n;
+
+	g_mutex_lock(&ctx->lock);
+	n = g_hash_table_size(ctx->pidns_cache);
+	g_mutex_unlock(&ctx->lock);
+	return n;
 }
 
 int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
@@ -274,6 +513,7 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 	g_mutex_lock(&ctx->lock);
 	e = g_hash_table_lookup(ctx->pidns_cache, ns);
 	if (e && entry_valid(ctx, e, now)) {
+		e->used_at = now;
 		copy_entry(e, out);
 		out->cached = true;
 		g_mutex_unlock(&ctx->lock);
@@ -287,13 +527,7 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 		return r;
 	}
 	copy_entry(e, out);
-	if (e->pidfd < 0) {
-		pidns_entry_free(e);
-		return 0;
-	}
-	g_mutex_lock(&ctx->lock);
-	g_hash_table_replace(ctx->pidns_cache, g_steal_pointer(&ns), e);
-	g_mutex_unlock(&ctx->lock);
+	pidns_keep(ctx, g_steal_pointer(&ns), e);
 	return 0;
 }
 

@@ -30,8 +30,14 @@ struct lensfs_ctx {
 	long ticks_per_sec;
 	char *self_pidns; /* "pid:[N]" of the process serving requests */
 	struct cgroup_layout *layout;
-	GMutex lock; /* guards pidns_cache */
+	GMutex lock; /* guards pidns_cache and the reaper's start */
 	GHashTable *pidns_cache; /* "pid:[N]" -> struct pidns_entry */
+	unsigned int pidns_max; /* entries it holds at most: each holds a pidfd */
+	uint64_t pidns_serial; /* the last entry's number */
+	/* Drops an entry once its init exits (its pidfd polls readable). */
+	int reaper_epoll;
+	int reaper_wake;
+	GThread *reaper;
 	/* Parsed kernel files and rendered text, reused for refresh_ms (view.c). */
 	struct ttl_cache *rendered; /* file and cgroup paths -> struct cached_text */
 	struct ttl_cache *host_files; /* path -> struct cached_text */
@@ -64,6 +70,11 @@ struct viewer {
 	uint64_t init_start_ticks; /* /proc/INIT/stat field 22 */
 	struct cgroup_membership cg; /* the cgroup whose limits apply */
 	char *pidns; /* "pid:[N]"; NULL for a cgroup given by path */
+	/* "pid:[N]" of the outermost pid namespace below the daemon's that
+	 * holds the caller: the container whose budget and lane its requests
+	 * count against, however deep it nests namespaces. NULL for the
+	 * host's pid namespace and a cgroup given by path. */
+	char *container;
 	bool cached; /* resolved from the cache, not afresh */
 };
 
@@ -75,6 +86,9 @@ void viewer_clear(struct viewer *v);
  * init, less a trailing /init.scope. -ESRCH when the process is gone.
  */
 int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+
+/* Pid namespaces whose resolution is kept now (each holds a pidfd). */
+unsigned int lensfs_ctx_pidns_cached(struct lensfs_ctx *ctx);
 
 /* Drops the cached resolution v came from (its container's cgroup moved or
  * vanished). */

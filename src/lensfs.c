@@ -11,6 +11,21 @@
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+
+/* Every container that reads keeps a descriptor open in the worker (the
+ * pidfd of its init, context.c): the soft limit, often 1024, goes up to the
+ * hard one. The worker's caches size themselves to what it gets. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			log_warn("raising the descriptor limit: %s", g_strerror(errno));
+	}
+}
 
 /* The command line a worker or an upgraded supervisor gets: the user's
  * options, without argv[0] and the hidden hand-over options. */
@@ -120,6 +135,7 @@ int main(int argc, char **argv)
 	}
 	foreground = foreground || debug;
 	log_init("lensfs", !foreground, debug);
+	raise_nofile();
 
 	cfg.proc_root = proc_root;
 	cfg.sys_root = sys_root;
