@@ -675,7 +675,8 @@ int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_mem
 /* Appends the thread ids listed in dir and in every cgroup below it: a v2
  * cgroup's processes may sit in children (init.scope), and a v1 "tasks"
  * lists the cgroup's own threads only. */
-static int threads_below(const char *dir, const char *file, int depth, GArray *tids)
+static int threads_below(const char *dir, const char *file, int depth, unsigned int *cgroups,
+			 GArray *tids)
 {
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
@@ -704,7 +705,7 @@ static int threads_below(const char *dir, const char *file, int depth, GArray *t
 		return 0;
 	/* Child cgroups by the directory entry's type, which cgroupfs gives:
 	 * no stat of each of the cgroup's twenty-odd files. */
-	while (r >= 0 && (e = readdir(d))) {
+	while (r >= 0 && *cgroups > 0 && (e = readdir(d))) {
 		g_autofree char *sub = NULL;
 		struct stat st;
 		bool is_dir = e->d_type == DT_DIR;
@@ -715,7 +716,8 @@ static int threads_below(const char *dir, const char *file, int depth, GArray *t
 		if (!is_dir || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		sub = g_build_filename(dir, e->d_name, NULL);
-		r = threads_below(sub, file, depth + 1, tids);
+		(*cgroups)--;
+		r = threads_below(sub, file, depth + 1, cgroups, tids);
 		/* A child removed meanwhile is no error. */
 		if (r == -ENOENT)
 			r = 0;
@@ -725,16 +727,17 @@ static int threads_below(const char *dir, const char *file, int depth, GArray *t
 }
 
 int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
-		   GArray **tids)
+		   unsigned int max_cgroups, GArray **tids)
 {
 	g_autofree char *dir = NULL;
+	unsigned int cgroups = max_cgroups;
 	int r = cgroup_dir(layout, CG_CPUACCT, m->path[CG_CPUACCT], &dir);
 
 	if (r < 0)
 		return r;
 	*tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
 	r = threads_below(dir, layout->ctrl[CG_CPUACCT]->version == 2 ? "cgroup.threads" : "tasks",
-			  0, *tids);
+			  0, &cgroups, *tids);
 	if (r < 0)
 		g_clear_pointer(tids, g_array_unref);
 	return r;

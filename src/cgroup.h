@@ -102,9 +102,11 @@ struct cpu_times {
 int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     struct cpu_times *out);
 /* The ids of the threads in the cgroup and below it (v1 "tasks" of the
- * cpuacct hierarchy, v2 "cgroup.threads"), in the host's pid namespace. */
+ * cpuacct hierarchy, v2 "cgroup.threads"), in the host's pid namespace;
+ * of max_cgroups cgroups below it at most (a container that delegates can
+ * make any number). */
 int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
-		   GArray **tids);
+		   unsigned int max_cgroups, GArray **tids);
 /* The cgroup's pressure file ("cpu", "memory", "io": <kind>.pressure in
  * the unified hierarchy); -EOPNOTSUPP when the host keeps none for it (no
  * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */

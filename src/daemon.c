@@ -197,7 +197,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("dropping capabilities: %s", g_strerror(-r));
 		return 1;
 	}
-	fs = lensfs_fs_new(ctx, h->generation);
+	fs = lensfs_fs_new(ctx, h->generation, opts->lane_threads);
 	lensfs_fs_set_record(fs, h->record_fd);
 	se = lensfs_fs_session(fs, h->fuse_fd, opts->debug);
 	signal(SIGPIPE, SIG_IGN);
@@ -224,6 +224,8 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving: %s", g_strerror(-r));
 	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
 out:
+	/* What waits in the lanes is answered before the session goes. */
+	lensfs_fs_drain(fs);
 	if (se)
 		fuse_session_destroy(se);
 	lensfs_fs_free(fs);

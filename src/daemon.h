@@ -20,6 +20,7 @@ struct lensfs_mount_opts {
 	bool debug;
 	unsigned int threads; /* 1: one serving thread */
 	unsigned int spin_us; /* one thread: poll this long before sleeping */
+	unsigned int lane_threads; /* threads for the containers' lanes (lanes.h) */
 	bool writable; /* mounted read-write: --cgroup-delegate */
 };
 

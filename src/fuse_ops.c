@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "fuse_ops.h"
+#include "lanes.h"
 #include "log.h"
 #include "util.h"
 #include "vfs.h"
@@ -26,11 +27,12 @@
 
 struct lensfs_fs {
 	struct lensfs_ctx *ctx;
+	struct lanes *lanes; /* where a request whose cost a container controls waits */
 	uint64_t generation; /* of this worker, in the top bits of its handles */
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, held, next_fh and the warning count */
 	GHashTable *handles; /* fh -> struct open_text */
-	GHashTable *held; /* pid namespace -> bytes its open handles hold */
+	GHashTable *held; /* container -> bytes its open handles hold */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
@@ -39,10 +41,12 @@ struct lensfs_fs {
 
 /* What an open file reads, and whose it is: one container's open files
  * hold at most --container-open-mb of text (ENFILE beyond), so that none
- * can make the worker that serves them all run out of memory. */
+ * can make the worker that serves them all run out of memory. A container
+ * is its outermost pid namespace (viewer.container): namespaces it nests
+ * share its budget. */
 struct open_text {
 	GString *text;
-	char *owner; /* "pid:[N]"; NULL for the host's pid namespace */
+	char *owner; /* viewer.container; NULL for the host's pid namespace */
 };
 
 static void open_text_free(gpointer p)
@@ -82,11 +86,13 @@ void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
 	ptree_set_log(fs->nodes, record_fd);
 }
 
-struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
+struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
+				unsigned int lane_threads)
 {
 	struct lensfs_fs *fs = g_new0(struct lensfs_fs, 1);
 
 	fs->ctx = ctx;
+	fs->lanes = lanes_new(lane_threads);
 	fs->generation = generation & 0xffffff;
 	fs->next_fh = 1;
 	g_mutex_init(&fs->lock);
@@ -96,10 +102,16 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation)
 	return fs;
 }
 
+void lensfs_fs_drain(struct lensfs_fs *fs)
+{
+	g_clear_pointer(&fs->lanes, lanes_free);
+}
+
 void lensfs_fs_free(struct lensfs_fs *fs)
 {
 	if (!fs)
 		return;
+	lensfs_fs_drain(fs);
 	g_hash_table_unref(fs->handles);
 	g_hash_table_unref(fs->held);
 	ptree_free(fs->nodes);
@@ -263,13 +275,27 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 	g_mutex_unlock(&fs->lock);
 }
 
-/* The text of node ino as pid sees it, for a new handle, and whose pid
- * namespace it is for (NULL: the host's). */
-static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, char **owner)
+/* The lane of the container a resolved caller is in. */
+static char *lane_of(const struct vfs_caller *c)
+{
+	return g_strdup(c->resolved && c->own.container ? c->own.container : "host");
+}
+
+/* The text of node ino as pid sees it, for a new handle, and whose
+ * container it is for (NULL: the host's). -EWOULDBLOCK on a serving thread
+ * when it takes work the reader's container controls the size of: *lane
+ * then names the lane to render it in. */
+static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, char **owner,
+		  char **lane)
 {
 	struct vfs_caller c = { .pid = pid };
 	int r = vfs_render(fs->ctx, fs->nodes, &c, ino, text);
 
+	if (r == -EWOULDBLOCK) {
+		*lane = lane_of(&c);
+		vfs_caller_clear(&c);
+		return r;
+	}
 	if (r < 0) {
 		vfs_caller_clear(&c);
 		/* A reader that left, a file the kernel keeps for no one
@@ -286,12 +312,56 @@ static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, 
 			  node_name(fs, ino), (int)pid, (int)c.own.init_pid,
 			  c.own.cg.path[CG_MEMORY] ? c.own.cg.path[CG_MEMORY] : "-", text->len);
 	}
-	*owner = c.resolved && !c.own.host_pidns ? g_strdup(c.own.pidns) : NULL;
+	*owner = c.resolved ? g_strdup(c.own.container) : NULL;
 	vfs_caller_clear(&c);
 	return 0;
 }
 
-static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/*
+ * A request whose answer takes work the caller's container controls the
+ * size of (lanes.h) is answered in the container's lane: the same answering
+ * function runs again there, with the request's arguments kept here. Writes,
+ * mkdir and rmdir (the cgroup view's delegation: synchronous kernel work, a
+ * helper process) always go there.
+ */
+enum deferred_op { DEFER_OPEN, DEFER_READ, DEFER_WRITE, DEFER_MKDIR, DEFER_RMDIR };
+
+struct deferred {
+	enum deferred_op op;
+	struct lensfs_fs *fs;
+	fuse_req_t req;
+	fuse_ino_t ino; /* the file, or for mkdir and rmdir the directory */
+	struct fuse_file_info fi;
+	size_t size; /* read: bytes wanted; write: bytes in buf */
+	off_t off;
+	char *buf; /* write: the data; mkdir and rmdir: the name */
+	mode_t mode;
+};
+
+static void run_deferred(void *data);
+
+/* Hands d's request to lane (both taken); it is answered there. */
+static void defer(struct deferred *d, char *lane)
+{
+	lanes_push(d->fs->lanes, lane, run_deferred, d);
+	g_free(lane);
+}
+
+/* Hands d's request to its caller's lane: 0, or -errno when the caller
+ * cannot be resolved (then nothing is taken). */
+static int defer_to_caller(struct deferred *d)
+{
+	struct vfs_caller c = { .pid = fuse_req_ctx(d->req)->pid };
+	const struct viewer *v;
+	int r = vfs_caller_viewer(d->fs->ctx, &c, &v);
+
+	if (r == 0)
+		defer(d, lane_of(&c));
+	vfs_caller_clear(&c);
+	return r;
+}
+
+static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, char **lane)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
@@ -307,7 +377,7 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		vfs_caller_clear(&c);
 	}
 	if (r == 0 && mode != O_WRONLY)
-		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner);
+		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, lane);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
@@ -326,18 +396,38 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	return 0;
 }
 
-static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* Whether r asks for the request to go to a lane: only a serving thread
+ * defers (in a lane, an EAGAIN of the host's is an answer). */
+static bool must_defer(int r)
 {
-	struct lensfs_fs *fs = fs_of(req); /* req is gone once replied to */
-	int r = do_open(req, ino, fi);
+	return r == -EWOULDBLOCK && lanes_on_serving_thread();
+}
 
-	if (r < 0) {
+static void answer_open(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino,
+			struct fuse_file_info *fi)
+{
+	g_autofree char *lane = NULL;
+	int r = do_open(req, ino, fi, &lane);
+
+	if (must_defer(r)) {
+		struct deferred d = {
+			.op = DEFER_OPEN, .fs = fs, .req = req, .ino = ino, .fi = *fi
+		};
+
+		defer(g_memdup2(&d, sizeof(d)), g_steal_pointer(&lane));
+	} else if (r < 0) {
 		fuse_reply_err(req, -r);
 	} else if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted, or another worker answered this
 		 * request: no RELEASE will come for this handle. */
 		forget_handle(fs, fi->fh);
 	}
+}
+
+static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	lanes_enter_serving();
+	answer_open(fs_of(req), req, ino, fi);
 }
 
 /* Copies the slice [off, off + size) of handle fh's text; -EBADF for a
@@ -359,7 +449,7 @@ static int read_slice(struct lensfs_fs *fs, uint64_t fh, size_t size, off_t off,
 
 /* A handle a predecessor gave out: its text died with it, so the file is
  * rendered again, for the reader, and kept under the same handle. */
-static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
+static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, char **lane)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
@@ -368,7 +458,7 @@ static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
 
 	if (fh >> FH_GENERATION_SHIFT == fs->generation)
 		return -EBADF;
-	r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner);
+	r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, lane);
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
@@ -377,30 +467,46 @@ static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh)
 	return r;
 }
 
-static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			struct fuse_file_info *fi)
+static void answer_read(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, size_t size,
+			off_t off, struct fuse_file_info *fi)
 {
-	struct lensfs_fs *fs = fs_of(req);
-	g_autofree char *slice = NULL;
+	g_autofree char *slice = NULL, *lane = NULL;
 	size_t len = 0;
 	/* Copy, then reply without the lock: no lock is held across a reply. */
 	int r = read_slice(fs, fi->fh, size, off, &slice, &len);
 
 	if (r == -EBADF) {
-		r = adopt_handle(req, ino, fi->fh);
+		r = adopt_handle(req, ino, fi->fh, &lane);
 		if (r == 0)
 			r = read_slice(fs, fi->fh, size, off, &slice, &len);
 	}
-	if (r < 0)
+	if (must_defer(r)) {
+		struct deferred d = { .op = DEFER_READ,
+				      .fs = fs,
+				      .req = req,
+				      .ino = ino,
+				      .fi = *fi,
+				      .size = size,
+				      .off = off };
+
+		defer(g_memdup2(&d, sizeof(d)), g_steal_pointer(&lane));
+	} else if (r < 0) {
 		fuse_reply_err(req, -r);
-	else
+	} else {
 		fuse_reply_buf(req, slice, len);
+	}
 }
 
-static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-			 struct fuse_file_info *fi)
+static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
 {
-	struct lensfs_fs *fs = fs_of(req);
+	lanes_enter_serving();
+	answer_read(fs_of(req), req, ino, size, off, fi);
+}
+
+static void answer_write(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, const char *buf,
+			 size_t size)
+{
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 	/* Checked again: the writer may not be the opener (a passed fd). */
 	ssize_t r = vfs_write(fs->ctx, fs->nodes, &c, ino, buf, size);
@@ -410,6 +516,32 @@ static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 		fuse_reply_err(req, (int)-r);
 	else
 		fuse_reply_write(req, (size_t)r);
+}
+
+/* Hands a request that always goes to a lane over, or answers the error. */
+static void defer_or_fail(struct deferred *d)
+{
+	int r = defer_to_caller(d);
+
+	if (r < 0) {
+		fuse_reply_err(d->req, -r);
+		g_free(d->buf);
+		g_free(d);
+	}
+}
+
+static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			 struct fuse_file_info *fi)
+{
+	struct deferred d = { .op = DEFER_WRITE,
+			      .fs = fs_of(req),
+			      .req = req,
+			      .ino = ino,
+			      .size = size,
+			      .buf = g_memdup2(buf, size) };
+
+	lanes_enter_serving();
+	defer_or_fail(g_memdup2(&d, sizeof(d)));
 }
 
 /* Only the truncation an open with O_TRUNC asks for, of a file the caller
@@ -437,9 +569,9 @@ static void lensfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 		fuse_reply_attr(req, &st, timeout);
 }
 
-static void lensfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+static void answer_mkdir(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode)
 {
-	struct lensfs_fs *fs = fs_of(req);
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 	struct fuse_entry_param e = { 0 };
 	struct vfs_entry made;
@@ -459,14 +591,62 @@ static void lensfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mo
 		ptree_forget(fs->nodes, e.ino, 1);
 }
 
-static void lensfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void lensfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	struct lensfs_fs *fs = fs_of(req);
+	struct deferred d = { .op = DEFER_MKDIR,
+			      .fs = fs_of(req),
+			      .req = req,
+			      .ino = parent,
+			      .buf = g_strdup(name),
+			      .mode = mode };
+
+	lanes_enter_serving();
+	defer_or_fail(g_memdup2(&d, sizeof(d)));
+}
+
+static void answer_rmdir(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t parent, const char *name)
+{
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 	int r = vfs_rmdir(fs->ctx, fs->nodes, &c, parent, name);
 
 	vfs_caller_clear(&c);
 	fuse_reply_err(req, -r);
+}
+
+static void lensfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct deferred d = { .op = DEFER_RMDIR,
+			      .fs = fs_of(req),
+			      .req = req,
+			      .ino = parent,
+			      .buf = g_strdup(name) };
+
+	lanes_enter_serving();
+	defer_or_fail(g_memdup2(&d, sizeof(d)));
+}
+
+static void run_deferred(void *data)
+{
+	g_autofree struct deferred *d = data;
+	g_autofree char *buf = d->buf;
+
+	switch (d->op) {
+	case DEFER_OPEN:
+		answer_open(d->fs, d->req, d->ino, &d->fi);
+		break;
+	case DEFER_READ:
+		answer_read(d->fs, d->req, d->ino, d->size, d->off, &d->fi);
+		break;
+	case DEFER_WRITE:
+		answer_write(d->fs, d->req, d->ino, buf, d->size);
+		break;
+	case DEFER_MKDIR:
+		answer_mkdir(d->fs, d->req, d->ino, buf, d->mode);
+		break;
+	case DEFER_RMDIR:
+		answer_rmdir(d->fs, d->req, d->ino, buf);
+		break;
+	}
 }
 
 /* Files are never created: cgroupfs makes its own, the rest is fixed. */

@@ -12,10 +12,15 @@
 struct lensfs_fs;
 
 /* generation: this worker's number (handover.h), so that its file handles
- * differ from every other worker's on the same connection. */
-struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation);
+ * differ from every other worker's on the same connection; lane_threads:
+ * the threads that answer what waits in containers' lanes (lanes.h). */
+struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
+				unsigned int lane_threads);
 /* The handover record whose node log this worker shares (handover.h). */
 void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd);
+/* Answers every request waiting in a lane, then stops the lanes: before
+ * the session goes. */
+void lensfs_fs_drain(struct lensfs_fs *fs);
 void lensfs_fs_free(struct lensfs_fs *fs);
 /* A libfuse session serving fs on an open /dev/fuse descriptor (the
  * supervisor mounted it); the session closes its copy when destroyed. */

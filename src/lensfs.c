@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
 	gboolean delegate = FALSE;
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
-	gint open_mb = 64;
+	gint open_mb = 64, lane_threads = 4;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
@@ -70,6 +70,10 @@ int main(int argc, char **argv)
 		{ "threads", 0, 0, G_OPTION_ARG_INT, &threads,
 		  "Serving threads (default 1: the fastest on small hosts, see "
 		  "docs/performance.md)",
+		  "N" },
+		{ "lane-threads", 0, 0, G_OPTION_ARG_INT, &lane_threads,
+		  "Threads that answer what a container's requests cost beyond a quick "
+		  "answer, one container at a time each (default 4; docs/security.md)",
 		  "N" },
 		{ "spin-us", 0, 0, G_OPTION_ARG_INT, &spin_us,
 		  "With one thread, poll for the next request this long before sleeping (default "
@@ -118,10 +122,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100 ||
-	    open_mb < 1 || open_mb > 1 << 20) {
+	    open_mb < 1 || open_mb > 1 << 20 || lane_threads < 1 || lane_threads > 64) {
 		fprintf(stderr,
-			"lensfs: --threads must be 1..64, --cache-ms and --refresh-ms >= 0, "
-			"--container-open-mb 1..1048576\n");
+			"lensfs: --threads and --lane-threads must be 1..64, --cache-ms and "
+			"--refresh-ms >= 0, --container-open-mb 1..1048576\n");
 		return 2;
 	}
 	if ((worker && lensfs_handed_parse_worker(worker, &handed) < 0) ||
@@ -156,6 +160,7 @@ int main(int argc, char **argv)
 	mopts.debug = debug;
 	mopts.threads = (unsigned int)threads;
 	mopts.spin_us = (unsigned int)spin_us;
+	mopts.lane_threads = (unsigned int)lane_threads;
 	mopts.writable = delegate;
 	if (worker)
 		return lensfs_worker_main(ctx, &mopts, &handed);

@@ -4,6 +4,8 @@
 #include "ttl_cache.h"
 #include "util.h"
 
+#include <errno.h>
+
 struct entry {
 	gpointer value;
 	uint64_t stored_at;
@@ -102,6 +104,12 @@ static void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer val
 	if (++cache->puts % 256 == 0)
 		g_hash_table_foreach_remove(cache->map, expired, cache);
 	g_mutex_unlock(&cache->lock);
+}
+
+int ttl_cache_lookup(struct ttl_cache *cache, const char *key, gpointer *out)
+{
+	*out = ttl_cache_get(cache, key);
+	return *out ? 0 : -ENOENT;
 }
 
 int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,

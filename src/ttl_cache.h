@@ -24,5 +24,8 @@ typedef int (*ttl_fill_fn)(gpointer value, void *data);
  * reference in *out, or -errno from fill. */
 int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
 		     gpointer *out);
-/* Drops a reference obtained from ttl_cache_obtain. */
+/* The value for key if one younger than the TTL is stored (a new
+ * reference in *out); -ENOENT otherwise. */
+int ttl_cache_lookup(struct ttl_cache *cache, const char *key, gpointer *out);
+/* Drops a reference obtained from ttl_cache_obtain or ttl_cache_lookup. */
 void ttl_cache_release(struct ttl_cache *cache, gpointer value);

@@ -22,7 +22,7 @@ void vfs_caller_clear(struct vfs_caller *c)
 	c->resolved = false;
 }
 
-static int caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct viewer **v)
+int vfs_caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct viewer **v)
 {
 	if (c->given) {
 		*v = c->given;
@@ -50,7 +50,7 @@ static int readable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_cal
 
 	if (r < 0 || !p->root->dyn->may_read)
 		return r;
-	r = caller_viewer(ctx, c, &v);
+	r = vfs_caller_viewer(ctx, c, &v);
 	if (r == 0)
 		r = p->root->dyn->may_read(ctx, v, p);
 	if (r < 0)
@@ -98,7 +98,7 @@ static int lookup_dyn(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 {
 	g_autofree char *hpath = NULL, *vpath = NULL;
 	const struct viewer *v;
-	int r = caller_viewer(ctx, c, &v);
+	int r = vfs_caller_viewer(ctx, c, &v);
 
 	if (r < 0)
 		return r;
@@ -237,7 +237,7 @@ static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 		add_dirent(list, n->name, n->ino, n->mode & S_IFMT);
 	if (!dir->dyn)
 		return 0;
-	r = caller_viewer(ctx, c, &v);
+	r = vfs_caller_viewer(ctx, c, &v);
 	if (r < 0)
 		return r;
 	r = dir->dyn->list(ctx, v, names);
@@ -316,7 +316,7 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 		pnode_clear(&p);
 		return r == -ELOOP ? -ENOENT : r;
 	}
-	r = caller_viewer(ctx, c, &v);
+	r = vfs_caller_viewer(ctx, c, &v);
 	if (r == 0) {
 		r = p.root->dyn->read(ctx, v, &p, text, out);
 		/* A host text lensfs cannot show (a CPU list that does not
@@ -359,7 +359,7 @@ static int writable_node(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_cal
 	if (!p->root->dyn->may_write)
 		r = -EACCES;
 	if (r == 0)
-		r = caller_viewer(ctx, c, v);
+		r = vfs_caller_viewer(ctx, c, v);
 	if (r == 0)
 		r = p->root->dyn->may_write(ctx, *v, p);
 	if (r < 0)
@@ -413,7 +413,7 @@ static int dir_target(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 	if (dir) {
 		if (!dir->dyn || !dir->dyn->may_mkdir)
 			return -EACCES;
-		r = caller_viewer(ctx, c, &v);
+		r = vfs_caller_viewer(ctx, c, &v);
 		if (r == 0)
 			r = dir->dyn->resolve(ctx, v, name, hpath);
 		if (r < 0)
@@ -432,7 +432,7 @@ static int dir_target(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 		pnode_clear(&p);
 		if (!(*root)->dyn->may_mkdir)
 			return -EACCES;
-		r = caller_viewer(ctx, c, &v);
+		r = vfs_caller_viewer(ctx, c, &v);
 	}
 	if (r == 0)
 		r = (*root)->dyn->may_mkdir(ctx, v, *hpath);

@@ -26,6 +26,8 @@ struct vfs_caller {
 };
 
 void vfs_caller_clear(struct vfs_caller *c);
+/* c's viewer, resolved now if it was not yet. */
+int vfs_caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct viewer **v);
 
 struct vfs_entry {
 	uint64_t ino;

@@ -7,8 +7,10 @@
  */
 #include "config.h"
 
+#include "census.h"
 #include "cgroup_view.h"
 #include "cpu_dir.h"
+#include "lanes.h"
 #include "loadavg.h"
 #include "ptree.h"
 #include "render.h"
@@ -38,21 +40,9 @@ static void cached_cpu_clear(gpointer p)
 	cpu_facts_clear(p);
 }
 
-/* The state (R, S, D...) of each thread of a cgroup and below. */
-struct thread_state {
-	pid_t tid;
-	char state;
-};
-struct thread_states {
-	GArray *list;
-};
-
-static void thread_states_clear(gpointer p)
+static void cached_census_clear(gpointer p)
 {
-	struct thread_states *t = p;
-
-	if (t->list)
-		g_array_unref(t->list);
+	census_clear(p);
 }
 
 struct stat_floor {
@@ -78,7 +68,7 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), plain_clear);
 	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
 	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_times), plain_clear);
-	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_states), thread_states_clear);
+	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_census), cached_census_clear);
 	ctx->cg_roots = cgroup_view_roots_cache(ttl_us);
 }
 
@@ -431,8 +421,7 @@ int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct vi
 }
 
 /* Threads of the cgroup and below: all of them, those running (R) and
- * those in uninterruptible sleep (D). The reader, if it is one of them,
- * runs, as the kernel counts it, although it waits for this answer. */
+ * those in uninterruptible sleep (D). */
 struct thread_counts {
 	unsigned int total, running, blocked;
 };
@@ -440,57 +429,45 @@ struct thread_counts {
 static int fill_threads(gpointer value, void *data)
 {
 	struct facts_args *a = data;
-	struct thread_states *t = value;
 	g_autoptr(GArray) tids = NULL;
-	int r = cgroup_threads(a->ctx->layout, a->m, &tids);
+	int r = cgroup_threads(a->ctx->layout, a->m, CENSUS_CGROUPS_MAX, &tids);
 
 	if (r < 0)
 		return r;
-	t->list = g_array_sized_new(FALSE, FALSE, sizeof(struct thread_state), tids->len);
-	for (guint i = 0; i < tids->len; i++) {
-		g_autofree char *text = NULL;
-		struct thread_state s = { g_array_index(tids, pid_t, i), 0 };
-
-		/* A thread that exited meanwhile is simply not counted. */
-		if (file_read_allf(&text, "%s/%d/stat", a->ctx->proc_root, (int)s.tid) < 0 ||
-		    proc_stat_state(text, &s.state) < 0)
-			continue;
-		g_array_append_val(t->list, s);
-	}
+	census_take(a->ctx->proc_root, tids, value);
 	return 0;
 }
 
-/* Counted from states listed at most --refresh-ms ago (fresh: now, for the
- * load-average samples). */
-static void count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
-			  bool fresh, struct thread_counts *n)
+/*
+ * Counted as reader sees them (census_seen_by), from a census at most
+ * --refresh-ms old. Its cost grows with the container's threads: a serving
+ * thread does not take one (-EWOULDBLOCK: the request goes to the
+ * container's lane, which takes it and leaves it for the next readers).
+ */
+static int count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
+			 struct thread_counts *n)
 {
 	struct facts_args args = { ctx, m };
-	struct thread_states own = { NULL }, *t = &own;
+	struct thread_census *c;
 	int r;
 
 	memset(n, 0, sizeof(*n));
 	if (!m->path[CG_CPUACCT])
-		return;
-	if (fresh)
-		r = fill_threads(&own, &args);
+		return 0;
+	if (lanes_on_serving_thread())
+		r = ttl_cache_lookup(ctx->threads, m->path[CG_CPUACCT], (gpointer *)&c);
 	else
 		r = ttl_cache_obtain(ctx->threads, m->path[CG_CPUACCT], fill_threads, &args,
-				     (gpointer *)&t);
+				     (gpointer *)&c);
+	if (r == -ENOENT && lanes_on_serving_thread())
+		return -EWOULDBLOCK;
+	/* A cgroup that went away meanwhile has no threads to count. */
 	if (r < 0)
-		return;
-	for (guint i = 0; i < t->list->len; i++) {
-		const struct thread_state *s = &g_array_index(t->list, struct thread_state, i);
-		char state = s->tid == reader ? 'R' : s->state;
-
-		n->total++;
-		n->running += state == 'R';
-		n->blocked += state == 'D';
-	}
-	if (fresh)
-		thread_states_clear(&own);
-	else
-		ttl_cache_release(ctx->threads, t);
+		return 0;
+	n->total = c->total;
+	census_seen_by(c, reader, &n->running, &n->blocked);
+	ttl_cache_release(ctx->threads, c);
+	return 0;
 }
 
 static int fill_cpu_use(gpointer value, void *data)
@@ -640,9 +617,11 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 	key = g_strdup_printf("%s\n%" G_GUINT64_FORMAT,
 			      v->cg.path[CG_CPUACCT] ? v->cg.path[CG_CPUACCT] : "",
 			      v->init_start_ticks);
+	r = count_threads(ctx, &v->cg, v->pid, &threads);
+	if (r < 0)
+		return r;
 	stat_apply_floor(ctx, key, in.ncpus, cpu);
 	in.cpu = cpu;
-	count_threads(ctx, &v->cg, v->pid, false, &threads);
 	in.procs_running = threads.running;
 	in.procs_blocked = threads.blocked;
 	return stat_render(host, &in, out);
@@ -671,13 +650,19 @@ int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct vi
 	return pressure_render(text, out);
 }
 
-/* What the load averages count: running and uninterruptible threads. */
+/* What the load averages count: running and uninterruptible threads, now
+ * (the sampling thread's, every 5 s). */
 static unsigned int active_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m)
 {
-	struct thread_counts n;
+	struct facts_args args = { ctx, m };
+	struct thread_census c = { 0 };
+	unsigned int n;
 
-	count_threads(ctx, m, 0, true, &n);
-	return n.running + n.blocked;
+	if (!m->path[CG_CPUACCT] || fill_threads(&c, &args) < 0)
+		return 0;
+	n = c.running + c.blocked;
+	census_clear(&c);
+	return n;
 }
 
 /* The reader's own pid in its namespace: the namespace's last pid, unless
@@ -699,11 +684,15 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 {
 	uint64_t avg[3] = { 0, 0, 0 };
 	struct thread_counts threads;
+	int r;
 
 	if (!v->init_pid)
 		return -ESRCH;
 	if (v->host_pidns)
 		return append_host_proc(ctx, "loadavg", out);
+	r = count_threads(ctx, &v->cg, v->pid, &threads);
+	if (r < 0)
+		return r;
 	/* The daemon follows the containers that read loadavg; lensfs-show,
 	 * which lives for one read, has no averages to show. */
 	if (ctx->loadavg_period_ms) {
@@ -714,7 +703,6 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 		g_mutex_unlock(&ctx->lock);
 		loadavg_get(ctx->loadavg, &v->cg, avg);
 	}
-	count_threads(ctx, &v->cg, v->pid, false, &threads);
 	return loadavg_render(avg, threads.running, threads.total, reader_pid_in_ns(ctx, v->pid),
 			      out);
 }
