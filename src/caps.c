@@ -74,3 +74,37 @@ int caps_drop_all(void)
 {
 	return keep_only(NULL, 0);
 }
+
+/* capget(2) and capset(2) on the calling thread (pid 0): they change no
+ * other thread, and they are system calls, safe after fork(2) in a
+ * multi-threaded process. */
+static int thread_caps(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	return capget(&hdr, data) < 0 ? -errno : 0;
+}
+
+static int set_thread_caps(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	return capset(&hdr, data) < 0 ? -errno : 0;
+}
+
+int caps_thread_effective(bool on)
+{
+	struct __user_cap_data_struct data[2];
+	int r = thread_caps(data);
+
+	for (int i = 0; r == 0 && i < 2; i++)
+		data[i].effective = on ? data[i].permitted : 0;
+	return r < 0 ? r : set_thread_caps(data);
+}
+
+int caps_thread_none(void)
+{
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	return set_thread_caps(data);
+}

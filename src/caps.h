@@ -10,8 +10,11 @@
  *   CAP_DAC_READ_SEARCH read /proc and cgroup files whatever their owner and
  *                       mode (a delegated cgroup belongs to its user)
  * and with delegate (lensfs --cgroup-delegate):
- *   CAP_SYS_ADMIN       enter a writer's pid namespace (setns(2)) to write
- *                       the pid it names (cgroup_view.c)
+ *   CAP_SYS_ADMIN       for the helper that writes a pid: enter the
+ *                       writer's pid, network and IPC namespaces (setns(2))
+ *                       and make itself an empty root (delegate.c); the
+ *                       writes themselves are made without it
+ *                       (caps_thread_effective)
  * Everything else leaves the effective, permitted, inheritable and bounding
  * sets, and no_new_privs is set.
  */
@@ -36,3 +39,10 @@ int caps_drop_to_hook(void);
 
 /* What lensfs-relay keeps once its sockets exist: nothing (docs/relay.md). */
 int caps_drop_all(void);
+
+/* The calling thread's effective set: empty (false), or its permitted set
+ * again (true). Other threads keep theirs. */
+int caps_thread_effective(bool on);
+/* The calling thread keeps no capability at all (effective, permitted,
+ * inheritable); for a helper process that is about to be seen. */
+int caps_thread_none(void);

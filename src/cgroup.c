@@ -204,17 +204,21 @@ int cgroup_membership_parse(const struct cgroup_layout *layout, const char *text
 	return 0;
 }
 
+/* systemd's place for a container's init, which the container's cgroup
+ * holds. */
+static void strip_init_scope(char *path)
+{
+	if (path && g_str_has_suffix(path, "/init.scope")) {
+		path[strlen(path) - strlen("/init.scope")] = '\0';
+		if (!*path)
+			strcpy(path, "/");
+	}
+}
+
 void cgroup_membership_strip_init_scope(struct cgroup_membership *m)
 {
-	for (int c = 0; c < CG__COUNT; c++) {
-		char *p = m->path[c];
-
-		if (p && g_str_has_suffix(p, "/init.scope")) {
-			p[strlen(p) - strlen("/init.scope")] = '\0';
-			if (!*p)
-				strcpy(p, "/");
-		}
-	}
+	for (int c = 0; c < CG__COUNT; c++)
+		strip_init_scope(m->path[c]);
 }
 
 bool cgroup_membership_is_root(const struct cgroup_membership *m)
@@ -296,6 +300,35 @@ int cgroup_hierarchy_paths(const struct cgroup_layout *layout, const char *text,
 	}
 	*out = g_steal_pointer(&paths);
 	return 0;
+}
+
+int cgroup_container_path(const struct cgroup_layout *layout, const char *text, GPtrArray **paths,
+			  char **own)
+{
+	const struct cgroup_hierarchy *want[] = { layout->ctrl[CG_MEMORY], layout->ctrl[CG_CPU],
+						  layout->unified };
+	g_autoptr(GPtrArray) p = NULL;
+	int r = cgroup_hierarchy_paths(layout, text, &p);
+
+	if (r < 0)
+		return r;
+	for (guint i = 0; i < p->len; i++)
+		strip_init_scope(p->pdata[i]);
+	*own = NULL;
+	/* A hierarchy where the container sits elsewhere (a runtime that
+	 * left it where the host put it, "/" for one it does not manage)
+	 * shows nothing of it. */
+	for (size_t k = 0; !*own && k < G_N_ELEMENTS(want); k++)
+		for (guint i = 0; want[k] && i < layout->hierarchies->len; i++)
+			if (layout->hierarchies->pdata[i] == want[k] && p->pdata[i]) {
+				*own = g_strdup(p->pdata[i]);
+				break;
+			}
+	if (paths)
+		*paths = g_steal_pointer(&p);
+	if (*own && strcmp(*own, "/") == 0)
+		g_clear_pointer(own, g_free);
+	return *own ? 0 : -ENOENT;
 }
 
 /* Calls fn on the cgroup's directory, then on each ancestor's up to the

@@ -71,6 +71,15 @@ int cgroup_hierarchy_dir(const struct cgroup_hierarchy *h, const char *path, cha
  * text has none), from the text of /proc/PID/cgroup. */
 int cgroup_hierarchy_paths(const struct cgroup_layout *layout, const char *text, GPtrArray **out);
 
+/* The cgroup of a container whose init's /proc/PID/cgroup is text: its
+ * path in the hierarchy that serves memory, else cpu, else the unified one,
+ * less a trailing /init.scope (what the sys/fs/cgroup view roots, and what
+ * delegation names). -ENOENT when it has none of its own (the root cgroup);
+ * *paths, when asked for, gets every hierarchy's path likewise (NULL where
+ * the text has none) in layout order, on -ENOENT too. */
+int cgroup_container_path(const struct cgroup_layout *layout, const char *text, GPtrArray **paths,
+			  char **own);
+
 #define LIMIT_NONE UINT64_MAX
 
 struct memory_facts {

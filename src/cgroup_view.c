@@ -19,14 +19,16 @@
  */
 #include "config.h"
 
+#include "caps.h"
 #include "cgroup_view.h"
+#include "delegate.h"
 #include "ptree.h"
+#include "nsfs.h"
 #include "util.h"
 #include "vtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -61,37 +63,20 @@ static char *below(const char *root, const char *dir)
 	return g_strdup(dir + n + 1);
 }
 
-/* The container's cgroup path in the hierarchy that serves memory (or cpu,
- * or the unified one): a hierarchy where the container sits elsewhere (a
- * runtime that left it where the host put it, "/" for one it does not
- * manage) shows nothing of it, and so is not in its view. */
-static const char *main_path(const struct cgroup_layout *layout, GPtrArray *paths)
-{
-	const struct cgroup_hierarchy *want[] = { layout->ctrl[CG_MEMORY], layout->ctrl[CG_CPU],
-						  layout->unified };
+/* A reader's view: the root of each hierarchy in it, and the container's
+ * own cgroup (cgroup_container_path; NULL for the host's pid namespace). */
+struct cached_roots {
+	GArray *roots;
+	char *own;
+};
 
-	for (size_t k = 0; k < G_N_ELEMENTS(want); k++)
-		for (guint i = 0; want[k] && i < layout->hierarchies->len; i++)
-			if (layout->hierarchies->pdata[i] == want[k] && paths->pdata[i])
-				return paths->pdata[i];
-	return NULL;
-}
-
-static void strip_init_scope(char *path)
-{
-	if (g_str_has_suffix(path, "/init.scope"))
-		path[strlen(path) - strlen("/init.scope")] = '\0';
-	if (!*path)
-		strcpy(path, "/");
-}
-
-static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, struct cached_roots *out)
 {
 	g_autoptr(GArray) roots = g_array_new(FALSE, TRUE, sizeof(struct cg_root));
 	g_autoptr(GPtrArray) paths = NULL;
 	g_autofree char *base = g_build_filename(ctx->sys_root, "fs/cgroup", NULL);
+	g_autofree char *own = NULL;
 	GPtrArray *hs = ctx->layout->hierarchies;
-	const char *own = NULL;
 	int r;
 
 	g_array_set_clear_func(roots, cg_root_clear);
@@ -101,16 +86,10 @@ static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 		r = file_read_allf(&text, "%s/%d/cgroup", ctx->proc_root, (int)v->init_pid);
 		if (r < 0)
 			return r == -ENOENT ? -ESRCH : r;
-		r = cgroup_hierarchy_paths(ctx->layout, text, &paths);
-		if (r < 0)
-			return r;
-		for (guint i = 0; i < paths->len; i++)
-			if (paths->pdata[i])
-				strip_init_scope(paths->pdata[i]);
-		own = main_path(ctx->layout, paths);
+		r = cgroup_container_path(ctx->layout, text, &paths, &own);
 		/* A container in the root cgroup has no subtree of its own. */
-		if (!own || strcmp(own, "/") == 0)
-			own = NULL;
+		if (r < 0 && r != -ENOENT)
+			return r;
 	}
 	for (guint i = 0; i < hs->len; i++) {
 		const struct cgroup_hierarchy *h = hs->pdata[i];
@@ -139,13 +118,10 @@ static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 		}
 		g_array_append_val(roots, root);
 	}
-	*out = g_steal_pointer(&roots);
+	out->roots = g_steal_pointer(&roots);
+	out->own = g_steal_pointer(&own);
 	return 0;
 }
-
-struct cached_roots {
-	GArray *roots;
-};
 
 static void cached_roots_clear(gpointer p)
 {
@@ -153,6 +129,7 @@ static void cached_roots_clear(gpointer p)
 
 	if (c->roots)
 		g_array_unref(c->roots);
+	g_free(c->own);
 }
 
 struct ttl_cache *cgroup_view_roots_cache(uint64_t ttl_us)
@@ -169,13 +146,14 @@ static int fill_roots(gpointer value, void *data)
 {
 	struct roots_args *a = data;
 
-	return find_roots(a->ctx, a->v, &((struct cached_roots *)value)->roots);
+	return find_roots(a->ctx, a->v, value);
 }
 
 /* v's roots, found at most --refresh-ms ago: every lookup, read and
  * write in the view asks, one path component at a time. Keyed by the
- * container's init (pid and start time); the host's are everyone's. */
-static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+ * container's init (pid and start time); the host's are everyone's. The
+ * container's own cgroup too, when own is not NULL. */
+static int view_roots_own(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out, char **own)
 {
 	g_autofree char *key = v->host_pidns
 				       ? g_strdup("host")
@@ -188,8 +166,15 @@ static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **o
 	if (r < 0)
 		return r;
 	*out = g_array_ref(c->roots);
+	if (own)
+		*own = g_strdup(c->own);
 	ttl_cache_release(ctx->cg_roots, c);
 	return 0;
+}
+
+static int view_roots(struct lensfs_ctx *ctx, const struct viewer *v, GArray **out)
+{
+	return view_roots_own(ctx, v, out, NULL);
 }
 
 static const struct cg_root *root_named(GArray *roots, const char *top)
@@ -492,9 +477,11 @@ int cg_pids_translate(const char *proc_root, pid_t ns_pid, const char *host, GSt
 {
 	g_autofree char *ns_path = g_strdup_printf("%s/%d/ns/pid", proc_root, (int)ns_pid);
 	g_auto(GStrv) lines = g_strsplit(host, "\n", -1);
+	autoclose int ns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	bool by_nsfs = ns >= 0;
 	struct stat want;
 
-	if (stat(ns_path, &want) < 0)
+	if (ns >= 0 ? fstat(ns, &want) < 0 : stat(ns_path, &want) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	for (char **l = lines; *l; l++) {
 		g_autofree char *path = NULL;
@@ -506,6 +493,17 @@ int cg_pids_translate(const char *proc_root, pid_t ns_pid, const char *host, GSt
 			continue;
 		if (parse_u64(*l, &pid) < 0 || pid > INT32_MAX)
 			return -EINVAL;
+		/* The kernel's translation, one call a pid (ESRCH: not in the
+		 * reader's namespace nor below it, or gone). */
+		if (by_nsfs) {
+			int r = ioctl(ns, NS_GET_PID_IN_PIDNS, (int)pid);
+
+			if (r > 0)
+				g_string_append_printf(out, "%d\n", r);
+			if (r > 0 || errno == ESRCH)
+				continue;
+			by_nsfs = false; /* a kernel without it */
+		}
 		path = g_strdup_printf("%s/%" G_GUINT64_FORMAT "/ns/pid", proc_root, pid);
 		depth = ns_depth(open(path, O_RDONLY | O_CLOEXEC), &want);
 		/* Not in the reader's namespace nor below it, or gone. */
@@ -561,69 +559,102 @@ static const struct cg_root *root_above(GArray *roots, const char *hpath)
 }
 
 /*
- * Delegation (cgroup v2's rules, Documentation/admin-guide/cgroup-v2.rst,
- * "Delegation Containment"): below its root a container writes what the
- * kernel lets it; at its root only cgroup.procs, cgroup.threads,
- * cgroup.subtree_control (and v1's tasks): never a limit. v1 has no
- * containment of its own: release_agent, notify_on_release and the
- * network classes (net_cls.classid, net_prio.ifpriomap, which the host's
- * traffic control and firewall read) are never written, at any level.
- * Nothing above the root has a name. A reader in the host's pid namespace
- * writes nothing here: root has /sys/fs/cgroup, and anyone else must not
- * get this daemon's uid 0 for its writes.
+ * Delegation (docs/design.md, "The cgroup view"): with --cgroup-delegate,
+ * the containers lensfs-hook granted it (delegate.h) write the files of
+ * cgroup v2's delegation model, at their root and below it
+ * (delegate_allowed); never a limit at their root, nothing above it (it has
+ * no name), nothing else. The others' view stays read-only. A reader in the
+ * host's pid namespace writes nothing here: root has /sys/fs/cgroup, and
+ * anyone else must not get this daemon's uid 0 for its writes.
  */
-static int cgroup_may_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
+static int delegated_root(struct lensfs_ctx *ctx, const struct viewer *v, const char *hpath,
+			  const struct cg_root **root, GArray **roots)
 {
-	static const char *const at_root[] = { "cgroup.procs", "cgroup.threads",
-					       "cgroup.subtree_control", "tasks", NULL };
-	static const char *const never[] = { "release_agent", "notify_on_release",
-					     "net_cls.classid", "net_prio.ifpriomap", NULL };
-	const char *name = strrchr(p->hpath, '/') + 1;
-	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
-	g_autoptr(GArray) roots = NULL;
-	const struct cg_root *root;
+	g_autofree char *own = NULL;
 	int r;
 
 	if (!ctx->cgroup_delegate || v->host_pidns)
 		return -EROFS;
-	if (g_strv_contains(never, name))
-		return -EPERM;
-	r = view_roots(ctx, v, &roots);
+	r = view_roots_own(ctx, v, roots, &own);
 	if (r < 0)
 		return r;
-	root = root_above(roots, dir);
-	if (!root || (strcmp(root->hpath, dir) == 0 && !g_strv_contains(at_root, name)))
+	*root = root_above(*roots, hpath);
+	if (!*root)
 		return -EPERM;
-	return 0;
+	return own ? delegate_granted(ctx->delegate_dir, own) : -EROFS;
+}
+
+static int cgroup_may_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
+{
+	const char *name = strrchr(p->hpath, '/') + 1;
+	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
+	g_autoptr(GArray) roots = NULL;
+	const struct cg_root *root = NULL;
+	int r = delegated_root(ctx, v, dir, &root, &roots);
+
+	if (r < 0)
+		return r;
+	return delegate_allowed(name, strcmp(root->hpath, dir) == 0) ? 0 : -EPERM;
 }
 
 static int cgroup_may_mkdir(struct lensfs_ctx *ctx, const struct viewer *v, const char *hpath)
 {
 	g_autoptr(GArray) roots = NULL;
-	const struct cg_root *root;
-	int r;
+	const struct cg_root *root = NULL;
+	int r = delegated_root(ctx, v, hpath, &root, &roots);
 
-	if (!ctx->cgroup_delegate || v->host_pidns)
-		return -EROFS;
-	r = view_roots(ctx, v, &roots);
 	if (r < 0)
 		return r;
-	root = root_above(roots, hpath);
 	/* Only strictly below a root: the root itself is not the reader's to
 	 * remove. */
-	return root && strcmp(root->hpath, hpath) != 0 ? 0 : -EPERM;
+	return strcmp(root->hpath, hpath) != 0 ? 0 : -EPERM;
+}
+
+/* Whether host thread (or process) id is in root's subtree, by its own
+ * /proc/ID/cgroup. */
+static bool in_subtree(struct lensfs_ctx *ctx, const struct cg_root *root, long id)
+{
+	g_autofree char *text = NULL;
+	g_autoptr(GPtrArray) paths = NULL;
+	GPtrArray *hs = ctx->layout->hierarchies;
+
+	if (file_read_allf(&text, "%s/%ld/cgroup", ctx->proc_root, id) < 0 ||
+	    cgroup_hierarchy_paths(ctx->layout, text, &paths) < 0)
+		return false;
+	for (guint i = 0; i < hs->len; i++) {
+		const struct cgroup_hierarchy *h = hs->pdata[i];
+		g_autofree char *hier = below(ctx->sys_root, h->dir), *dir = NULL, *at = NULL;
+		size_t n = strlen(root->hpath);
+
+		if (g_strcmp0(hier, root->hier) != 0 || !paths->pdata[i] ||
+		    cgroup_hierarchy_dir(h, paths->pdata[i], &dir) < 0)
+			continue;
+		at = below(ctx->sys_root, dir);
+		return at && strncmp(at, root->hpath, n) == 0 && (at[n] == '/' || at[n] == '\0');
+	}
+	return false;
 }
 
 /* The host number of the thread (threads) or process that v's pid
  * namespace calls shown, among those in root's subtree; -ESRCH when it
- * has none there. */
+ * has none there. The kernel translates where it can
+ * (NS_GET_PID_FROM_PIDNS); else each thread of the subtree is looked at. */
 static int host_pid_in(struct lensfs_ctx *ctx, const struct viewer *v, const struct cg_root *root,
 		       long shown, long *host)
 {
 	g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GString) mine = g_string_new(NULL);
 	pid_t ns_pid = v->pid ? v->pid : v->init_pid;
+	g_autofree char *ns_path = g_strdup_printf("%s/%d/ns/pid", ctx->proc_root, (int)ns_pid);
+	autoclose int ns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	int h = ns >= 0 ? ioctl(ns, NS_GET_PID_FROM_PIDNS, (int)shown) : -1;
 
+	if (h > 0 || (ns >= 0 && errno == ESRCH)) {
+		if (h <= 0 || !in_subtree(ctx, root, h))
+			return -ESRCH;
+		*host = h;
+		return 0;
+	}
 	g_ptr_array_add(dirs, g_strdup(root->hpath));
 	for (guint i = 0; i < dirs->len; i++) {
 		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -685,49 +716,6 @@ static int writer_number(struct lensfs_ctx *ctx, const struct viewer *v, bool pr
 	return -EIO;
 }
 
-/* Writes text to fd from inside the pid namespace of process pid, so that
- * the kernel reads the pid in it as that process would: it cannot name a
- * process of another namespace, and no pid can be reused between a check
- * and the write (kernel/cgroup/cgroup.c, cgroup_procs_write_start, looks
- * the pid up in the writer's namespace). fd was opened here, by root: the
- * kernel checks the opener's credentials. */
-static int write_in_pidns(const char *proc_root, pid_t pid, int fd, const char *text)
-{
-	g_autofree char *path = g_strdup_printf("%s/%d/ns/pid", proc_root, (int)pid);
-	autoclose int ns = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = strlen(text);
-	pid_t child;
-	int status;
-
-	if (ns < 0)
-		return -ESRCH;
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		pid_t writer;
-		int st;
-
-		/* setns(CLONE_NEWPID) places the next child in the namespace. */
-		if (setns(ns, CLONE_NEWPID) < 0)
-			_exit(errno);
-		writer = fork();
-		if (writer < 0)
-			_exit(errno == ENOMEM ? ESRCH : errno); /* a namespace whose init left */
-		if (writer == 0) {
-			ssize_t n = write(fd, text, len);
-
-			_exit(n == (ssize_t)len ? 0 : n < 0 ? errno : EIO);
-		}
-		if (waitpid(writer, &st, 0) < 0)
-			_exit(errno);
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : EIO);
-	}
-	if (waitpid(child, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EIO;
-}
-
 static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
 			    int fd, const char *buf, size_t len)
 {
@@ -740,9 +728,15 @@ static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	ssize_t n;
 	int r;
 
+	/* As the container's own process would write it: no capability a
+	 * write handler could check (vfs.c). */
 	if (!pid_list(name)) {
-		n = write(fd, buf, len);
-		return n < 0 ? -errno : n;
+		r = caps_thread_effective(false);
+		n = r < 0 ? r : write(fd, buf, len);
+		if (n < 0 && r == 0)
+			n = -errno;
+		caps_thread_effective(true);
+		return n;
 	}
 	/* One pid per write(2), as the kernel takes them; 0 is the writer
 	 * (never this daemon, which does the writing). */
@@ -761,7 +755,7 @@ static ssize_t cgroup_write(struct lensfs_ctx *ctx, const struct viewer *v, cons
 	if (r < 0)
 		return r;
 	out = g_strdup_printf("%ld\n", number);
-	r = write_in_pidns(ctx->proc_root, v->pid, fd, out);
+	r = delegate_write_pid(ctx->proc_root, v->pid, fd, out, ctx->delegate_timeout_ms);
 	return r < 0 ? r : (ssize_t)len;
 }
 
@@ -784,8 +778,16 @@ static int cgroup_may_read(struct lensfs_ctx *ctx, const struct viewer *v, const
 	return root_above(roots, p->hpath) ? 0 : -ENOENT;
 }
 
+/* A pid list is translated pid by pid into the reader's numbering: its size
+ * is the container's to choose. */
+static bool cgroup_costly(const struct viewer *v, const struct pnode *p)
+{
+	return !v->host_pidns && pid_list(strrchr(p->hpath, '/') + 1);
+}
+
 const struct vdir_ops view_cgroup_dir = {
 	.resolve = cgroup_resolve,
+	.costly = cgroup_costly,
 	.list = cgroup_list,
 	.read = cgroup_read,
 	.may_write = cgroup_may_write,

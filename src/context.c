@@ -2,15 +2,16 @@
 #include "config.h"
 
 #include "context.h"
+#include "delegate.h"
 #include "loadavg.h"
 #include "parse.h"
+#include "nsfs.h"
 #include "util.h"
 #include "view.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,13 +28,6 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
-#endif
-
-/* nsfs's pid translation (linux/nsfs.h of kernels that have it; 6.18
- * here, not the 6.1 of the cgroup v2 VM, where the /proc walks below
- * remain). */
-#ifndef NS_GET_PID_FROM_PIDNS
-#define NS_GET_PID_FROM_PIDNS _IOR(NSIO, 0x6, int)
 #endif
 
 /* Entries the cache holds at most, whatever RLIMIT_NOFILE allows: each
@@ -99,6 +93,8 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	ctx->sys_root = g_strdup(env_or(cfg->sys_root, "LENSFS_SYS_ROOT", "/sys"));
 	ctx->cpu_quota = cfg->cpu_quota;
 	ctx->cgroup_delegate = cfg->cgroup_delegate;
+	ctx->delegate_dir = g_strdup(cfg->delegate_dir ? cfg->delegate_dir : DELEGATE_DIR_DEFAULT);
+	ctx->delegate_timeout_ms = cfg->delegate_timeout_ms ? cfg->delegate_timeout_ms : 1000;
 	ctx->open_bytes_max = (uint64_t)(cfg->container_open_mb ? cfg->container_open_mb : 64)
 			      << 20;
 	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
@@ -147,6 +143,7 @@ void lensfs_ctx_free(struct lensfs_ctx *ctx)
 	cgroup_layout_free(ctx->layout);
 	g_free(ctx->proc_root);
 	g_free(ctx->sys_root);
+	g_free(ctx->delegate_dir);
 	g_free(ctx->self_pidns);
 	g_free(ctx);
 }

@@ -13,6 +13,8 @@ struct lensfs_config {
 	const char *sys_root; /* "/sys", likewise; cgroups are found below it */
 	bool cpu_quota; /* limit the visible CPUs by the CPU quota */
 	bool cgroup_delegate; /* containers may manage their sys/fs/cgroup subtree */
+	const char *delegate_dir; /* those granted it (delegate.h); NULL: the default */
+	unsigned int delegate_timeout_ms; /* for a pid's helper (delegate.h); 0: 1000 */
 	unsigned int container_open_mb; /* text one container's open files hold; 0: 64 */
 	unsigned int cache_ms; /* how long a resolved pid namespace is trusted */
 	unsigned int refresh_ms; /* how long kernel counters are reused; 0: never */
@@ -25,6 +27,8 @@ struct lensfs_ctx {
 	char *sys_root;
 	bool cpu_quota;
 	bool cgroup_delegate;
+	char *delegate_dir;
+	unsigned int delegate_timeout_ms;
 	uint64_t open_bytes_max; /* per pid namespace, fuse_ops.c */
 	uint64_t cache_us;
 	long ticks_per_sec;

@@ -99,7 +99,8 @@ int hook_clone_mount(const char *src, uint64_t attr_set)
 	return fd;
 }
 
-static int prepare_one(const char *mountpoint, const struct vnode *n, struct hook_plan *plan)
+static int prepare_one(const char *mountpoint, const struct vnode *n, bool delegated,
+		       struct hook_plan *plan)
 {
 	const char *file = n->path;
 	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
@@ -109,10 +110,11 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, struct hoo
 	struct statvfs sv;
 	int fd;
 
-	/* The cgroup view is writable where the daemon delegates (its mount
-	 * is read-write then: lensfs --cgroup-delegate); lensfs checks each
-	 * write. Every other view is read-only. */
-	if (n->ino == INO_SYS_FS_CGROUP && statvfs(mountpoint, &sv) == 0 &&
+	/* The cgroup view is writable for a container granted delegation,
+	 * where the daemon delegates (its mount is read-write then: lensfs
+	 * --cgroup-delegate); lensfs checks each write. Every other view is
+	 * read-only. */
+	if (n->ino == INO_SYS_FS_CGROUP && delegated && statvfs(mountpoint, &sv) == 0 &&
 	    !(sv.f_flag & ST_RDONLY))
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 
@@ -127,13 +129,14 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, struct hoo
 	return 0;
 }
 
-int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan)
+int hook_prepare(const char *mountpoint, const char *const *files, bool delegated,
+		 struct hook_plan *plan)
 {
 	int r = 0;
 
 	plan->views = g_ptr_array_new_with_free_func(view_free);
 	for (; r == 0 && *files; files++)
-		r = prepare_one(mountpoint, vnode_by_path(*files), plan);
+		r = prepare_one(mountpoint, vnode_by_path(*files), delegated, plan);
 	if (r < 0)
 		hook_plan_clear(plan);
 	return r;

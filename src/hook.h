@@ -45,8 +45,11 @@ char **hook_default_files(void);
 char **hook_files_add_cgroup_view(char **files);
 
 /* Step 1, for files (a list hook_files_check accepts). Files the mount does
- * not serve are left out (an older daemon). */
-int hook_prepare(const char *mountpoint, const char *const *files, struct hook_plan *plan);
+ * not serve are left out (an older daemon). The sys/fs/cgroup view is
+ * read-write when delegated (the container is granted delegation,
+ * delegate.h) and the daemon's mount is. */
+int hook_prepare(const char *mountpoint, const char *const *files, bool delegated,
+		 struct hook_plan *plan);
 void hook_plan_clear(struct hook_plan *plan);
 typedef struct hook_plan hook_plan;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(hook_plan, hook_plan_clear)

@@ -3,8 +3,10 @@
  * files when a runtime starts it (OCI hooks, LXC mount hook). docs/hook.md. */
 #include "config.h"
 
+#include "cgroup.h"
 #include "cli.h"
 #include "caps.h"
+#include "delegate.h"
 #include "hook.h"
 #include "oci.h"
 #include "relay_ctl.h"
@@ -118,14 +120,32 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st)
 	return fd;
 }
 
+/* Records the container as granted delegation of its sys/fs/cgroup view
+ * (delegate.h): by the cgroup of its init, as lensfs will find it. */
+static int grant_delegation(const char *dir, const struct oci_state *st, const char *mountinfo)
+{
+	g_autoptr(cgroup_layout) layout = NULL;
+	g_autofree char *text = NULL, *own = NULL;
+	int r = file_read_allf(&text, "/proc/%d/cgroup", (int)st->pid);
+
+	if (r >= 0)
+		r = cgroup_layout_parse(mountinfo, "/sys", &layout);
+	if (r >= 0)
+		r = cgroup_container_path(layout, text, NULL, &own);
+	if (r >= 0)
+		r = delegate_grant(dir, st->id, own);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
 	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL, *relay_dir = NULL;
+	g_autofree char *delegate_dir = NULL;
 	autoclose int relay_fd = -1;
-	bool views = true;
+	bool views = true, delegated = false;
 	g_auto(GStrv) files = NULL, rest = NULL;
-	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE;
+	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE, delegate = FALSE;
 	const GOptionEntry entries[] = {
 		{ "mountpoint", 'm', 0, G_OPTION_ARG_FILENAME, &mountpoint,
 		  "Where lensfs is mounted (default " LENSFS_DEFAULT_MOUNTPOINT ")", "DIR" },
@@ -136,6 +156,15 @@ int main(int argc, char **argv)
 		  "Also mount the sys/fs/cgroup view over the container's /sys/fs/cgroup (off by "
 		  "default: runtimes that find cgroups by filesystem type do not know it)",
 		  NULL },
+		{ "cgroup-delegate", 0, 0, G_OPTION_ARG_NONE, &delegate,
+		  "With --cgroup-view: let the container manage the cgroups below its own, where "
+		  "lensfs runs with --cgroup-delegate (or per container: the "
+		  "annotation " DELEGATE_ANNOTATION "=true)",
+		  NULL },
+		{ "delegate-dir", 0, 0, G_OPTION_ARG_FILENAME, &delegate_dir,
+		  "Where the containers granted delegation are recorded, as lensfs --delegate-dir "
+		  "(default " DELEGATE_DIR_DEFAULT ")",
+		  "DIR" },
 		{ "require", 0, 0, G_OPTION_ARG_NONE, &require,
 		  "Refuse the start when lensfs is not mounted (default: warn, and the container "
 		  "starts with the host's files)",
@@ -184,6 +213,8 @@ int main(int argc, char **argv)
 	}
 	if (!mountpoint)
 		mountpoint = g_strdup(LENSFS_DEFAULT_MOUNTPOINT);
+	if (!delegate_dir)
+		delegate_dir = g_strdup(DELEGATE_DIR_DEFAULT);
 	if (!g_path_is_absolute(mountpoint)) {
 		fprintf(stderr, "lensfs-hook: --mountpoint %s: not an absolute path\n", mountpoint);
 		return 2;
@@ -220,6 +251,8 @@ int main(int argc, char **argv)
 		if (r < 0)
 			return failure("the state on stdin: %s", why);
 		who = st.id;
+		if (mode == MODE_POSTSTOP)
+			delegate_revoke(delegate_dir, st.id);
 		if (mode == MODE_POSTSTOP && relay_dir && relay_id_valid(st.id)) {
 			g_autofree char *reply = NULL;
 
@@ -256,23 +289,43 @@ int main(int argc, char **argv)
 			return 0;
 		views = false;
 	}
-	r = views ? hook_prepare(canon, (const char *const *)files, &plan) : 0;
-	if (r < 0)
+	/* Delegation: asked for every container (--cgroup-delegate) or by
+	 * this one's annotation; only with the cgroup view. */
+	if (views && cgroup_view && mode != MODE_LXC &&
+	    (delegate || g_strcmp0(oci_state_annotation(&st, DELEGATE_ANNOTATION), "true") == 0)) {
+		r = grant_delegation(delegate_dir, &st, mountinfo);
+		if (r < 0)
+			return failure("granting delegation in %s: %s", delegate_dir,
+				       g_strerror(-r));
+		delegated = true;
+	}
+	r = views ? hook_prepare(canon, (const char *const *)files, delegated, &plan) : 0;
+	if (r < 0) {
+		if (delegated)
+			delegate_revoke(delegate_dir, st.id);
 		return failure("preparing the views from %s: %s", canon, g_strerror(-r));
+	}
 
 	/* Step 2: the container's mount namespace, before its pivot_root. LXC
 	 * and createContainer hooks already run there. */
 	if (mode == MODE_RUNTIME) {
 		r = hook_enter_mount_ns(st.pid);
-		if (r < 0)
+		if (r < 0) {
+			if (delegated)
+				delegate_revoke(delegate_dir, st.id);
 			return failure("entering the mount namespace of pid %d: %s", (int)st.pid,
 				       g_strerror(-r));
+		}
 	}
 
-	/* Step 3. */
+	/* Step 3. (The host's /run is still in reach for an undo: the
+	 * container's mount namespace has not pivoted yet.) */
 	r = views ? hook_attach(&plan, rootfs, &failed) : 0;
-	if (r < 0)
+	if (r < 0) {
+		if (delegated)
+			delegate_revoke(delegate_dir, st.id);
 		return failure("mounting %s in %s: %s", failed, rootfs, g_strerror(-r));
+	}
 	if (relay_fd >= 0) {
 		r = relay_hook_attach(relay_fd, rootfs);
 		if (r == -EEXIST)

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "context.h"
 #include "daemon.h"
+#include "delegate.h"
 #include "log.h"
 
 #include <errno.h>
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	gint open_mb = 64, lane_threads = 4;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
+	g_autofree char *delegate_dir = NULL;
+	gint delegate_timeout_ms = 1000;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
 	struct lensfs_handed handed = { 0 };
@@ -63,6 +66,12 @@ int main(int argc, char **argv)
 		  "Mount read-write and let containers manage their own sys/fs/cgroup subtree "
 		  "(the cgroup v2 delegation rules; default: read-only)",
 		  NULL },
+		{ "delegate-dir", 0, 0, G_OPTION_ARG_FILENAME, &delegate_dir,
+		  "Where lensfs-hook records the containers granted delegation "
+		  "(default " DELEGATE_DIR_DEFAULT ")",
+		  "DIR" },
+		{ "delegate-timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
+		  &delegate_timeout_ms, "How long a delegated pid write may take (tests)", "MS" },
 		{ "container-open-mb", 0, 0, G_OPTION_ARG_INT, &open_mb,
 		  "Text one container's open files may hold in the daemon (default 64; ENFILE "
 		  "beyond)",
@@ -122,7 +131,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100 ||
-	    open_mb < 1 || open_mb > 1 << 20 || lane_threads < 1 || lane_threads > 64) {
+	    open_mb < 1 || open_mb > 1 << 20 || lane_threads < 1 || lane_threads > 64 ||
+	    delegate_timeout_ms < 1) {
 		fprintf(stderr,
 			"lensfs: --threads and --lane-threads must be 1..64, --cache-ms and "
 			"--refresh-ms >= 0, --container-open-mb 1..1048576\n");
@@ -145,6 +155,8 @@ int main(int argc, char **argv)
 	cfg.sys_root = sys_root;
 	cfg.cpu_quota = !no_cpu_quota;
 	cfg.cgroup_delegate = delegate;
+	cfg.delegate_dir = delegate_dir;
+	cfg.delegate_timeout_ms = (unsigned int)delegate_timeout_ms;
 	cfg.container_open_mb = (unsigned int)open_mb;
 	cfg.cache_ms = (unsigned int)cache_ms;
 	cfg.refresh_ms = (unsigned int)refresh_ms;

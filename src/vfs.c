@@ -11,6 +11,9 @@
 
 #include "vfs.h"
 
+#include "caps.h"
+#include "lanes.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -305,27 +308,28 @@ static int render_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_calle
 		       GString *out)
 {
 	g_autofree char *text = NULL;
-	const struct viewer *v;
+	const struct viewer *v = NULL;
 	struct pnode p = { 0 };
 	/* The host's answer, as it is: a write-only cgroup file's EINVAL too. */
 	int r = readable_node(ctx, t, c, ino, &p);
 
+	if (r == 0)
+		r = vfs_caller_viewer(ctx, c, &v);
+	/* Before the host's text is even read. */
+	if (r == 0 && p.root->dyn->costly && lanes_on_serving_thread() &&
+	    p.root->dyn->costly(v, &p))
+		r = -EWOULDBLOCK;
 	if (r == 0)
 		r = host_read(ctx->sys_root, p.hpath, &text);
 	if (r < 0) {
 		pnode_clear(&p);
 		return r == -ELOOP ? -ENOENT : r;
 	}
-	r = vfs_caller_viewer(ctx, c, &v);
-	if (r == 0) {
-		r = p.root->dyn->read(ctx, v, &p, text, out);
-		/* A host text lensfs cannot show (a CPU list that does not
-		 * parse): not the reader's doing. */
-		if (r == -EINVAL)
-			r = -EBADMSG;
-	}
+	r = p.root->dyn->read(ctx, v, &p, text, out);
 	pnode_clear(&p);
-	return r;
+	/* A host text lensfs cannot show (a CPU list that does not parse):
+	 * not the reader's doing. */
+	return r == -EINVAL ? -EBADMSG : r;
 }
 
 int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
@@ -377,6 +381,24 @@ int vfs_may_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
 	return r;
 }
 
+/*
+ * What is written for a reader is opened, made and removed with no
+ * effective capability (this thread's only; caps.h), and the write(2)
+ * itself made so by the directory's write op: what the kernel then allows
+ * is what the daemon's uid allows, on top of the reader's own rights, which
+ * it checked against the host's owners and modes (default_permissions). A
+ * capability the daemon keeps for itself (CAP_SYS_ADMIN, which
+ * devices.allow and others check) never serves a reader's write.
+ */
+static int open_without_caps(struct lensfs_ctx *ctx, const char *hpath)
+{
+	int r = caps_thread_effective(false);
+	int fd = r < 0 ? r : host_open_write(ctx->sys_root, hpath);
+
+	caps_thread_effective(true);
+	return fd;
+}
+
 ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
 		  const char *buf, size_t len)
 {
@@ -387,7 +409,7 @@ ssize_t vfs_write(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
 
 	if (r < 0)
 		return r;
-	fd = host_open_write(ctx->sys_root, p.hpath);
+	fd = open_without_caps(ctx, p.hpath);
 	if (fd >= 0) {
 		r = p.root->dyn->write(ctx, v, &p, fd, buf, len);
 		close(fd);
@@ -448,7 +470,11 @@ int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uin
 
 	memset(out, 0, sizeof(*out));
 	if (r == 0)
+		r = caps_thread_effective(false);
+	if (r == 0) {
 		r = host_mkdir(ctx->sys_root, hpath, mode & 07777);
+		caps_thread_effective(true);
+	}
 	if (r == 0)
 		r = pass_entry(ctx, t, root, vpath, hpath, out);
 	out->entry_timeout = vnode_by_ino(parent) ? 0 : VFS_HOST_TIMEOUT;
@@ -462,5 +488,11 @@ int vfs_rmdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uin
 	const struct vnode *root = NULL;
 	int r = dir_target(ctx, t, c, parent, name, &root, &vpath, &hpath);
 
-	return r < 0 ? r : host_rmdir(ctx->sys_root, hpath);
+	if (r == 0)
+		r = caps_thread_effective(false);
+	if (r == 0) {
+		r = host_rmdir(ctx->sys_root, hpath);
+		caps_thread_effective(true);
+	}
+	return r;
 }

@@ -64,6 +64,10 @@ struct vdir_ops {
 	/* 0 when p is in v's view (NULL: every node below is); -ENOENT when
 	 * it is another reader's. */
 	int (*may_read)(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p);
+	/* Whether reading p costs work whose size the reader's container
+	 * controls (NULL: nothing does): not done on a serving thread
+	 * (lanes.h). */
+	bool (*costly)(const struct viewer *v, const struct pnode *p);
 };
 
 struct vnode;

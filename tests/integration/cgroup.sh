@@ -128,7 +128,9 @@ check "lensfs-show --cgroup lists the root" \
 # stay out of reach. (v2: its init first moves to init.scope, which the
 # view's root leaves out, so that the root may hand controllers down.)
 READONLY_MNT=$MNT
-mount_lensfs --cgroup-delegate
+DDIR=$(mktemp -d -t lensfs-delegate-XXXXXX)
+defer "rm -rf $DDIR"
+mount_lensfs --cgroup-delegate --delegate-dir "$DDIR" --delegate-timeout-ms 3000
 V=$MNT/sys/fs/cgroup
 D=$V/$(cg_ctrl_dir memory)
 C2=$TAG/deleg
@@ -146,8 +148,16 @@ try:
     print("written")
 except OSError as e:
     print(errno.errorcode[e.errno])'
+W="w() { $PYTHON -c '$writer' \"\$1\" \"\$2\"; }"
+# Delegation is per container: lensfs-hook records those granted it, by
+# their cgroup (the SHA-256 of its path names the record).
+check "not granted: the view is read-only for it" \
+	"$(in_own_container "$C2" "$W; w $D/cgroup.procs 0; mkdir $D/child 2>&1 | sed 's/.*: //'")" \
+	"EROFS
+Read-only file system"
+printf '%s\n/%s\n' lensfs-test "$C2" >"$DDIR/$(printf /%s "$C2" | sha256sum | cut -d' ' -f1)"
 out=$(in_own_container "$C2" "
-	w() { $PYTHON -c '$writer' \"\$1\" \"\$2\"; }
+	$W
 	if [ $CGVER = 2 ]; then
 		mkdir $D/init.scope && echo 0 >$D/init.scope/cgroup.procs && echo +memory >$D/cgroup.subtree_control || echo 'init.scope: failed'
 	fi
@@ -183,13 +193,80 @@ check_true "read-only without --cgroup-delegate" sh -c "! mkdir $READONLY_MNT/sy
 check "the host cannot write through the view" \
 	"$(mkdir "$D/$C2/hostmade" 2>&1 | sed 's/.*: //')" "Read-only file system"
 check_true "nothing was made" test ! -e "$HOSTMEM/$C2/hostmade"
-if [ "$CGVER" = 1 ]; then
-	mkdir "$HOSTMEM/$C2/child"
-	out=$(in_own_container "$C2" "w() { $PYTHON -c '$writer' \"\$1\" \"\$2\"; }
-		echo release: \$(w $D/child/notify_on_release 1)")
-	check "v1: notify_on_release is never written, even below the root" "$(value release "$out")" EPERM
-	rmdir "$HOSTMEM/$C2/child"
-fi
+
+# Only the files of the delegation model, below the root too: never one
+# that acts beyond the subtree (v1's cgroup.event_control would make the
+# daemon interpret fd numbers of its own table, devices.allow passes its
+# CAP_SYS_ADMIN), nor the synchronous ones v1 has (force_empty).
+mkdir "$HOSTMEM/$C2/child"
+if [ "$CGVER" = 1 ]; then REFUSED="cgroup.event_control memory.force_empty notify_on_release"
+else REFUSED="memory.pressure cgroup.pressure"; fi
+out=$(in_own_container "$C2" "$W; for f in $REFUSED; do echo \$f: \$(w $D/child/\$f 1); done")
+for f in $REFUSED; do
+	check "delegated: $f below the root is refused" "$(value "$f" "$out")" EPERM
+done
+
+# A container stops the helper that writes its pid (it is in the
+# container's pid namespace, so the container can): nobody else waits. The
+# helper has no capability, one descriptor (the cgroup's pid list), an empty
+# root of its own and the container's network, and is not dumpable; after
+# its time (3 s here) it is killed and the write fails.
+stopper='import os, time
+end = time.time() + 5
+while time.time() < end:
+    os.kill(-1, 19)
+os.kill(-1, 18)'
+# The container's init (which kill(-1) spares) moves a process of its own
+# (its own move would change the view's root) until a write fails: the
+# helper of one of them was stopped.
+mover='import errno, os, sys, time
+end = time.time() + 4
+while time.time() < end:
+    try:
+        fd = os.open(sys.argv[1], os.O_WRONLY)
+        os.write(fd, sys.argv[2].encode())
+        os.close(fd)
+    except OSError as e:
+        print("stopped write:", errno.errorcode[e.errno])
+        break
+else:
+    print("stopped write: never stopped")'
+UNSHARE_MORE="-n -i" in_own_container "$C2" "
+	readlink /proc/1/ns/net /proc/1/ns/ipc >$DDIR/stopped.ns
+	sleep 30 & s=\$!
+	$PYTHON -c '$stopper' &
+	exec $PYTHON -c '$mover' $D/child/cgroup.procs \$s" >"$DDIR/stopped.out" 2>&1 &
+stopped_job=$!
+helper= writer=
+for _ in $(seq 60); do
+	helper=$(pgrep -P "$(worker)" | head -1)
+	writer=${helper:+$(pgrep -P "$helper" | head -1)}
+	[ -n "$writer" ] && grep -q '^State:.*T' "/proc/$writer/status" 2>/dev/null && break
+	sleep 0.05
+done
+t0=$(date +%s%N)
+host_read=$(timeout 2 cat "$MNT/proc/meminfo" | grep -c '^MemTotal:')
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# a host read of proc/meminfo while the helper is stopped: $ms ms"
+check "stopped helper: a host read is answered at once" "$host_read $([ "$ms" -lt 1000 ] && echo fast)" "1 fast"
+check "stopped helper: it is stopped in the container's pid namespace" \
+	"$(awk '/^State:/ { print $2 } /^NSpid:/ { print NF - 1 }' "/proc/$writer/status" 2>&1 | tr '\n' ' ')" "T 2 "
+check "stopped helper: no capability" \
+	"$(grep -E '^Cap(Inh|Prm|Eff):' "/proc/$writer/status" | awk '{ print $2 }' | sort -u)" 0000000000000000
+check "stopped helper: one descriptor, the pid list" \
+	"$(ls "/proc/$writer/fd" | wc -l) $(readlink "/proc/$writer/fd/"* | sed 's|.*/||')" "1 cgroup.procs"
+check "stopped helper: an empty root, not the host's" "$(ls -A "/proc/$writer/root/" 2>&1 | wc -l)" 0
+check "stopped helper: the container's network and IPC namespaces, not the host's" \
+	"$(readlink "/proc/$writer/ns/net" "/proc/$writer/ns/ipc" | grep -vxF -e "$(readlink /proc/self/ns/net)" -e "$(readlink /proc/self/ns/ipc)")" \
+	"$(cat "$DDIR/stopped.ns")"
+check "stopped helper: not dumpable (uid 0 without CAP_SYS_PTRACE cannot enter its root)" \
+	"$(setpriv --bounding-set -sys_ptrace --inh-caps -sys_ptrace -- ls "/proc/$writer/root/" 2>&1 | sed 's/.*: //')" "Permission denied"
+wait "$stopped_job"
+check "stopped helper: the write fails once its time is up" "$(value 'stopped write' "$(cat "$DDIR/stopped.out")")" ETIMEDOUT
+check "stopped helper: killed, with its writer" "$(pgrep -P "$(worker)" | wc -l)" 0
+check "the daemon serves on" "$(grep -c '^MemTotal:' "$MNT/proc/meminfo")" 1
+rmdir "$HOSTMEM/$C2/child"
+
 # A pid namespace whose init sits in the root cgroups has no cgroup of its
 # own: nothing of the host's tree is its view.
 check "a container in the root cgroups sees no hierarchy" \

@@ -61,18 +61,30 @@ fi
 bundle cgview "$(hook_json createRuntime --cgroup-view)" ".process.args = $view_probe"
 run_bundle cgview
 check "runc --cgroup-view: its limit at the root, its own name nowhere, a lensfs mount" "$(echo $OUT)" "268435456 0 1"
-# With a daemon that delegates, the view is mounted writable: the container
-# makes a child cgroup, and its own limit stays out of reach.
+# With a daemon that delegates, the view is writable for a container that
+# asks (the annotation org.lensfs.cgroup-delegate=true): it makes a child
+# cgroup, and its own limit stays out of reach. One that does not ask gets
+# a read-only view. The grant is recorded while the container lives.
 if [ "$CGVER" = 1 ]; then
 	READONLY_MNT=$MNT
-	mount_lensfs --cgroup-delegate
+	DDIR=$WORK/delegate
+	mount_lensfs --cgroup-delegate --delegate-dir "$DDIR"
 	DELEGATING=$MNT
 	MNT=$READONLY_MNT
 	HOST_MOUNTS=$((HOST_MOUNTS + 1))
-	deleg_probe='["/usr/bin/sh", "-c", "mkdir /sys/fs/cgroup/memory/child && echo made; /usr/bin/python3 -S -c \"import os\ntry:\n os.write(os.open(\u0027/sys/fs/cgroup/memory/memory.limit_in_bytes\u0027, os.O_WRONLY), b\u00271\u0027)\nexcept OSError as e:\n print(e.errno)\"; rmdir /sys/fs/cgroup/memory/child && echo removed"]'
-	bundle cgdeleg "$(hook_json createRuntime --cgroup-view "$DELEGATING")" ".process.args = $deleg_probe"
+	deleg_hooks=$(jq -n --arg path "$HOOK" --arg mnt "$DELEGATING" --arg dir "$DDIR" '
+		{"createRuntime": [{"path": $path, "args": ["lensfs-hook", "--mountpoint", $mnt,
+			"--cgroup-view", "--delegate-dir", $dir, "createRuntime"]}],
+		 "poststop": [{"path": $path, "args": ["lensfs-hook", "--delegate-dir", $dir, "poststop"]}]}')
+	deleg_probe='["/usr/bin/sh", "-c", "ls '"$DDIR"' | wc -l; mkdir /sys/fs/cgroup/memory/child && echo made; /usr/bin/python3 -S -c \"import os\ntry:\n os.write(os.open(\u0027/sys/fs/cgroup/memory/memory.limit_in_bytes\u0027, os.O_WRONLY), b\u00271\u0027)\nexcept OSError as e:\n print(e.errno)\"; rmdir /sys/fs/cgroup/memory/child && echo removed"]'
+	bundle cgdeleg "$deleg_hooks" ".process.args = $deleg_probe | .annotations[\"org.lensfs.cgroup-delegate\"] = \"true\" | .mounts += [{\"destination\": \"$DDIR\", \"type\": \"bind\", \"source\": \"$DDIR\", \"options\": [\"rbind\", \"ro\"]}]"
+	mkdir -p "$DDIR"
 	run_bundle cgdeleg
-	check "runc --cgroup-view with a delegating lensfs: mkdir, root limit EPERM, rmdir" "$(echo $OUT)" "made 1 removed"
+	check "runc --cgroup-view with a delegating lensfs, asked for: recorded, mkdir, root limit EPERM, rmdir" "$(echo $OUT)" "1 made 1 removed"
+	check "and its record goes with it (poststop)" "$(ls "$DDIR" | wc -l)" 0
+	bundle cgnodeleg "$deleg_hooks" ".process.args = [\"/usr/bin/sh\", \"-c\", \"mkdir /sys/fs/cgroup/memory/child 2>&1 | sed s/.*:.//\"]"
+	run_bundle cgnodeleg
+	check "runc --cgroup-view with a delegating lensfs, not asked for: read-only" "$OUT" "Read-only file system"
 fi
 # (Without it: check_probe's "every view mounted" counts the views but the
 # cgroup view, so a view mounted by default would fail it.)

@@ -211,11 +211,12 @@ in_cgroup() {
 # in_own_container PATH SCRIPT: SCRIPT as the init of a new pid namespace
 # that joins cgroup PATH itself, so that no process outside the container
 # (in_container's unshare) is left in PATH: v2 hands controllers down only
-# from a cgroup without processes.
+# from a cgroup without processes. UNSHARE_MORE: more namespaces (-n -i).
 in_own_container() {
 	local files
 	files=$(cg_procs_files "$1" | tr '\n' ' ')
-	unshare -p -f --mount-proc sh -c 'for f in $0; do echo $$ >"$f" || exit 1; done; exec sh -c "$1"' "$files" "$2"
+	# shellcheck disable=SC2086
+	unshare -p -f --mount-proc ${UNSHARE_MORE:-} sh -c 'for f in $0; do echo $$ >"$f" || exit 1; done; exec sh -c "$1"' "$files" "$2"
 }
 
 # mount_lensfs [OPTIONS...]: starts lensfs in the foreground on a fresh

@@ -9,6 +9,7 @@
 
 #include "cgroup_view.h"
 #include "cpu_dir.h"
+#include "delegate.h"
 #include "ptree.h"
 #include "vfs.h"
 
@@ -461,6 +462,9 @@ static void test_cgroup_view(void **state)
 	struct vfs_entry e;
 	g_autofree char *limit = NULL, *own = NULL;
 	uint64_t mem, file, procs, child;
+	static const char *const refused[] = { "cgroup.event_control", "memory.force_empty",
+					       "memory.move_charge_at_immigrate",
+					       "notify_on_release", "devices.allow" };
 
 	assert_int_equal(viewer_of_pid(ctx, (pid_t)fixture_env("v1", "CHILD_PID"), &v), 0);
 	c.given = &v;
@@ -476,13 +480,29 @@ static void test_cgroup_view(void **state)
 	assert_int_equal(vfs_lookup(ctx, t, &c, mem, "..", &e), -ENOENT);
 	assert_int_equal(vfs_lookup(ctx, t, &c, mem, "lensfs-fixture", &e), -ENOENT);
 	assert_int_equal(vfs_lookup(ctx, t, &c, INO_SYS_FS_CGROUP, "nothing", &e), -ENOENT);
-	/* Read-only unless delegating. */
+	/* Read-only unless delegating, and then for a container granted it
+	 * (lensfs-hook's record, by its cgroup). */
 	procs = lookup_ok(ctx, t, &c, mem, "cgroup.procs");
 	assert_int_equal(vfs_may_write(ctx, t, &c, procs), -EROFS);
 	ctx->cgroup_delegate = true;
+	g_free(ctx->delegate_dir);
+	ctx->delegate_dir = g_build_filename(copy, "delegate", NULL);
+	assert_int_equal(vfs_may_write(ctx, t, &c, procs), -EROFS);
+	assert_int_equal(vfs_mkdir(ctx, t, &c, mem, "child", 0755, &e), -EROFS);
+	assert_int_equal(delegate_grant(ctx->delegate_dir, "other", "/lensfs-fixture"), 0);
+	assert_int_equal(vfs_may_write(ctx, t, &c, procs), -EROFS);
+	assert_int_equal(delegate_grant(ctx->delegate_dir, "fixture", "/lensfs-fixture/ctr"), 0);
 	/* At the root: pid lists yes, limits never. */
 	assert_int_equal(vfs_may_write(ctx, t, &c, file), -EPERM);
 	assert_int_equal(vfs_may_write(ctx, t, &c, procs), 0);
+	assert_int_equal(vfs_may_write(ctx, t, &c, lookup_ok(ctx, t, &c, mem, "tasks")), 0);
+	/* Nor what acts beyond the subtree: v1's event_control interprets fd
+	 * numbers of the writer, here the daemon's own (write-only: not in
+	 * the captured tree). */
+	fixture_write(copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/cgroup.event_control", "");
+	assert_int_equal(
+		vfs_may_write(ctx, t, &c, lookup_ok(ctx, t, &c, mem, "cgroup.event_control")),
+		-EPERM);
 	/* Below it: a new cgroup, and everything in it. */
 	assert_int_equal(vfs_mkdir(ctx, t, &c, mem, "child", 0755, &e), 0);
 	child = e.ino;
@@ -494,6 +514,16 @@ static void test_cgroup_view(void **state)
 	file = lookup_ok(ctx, t, &c, child, "memory.limit_in_bytes");
 	assert_int_equal(vfs_may_write(ctx, t, &c, file), 0);
 	assert_int_equal(vfs_write(ctx, t, &c, file, "4096\n", 5), 5);
+	/* Below the root, the files of the delegation model only. */
+	for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autofree char *rel = g_strconcat("sys/fs/cgroup/memory/lensfs-fixture/ctr/child/",
+						   refused[i], NULL);
+
+		fixture_write(copy, rel, "");
+		assert_int_equal(
+			vfs_may_write(ctx, t, &c, lookup_ok(ctx, t, &c, child, refused[i])),
+			-EPERM);
+	}
 	{
 		g_autofree char *path = g_build_filename(
 			copy, "sys/fs/cgroup/memory/lensfs-fixture/ctr/child/memory.limit_in_bytes",
@@ -503,12 +533,73 @@ static void test_cgroup_view(void **state)
 		assert_int_equal(file_read_all(path, &written, NULL), 0);
 		assert_string_equal(written, "4096\n");
 	}
+	/* The container stops: its record goes, the other container's stays. */
+	delegate_revoke(ctx->delegate_dir, "fixture");
+	assert_int_equal(vfs_may_write(ctx, t, &c, procs), -EROFS);
+	assert_int_equal(delegate_granted(ctx->delegate_dir, "/lensfs-fixture"), 0);
 	/* Elsewhere nothing is written. */
 	assert_int_equal(vfs_may_write(ctx, t, &c, INO_PROC_MEMINFO), -EACCES);
 	assert_int_equal(vfs_mkdir(ctx, t, &c, INO_SYS_CPU, "x", 0755, &e), -EACCES);
 	viewer_clear(&v);
 	ptree_free(t);
 	fixture_remove(copy);
+}
+
+/* The files of cgroup v2's delegation model, at the root and below. */
+static void test_delegation_allowlist(void **state)
+{
+	static const char *const at_root[] = { "cgroup.procs",		 "cgroup.threads",
+					       "cgroup.subtree_control", "memory.oom.group",
+					       "memory.reclaim",	 "tasks" };
+	static const char *const below_only[] = {
+		"memory.max",
+		"memory.high",
+		"cpu.max",
+		"cpu.weight",
+		"pids.max",
+		"cpuset.cpus",
+		"io.max",
+		"cgroup.freeze",
+		"cgroup.kill",
+		"memory.limit_in_bytes",
+		"cpu.cfs_quota_us",
+		"freezer.state",
+		"hugetlb.2MB.max",
+		"hugetlb.1GB.rsvd.max",
+		"hugetlb.2MB.limit_in_bytes",
+	};
+	static const char *const never[] = {
+		"cgroup.event_control",
+		"devices.allow",
+		"devices.deny",
+		"release_agent",
+		"notify_on_release",
+		"net_cls.classid",
+		"net_prio.ifpriomap",
+		"memory.force_empty",
+		"memory.move_charge_at_immigrate",
+		"cpuset.cpus.partition",
+		"cpuset.cpu_exclusive",
+		"cpu.rt_runtime_us",
+		"memory.pressure",
+		"cgroup.pressure",
+		"hugetlb.2MB.failcnt",
+		"",
+		"cgroup.procs2",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(at_root); i++) {
+		assert_true(delegate_allowed(at_root[i], true));
+		assert_true(delegate_allowed(at_root[i], false));
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(below_only); i++) {
+		assert_false(delegate_allowed(below_only[i], true));
+		assert_true(delegate_allowed(below_only[i], false));
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(never); i++) {
+		assert_false(delegate_allowed(never[i], true));
+		assert_false(delegate_allowed(never[i], false));
+	}
 }
 
 int main(void)
@@ -526,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_effective_fixtures),
 		cmocka_unit_test(test_effective_rules),
 		cmocka_unit_test(test_cgroup_view),
+		cmocka_unit_test(test_delegation_allowlist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
