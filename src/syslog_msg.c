@@ -201,48 +201,87 @@ static bool field_5424(const char **p, const char *end, size_t max, char **out)
 	return true;
 }
 
-/* RFC 5424 STRUCTURED-DATA at p: the length of one or more well-formed
- * SD-ELEMENTs, or 0. Elements with our SD-ID are left out of *kept: what
- * the relay vouches for comes from the relay only. */
-static size_t parse_sd(const char *p, const char *end, GString *kept)
+/* An SD-PARAM, ' NAME="VALUE"', with '"', '\' and ']' in the value escaped
+ * (RFC 5424 6.3.3). */
+static void append_param(GString *out, const char *name, const char *value)
+{
+	g_string_append_printf(out, " %s=\"", name);
+	for (const char *c = value; *c; c++) {
+		if (*c == '"' || *c == '\\' || *c == ']')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *c);
+	}
+	g_string_append_c(out, '"');
+}
+
+/* The length of the SD-NAME at p (an SD-ID or a PARAM-NAME, RFC 5424 6.3:
+ * 1 to 32 printable US-ASCII characters but '=', SP, ']' and '"'), or 0. */
+static size_t sd_name_at(const char *p, const char *end)
 {
 	const char *q = p;
 
+	while (q < end && q - p <= SYSLOG_SD_NAME_MAX && *q > ' ' && *q < 0x7f && *q != '=' &&
+	       *q != ']' && *q != '"')
+		q++;
+	return q - p > SYSLOG_SD_NAME_MAX ? 0 : (size_t)(q - p);
+}
+
+/* RFC 5424 STRUCTURED-DATA at p: the length of one or more well-formed
+ * SD-ELEMENTs, or 0. Nothing of it is forwarded as the sender wrote it:
+ * each element is written again into *kept, each PARAM-VALUE read (RFC 5424
+ * 6.3.3: \" \\ \] stand for the character; a backslash before anything else
+ * is itself), escaped for display as the text is (syslog_escape), then for
+ * SD (append_param). A ']' the sender left unescaped in a value, which a
+ * receiver that splits at ']' takes for the element's end, thus goes out
+ * escaped, and no value carries a control character or invalid UTF-8.
+ * Elements with our SD-ID are left out: what the relay vouches for comes
+ * from the relay only. */
+static size_t parse_sd(const char *p, const char *end, GString *kept)
+{
+	g_autoptr(GString) element = g_string_new(NULL), value = g_string_new(NULL);
+	g_autoptr(GString) shown = g_string_new(NULL);
+	const char *q = p;
+
 	while (q < end && *q == '[') {
-		const char *start = q, *id = ++q;
+		size_t n = sd_name_at(++q, end);
 		bool ours;
 
-		while (q<end && * q> ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
-			q++;
-		if (q == id || q == end)
+		if (n == 0)
 			return 0;
-		ours = (size_t)(q - id) == strlen(SYSLOG_SD_ID) &&
-		       strncmp(id, SYSLOG_SD_ID, (size_t)(q - id)) == 0;
-		/* PARAM-NAME="PARAM-VALUE", with \" \\ \] escaped in the value. */
+		ours = n == strlen(SYSLOG_SD_ID) && memcmp(q, SYSLOG_SD_ID, n) == 0;
+		g_string_assign(element, "[");
+		g_string_append_len(element, q, (gssize)n);
+		q += n;
+		/* SP PARAM-NAME="PARAM-VALUE" */
 		while (q < end && *q == ' ') {
-			const char *name = ++q;
+			g_autofree char *name = NULL;
 
-			while (q<end && * q> ' ' && *q < 0x7f && *q != '=' && *q != ']' &&
-			       *q != '"')
-				q++;
-			if (q == name || end - q < 2 || q[0] != '=' || q[1] != '"')
+			n = sd_name_at(++q, end);
+			if (n == 0 || (size_t)(end - q) < n + 2 || q[n] != '=' || q[n + 1] != '"')
 				return 0;
-			for (q += 2; q < end && *q != '"'; q++) {
-				if (*q == '\\' && q + 1 < end)
+			name = g_strndup(q, n);
+			g_string_truncate(value, 0);
+			for (q += n + 2; q < end && *q != '"'; q++) {
+				if (*q == '\\' && q + 1 < end &&
+				    (q[1] == '"' || q[1] == '\\' || q[1] == ']'))
 					q++;
 				else if (*q == '\0')
 					return 0;
+				g_string_append_c(value, *q);
 			}
 			if (q == end)
 				return 0;
 			q++;
+			g_string_truncate(shown, 0);
+			syslog_escape(value->str, value->len, shown);
+			append_param(element, name, shown->str);
 		}
 		if (q == end || *q != ']')
 			return 0;
 		q++;
 		if (!ours) {
-			/* The values may hold bytes that are not text. */
-			syslog_escape(start, (size_t)(q - start), kept);
+			g_string_append_c(element, ']');
+			g_string_append_len(kept, element->str, (gssize)element->len);
 		}
 	}
 	return (size_t)(q - p);
@@ -401,18 +440,6 @@ void syslog_format_3164(const struct syslog_msg *m, const struct syslog_origin *
 		g_string_append_printf(out, "[%d]", (int)o->pid);
 	g_string_append(out, ": ");
 	g_string_append(out, m->text);
-}
-
-/* An SD-PARAM value: '"', '\' and ']' escaped (RFC 5424 6.3.3). */
-static void append_param(GString *out, const char *name, const char *value)
-{
-	g_string_append_printf(out, " %s=\"", name);
-	for (const char *c = value; *c; c++) {
-		if (*c == '"' || *c == '\\' || *c == ']')
-			g_string_append_c(out, '\\');
-		g_string_append_c(out, *c);
-	}
-	g_string_append_c(out, '"');
 }
 
 void syslog_format_5424(const struct syslog_msg *m, const struct syslog_origin *o, GString *out)

@@ -32,6 +32,8 @@
 #define SYSLOG_SEV_NOTICE   5
 /* RFC 5424 6.2.5; 48 in its APP-NAME, 32 in RFC 3164's TAG. */
 #define SYSLOG_TAG_MAX 48
+/* RFC 5424 6.3: an SD-ID or a PARAM-NAME is 1 to 32 characters. */
+#define SYSLOG_SD_NAME_MAX 32
 /* The SD-ID of what the relay vouches for. 32473 is the enterprise number
  * RFC 5612 reserves for documentation and examples. */
 #define SYSLOG_SD_ID "lensfs@32473"
@@ -49,7 +51,9 @@ struct syslog_msg {
 	char *tag;
 	char *claimed_pid; /* digits, as the sender wrote them; NULL when none */
 	char *msgid; /* RFC 5424 MSGID, printable; NULL when none */
-	char *sd; /* RFC 5424 structured data, well formed, ours removed; NULL */
+	/* RFC 5424 structured data, written again (each value escaped as the
+	 * text is, then for SD), ours removed; NULL when none */
+	char *sd;
 	char *text; /* printable UTF-8 */
 	bool truncated;
 	bool own; /* the relay's own message (syslog_msg_init_own) */

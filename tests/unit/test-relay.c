@@ -187,6 +187,91 @@ static void test_own_marked(void **state)
 	assert_non_null(strstr(jb->str, "SYSLOG_FACILITY=1\n"));
 }
 
+/* Structured data is written again, never forwarded as the sender wrote it:
+ * each value read (RFC 5424 6.3.3), escaped as the text is, then for SD (so
+ * a control byte is \xHH, and that backslash escaped for SD). */
+static void test_sd_rewritten(void **state)
+{
+	g_autofree char *id32 = g_strnfill(SYSLOG_SD_NAME_MAX, 'i');
+	g_autofree char *name32 = g_strnfill(SYSLOG_SD_NAME_MAX, 'n');
+	g_autofree char *long_names =
+		g_strdup_printf("<14>1 - h a - - [%s %s=\"v\"] m", id32, name32);
+	g_autofree char *long_names_sd = g_strdup_printf("[%s %s=\"v\"]", id32, name32);
+	const struct {
+		const char *why, *in, *sd;
+	} cases[] = {
+		{ "an unescaped ']' in a value", "<14>1 - h a - - [x@1 a=\"b]c\"] m",
+		  "[x@1 a=\"b\\]c\"]" },
+		{ "escaped '\"', '\\' and ']'",
+		  "<14>1 - h a - - [x@1 q=\"say \\\"hi\\\" \\\\ \\]\"] m",
+		  "[x@1 q=\"say \\\"hi\\\" \\\\ \\]\"]" },
+		{ "a backslash before another character", "<14>1 - h a - - [x@1 p=\"C:\\dir\"] m",
+		  "[x@1 p=\"C:\\\\dir\"]" },
+		{ "control bytes",
+		  "<14>1 - h a - - [x@1 c=\"a\x01"
+		  "b\x1b[2J\x7f\tz\"] m",
+		  "[x@1 c=\"a\\\\x01b\\\\x1b[2J\\\\x7f\tz\"]" },
+		{ "invalid UTF-8", "<14>1 - h a - - [x@1 u=\"\xff\xc3(\xc3\xa9\xc2\x85\"] m",
+		  "[x@1 u=\"\\\\xff\\\\xc3(\xc3\xa9\\\\xc2\\\\x85\"]" },
+		{ "our SD-ID among others",
+		  "<14>1 - h a - - [x@1 a=\"1\"][lensfs@32473 id=\"y\" origin=\"relay\"][z@2] m",
+		  "[x@1 a=\"1\"][z@2]" },
+		{ "only ours", "<14>1 - h a - - [lensfs@32473 name=\"db\"] m", NULL },
+		{ "names of 32 characters", long_names, long_names_sd },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_auto(syslog_msg) m = { 0 };
+
+		syslog_msg_parse(cases[i].in, strlen(cases[i].in), 8192, &m);
+		if (m.format != SYSLOG_5424)
+			fail_msg("%s: not read as RFC 5424", cases[i].why);
+		expect_field(cases[i].why, "sd", cases[i].sd, m.sd);
+		expect_field(cases[i].why, "text", "m", m.text);
+	}
+}
+
+/* Malformed structured data: the message is RFC 3164 after all, and what
+ * follows the PRI is its text. */
+static void test_sd_malformed(void **state)
+{
+	g_autofree char *id33 = g_strnfill(SYSLOG_SD_NAME_MAX + 1, 'i');
+	g_autofree char *name33 = g_strnfill(SYSLOG_SD_NAME_MAX + 1, 'n');
+	g_autofree char *long_id = g_strdup_printf("1 - h a - - [%s a=\"v\"] m", id33);
+	g_autofree char *long_name = g_strdup_printf("1 - h a - - [x@1 %s=\"v\"] m", name33);
+	const char *const bodies[] = {
+		long_id,
+		long_name,
+		"1 - h a - - [] m",
+		"1 - h a - - [x@1 a=\"v] m",
+		"1 - h a - - [x@1 a=\"v\" m",
+		"1 - h a - - [x@1 a=v] m",
+		"1 - h a - - [x@1  a=\"v\"] m",
+		"1 - h a - - [x@1 =\"v\"] m",
+		"1 - h a - - [x=1 a=\"v\"] m",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bodies); i++) {
+		g_auto(syslog_msg) m = { 0 };
+		g_autofree char *in = g_strconcat("<14>", bodies[i], NULL);
+
+		syslog_msg_parse(in, strlen(in), 8192, &m);
+		if (m.format != SYSLOG_3164 || m.sd || strcmp(m.text, bodies[i]) != 0)
+			fail_msg("'%s': format %d, sd '%s', text '%s'", bodies[i], m.format, m.sd,
+				 m.text);
+	}
+	/* A NUL in a value: malformed too, the NUL escaped in the text. */
+	{
+		g_auto(syslog_msg) m = { 0 };
+		static const char nul[] = "<14>1 - h a - - [x@1 a=\"v\0w\"] m";
+
+		syslog_msg_parse(nul, sizeof(nul) - 1, 8192, &m);
+		assert_int_equal(m.format, SYSLOG_3164);
+		assert_null(m.sd);
+		assert_string_equal(m.text, "1 - h a - - [x@1 a=\"v\\x00w\"] m");
+	}
+}
+
 static void test_claimed_hostname_dropped(void **state)
 {
 	g_auto(syslog_msg) m = { 0 };
@@ -751,6 +836,8 @@ int main(void)
 		cmocka_unit_test(test_bad_pri),
 		cmocka_unit_test(test_tag_cannot_claim_pid),
 		cmocka_unit_test(test_claimed_hostname_dropped),
+		cmocka_unit_test(test_sd_rewritten),
+		cmocka_unit_test(test_sd_malformed),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_hostile_tag_and_binary),
 		cmocka_unit_test(test_truncate),
