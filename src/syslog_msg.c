@@ -50,6 +50,14 @@ void syslog_escape(const char *s, size_t len, GString *out)
 		unsigned char c = p[i];
 		size_t n;
 
+		/* Doubled, so that \x1b upstream is always a byte the relay
+		 * escaped, never four characters a sender wrote: the escaping
+		 * can be undone. */
+		if (c == '\\') {
+			g_string_append(out, "\\\\");
+			i++;
+			continue;
+		}
 		if (c >= 0x20 && c < 0x7f) {
 			g_string_append_c(out, (char)c);
 			i++;
@@ -74,22 +82,24 @@ void syslog_escape(const char *s, size_t len, GString *out)
 }
 
 /* Printable ASCII without blanks, '_' for anything else, at most max bytes:
- * for tokens (tag, PID, hostname) that a space would split. */
+ * for tokens (tag, PID, MSGID, hostname) that a space would split. A
+ * backslash becomes '_' too: tokens are not escaped, and \x1b upstream
+ * means a byte syslog_escape escaped, never a sender's four characters. */
 static char *token_dup(const char *s, size_t len, size_t max)
 {
 	char *t = g_strndup(s, MIN(len, max));
 
 	for (char *c = t; *c; c++)
-		if (*c <= 0x20 || *c >= 0x7f)
+		if (*c <= 0x20 || *c >= 0x7f || *c == '\\')
 			*c = '_';
 	/* g_strndup stops at a NUL: the rest of a token that holds one is cut. */
 	return t;
 }
 
-/* The tag, the same whatever the sender wrote: a token (token_dup), and
- * none of ':', '[', ']' either, so that "TAG[PID]: " upstream has one
- * reading (an RFC 5424 APP-NAME "evil[99999]:" would make rsyslog read
- * 99999 as the PID). The relay's own tag is reserved: a sender's copy of it
+/* The tag, the same whatever the sender wrote: a token (token_dup: no
+ * blank, control or backslash), and none of ':', '[', ']' either, so that
+ * "TAG[PID]: " upstream has one reading (an RFC 5424 APP-NAME
+ * "evil[99999]:" would make rsyslog read 99999 as the PID). The relay's own tag is reserved: a sender's copy of it
  * gets a '_' in front, so that only the relay's summaries carry it. */
 static char *tag_clean(const char *s, size_t len)
 {
@@ -226,6 +236,18 @@ static size_t sd_name_at(const char *p, const char *end)
 	return q - p > SYSLOG_SD_NAME_MAX ? 0 : (size_t)(q - p);
 }
 
+/* An SD-NAME as it goes upstream: a backslash becomes '_', as in tokens
+ * (names are not escaped in SD, and \x1b upstream is the relay's escape). */
+static char *sd_name_dup(const char *p, size_t n)
+{
+	char *name = g_strndup(p, n);
+
+	for (char *c = name; *c; c++)
+		if (*c == '\\')
+			*c = '_';
+	return name;
+}
+
 /* RFC 5424 STRUCTURED-DATA at p: the length of one or more well-formed
  * SD-ELEMENTs, or 0. Nothing of it is forwarded as the sender wrote it:
  * each element is written again into *kept, each PARAM-VALUE read (RFC 5424
@@ -244,13 +266,14 @@ static size_t parse_sd(const char *p, const char *end, GString *kept)
 
 	while (q < end && *q == '[') {
 		size_t n = sd_name_at(++q, end);
+		g_autofree char *id = NULL;
 		bool ours;
 
 		if (n == 0)
 			return 0;
+		id = sd_name_dup(q, n);
 		ours = n == strlen(SYSLOG_SD_ID) && memcmp(q, SYSLOG_SD_ID, n) == 0;
-		g_string_assign(element, "[");
-		g_string_append_len(element, q, (gssize)n);
+		g_string_printf(element, "[%s", id);
 		q += n;
 		/* SP PARAM-NAME="PARAM-VALUE" */
 		while (q < end && *q == ' ') {
@@ -259,7 +282,7 @@ static size_t parse_sd(const char *p, const char *end, GString *kept)
 			n = sd_name_at(++q, end);
 			if (n == 0 || (size_t)(end - q) < n + 2 || q[n] != '=' || q[n + 1] != '"')
 				return 0;
-			name = g_strndup(q, n);
+			name = sd_name_dup(q, n);
 			g_string_truncate(value, 0);
 			for (q += n + 2; q < end && *q != '"'; q++) {
 				if (*q == '\\' && q + 1 < end &&

@@ -15,7 +15,8 @@
  * Nothing in a message is trusted: the hostname is dropped (the container's
  * name replaces it), the PID is kept as "claimed", the timestamp is replaced
  * by the time of arrival, facility kern becomes user. The text is made
- * printable: control characters and bytes that are not UTF-8 become \xHH.
+ * printable: control characters and bytes that are not UTF-8 become \xHH,
+ * and a backslash becomes two, so that the escaping can be undone.
  */
 
 #include <glib.h>
@@ -46,11 +47,12 @@ struct syslog_msg {
 	enum syslog_format format; /* what the sender wrote */
 	int facility; /* 1..23: never kern, auth, authpriv or syslog (but own) */
 	int severity; /* 0..7 */
-	/* printable ASCII without blank, ':', '[', ']', never SYSLOG_OWN_TAG
-	 * (but own), <= SYSLOG_TAG_MAX bytes; NULL when none */
+	/* printable ASCII without blank, ':', '[', ']', '\\', never
+	 * SYSLOG_OWN_TAG (but own), <= SYSLOG_TAG_MAX bytes; NULL when none */
 	char *tag;
-	char *claimed_pid; /* digits, as the sender wrote them; NULL when none */
-	char *msgid; /* RFC 5424 MSGID, printable; NULL when none */
+	/* digits (RFC 3164), or RFC 5424's PROCID as a token; NULL when none */
+	char *claimed_pid;
+	char *msgid; /* RFC 5424 MSGID, a token (no blank, no '\\'); NULL */
 	/* RFC 5424 structured data, written again (each value escaped as the
 	 * text is, then for SD), ours removed; NULL when none */
 	char *sd;
@@ -79,7 +81,7 @@ typedef struct syslog_msg syslog_msg;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(syslog_msg, syslog_msg_clear)
 
 /* Appends s (len bytes) to out with control characters (but TAB) and
- * invalid UTF-8 written as \xHH. */
+ * invalid UTF-8 written as \xHH, and a backslash as two. */
 void syslog_escape(const char *s, size_t len, GString *out);
 
 /* The three upstream formats, appended to out:

@@ -4,6 +4,7 @@
 #   relay-send.py python NAME            logging.handlers.SysLogHandler
 #   relay-send.py forge NAME OTHER       another container's name as hostname, fake PID/SD
 #   relay-send.py hostile NAME           huge, binary, NULs, invalid UTF-8
+#   relay-send.py escapes NAME           backslashes and ']' in structured data and text
 #   relay-send.py flood N                N datagrams as fast as possible; prints
 #                                        "sent N" and "max_block_ms X"
 #   relay-send.py seq N MS               N numbered messages, one every MS ms, through
@@ -50,6 +51,11 @@ elif mode == "hostile":
     raw(b"<14>bin: " + name + b" a\x00b\x01c\xff\xfe\xc3\x28\x1b[2J\x7fend")
     raw(b"")
     raw(bytes(range(256)) * 8)
+elif mode == "escapes":
+    name = sys.argv[2].encode()
+    # An unescaped ']' in a value, an escaped backslash, an escaped '"' and
+    # ']'; in the text, a backslash and the four characters \x1b.
+    raw(b'<14>1 - h esc - - [x@1 a="b]c" d="e\\\\f" g="h\\"i\\]"] back\\slash \\x1b by ' + name)
 elif mode == "flood":
     n = int(sys.argv[2])
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -174,12 +174,12 @@ check_true "out of descriptors: it answers again once they are closed" "$LENSFS_
 # --- two containers, three senders each, and forgeries ---------------------
 # What relay-send.py hostile's bytes(range(256)) * 8 becomes.
 ALLBYTES=$($PYTHON -c 'import sys
-one = "".join("#011" if b == 9 else chr(b) if 0x20 <= b < 0x7f else "\\x%02x" % b for b in range(256))
+one = "".join("#011" if b == 9 else "\\\\" if b == 0x5c else chr(b) if 0x20 <= b < 0x7f else "\\x%02x" % b for b in range(256))
 sys.stdout.write(one * 8)')
 script() { # NAME OTHER: what each container runs
 	printf '%s' "/usr/bin/logger -t lg-$1 -p local3.err 'logger from $1' &&
 		/syslog-c $1 && $SEND /send.py python $1 && $SEND /send.py forge $1 $2 &&
-		$SEND /send.py hostile $1 && ls -l /dev/log && echo done"
+		$SEND /send.py hostile $1 && $SEND /send.py escapes $1 && ls -l /dev/log && echo done"
 }
 relay_bundle a "$(jq -nc --arg s "$(script "$NAME_A" "$B")" '["/usr/bin/sh", "-c", $s]')" \
 	"{\"org.lensfs.relay.name\": \"$NAME_A\"}"
@@ -193,6 +193,7 @@ check_true "/dev/log in the container links into the relay's directory ($(head -
 wait_lines 'forged5424' 2
 wait_lines '|bin|' 2
 wait_lines '\\x00\\x01\\x02' 2
+wait_lines '|esc|' 2
 for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 	n=${pair%%:*}
 	other=${pair#*:}
@@ -223,6 +224,12 @@ for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 		grep -q "^$n x*x \[truncated from $((100011 + ${#n})) bytes\]\$" <<<"$h"
 	check "$n: control characters, NULs and invalid UTF-8 are escaped" \
 		"$(grep '|bin|' <<<"$L" | cut -d'|' -f7)" "$n a\\x00b\\x01c\\xff\\xfe\\xc3(\\x1b[2J\\x7fend"
+	# Backslashes and ']': structured data written again (values read,
+	# escaped as the text is, then for SD); the text's backslash doubled, so
+	# that \x1b upstream is always an escaped byte.
+	check "$n: ']' and '\\' in structured data values and '\\' in the text arrive escaped" \
+		"$(grep '|esc|' <<<"$L" | cut -d'|' -f6- | sed 's/^\[lensfs@32473 [^]]*\]//')" \
+		'[x@1 a="b\]c" d="e\\\\f" g="h\"i\]"]|back\\slash \\x1b by '"$n"
 	# An empty datagram: bare text, no tag, nothing to say.
 	check "$n: an empty datagram arrives empty, untagged, as user.notice" \
 		"$(grep -c '|user|notice|-|[0-9]*|\[lensfs@32473 [^|]*\]|$' <<<"$L")" 1

@@ -204,9 +204,15 @@ static void test_sd_rewritten(void **state)
 		  "[x@1 a=\"b\\]c\"]" },
 		{ "escaped '\"', '\\' and ']'",
 		  "<14>1 - h a - - [x@1 q=\"say \\\"hi\\\" \\\\ \\]\"] m",
-		  "[x@1 q=\"say \\\"hi\\\" \\\\ \\]\"]" },
-		{ "a backslash before another character", "<14>1 - h a - - [x@1 p=\"C:\\dir\"] m",
-		  "[x@1 p=\"C:\\\\dir\"]" },
+		  "[x@1 q=\"say \\\"hi\\\" \\\\\\\\ \\]\"]" },
+		/* A backslash is itself before another character, and doubled as
+		 * the text's are: the sender's four characters \x1b and the byte
+		 * ESC differ upstream. */
+		{ "a backslash before another character",
+		  "<14>1 - h a - - [x@1 p=\"C:\\dir\" e=\"\\x1b\" b=\"\x1b\"] m",
+		  "[x@1 p=\"C:\\\\\\\\dir\" e=\"\\\\\\\\x1b\" b=\"\\\\x1b\"]" },
+		{ "a backslash in names", "<14>1 - h a - - [x\\y@1 p\\q=\"v\"] m",
+		  "[x_y@1 p_q=\"v\"]" },
 		{ "control bytes",
 		  "<14>1 - h a - - [x@1 c=\"a\x01"
 		  "b\x1b[2J\x7f\tz\"] m",
@@ -338,6 +344,73 @@ static void test_sanitize(void **state)
 	assert_string_equal(s->str, "\\xf4\\x90\\x80\\x80");
 }
 
+/* A backslash in the text is doubled and nowhere else kept, so that \x1b
+ * upstream is always an escaped byte, never four characters a sender wrote
+ * to look like one. */
+static void test_backslash(void **state)
+{
+	g_auto(syslog_msg) m = { 0 }, tag = { 0 }, m5 = { 0 };
+
+	PARSE(&m, "<14>t: C:\\dir \\x1b[2J \\\\ \x1b");
+	assert_string_equal(m.text, "C:\\\\dir \\\\x1b[2J \\\\\\\\ \\x1b");
+	PARSE(&tag, "<14>Nov 29 14:30:05 a\\x1b[3]: x");
+	assert_string_equal(tag.tag, "a_x1b");
+	assert_string_equal(tag.claimed_pid, "3");
+	PARSE(&m5, "<14>1 - h a\\pp 1\\2 m\\id - x\\y");
+	assert_int_equal(m5.format, SYSLOG_5424);
+	assert_string_equal(m5.tag, "a_pp");
+	assert_string_equal(m5.claimed_pid, "1_2");
+	assert_string_equal(m5.msgid, "m_id");
+	assert_string_equal(m5.text, "x\\\\y");
+}
+
+/* What syslog_escape writes, read back: \\ is a backslash, \xHH a byte. */
+static GString *unescape(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const char *c = s; *c; c++) {
+		if (*c != '\\') {
+			g_string_append_c(out, *c);
+		} else if (c[1] == '\\') {
+			g_string_append_c(out, '\\');
+			c++;
+		} else {
+			assert_int_equal(c[1], 'x');
+			assert_true(g_ascii_isxdigit(c[2]) && g_ascii_isxdigit(c[3]));
+			g_string_append_c(out, (char)(g_ascii_xdigit_value(c[2]) * 16 +
+						      g_ascii_xdigit_value(c[3])));
+			c += 3;
+		}
+	}
+	return out;
+}
+
+/* The escaping can be undone: any bytes, escaped then read back, are the
+ * same bytes (fixed seed). */
+static void test_escape_reversible(void **state)
+{
+	g_autoptr(GRand) rnd = g_rand_new_with_seed(5);
+	char buf[300];
+
+	for (int round = 0; round < 5000; round++) {
+		g_autoptr(GString) e = g_string_new(NULL), back = NULL;
+		size_t len = (size_t)g_rand_int_range(rnd, 0, sizeof(buf));
+
+		for (size_t i = 0; i < len; i++) {
+			static const char hot[] = "\\x1b\xc3\xa9\xe2\x82\xac\t";
+
+			buf[i] = g_rand_boolean(rnd)
+					 ? hot[g_rand_int_range(rnd, 0, sizeof(hot) - 1)]
+					 : (char)g_rand_int_range(rnd, 0, 256);
+		}
+		syslog_escape(buf, len, e);
+		back = unescape(e->str);
+		assert_int_equal(back->len, len);
+		assert_memory_equal(back->str, buf, len);
+	}
+}
+
 static void test_hostile_tag_and_binary(void **state)
 {
 	g_autofree char *junk = g_malloc(70000);
@@ -409,7 +482,8 @@ static void test_format_5424_escapes_and_frame(void **state)
 	o.name = "a\"b]c\\";
 	o.has_creds = false;
 	syslog_format_5424(&m, &o, out);
-	assert_string_equal(out->str, "<14>1 2026-11-29T13:30:05.000042Z a\"b]c\\ t - - "
+	/* The hostname is a token: no backslash (which only escapes say). */
+	assert_string_equal(out->str, "<14>1 2026-11-29T13:30:05.000042Z a\"b]c_ t - - "
 				      "[lensfs@32473 id=\"0123456789abcdef0123\" "
 				      "name=\"a\\\"b\\]c\\\\\"] x");
 	g_string_assign(out, "<14>1 - - - - - - x");
@@ -839,6 +913,8 @@ int main(void)
 		cmocka_unit_test(test_sd_rewritten),
 		cmocka_unit_test(test_sd_malformed),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_backslash),
+		cmocka_unit_test(test_escape_reversible),
 		cmocka_unit_test(test_hostile_tag_and_binary),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_format_3164),
