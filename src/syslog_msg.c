@@ -391,12 +391,15 @@ void syslog_msg_parse(const char *data, size_t len, size_t max, struct syslog_ms
 	if (pri) {
 		m->facility = v >> 3;
 		m->severity = v & 7;
-		/* A container is not the kernel (and "<0>" is what a sender
-		 * that named no facility wrote), nor the host's login and
-		 * authentication system, nor the syslog daemon: facility
-		 * syslog is the relay's own (its summaries). */
-		if (m->facility == SYSLOG_FAC_KERN || m->facility == SYSLOG_FAC_AUTH ||
-		    m->facility == SYSLOG_FAC_AUTHPRIV || m->facility == SYSLOG_FAC_SYSLOG)
+		/* Only user and local0-local7 are a container's (RFC 5424
+		 * 6.2.1, table 1). The others name the host's own services,
+		 * and hosts act on them: Debian 12's rsyslog.conf writes
+		 * auth and authpriv to auth.log, cron, kern and mail to
+		 * files of their own, and rules that watch logins or mail
+		 * read those. A container is not the kernel ("<0>" is also
+		 * what a sender that named no facility wrote), and syslog
+		 * is the relay's own (its summaries). */
+		if (m->facility != SYSLOG_FAC_USER && m->facility < SYSLOG_FAC_LOCAL0)
 			m->facility = SYSLOG_FAC_USER;
 	}
 	if (pri && end - p >= 2 && p[0] == '1' && p[1] == ' ' && parse_5424(p + 2, end, m, &text)) {

@@ -14,7 +14,8 @@
  *
  * Nothing in a message is trusted: the hostname is dropped (the container's
  * name replaces it), the PID is kept as "claimed", the timestamp is replaced
- * by the time of arrival, facility kern becomes user. The text is made
+ * by the time of arrival, a facility other than user and local0-local7
+ * (kern, auth, daemon, mail, cron...) becomes user. The text is made
  * printable: control characters and bytes that are not UTF-8 become \xHH,
  * and a backslash becomes two, so that the escaping can be undone.
  */
@@ -25,12 +26,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SYSLOG_FAC_KERN	    0
-#define SYSLOG_FAC_USER	    1
-#define SYSLOG_FAC_AUTH	    4
-#define SYSLOG_FAC_SYSLOG   5
-#define SYSLOG_FAC_AUTHPRIV 10
-#define SYSLOG_SEV_NOTICE   5
+/* RFC 5424 6.2.1, table 1. */
+#define SYSLOG_FAC_USER	  1
+#define SYSLOG_FAC_SYSLOG 5
+#define SYSLOG_FAC_LOCAL0 16
+#define SYSLOG_FAC_LOCAL7 23
+#define SYSLOG_SEV_NOTICE 5
 /* RFC 5424 6.2.5; 48 in its APP-NAME, 32 in RFC 3164's TAG. */
 #define SYSLOG_TAG_MAX 48
 /* RFC 5424 6.3: an SD-ID or a PARAM-NAME is 1 to 32 characters. */
@@ -45,7 +46,8 @@ enum syslog_format { SYSLOG_BARE, SYSLOG_3164, SYSLOG_5424 };
 
 struct syslog_msg {
 	enum syslog_format format; /* what the sender wrote */
-	int facility; /* 1..23: never kern, auth, authpriv or syslog (but own) */
+	/* user (1) or local0..local7 (16..23); syslog (5) when own */
+	int facility;
 	int severity; /* 0..7 */
 	/* printable ASCII without blank, ':', '[', ']', '\\', never
 	 * SYSLOG_OWN_TAG (but own), <= SYSLOG_TAG_MAX bytes; NULL when none */

@@ -5,6 +5,7 @@
 #   relay-send.py forge NAME OTHER       another container's name as hostname, fake PID/SD
 #   relay-send.py hostile NAME           huge, binary, NULs, invalid UTF-8
 #   relay-send.py escapes NAME           backslashes and ']' in structured data and text
+#   relay-send.py priorities NAME        kern.emerg (<0>) and daemon.crit (<26>)
 #   relay-send.py flood N                N datagrams as fast as possible; prints
 #                                        "sent N" and "max_block_ms X"
 #   relay-send.py seq N MS               N numbered messages, one every MS ms, through
@@ -56,6 +57,10 @@ elif mode == "escapes":
     # An unescaped ']' in a value, an escaped backslash, an escaped '"' and
     # ']'; in the text, a backslash and the four characters \x1b.
     raw(b'<14>1 - h esc - - [x@1 a="b]c" d="e\\\\f" g="h\\"i\\]"] back\\slash \\x1b by ' + name)
+elif mode == "priorities":
+    name = sys.argv[2].encode()
+    raw(b"<0>pri0: emerg from " + name)
+    raw(b"<26>pri26: daemon.crit from " + name)
 elif mode == "flood":
     n = int(sys.argv[2])
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

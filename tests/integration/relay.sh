@@ -179,7 +179,8 @@ sys.stdout.write(one * 8)')
 script() { # NAME OTHER: what each container runs
 	printf '%s' "/usr/bin/logger -t lg-$1 -p local3.err 'logger from $1' &&
 		/syslog-c $1 && $SEND /send.py python $1 && $SEND /send.py forge $1 $2 &&
-		$SEND /send.py hostile $1 && $SEND /send.py escapes $1 && ls -l /dev/log && echo done"
+		$SEND /send.py hostile $1 && $SEND /send.py escapes $1 &&
+		$SEND /send.py priorities $1 && ls -l /dev/log && echo done"
 }
 relay_bundle a "$(jq -nc --arg s "$(script "$NAME_A" "$B")" '["/usr/bin/sh", "-c", $s]')" \
 	"{\"org.lensfs.relay.name\": \"$NAME_A\"}"
@@ -194,6 +195,7 @@ wait_lines 'forged5424' 2
 wait_lines '|bin|' 2
 wait_lines '\\x00\\x01\\x02' 2
 wait_lines '|esc|' 2
+wait_lines '|pri26|' 2
 for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 	n=${pair%%:*}
 	other=${pair#*:}
@@ -224,6 +226,9 @@ for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 		grep -q "^$n x*x \[truncated from $((100011 + ${#n})) bytes\]\$" <<<"$h"
 	check "$n: control characters, NULs and invalid UTF-8 are escaped" \
 		"$(grep '|bin|' <<<"$L" | cut -d'|' -f7)" "$n a\\x00b\\x01c\\xff\\xfe\\xc3(\\x1b[2J\\x7fend"
+	# Facilities other than user and local0-7 are the host's services'.
+	check "$n: daemon.crit (<26>) arrives as user.crit" \
+		"$(grep '|pri26|' <<<"$L" | cut -d'|' -f2,3,4,7)" "user|crit|pri26|daemon.crit from $n"
 	# Backslashes and ']': structured data written again (values read,
 	# escaped as the text is, then for SD); the text's backslash doubled, so
 	# that \x1b upstream is always an escaped byte.
@@ -367,9 +372,10 @@ wait "$J"
 check "journal: the container ran" "$?" 0
 for _ in $(seq 100); do [ "$(grep -c . "$WORK/journal.out" 2>/dev/null)" -ge 2 ] && break; sleep 0.05; done
 check "journal: every datagram follows the protocol" "$(grep -c BAD "$WORK/journal.out")" 0
+# <27> is daemon.err: daemon is the host's facility, user (1) goes out.
 check "journal: the fields, exactly" "$(head -1 "$WORK/journal.out")" \
 	"$(jq -nc --arg id "$ID-j" --arg pid "$jpid" --arg name "jj-$$" '[["MESSAGE", "journal test"], ["PRIORITY", "3"],
-		["SYSLOG_FACILITY", "3"], ["SYSLOG_IDENTIFIER", "myapp"], ["SYSLOG_PID", "42"],
+		["SYSLOG_FACILITY", "1"], ["SYSLOG_IDENTIFIER", "myapp"], ["SYSLOG_PID", "42"],
 		["CONTAINER_ID", $id[0:12]], ["CONTAINER_ID_FULL", $id], ["CONTAINER_NAME", $name],
 		["LENSFS_SENDER_PID", $pid], ["LENSFS_SENDER_UID", "0"]]')"
 check "journal: a truncated message says so" \
@@ -489,10 +495,11 @@ for _ in $(seq 100); do [ -s "$WORK/udp.port" ] && break; sleep 0.05; done
 RELAYS+=("$!")
 defer "kill $!"
 for _ in $(seq 100); do "$LENSFS_SHOW" --relay "$RUNT" >/dev/null 2>&1 && break; sleep 0.05; done
+# daemon.info: user.info (14) goes out.
 tsend "<30>Nov 29 01:02:03 liar app[7]: over udp"
 for _ in $(seq 100); do [ -s "$WORK/udp.out" ] && break; sleep 0.05; done
 check_true "udp: RFC 3164 with the container's name ($(head -1 "$WORK/udp.out"))" \
-	grep -q "^<30>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* far-$$ app\[[0-9]*\]: over udp\$" "$WORK/udp.out"
+	grep -q "^<14>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* far-$$ app\[[0-9]*\]: over udp\$" "$WORK/udp.out"
 
 # Every relay stops cleanly on SIGTERM (and, in the sanitized build, without
 # a leak or an error report; LeakSanitizer's note that it could not suspend a

@@ -46,8 +46,9 @@ static const struct parse_case {
 	int facility, severity;
 	const char *tag, *claimed_pid, *msgid, *sd, *text;
 } parse_cases[] = {
-	{ "glibc", "<30>Nov 29 14:30:05 myapp[17]: started on port 80", 0, SYSLOG_3164, 3, 6,
-	  "myapp", "17", NULL, NULL, "started on port 80" },
+	/* daemon.info: a daemon's facility is the host's, not a container's. */
+	{ "glibc", "<30>Nov 29 14:30:05 myapp[17]: started on port 80", 0, SYSLOG_3164,
+	  SYSLOG_FAC_USER, 6, "myapp", "17", NULL, NULL, "started on port 80" },
 	/* musl: UTC, a newline at the end; a one-digit day is space-padded. */
 	{ "musl", "<11>Nov  2 09:01:02 worker: disk full\n", 0, SYSLOG_3164, 1, 3, "worker", NULL,
 	  NULL, NULL, "disk full" },
@@ -135,27 +136,33 @@ static void test_kern_becomes_user(void **state)
 	assert_string_equal(kern.tag, "kernel");
 }
 
-/* auth (4), syslog (5), authpriv (10): the host's, not a container's. */
-static void test_host_facilities_become_user(void **state)
+/* Only user (1) and local0-local7 (16-23) are a container's: kern, mail,
+ * daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp,
+ * security, console, clock (0, 2-15, as rsyslog names them) name the
+ * host's services and become user. Every facility, each severity, in each shape a PRI comes in. */
+static void test_facilities(void **state)
 {
-	static const struct {
-		const char *in;
-		int facility, severity;
-	} cases[] = {
-		{ "<34>sshd: x", SYSLOG_FAC_USER, 2 },
-		{ "<44>rsyslogd: x", SYSLOG_FAC_USER, 4 },
-		{ "<86>sudo: x", SYSLOG_FAC_USER, 6 },
-		{ "<1>1 - - a - - - x", SYSLOG_FAC_USER, 1 },
-		{ "<30>d: x", 3, 6 },
-		{ "<191>l7: x", 23, 7 },
-	};
+	/* What follows the PRI. */
+	static const char *const shapes[] = { "t: x", "Nov 29 14:30:05 t[1]: x",
+					      "1 - h t - - - x" };
 
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_auto(syslog_msg) m = { 0 };
+	for (int facility = 0; facility <= 23; facility++) {
+		int want = facility == 1 || facility >= 16 ? facility : SYSLOG_FAC_USER;
 
-		syslog_msg_parse(cases[i].in, strlen(cases[i].in), 8192, &m);
-		assert_int_equal(m.facility, cases[i].facility);
-		assert_int_equal(m.severity, cases[i].severity);
+		for (int severity = 0; severity <= 7; severity++) {
+			for (size_t i = 0; i < G_N_ELEMENTS(shapes); i++) {
+				g_auto(syslog_msg) m = { 0 };
+				g_autofree char *in = g_strdup_printf(
+					"<%d>%s", facility * 8 + severity, shapes[i]);
+
+				syslog_msg_parse(in, strlen(in), 8192, &m);
+				if (m.facility != want || m.severity != severity ||
+				    strcmp(m.tag, "t") != 0)
+					fail_msg(
+						"'%s': facility %d severity %d tag %s, not %d %d t",
+						in, m.facility, m.severity, m.tag, want, severity);
+			}
+		}
 	}
 }
 
@@ -462,7 +469,7 @@ static void test_format_3164(void **state)
 	tzset();
 	PARSE(&m, "<30>Nov 29 01:02:03 myapp[17]: hi");
 	syslog_format_3164(&m, &origin, out);
-	assert_string_equal(out->str, "<30>Nov 29 13:30:05 web myapp[4242]: hi");
+	assert_string_equal(out->str, "<14>Nov 29 13:30:05 web myapp[4242]: hi");
 	/* No tag, no credentials; a name with a blank cannot split the line. */
 	PARSE(&none, "bare");
 	named.name = "my web";
@@ -501,7 +508,7 @@ static void test_format_journal(void **state)
 	syslog_format_journal(&m, &origin, out);
 	assert_string_equal(out->str, "MESSAGE=it broke\n"
 				      "PRIORITY=3\n"
-				      "SYSLOG_FACILITY=3\n"
+				      "SYSLOG_FACILITY=1\n"
 				      "SYSLOG_IDENTIFIER=myapp\n"
 				      "SYSLOG_PID=17\n"
 				      "CONTAINER_ID=0123456789ab\n"
@@ -905,7 +912,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_formats),
 		cmocka_unit_test(test_kern_becomes_user),
-		cmocka_unit_test(test_host_facilities_become_user),
+		cmocka_unit_test(test_facilities),
 		cmocka_unit_test(test_own_marked),
 		cmocka_unit_test(test_bad_pri),
 		cmocka_unit_test(test_tag_cannot_claim_pid),
