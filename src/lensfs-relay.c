@@ -60,6 +60,11 @@ int main(int argc, char **argv)
 			   "Messages per container waiting for the upstream (default 1000)", "N"),
 		KEY_OPTION("summary-ms",
 			   "Report drops once none happened for this long (default 5000)", "MS"),
+		KEY_OPTION("severity-floor",
+			   "A container's message more severe than LEVEL goes out at LEVEL: "
+			   "emerg, alert, crit (default), err, warning, notice, info, debug "
+			   "or 0-7",
+			   "LEVEL"),
 		KEY_OPTION("max-rate",
 			   "The most a container's annotation may set; 0: --rate (default 0)", "N"),
 		KEY_OPTION("max-burst",

@@ -447,6 +447,7 @@ static bool receive_one(struct relay *r, struct container *c, size_t len, const 
 		o.has_creds = true;
 	}
 	syslog_msg_parse(r->buf, len, r->cfg.max_message, &m);
+	syslog_msg_floor(&m, r->cfg.severity_floor);
 	if (m.truncated)
 		c->n.truncated++;
 	/* len is the datagram's whole length (MSG_TRUNC); what was kept is

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "relay_config.h"
+#include "syslog_msg.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@ void relay_config_init(struct relay_config *cfg)
 	cfg->receive_buffer = 1 << 20;
 	cfg->summary_ms = 5000;
 	cfg->reconnect_max_ms = 30000;
+	cfg->severity_floor = SYSLOG_SEV_CRIT;
 }
 
 void relay_config_clear(struct relay_config *cfg)
@@ -107,6 +109,15 @@ int relay_config_set(struct relay_config *cfg, const char *key, const char *valu
 	} else if (strcmp(key, "format") == 0) {
 		if (relay_wire_parse(value, &cfg->format) < 0)
 			return fail_why(why, "format=%s: not rfc3164 or rfc5424", value);
+	} else if (strcmp(key, "severity-floor") == 0) {
+		int floor = syslog_severity_parse(value);
+
+		if (floor < 0)
+			return fail_why(why,
+					"severity-floor=%s: not emerg, alert, crit, err, warning, "
+					"notice, info, debug or a number from 0 to 7",
+					value);
+		cfg->severity_floor = floor;
 	} else if (strcmp(key, "address") == 0) {
 		g_free(cfg->address);
 		cfg->address = g_strdup(value);

@@ -39,6 +39,8 @@ struct relay_config {
 	guint64 receive_buffer; /* SO_RCVBUF of each container's socket */
 	guint64 summary_ms; /* a drop window closes after this long without a drop */
 	guint64 reconnect_max_ms; /* longest pause between reconnections */
+	/* a container's message more severe (a lower number) goes out at it */
+	int severity_floor;
 };
 
 /* Defaults: docs/relay.md. */

@@ -3,6 +3,7 @@
 
 #include "syslog_msg.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -416,6 +417,31 @@ void syslog_msg_parse(const char *data, size_t len, size_t max, struct syslog_ms
 	if (m->truncated)
 		g_string_append_printf(t, " [truncated from %zu bytes]", m->original_len);
 	m->text = g_string_free(g_steal_pointer(&t), FALSE);
+}
+
+static const char *const severities[] = { "emerg",   "alert",  "crit", "err",
+					  "warning", "notice", "info", "debug" };
+
+int syslog_severity_parse(const char *s)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(severities); i++)
+		if (strcmp(s, severities[i]) == 0)
+			return (int)i;
+	if (s[0] >= '0' && s[0] <= '7' && s[1] == '\0')
+		return s[0] - '0';
+	return -EINVAL;
+}
+
+/* Hosts act on the most severe messages: Debian's rsyslog.conf writes
+ * *.emerg to every logged-in user's terminal (:omusrmsg:*), and journald
+ * (ForwardToWall=yes) broadcasts up to MaxLevelWall, emerg by default. A
+ * container may say that something is critical to it (crit, the default
+ * floor), not that the system is unusable (emerg) or that action must be
+ * taken at once (alert; RFC 5424 6.2.1, table 2). */
+void syslog_msg_floor(struct syslog_msg *m, int floor)
+{
+	if (!m->own && m->severity < floor)
+		m->severity = floor;
 }
 
 void syslog_msg_clear(struct syslog_msg *m)

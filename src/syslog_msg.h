@@ -31,6 +31,7 @@
 #define SYSLOG_FAC_SYSLOG 5
 #define SYSLOG_FAC_LOCAL0 16
 #define SYSLOG_FAC_LOCAL7 23
+#define SYSLOG_SEV_CRIT	  2
 #define SYSLOG_SEV_NOTICE 5
 /* RFC 5424 6.2.5; 48 in its APP-NAME, 32 in RFC 3164's TAG. */
 #define SYSLOG_TAG_MAX 48
@@ -81,6 +82,14 @@ void syslog_msg_parse(const char *data, size_t len, size_t max, struct syslog_ms
 void syslog_msg_clear(struct syslog_msg *m);
 typedef struct syslog_msg syslog_msg;
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(syslog_msg, syslog_msg_clear)
+
+/* A severity by name, as syslog(3)'s LOG_ constants and rsyslog's
+ * selectors write it (emerg, alert, crit, err, warning, notice, info,
+ * debug: RFC 5424 6.2.1, table 2), or its number 0-7. -EINVAL otherwise. */
+int syslog_severity_parse(const char *s);
+/* A container's message more severe than floor (a lower number) goes out
+ * at floor; the relay's own messages keep their severity. */
+void syslog_msg_floor(struct syslog_msg *m, int floor);
 
 /* Appends s (len bytes) to out with control characters (but TAB) and
  * invalid UTF-8 written as \xHH, and a backslash as two. */

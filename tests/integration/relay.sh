@@ -229,6 +229,10 @@ for pair in "$NAME_A:$B" "$B:$NAME_A"; do
 	# Facilities other than user and local0-7 are the host's services'.
 	check "$n: daemon.crit (<26>) arrives as user.crit" \
 		"$(grep '|pri26|' <<<"$L" | cut -d'|' -f2,3,4,7)" "user|crit|pri26|daemon.crit from $n"
+	# Nothing more severe than the floor (crit): emerg goes to every
+	# terminal on Debian.
+	check "$n: kern.emerg (<0>) arrives at the severity floor, as user.crit" \
+		"$(grep '|pri0|' <<<"$L" | cut -d'|' -f2,3,4,7)" "user|crit|pri0|emerg from $n"
 	# Backslashes and ']': structured data written again (values read,
 	# escaped as the text is, then for SD); the text's backslash doubled, so
 	# that \x1b upstream is always an escaped byte.

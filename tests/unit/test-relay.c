@@ -649,6 +649,65 @@ static void test_config_errors(void **state)
 	expect_config_error("[relay]\nrate=5\nburst=0\n", "burst=0 with rate=5");
 }
 
+/* severity-floor: a name or a number; a container's message more severe
+ * than it goes out at it, the relay's own keep theirs. */
+static void test_severity_floor(void **state)
+{
+	static const char *const names[] = { "emerg",	"alert",  "crit", "err",
+					     "warning", "notice", "info", "debug" };
+	static const char *const bad[] = { "8", "-1", "", "07", "warn", "error", "CRIT", "crit " };
+	const char *zero = "[relay]\nseverity-floor=0\n";
+	struct relay_config cfg;
+	g_autofree char *why = NULL;
+
+	for (int i = 0; i < 8; i++) {
+		char digit[2] = { (char)('0' + i), '\0' };
+
+		assert_int_equal(syslog_severity_parse(names[i]), i);
+		assert_int_equal(syslog_severity_parse(digit), i);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		assert_int_equal(syslog_severity_parse(bad[i]), -EINVAL);
+
+	relay_config_init(&cfg);
+	assert_int_equal(cfg.severity_floor, SYSLOG_SEV_CRIT);
+	assert_int_equal(relay_config_set(&cfg, "severity-floor", "err", &why), 0);
+	assert_int_equal(cfg.severity_floor, 3);
+	assert_int_equal(relay_config_parse(zero, strlen(zero), &cfg, &why), 0);
+	assert_int_equal(cfg.severity_floor, 0);
+	relay_config_clear(&cfg);
+	expect_config_error("[relay]\nseverity-floor=panic\n",
+			    "severity-floor=panic: not emerg, alert, crit, err, warning, notice, "
+			    "info, debug or a number from 0 to 7");
+
+	for (int floor = 0; floor < 8; floor++) {
+		for (int sev = 0; sev < 8; sev++) {
+			g_auto(syslog_msg) m = { 0 }, own = { 0 };
+			g_autofree char *in = g_strdup_printf("<%d>t: x", 8 + sev);
+
+			syslog_msg_parse(in, strlen(in), 8192, &m);
+			syslog_msg_floor(&m, floor);
+			assert_int_equal(m.severity, MAX(sev, floor));
+			assert_int_equal(m.facility, SYSLOG_FAC_USER);
+			syslog_msg_init_own(&own, sev, "summary");
+			syslog_msg_floor(&own, floor);
+			assert_int_equal(own.severity, sev);
+		}
+	}
+	/* The default: "<0>" (kern.emerg) goes out as user.crit. */
+	{
+		g_auto(syslog_msg) m = { 0 };
+		g_autoptr(GString) out = g_string_new(NULL);
+		struct syslog_origin o = origin;
+
+		o.has_creds = false;
+		PARSE(&m, "<0>panic: forged");
+		syslog_msg_floor(&m, SYSLOG_SEV_CRIT);
+		syslog_format_5424(&m, &o, out);
+		assert_true(g_str_has_prefix(out->str, "<10>1 "));
+	}
+}
+
 static void test_ids(void **state)
 {
 	assert_true(relay_id_valid("abc-DEF_1.2+3"));
@@ -931,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_admit_queue_first),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_severity_floor),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_name_sanitize),
 		cmocka_unit_test(test_registration),
