@@ -15,10 +15,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Kubernetes' parts of a name, in order, each as CRI-O annotates it (the
+ * kubelet's labels, k8s.io/kubelet/pkg/types) and as containerd does (its
+ * pkg/cri/annotations). */
+static const char *const k8s_parts[][2] = {
+	{ "io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace" },
+	{ "io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name" },
+	{ "io.kubernetes.container.name", "io.kubernetes.cri.container-name" },
+};
+
+/* NAMESPACE.POD.CONTAINER from the parts the runtime annotated (a pod's
+ * sandbox has no container name), or NULL when it annotated none. */
+static char *k8s_name(const struct oci_state *st)
+{
+	g_autoptr(GString) name = g_string_new(NULL);
+	bool any = false;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(k8s_parts); i++) {
+		const char *part = oci_state_annotation(st, k8s_parts[i][0]);
+
+		if (!part || !*part)
+			part = oci_state_annotation(st, k8s_parts[i][1]);
+		if (!part || !*part)
+			continue;
+		if (any)
+			g_string_append_c(name, '.');
+		g_string_append(name, part);
+		any = true;
+	}
+	return any ? g_string_free(g_steal_pointer(&name), FALSE) : NULL;
+}
+
 int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,
 			 char **warning)
 {
-	g_autofree char *err = NULL;
+	g_autofree char *err = NULL, *k8s = NULL;
 	const char *name;
 
 	memset(reg, 0, sizeof(*reg));
@@ -29,11 +60,13 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 	if (st->pid <= 0) {
 		return fail_why(why, "the state has no pid");
 	}
-	name = oci_state_annotation(st, RELAY_ANNOTATION_NAME);
-	if (!name)
-		name = oci_state_annotation(st, "io.kubernetes.cri.container-name");
-	if (!name)
-		name = oci_state_annotation(st, "io.kubernetes.container.name");
+	/* A container name is unique only within its pod, and a pod's name
+	 * within its namespace: the three together are unique in the
+	 * cluster. They come first: anyone who may create a pod may annotate
+	 * it with org.lensfs.relay.name, which must not let a tenant name
+	 * itself after another namespace's container. */
+	k8s = k8s_name(st);
+	name = k8s ? k8s : oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	reg->id = g_strdup(st->id);
 	reg->name = name ? relay_name_sanitize(name) : g_strdup(st->id);
 	if (!*reg->name) {

@@ -20,10 +20,14 @@
 
 #define RELAY_DEV_DIR "lensfs-relay" /* in the container's /dev */
 
-/* The registration from the OCI state (oci_state_parse): id, pid, the name (annotation
- * org.lensfs.relay.name, else io.kubernetes.cri.container-name, else
- * io.kubernetes.container.name, else the id; made valid by
- * relay_name_sanitize) and the rate and burst annotations. -EINVAL with
+/* The registration from the OCI state (oci_state_parse): id, pid, the name
+ * and the rate and burst annotations. The name: with Kubernetes
+ * annotations, NAMESPACE.POD.CONTAINER (CRI-O's io.kubernetes.pod.namespace,
+ * io.kubernetes.pod.name, io.kubernetes.container.name, or containerd's
+ * io.kubernetes.cri.sandbox-namespace, io.kubernetes.cri.sandbox-name,
+ * io.kubernetes.cri.container-name; the parts present, joined with '.');
+ * else the annotation org.lensfs.relay.name; else the id. Made valid by
+ * relay_name_sanitize (the id when nothing is left). -EINVAL with
  * *why set for a state without an id or pid; a bad rate or burst
  * annotation leaves the relay's limits and sets *warning (free both). */
 int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,

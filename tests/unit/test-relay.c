@@ -905,7 +905,8 @@ static void test_reg_from_state(void **state)
 	assert_int_equal(reg_from_json(named, &a, &why, &warning), 0);
 	assert_null(warning);
 	assert_string_equal(a.id, "c-1");
-	assert_string_equal(a.name, "web_1");
+	/* Kubernetes' name comes before org.lensfs.relay.name. */
+	assert_string_equal(a.name, "k8s_name");
 	assert_int_equal(a.pid, 321);
 	assert_true(a.has_limits);
 	assert_int_equal(a.rate, 30);
@@ -931,6 +932,81 @@ static void test_reg_from_state(void **state)
 	g_clear_pointer(&why, g_free);
 	assert_int_equal(reg_from_json(STATE("\"id\":\"x\""), &bad, &why, &warning), -EINVAL);
 	assert_string_equal(why, "the state has no pid");
+}
+
+/* The name a container is registered under, from each set of annotations:
+ * Kubernetes' three parts (CRI-O's or containerd's) first, whatever else it
+ * carries; else org.lensfs.relay.name; else the id. */
+static void test_reg_names(void **state)
+{
+	g_autofree char *long_pod = g_strnfill(200, 'p');
+	g_autofree char *long_state = g_strdup_printf(
+		STATE("\"id\":\"c\",\"pid\":5,\"annotations\":{"
+		      "\"io.kubernetes.pod.namespace\":\"ns\",\"io.kubernetes.pod.name\":\"%s\","
+		      "\"io.kubernetes.container.name\":\"web\"}"),
+		long_pod);
+	g_autofree char *long_want = g_strconcat("ns.", long_pod, NULL);
+	const struct {
+		const char *why, *annotations, *name;
+	} cases[] = {
+		{ "CRI-O",
+		  "\"io.kubernetes.pod.namespace\":\"shop\",\"io.kubernetes.pod.name\":\"cart-"
+		  "7d4\","
+		  "\"io.kubernetes.container.name\":\"web\"",
+		  "shop.cart-7d4.web" },
+		{ "containerd",
+		  "\"io.kubernetes.cri.sandbox-namespace\":\"shop\","
+		  "\"io.kubernetes.cri.sandbox-name\":\"cart-7d4\","
+		  "\"io.kubernetes.cri.container-name\":\"web\"",
+		  "shop.cart-7d4.web" },
+		/* A pod's sandbox has no container name. */
+		{ "a sandbox (CRI-O)",
+		  "\"io.kubernetes.pod.namespace\":\"shop\",\"io.kubernetes.pod.name\":\"cart-"
+		  "7d4\"",
+		  "shop.cart-7d4" },
+		{ "a sandbox (containerd)",
+		  "\"io.kubernetes.cri.sandbox-namespace\":\"shop\","
+		  "\"io.kubernetes.cri.sandbox-name\":\"cart-7d4\"",
+		  "shop.cart-7d4" },
+		/* Whoever creates a pod may annotate it: not with another
+		 * namespace's name. */
+		{ "Kubernetes before org.lensfs.relay.name",
+		  "\"org.lensfs.relay.name\":\"bank.api.web\",\"io.kubernetes.pod.namespace\":"
+		  "\"shop\","
+		  "\"io.kubernetes.pod.name\":\"cart\",\"io.kubernetes.container.name\":\"web\"",
+		  "shop.cart.web" },
+		{ "an empty part is no part",
+		  "\"io.kubernetes.pod.namespace\":\"\",\"io.kubernetes.cri.sandbox-namespace\":"
+		  "\"ns\","
+		  "\"io.kubernetes.pod.name\":\"p\",\"io.kubernetes.container.name\":\"\"",
+		  "ns.p" },
+		{ "sanitized",
+		  "\"io.kubernetes.pod.namespace\":\".ns\",\"io.kubernetes.pod.name\":"
+		  "\"p/q r\",\"io.kubernetes.container.name\":\"c\xc3\xa9\"",
+		  "ns.p_q_r.c__" },
+		{ "org.lensfs.relay.name", "\"org.lensfs.relay.name\":\"web\"", "web" },
+		{ "nothing: the id", "\"other\":\"x\"", "c" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *json = g_strdup_printf(
+			STATE("\"id\":\"c\",\"pid\":5,\"annotations\":{%s}"), cases[i].annotations);
+		g_auto(relay_reg) reg = { 0 };
+		g_autofree char *why = NULL, *warning = NULL;
+
+		assert_int_equal(reg_from_json(json, &reg, &why, &warning), 0);
+		expect_field(cases[i].why, "name", cases[i].name, reg.name);
+		assert_true(relay_id_valid(reg.name));
+	}
+	/* At most 128 characters. */
+	{
+		g_auto(relay_reg) reg = { 0 };
+		g_autofree char *why = NULL, *warning = NULL;
+
+		assert_int_equal(reg_from_json(long_state, &reg, &why, &warning), 0);
+		assert_int_equal(strlen(reg.name), 128);
+		assert_true(g_str_has_prefix(long_want, reg.name));
+	}
 }
 
 /* Random datagrams (a fixed seed: the same every run): whatever comes in,
@@ -999,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_limits_apply),
 		cmocka_unit_test(test_reg_from_state),
+		cmocka_unit_test(test_reg_names),
 		cmocka_unit_test(test_random_datagrams),
 	};
 
