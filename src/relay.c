@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 /* Datagrams read from one container per wake-up: others get their turn. */
 #define DRAIN_BATCH 256
@@ -37,7 +39,9 @@ struct counters {
 struct container {
 	struct relay *relay;
 	int refs; /* the table, and each queued message */
-	char *id, *name;
+	char *id;
+	char *name; /* upstream: base, or base-N when another container holds it */
+	char *base; /* the registration's name */
 	pid_t pid;
 	int fd;
 	guint watch;
@@ -80,6 +84,7 @@ struct relay {
 	struct upstream up;
 	guint summary_timer;
 	char *buf; /* one datagram, max_message bytes */
+	char *hostname; /* gethostname(2) at start: no container's name */
 	guint signals[3];
 };
 
@@ -96,6 +101,7 @@ static void container_unref(struct container *c)
 		return;
 	g_free(c->id);
 	g_free(c->name);
+	g_free(c->base);
 	g_free(c);
 }
 
@@ -552,6 +558,33 @@ static int container_socket(const struct relay *r, const char *dir, int *out)
 	return 0;
 }
 
+/* The container that asks for a name. */
+struct name_owner {
+	const struct relay *relay;
+	const char *id;
+};
+
+/* Whether a name is taken for it: by the host, or by another live container
+ * (compared without case, as receivers compare hostnames). */
+static bool name_taken(const char *name, void *data)
+{
+	const struct name_owner *self = data;
+	GHashTableIter it;
+	gpointer v;
+
+	if (relay_name_is_host(name, self->relay->hostname))
+		return true;
+	g_hash_table_iter_init(&it, self->relay->containers);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct container *other = v;
+
+		if (other->name && strcmp(other->id, self->id) != 0 &&
+		    g_ascii_strcasecmp(other->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Adds (or updates) a container from its registration file. */
 static int container_add(struct relay *r, const char *id, char **why)
 {
@@ -580,21 +613,10 @@ static int container_add(struct relay *r, const char *id, char **why)
 	if (strcmp(reg.id, id) != 0) {
 		return fail_why(why, "%s: registers '%s'", regpath, reg.id);
 	}
-	/* The name is the hostname upstream: one live container each. */
-	{
-		GHashTableIter it;
-		gpointer v;
-
-		g_hash_table_iter_init(&it, r->containers);
-		while (g_hash_table_iter_next(&it, NULL, &v)) {
-			const struct container *other = v;
-
-			if (strcmp(other->id, id) != 0 && strcmp(other->name, reg.name) == 0) {
-				*why = g_strdup_printf("the name '%s' is container %s's", reg.name,
-						       other->id);
-				return -EEXIST;
-			}
-		}
+	/* The name is the hostname upstream: never the host's own, which
+	 * receivers and readers take for the host's messages. */
+	if (relay_name_is_host(reg.name, r->hostname)) {
+		return fail_why(why, "the name '%s' is the host's", reg.name);
 	}
 	c = g_hash_table_lookup(r->containers, id);
 	if (!c) {
@@ -605,8 +627,20 @@ static int container_add(struct relay *r, const char *id, char **why)
 		c->id = g_strdup(id);
 		g_hash_table_insert(r->containers, c->id, c);
 	}
-	g_free(c->name);
-	c->name = g_strdup(reg.name);
+	/* One live container a name: another that asks for it gets the first
+	 * free NAME-N. A container read again (SIGHUP) keeps the name it has. */
+	if (!c->name || g_strcmp0(c->base, reg.name) != 0) {
+		struct name_owner self = { .relay = r, .id = id };
+
+		g_free(c->name);
+		g_free(c->base);
+		c->name = relay_name_pick(reg.name, name_taken, &self);
+		c->base = g_strdup(reg.name);
+		if (strcmp(c->name, reg.name) != 0)
+			log_info("container %s: the name '%s' is another container's; it is '%s' "
+				 "upstream",
+				 id, reg.name, c->name);
+	}
 	c->pid = reg.pid;
 	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
 	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());
@@ -658,21 +692,66 @@ static int container_drop(struct relay *r, const char *id, char **why)
 	return 0;
 }
 
+struct reg_entry {
+	char *id;
+	struct timespec mtime;
+};
+
+static void reg_entry_free(gpointer p)
+{
+	struct reg_entry *e = p;
+
+	g_free(e->id);
+	g_free(e);
+}
+
+/* Registration order: the file's mtime (lensfs-hook writes it whole, once),
+ * then the id. */
+static gint reg_entry_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct reg_entry *x = *(struct reg_entry *const *)a;
+	const struct reg_entry *y = *(struct reg_entry *const *)b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
 /* Every registration under RUN/reg: at start, the containers of the
- * relay that ran before, and those registered while none ran. */
+ * relay that ran before, and those registered while none ran. In the order
+ * they were registered, not the directory's: the container that had a name
+ * first keeps it, the others get NAME-N again. */
 static void containers_restore(struct relay *r)
 {
 	g_autofree char *regdir = g_build_filename(r->cfg.run_dir, "reg", NULL);
 	g_autoptr(GDir) d = g_dir_open(regdir, 0, NULL);
+	g_autoptr(GPtrArray) regs = g_ptr_array_new_with_free_func(reg_entry_free);
 	const char *name;
 
 	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *why = NULL;
+		g_autofree char *path = NULL;
+		struct reg_entry *e;
+		struct stat st;
 
 		if (name[0] == '.')
 			continue; /* a registration being written */
-		if (container_add(r, name, &why) < 0)
-			log_warn("registration %s: %s", name, why);
+		path = g_build_filename(regdir, name, NULL);
+		e = g_new0(struct reg_entry, 1);
+		e->id = g_strdup(name);
+		/* Gone meanwhile: container_add says so. */
+		if (lstat(path, &st) == 0)
+			e->mtime = st.st_mtim;
+		g_ptr_array_add(regs, e);
+	}
+	g_ptr_array_sort(regs, reg_entry_cmp);
+	for (guint i = 0; i < regs->len; i++) {
+		const struct reg_entry *e = regs->pdata[i];
+		g_autofree char *why = NULL;
+
+		if (container_add(r, e->id, &why) < 0)
+			log_warn("registration %s: %s", e->id, why);
 	}
 }
 
@@ -717,6 +796,13 @@ static void control_request(struct relay *r, const char *req, GString *reply)
 
 	if (g_str_has_prefix(req, "add ")) {
 		e = container_add(r, req + 4, &why);
+		if (e == 0) {
+			/* The name it has upstream: maybe not the one it asked for. */
+			const struct container *c = g_hash_table_lookup(r->containers, req + 4);
+
+			g_string_append_printf(reply, "ok name=%s\n", c->name);
+			return;
+		}
 	} else if (g_str_has_prefix(req, "drop ")) {
 		e = container_drop(r, req + 5, &why);
 	} else if (strcmp(req, "stats") == 0) {
@@ -936,6 +1022,16 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	r->up.backoff_ms = BACKOFF_MIN_MS;
 	g_queue_init(&r->up.queue);
 	r->buf = g_malloc(cfg->max_message);
+	{
+		char host[HOST_NAME_MAX + 1] = "";
+
+		/* Truncated or failing: an empty name, which compares equal
+		 * to none (localhost is still refused). */
+		if (gethostname(host, sizeof(host)) < 0)
+			host[0] = '\0';
+		host[HOST_NAME_MAX] = '\0';
+		r->hostname = g_strdup(host);
+	}
 	r->containers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, container_table_free);
 	r->loop = g_main_loop_new(NULL, FALSE);
 	*out = r;
@@ -1008,6 +1104,7 @@ void relay_free(struct relay *r)
 	g_hash_table_unref(r->containers);
 	g_main_loop_unref(r->loop);
 	g_free(r->buf);
+	g_free(r->hostname);
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);
 	relay_config_clear(&r->cfg);

@@ -192,6 +192,39 @@ char *relay_name_sanitize(const char *name)
 	return n;
 }
 
+/* Whether name, less trailing dots (an absolute "host." reads as "host"),
+ * is the len bytes at s, without case. */
+static bool name_is(const char *name, const char *s, size_t len)
+{
+	size_t n = strlen(name);
+
+	while (n > 0 && name[n - 1] == '.')
+		n--;
+	return n == len && len > 0 && g_ascii_strncasecmp(name, s, len) == 0;
+}
+
+bool relay_name_is_host(const char *name, const char *hostname)
+{
+	return name_is(name, "localhost", strlen("localhost")) ||
+	       name_is(name, "localhost.localdomain", strlen("localhost.localdomain")) ||
+	       name_is(name, hostname, strlen(hostname)) ||
+	       name_is(name, hostname, strcspn(hostname, "."));
+}
+
+char *relay_name_pick(const char *base, relay_name_taken_fn taken, void *data)
+{
+	if (!taken(base, data))
+		return g_strdup(base);
+	for (unsigned int n = 2;; n++) {
+		g_autofree char *suffix = g_strdup_printf("-%u", n);
+		g_autofree char *name = g_strdup_printf(
+			"%.*s%s", (int)MIN(strlen(base), 128 - strlen(suffix)), base, suffix);
+
+		if (!taken(name, data))
+			return g_steal_pointer(&name);
+	}
+}
+
 char *relay_reg_to_data(const struct relay_reg *reg)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();

@@ -71,6 +71,18 @@ bool relay_id_valid(const char *id);
  * "web_1"), leading dots go, at most 128 characters kept. May be empty. */
 char *relay_name_sanitize(const char *name);
 
+/* Whether a name would pass for the host upstream: hostname
+ * (gethostname(2)), its first label, "localhost" or
+ * "localhost.localdomain", compared without case (hostnames have none, RFC
+ * 4343) and without trailing dots. */
+bool relay_name_is_host(const char *name, const char *hostname);
+
+/* The first of BASE, BASE-2, BASE-3, ... that taken() says is free, at most
+ * 128 characters (the base is cut, the suffix kept). taken() must say no
+ * to some of them (a finite set of names is taken). */
+typedef bool (*relay_name_taken_fn)(const char *name, void *data);
+char *relay_name_pick(const char *base, relay_name_taken_fn taken, void *data);
+
 struct relay_reg {
 	char *id;
 	char *name; /* what upstream sees as the hostname; valid as an id */

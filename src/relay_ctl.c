@@ -56,7 +56,8 @@ int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char *
 	if (n == 0)
 		return -ECONNRESET;
 	buf[n] = '\0';
-	if (strncmp(buf, "ok\n", 3) != 0) {
+	/* "ok\n" and lines ("stats"), or "ok WORDS\n" ("add": name=NAME). */
+	if (strncmp(buf, "ok\n", 3) != 0 && strncmp(buf, "ok ", 3) != 0) {
 		*reply = g_strstrip(g_steal_pointer(&buf));
 		return -EPROTO;
 	}

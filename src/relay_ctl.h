@@ -8,8 +8,9 @@
  *   RUN/reg/ID           registrations (written by lensfs-hook), mode 0700
  *   RUN/c/ID/            what is bind-mounted at the container's
  *   RUN/c/ID/log         /dev/lensfs-relay; /dev/log links to log in it
- * Requests: "add ID", "drop ID", "stats". Replies start with "ok\n" or
- * "error: WHY\n".
+ * Requests: "add ID", "drop ID", "stats". Replies start with "ok" or
+ * "error: WHY\n": "ok name=NAME\n" to add (the name the container has
+ * upstream), "ok\n" and a line per container to stats, "ok\n" to drop.
  */
 
 #include <glib.h>
@@ -23,8 +24,8 @@ char *relay_path_reg(const char *run_dir, const char *id);
 char *relay_path_dir(const char *run_dir, const char *id);
 
 /* Sends one request, "VERB" or "VERB ID", and reads the reply, waiting at
- * most RELAY_CTL_TIMEOUT_MS for each. *reply: what follows "ok\n", or on
- * -EPROTO the relay's "error: WHY" line (trimmed). -ENOENT / -ECONNREFUSED:
- * no relay; -ENAMETOOLONG: the run directory's path does not fit a socket
- * address. */
+ * most RELAY_CTL_TIMEOUT_MS for each. *reply: what follows "ok\n" or "ok "
+ * ("name=NAME\n" for add), or on -EPROTO the relay's "error: WHY" line
+ * (trimmed). -ENOENT / -ECONNREFUSED: no relay; -ENAMETOOLONG: the run
+ * directory's path does not fit a socket address. */
 int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char **reply);

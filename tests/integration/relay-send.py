@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs inside relay.sh's containers (and on the host for the benchmark):
 # what a program sends to /dev/log, case by case.
+#   relay-send.py say DATAGRAM           one datagram, as given
 #   relay-send.py python NAME            logging.handlers.SysLogHandler
 #   relay-send.py forge NAME OTHER       another container's name as hostname, fake PID/SD
 #   relay-send.py hostile NAME           huge, binary, NULs, invalid UTF-8
@@ -38,7 +39,9 @@ def handler(name, facility):
 
 
 mode = sys.argv[1]
-if mode == "python":
+if mode == "say":
+    raw(sys.argv[2].encode())
+elif mode == "python":
     name = sys.argv[2]
     handler("py-" + name, logging.handlers.SysLogHandler.LOG_LOCAL5).error("python from %s", name)
 elif mode == "forge":

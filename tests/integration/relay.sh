@@ -257,16 +257,74 @@ check "poststop: no registration left" "$(ls "$RUN/reg" | grep -c "$ID")" 0
 check "poststop: no socket directory left" "$(ls "$RUN/c" | grep -c "$ID")" 0
 check "poststop: the relay forgot them" "$(stats | grep -c "$ID")" 0
 
+# --- names: one live container a name -----------------------------------
+# Two live containers asking for one name: the second gets NAME-2, and each
+# its /dev/log. The first waits (/go/twins) until the second has run.
+TWIN=twin-$$
+mkdir -p "$WORK/go" "$ROOTFS/go"
+GO_MOUNT=".mounts += [{\"destination\": \"/go\", \"type\": \"bind\", \"source\": \"$WORK/go\", \"options\": [\"rbind\", \"ro\"]}]"
+relay_bundle t1 "$(jq -nc --arg s "$SEND /send.py say '<14>twin: first twin' || exit 1
+	while [ ! -e /go/twins ]; do /usr/bin/sleep 0.01; done" '["/usr/bin/sh", "-c", $s]')" \
+	"{\"org.lensfs.relay.name\": \"$TWIN\"}" "" "$GO_MOUNT"
+relay_bundle t2 "[\"$SEND\", \"/send.py\", \"say\", \"<14>twin: second twin\"]" "{\"org.lensfs.relay.name\": \"$TWIN\"}"
+run_ctr t1 "$ID-t1" &
+T1=$!
+wait_lines "^$TWIN|.*|first twin\$" 1
+run_ctr t2 "$ID-t2"
+t2=$?
+touch "$WORK/go/twins"
+wait "$T1"
+t1=$?
+wait_lines "|second twin\$" 1
+check "two live containers with one name: both ran, each under a name of its own upstream" \
+	"$t1 $t2 $(lines "$TWIN" | cut -d'|' -f4,7) / $(lines "$TWIN-2" | cut -d'|' -f4,7)" \
+	"0 0 twin|first twin / twin|second twin"
+
+# After a restart, registrations are read in the order they were written
+# (mtime, then id), not in the directory's (on tmpfs, an order of its own):
+# the first registered keeps the plain name. Each pair is made so that the
+# directory lists the one registered later first.
+RUNN=$(mktemp -d /run/lensfs-test-relay-n-XXXXXX)
+defer "rm -rf $RUNN"
+mkdir -p "$RUNN/reg"
+nreg() { # ID NAME
+	mkdir -p "$RUNN/c/$1"
+	printf '[container]\nid=%s\nname=%s\npid=1\n' "$1" "$2" >"$RUNN/reg/$1"
+}
+listed_first() { ls -f "$RUNN/reg" | grep -x -m1 -e "$1" -e "$2"; }
+# By mtime: the one listed second is made older.
+nreg "m-a-$$" "mt-$$"
+nreg "m-b-$$" "mt-$$"
+mfirst=$(listed_first "m-a-$$" "m-b-$$")
+mold=$([ "$mfirst" = "m-a-$$" ] && echo "m-b-$$" || echo "m-a-$$")
+touch -d '2020-01-01 00:00:00' "$RUNN/reg/$mold"
+# As old as each other: the smaller id first; a pair the directory lists
+# the other way round.
+for k in $(seq 16); do
+	nreg "t$k-a-$$" "tie-$$"
+	nreg "t$k-b-$$" "tie-$$"
+	touch -d '2020-01-01 00:00:00' "$RUNN/reg/t$k-a-$$" "$RUNN/reg/t$k-b-$$"
+	[ "$(listed_first "t$k-a-$$" "t$k-b-$$")" = "t$k-b-$$" ] && break
+	rm -r "$RUNN/reg/t$k-a-$$" "$RUNN/reg/t$k-b-$$" "$RUNN/c/t$k-a-$$" "$RUNN/c/t$k-b-$$"
+done
+"$RELAY" --run-dir "$RUNN" --path "$SINK" 2>>"$WORK/relay.err" &
+NRELAY=$!
+RELAYS+=("$NRELAY")
+defer "kill $NRELAY"
+for _ in $(seq 100); do "$LENSFS_SHOW" --relay "$RUNN" >/dev/null 2>&1 && break; sleep 0.05; done
+check "restored registrations: the first registered keeps the name, the next gets NAME-2 (directory order: $(ls -f "$RUNN/reg" | grep -v '^\.' | tr '\n' ' '))" \
+	"$("$LENSFS_SHOW" --relay "$RUNN" | awk '$1 == "container" { print $2, $3 }' | LC_ALL=C sort | tr '\n' ';')" \
+	"$(printf 'id=%s name=mt-%s\nid=%s name=mt-%s-2\nid=t%s-a-%s name=tie-%s\nid=t%s-b-%s name=tie-%s-2\n' \
+		"$mold" $$ "$mfirst" $$ "$k" $$ $$ "$k" $$ $$ | LC_ALL=C sort | tr '\n' ';')"
+
 # --- a flood in A, 100 messages from B at the same time --------------------
 FLOOD=100000
 relay_bundle fa "[\"$SEND\", \"/send.py\", \"flood\", \"$FLOOD\"]" "{\"org.lensfs.relay.name\": \"flood-$$\"}"
 # B waits, started, for the flood to be under way (/go/start), then sends.
-mkdir -p "$WORK/go" "$ROOTFS/go"
 relay_bundle fb "$(jq -nc --arg s 'while [ ! -e /go/start ]; do /usr/bin/sleep 0.01; done
 	echo "start $(/usr/bin/date +%s.%N)"; i=0
 	while [ $i -lt 100 ]; do i=$((i + 1)); /usr/bin/logger -t bmsg "b $i" || exit 1; done; echo sent' \
-	'["/usr/bin/sh", "-c", $s]')" "{\"org.lensfs.relay.name\": \"quiet-$$\"}" "" \
-	".mounts += [{\"destination\": \"/go\", \"type\": \"bind\", \"source\": \"$WORK/go\", \"options\": [\"rbind\", \"ro\"]}]"
+	'["/usr/bin/sh", "-c", $s]')" "{\"org.lensfs.relay.name\": \"quiet-$$\"}" "" "$GO_MOUNT"
 start=$(date +%s%N)
 run_ctr fb "$ID-fb" &
 FB=$!
@@ -474,15 +532,17 @@ kill -HUP "$TCP_RELAY"
 for _ in $(seq 100); do [ -S "$RUNT/c/remote2-$$/log" ] && break; sleep 0.05; done
 check_true "SIGHUP: a new registration gets its socket" test -S "$RUNT/c/remote2-$$/log"
 check "SIGHUP: the relay goes on" "$("$LENSFS_SHOW" --relay "$RUNT" | grep -c '^container ')" 2
-# A name is the hostname upstream: another live container cannot take it.
+# A name is the hostname upstream: another live container that asks for it
+# gets NAME-2, and the reply to add says so.
+ctl() { $PYTHON -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
+s.send(sys.argv[2].encode()); print(s.recv(4096).decode().strip())' "$RUNT/control" "$1"; }
 mkdir -p "$RUNT/c/twin-$$"
 printf '[container]\nid=twin-%s\nname=far-%s\npid=1\n' $$ $$ >"$RUNT/reg/twin-$$"
-check "a name already held: refused at add" "$($PYTHON -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1])
-s.send(sys.argv[2].encode()); print(s.recv(4096).decode().strip())' "$RUNT/control" "add twin-$$")" \
-	"error: the name 'far-$$' is container remote-$$'s"
-check "a name already held: no socket for the second" "$(ls "$RUNT/c/twin-$$" | wc -l) $("$LENSFS_SHOW" --relay "$RUNT" | grep -c "twin-$$")" "0 0"
-rm -f "$RUNT/reg/twin-$$"
+check "a name already held: the second gets NAME-2, the reply to add says it" "$(ctl "add twin-$$")" "ok name=far-$$-2"
+check "a name already held: the second has its socket and is counted under NAME-2" \
+	"$(ls "$RUNT/c/twin-$$") $("$LENSFS_SHOW" --relay "$RUNT" | grep -o "id=twin-$$ name=[^ ]*")" "log id=twin-$$ name=far-$$-2"
+check "a name already held: the second goes" "$(ctl "drop twin-$$")" "ok"
 # UDP: the same registration, another relay.
 kill "$TCP_RELAY"
 wait "$TCP_RELAY" 2>/dev/null

@@ -738,6 +738,78 @@ static void test_name_sanitize(void **state)
 	assert_true(relay_id_valid(b));
 }
 
+/* The relay never lets a container pass for the host. */
+static void test_name_is_host(void **state)
+{
+	static const char *const host[] = { "myhost.example.org",   "MYHOST",  "myhost",
+					    "MyHost.Example.Org",   "myhost.", "localhost",
+					    "LocalHost.localdomain" };
+	static const char *const other[] = { "myhost-2", "myhost.other", "example",   "web",
+					     "myhos",	 "myhost_",	 "localhost2" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(host); i++)
+		if (!relay_name_is_host(host[i], "myhost.example.org"))
+			fail_msg("'%s' is not taken for the host's", host[i]);
+	for (size_t i = 0; i < G_N_ELEMENTS(other); i++)
+		if (relay_name_is_host(other[i], "myhost.example.org"))
+			fail_msg("'%s' is taken for the host's", other[i]);
+	assert_true(relay_name_is_host("VM", "vm"));
+	assert_false(relay_name_is_host("vm.local", "vm"));
+	/* No host name known: localhost still is one. */
+	assert_true(relay_name_is_host("localhost", ""));
+	assert_false(relay_name_is_host("web", ""));
+}
+
+/* taken() for relay_name_pick: the names in a set, and the host's. */
+static bool in_set(const char *name, void *data)
+{
+	return g_hash_table_contains(data, name) || relay_name_is_host(name, "web-4");
+}
+
+static void test_name_pick(void **state)
+{
+	g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autofree char *long_base = g_strnfill(128, 'a');
+	g_autofree char *a126 = g_strnfill(126, 'a'), *a125 = g_strnfill(125, 'a');
+	g_autofree char *long2 = g_strconcat(a126, "-2", NULL);
+	g_autofree char *long10 = g_strconcat(a125, "-10", NULL);
+	const struct {
+		const char *add, *want; /* add to the taken set, then pick "web" */
+	} steps[] = {
+		{ NULL, "web" },      { "web", "web-2" },
+		{ "web-3", "web-2" }, { "web-2", "web-5" }, /* web-3 taken, web-4 is the host's */
+		{ "web-5", "web-6" },
+	};
+	char *name;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		g_autofree char *got = NULL;
+
+		if (steps[i].add)
+			g_hash_table_add(taken, g_strdup(steps[i].add));
+		got = relay_name_pick("web", in_set, taken);
+		assert_string_equal(got, steps[i].want);
+	}
+	/* Past -9 the suffix grows. */
+	for (int n = 6; n <= 10; n++)
+		g_hash_table_add(taken, g_strdup_printf("web-%d", n));
+	name = relay_name_pick("web", in_set, taken);
+	assert_string_equal(name, "web-11");
+	g_free(name);
+	/* At most 128 characters: the base is cut, the suffix kept. */
+	g_hash_table_add(taken, g_strdup(long_base));
+	name = relay_name_pick(long_base, in_set, taken);
+	assert_string_equal(name, long2);
+	assert_true(relay_id_valid(name));
+	g_free(name);
+	for (int n = 2; n <= 9; n++)
+		g_hash_table_add(taken, g_strdup_printf("%s-%d", a126, n));
+	name = relay_name_pick(long_base, in_set, taken);
+	assert_string_equal(name, long10);
+	assert_int_equal(strlen(name), 128);
+	g_free(name);
+}
+
 static void test_registration(void **state)
 {
 	struct relay_reg reg = { .id = "c1", .name = "web-1", .pid = 77 };
@@ -1069,6 +1141,8 @@ int main(void)
 		cmocka_unit_test(test_severity_floor),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_name_sanitize),
+		cmocka_unit_test(test_name_is_host),
+		cmocka_unit_test(test_name_pick),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_registration_errors),
 		cmocka_unit_test(test_registration_zero),
