@@ -59,6 +59,16 @@ static void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void notice(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(LOG_NOTICE, fmt, ap, "");
+	va_end(ap);
+}
+
 /* Reports why the hook refuses the start, and returns the exit status. */
 static int failure(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static int failure(const char *fmt, ...)
@@ -93,16 +103,20 @@ static int oci_rootfs(const struct oci_state *st, char **rootfs)
 }
 
 /* lensfs-relay (docs/relay.md): the container's registration and a
- * detached copy of its socket directory, or -1 after a warning. */
-static int relay_prepare(const char *run_dir, const struct oci_state *st)
+ * detached copy of its socket directory in *mount_fd (-1 after a warning);
+ * 0, or the exit status when the relay refused the container. */
+static int relay_prepare(const char *run_dir, const struct oci_state *st, int *mount_fd)
 {
 	g_auto(relay_reg) reg = { 0 };
 	g_autofree char *why = NULL, *warning = NULL, *reply = NULL;
-	int r, fd = -1;
+	autoclose int fd = -1;
+	const char *name;
+	int r;
 
+	*mount_fd = -1;
 	if (relay_reg_from_state(st, &reg, &why, &warning) < 0) {
 		warn("no /dev/log from lensfs-relay: %s", why);
-		return -1;
+		return 0;
 	}
 	if (warning)
 		warn("%s", warning);
@@ -111,13 +125,35 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st)
 		r = relay_hook_prepare(run_dir, reg.id, &fd);
 	if (r < 0) {
 		warn("no /dev/log from lensfs-relay: %s: %s", run_dir, g_strerror(-r));
-		return -1;
+		return 0;
 	}
 	r = relay_ctl_call(run_dir, "add", reg.id, &reply);
-	if (r < 0)
+	if (r == -EPROTO) {
+		/* A running relay said no (the host's name, a registration it
+		 * cannot use): the container would start without the /dev/log
+		 * it was set up with, and runtimes show a hook's stderr only
+		 * when it fails. No registration is left for a later relay to
+		 * take up. */
+		relay_hook_unregister(run_dir, reg.id, false);
+		return failure("lensfs-relay in %s: %s", run_dir,
+			       g_str_has_prefix(reply, "error: ") ? reply + 7 : reply);
+	}
+	/* Not running, or not answering in time: it binds the socket when it
+	 * (next) reads the registrations. */
+	if (r < 0) {
 		warn("lensfs-relay in %s: %s; /dev/log gets its socket when the relay starts",
-		     run_dir, r == -EPROTO ? reply : g_strerror(-r));
-	return fd;
+		     run_dir, g_strerror(-r));
+	} else if (g_str_has_prefix(reply, "name=")) {
+		name = reply + 5;
+		reply[strcspn(reply, "\n")] = '\0';
+		if (strcmp(name, reg.name) != 0)
+			notice("lensfs-relay: the name '%s' is another container's; this one is "
+			       "'%s'",
+			       reg.name, name);
+	}
+	*mount_fd = fd;
+	fd = -1;
+	return 0;
 }
 
 /* Records the container as granted delegation of its sys/fs/cgroup view
@@ -271,8 +307,11 @@ int main(int argc, char **argv)
 	r = caps_drop_to_hook();
 	if (r < 0)
 		return failure("dropping capabilities: %s", g_strerror(-r));
-	if (relay_dir && mode != MODE_LXC)
-		relay_fd = relay_prepare(relay_dir, &st);
+	if (relay_dir && mode != MODE_LXC) {
+		r = relay_prepare(relay_dir, &st, &relay_fd);
+		if (r != 0)
+			return r;
+	}
 
 	/* Step 1, where lensfs is mounted: nothing is visible yet. */
 	canon = realpath(mountpoint, NULL);

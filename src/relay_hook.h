@@ -10,7 +10,9 @@
  *     /dev/log -> lensfs-relay/log;
  *   at poststop: the registration goes, and the relay drops the socket (or,
  *     with no relay running, the hook removes what is left).
- * Nothing here stops a container's start: lensfs-hook warns instead.
+ * lensfs-hook warns when something here fails, and the container starts;
+ * only a running relay that refuses the container (its "add" answers an
+ * error) stops the start, and lensfs-hook removes the registration first.
  */
 
 #include "oci.h"

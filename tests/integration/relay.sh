@@ -257,7 +257,7 @@ check "poststop: no registration left" "$(ls "$RUN/reg" | grep -c "$ID")" 0
 check "poststop: no socket directory left" "$(ls "$RUN/c" | grep -c "$ID")" 0
 check "poststop: the relay forgot them" "$(stats | grep -c "$ID")" 0
 
-# --- names: one live container a name -----------------------------------
+# --- names: one live container a name, never the host's ------------------
 # Two live containers asking for one name: the second gets NAME-2, and each
 # its /dev/log. The first waits (/go/twins) until the second has run.
 TWIN=twin-$$
@@ -279,6 +279,26 @@ wait_lines "|second twin\$" 1
 check "two live containers with one name: both ran, each under a name of its own upstream" \
 	"$t1 $t2 $(lines "$TWIN" | cut -d'|' -f4,7) / $(lines "$TWIN-2" | cut -d'|' -f4,7)" \
 	"0 0 twin|first twin / twin|second twin"
+
+# A container named as the host: the relay refuses it, and so its start
+# fails, saying why.
+HOST=$(hostname)
+relay_bundle host '["/usr/bin/true"]' "{\"org.lensfs.relay.name\": \"$HOST\"}"
+run_ctr host "$ID-host"
+rc=$?
+check_true "a container named as the host ($HOST): its start fails (runc: $rc), the hook says why ($(grep -o 'lensfs-hook: [^"]*' "$WORK/host.err" | head -1))" \
+	test "$rc" -ne 0 -a "$(grep -cF "lensfs-hook: container $ID-host: lensfs-relay in $RUN: the name '$HOST' is the host's; nothing mounted" "$WORK/host.err")" -ge 1
+# The hook alone (no runc, whose poststop would clean up after it): exit
+# status 1, and no registration or directory left.
+mkdir -p "$WORK/hostx"
+echo '{"root": {"path": "rootfs"}}' >"$WORK/hostx/config.json"
+hstate=$(jq -nc --arg id "$ID-hostx" --argjson pid $$ --arg b "$WORK/hostx" --arg n "$HOST" \
+	'{ociVersion: "1.0.2", id: $id, status: "creating", pid: $pid, bundle: $b, annotations: {"org.lensfs.relay.name": $n}}')
+"$HOOK" --mountpoint "$WORK/no-lensfs" --relay "$RUN" createRuntime <<<"$hstate" 2>"$WORK/hostx.err"
+rc=$?
+check "a container named as the host: the hook exits 1 and leaves no registration or directory" \
+	"$rc $(ls "$RUN/reg" "$RUN/c" | grep -c -- "$ID-hostx")" "1 0"
+"$HOOK" --relay "$RUN" poststop <<<"$hstate"
 
 # After a restart, registrations are read in the order they were written
 # (mtime, then id), not in the directory's (on tmpfs, an order of its own):
