@@ -84,7 +84,7 @@ measure() {
 	local cg=$1 name=$2 file=$3 threads=$4
 	shift 4
 	in_container "$cg" "$READER" --threads "$threads" --seconds "$SECONDS_PER" "$@" "$(path_of "$name" "$file")" |
-		sed -E 's/reads=([0-9]+) .*rate=([0-9.]+) p50_us=([0-9.]+) p99_us=([0-9.]+)/\2 \3 \4 \1/'
+		sed -E 's/reads=([0-9]+) .*rate=([0-9.]+) p50_us=([0-9.]+) p99_us=([0-9.]+).*/\2 \3 \4 \1/'
 }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }

@@ -88,9 +88,12 @@ void census_seen_by(const struct thread_census *c, pid_t reader, unsigned int *r
 
 	*running = c->running;
 	*blocked = c->blocked;
-	if (!s || s->state == 'R')
+	/* Counted as running already; or no reader (lensfs-show --cgroup). */
+	if ((s && s->state == 'R') || reader <= 0)
 		return;
+	/* Seen asleep or waiting, or not seen at all (it started since the
+	 * census, or was not in the sample): it runs now. */
 	*running += 1;
-	if (s->state == 'D' && *blocked > 0)
+	if (s && s->state == 'D' && *blocked > 0)
 		*blocked -= 1;
 }

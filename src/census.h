@@ -40,8 +40,9 @@ struct thread_census {
 void census_take(const char *proc_root, const GArray *tids, struct thread_census *out);
 void census_clear(struct thread_census *c);
 
-/* The running and blocked threads as reader sees them: the kernel counts the
- * reader of /proc/stat or /proc/loadavg as running, while through lensfs it
- * waits for the answer (in D, or sampled asleep before it asked). */
+/* The running and blocked threads as reader (a host thread id; 0: none)
+ * sees them: the kernel counts the reader of /proc/stat or /proc/loadavg as
+ * running, while through lensfs it waits for the answer (in D), or was
+ * counted asleep, or not at all, by a census taken before it asked. */
 void census_seen_by(const struct thread_census *c, pid_t reader, unsigned int *running,
 		    unsigned int *blocked);

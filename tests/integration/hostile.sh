@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# What one container does cannot stall the daemon every container shares,
+# nor run it out of descriptors (docs/security.md, "Fairness"):
+# - a container of 20,000 threads that reads proc/stat in a loop (each
+#   thread's state was read through /proc/TID/stat, which sums over the
+#   whole group: one render took 21.6 s, and every other reader waited);
+# - 2,000 short-lived pid namespaces that read once each (each kept a pidfd
+#   in the worker for good);
+# - the same under a descriptor limit of 256 (at 128, every reader, the
+#   host's too, got EIO).
+# Nothing is timed here but stalls, with a wide margin: a read that waited
+# for another container's work waited seconds. The latencies themselves,
+# against a container without the threads: bench/hostile.sh.
+. "$(dirname "$0")/lib.sh"
+require_machine
+THREADS=$BUILDDIR/bench/threads
+READER=$BUILDDIR/bench/reader
+[ -x "$THREADS" ] && [ -x "$READER" ] || skip "no bench/threads or bench/reader (make check builds them)"
+N=${LENSFS_TEST_THREADS:-20000}
+WORK=$(mktemp -d -t lensfs-hostile-XXXXXX)
+defer "rm -rf $WORK"
+mount_lensfs
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2" | cut -d. -f1; }
+# under_a_second NAME READER_OUTPUT: no read waited a second or more.
+under_a_second() {
+	local max
+	max=$(field max_us "$2")
+	echo "# $1: $2"
+	check_true "$1: answered, none waited a second (the longest: $((${max:-0} / 1000)) ms)" \
+		test -n "$max" -a "${max:-0}" -lt 1000000
+}
+
+# --- a container of 20,000 threads reads proc/stat in a loop ---------------
+cg_create "$TAG/many"
+cg_memory "$TAG/many" $((4 << 30)) # each thread's kernel stack is charged
+cg_create "$TAG/other"
+cg_memory "$TAG/other" $((256 << 20))
+in_container "$TAG/many" "$THREADS" "$N" >"$WORK/threads.out" 2>&1 &
+for _ in $(seq 600); do grep -q ready "$WORK/threads.out" && break; sleep 0.05; done
+tp=$(pgrep -f -x "$THREADS $N" | head -1)
+check "the container has its $N threads" "$(ls "/proc/$tp/task" 2>/dev/null | wc -l)" $((N + 1))
+# in_many CMD...: CMD in that container (its cgroup and pid namespace).
+in_many() { in_cgroup "$TAG/many" nsenter -t "$tp" -p -- "$@"; }
+in_many "$READER" --seconds 4 "$MNT/proc/stat" >"$WORK/many.out" 2>&1 &
+many=$!
+sleep 0.5
+# Another container, as a monitoring agent reads: every 10 ms.
+other=$(in_container "$TAG/other" "$READER" --interval-us 10000 --seconds 3 "$MNT/proc/meminfo" 2>&1)
+wait "$many"
+under_a_second "another container's meminfo, every 10 ms" "$other"
+under_a_second "the container's own proc/stat, in a loop" "$(cat "$WORK/many.out")"
+# What it reads: its threads counted (the census reads at most 2,048 of
+# their states, and scales), the reader running.
+stat=$(in_many cat "$MNT/proc/stat")
+loadavg=$(in_many cat "$MNT/proc/loadavg")
+check "its proc/stat: the reader runs, none blocked" "$(grep -E '^procs_(running|blocked)' <<<"$stat" | tr '\n' ' ')" "procs_running 1 procs_blocked 0 "
+check_true "its loadavg counts every thread ($loadavg)" \
+	awk -v f="$(cut -d' ' -f4 <<<"$loadavg")" -v n="$N" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 1 && a[2] >= n && a[2] <= n + 10) }'
+kill -9 "$tp" # a pid namespace's init: SIGKILL only
+
+# --- 2,000 short-lived pid namespaces, each reading once -------------------
+# reads_from_namespaces N: N pid namespaces of a limited cgroup, eight at a
+# time, each reading meminfo once; prints how many read it whole.
+cg_create "$TAG/brief"
+cg_memory "$TAG/brief" $((256 << 20))
+reads_from_namespaces() {
+	seq "$1" | in_cgroup "$TAG/brief" xargs -P 8 -I{} unshare -p -f cat "$MNT/proc/meminfo" |
+		grep -c '^MemTotal: *262144 kB$'
+}
+fds() { ls "/proc/$(worker)/fd" | wc -l; }
+# settled: the worker's descriptors once the containers above are gone.
+settled() {
+	local last=-1 n
+	for _ in $(seq 60); do
+		n=$(fds)
+		[ "$n" = "$last" ] && break
+		last=$n
+		sleep 0.1
+	done
+	echo "$n"
+}
+before=$(settled)
+check "2,000 pid namespaces read once each" "$(reads_from_namespaces 2000)" 2000
+check "and the worker holds no descriptor for them once they are gone" "$(settled)" "$before"
+
+# --- the same under a descriptor limit of 256 -------------------------------
+printf '#!/bin/sh\nulimit -n 256\nexec %s "$@"\n' "$BUILDDIR/lensfs" >"$WORK/lensfs-256"
+chmod +x "$WORK/lensfs-256"
+LENSFS=$WORK/lensfs-256 mount_lensfs
+check "a worker limited to 256 descriptors" "$(awk '/^Max open files/ { print $4 }' "/proc/$(worker)/limits")" 256
+check "2,000 pid namespaces read once each, with 256 descriptors" "$(reads_from_namespaces 2000)" 2000
+check "the host still reads" "$(grep -c '^MemTotal:' "$MNT/proc/meminfo")" 1
+check "the same worker (none died)" "$(serving)" 1
+finish
