@@ -136,10 +136,10 @@ D=$V/$(cg_ctrl_dir memory)
 C2=$TAG/deleg
 cg_create "$C2"
 cg_memory "$C2" $((300 << 20))
-in_cgroup "$C" sleep 30 &
-defer "kill $! 2>/dev/null"
+in_cgroup "$C" sleep 301 &
 sleep 0.2
-foreign=$(head -1 "$HOSTMEM/$C/cgroup.procs")
+foreign=$(pgrep -n -x -f "sleep 301")
+defer "kill $foreign 2>/dev/null"
 # w FILE TEXT: one write(2), and its errno's name (dash's echo says EIO
 # for any failed write).
 writer='import errno, os, sys
@@ -194,17 +194,26 @@ check "the host cannot write through the view" \
 	"$(mkdir "$D/$C2/hostmade" 2>&1 | sed 's/.*: //')" "Read-only file system"
 check_true "nothing was made" test ! -e "$HOSTMEM/$C2/hostmade"
 
+# A second container granted delegation, its init at its root and a child
+# cgroup with no controller handed down (v2 then allows processes in both).
+C3=$TAG/deleg3
+cg_create "$C3"
+mkdir "$HOSTMEM/$C3/child"
+printf '%s\n/%s\n' lensfs-test-3 "$C3" >"$DDIR/$(printf /%s "$C3" | sha256sum | cut -d' ' -f1)"
 # Only the files of the delegation model, below the root too: never one
 # that acts beyond the subtree (v1's cgroup.event_control would make the
 # daemon interpret fd numbers of its own table, devices.allow passes its
-# CAP_SYS_ADMIN), nor the synchronous ones v1 has (force_empty).
-mkdir "$HOSTMEM/$C2/child"
-if [ "$CGVER" = 1 ]; then REFUSED="cgroup.event_control memory.force_empty notify_on_release"
-else REFUSED="memory.pressure cgroup.pressure"; fi
-out=$(in_own_container "$C2" "$W; for f in $REFUSED; do echo \$f: \$(w $D/child/\$f 1); done")
+# CAP_SYS_ADMIN), nor the synchronous ones v1 has (force_empty), nor PSI
+# triggers.
+REFUSED=
+for f in cgroup.event_control memory.force_empty notify_on_release memory.pressure cgroup.pressure; do
+	[ -e "$HOSTMEM/$C3/child/$f" ] && REFUSED="$REFUSED $f"
+done
+out=$(in_own_container "$C3" "$W; for f in $REFUSED; do echo \$f: \$(w $D/child/\$f 1); done")
 for f in $REFUSED; do
 	check "delegated: $f below the root is refused" "$(value "$f" "$out")" EPERM
 done
+check_true "files to refuse ($REFUSED)" test "$(wc -w <<<"$REFUSED")" -ge 2
 
 # A container stops the helper that writes its pid (it is in the
 # container's pid namespace, so the container can): nobody else waits. The
@@ -231,7 +240,7 @@ while time.time() < end:
         break
 else:
     print("stopped write: never stopped")'
-UNSHARE_MORE="-n -i" in_own_container "$C2" "
+UNSHARE_MORE="-n -i" in_own_container "$C3" "
 	readlink /proc/1/ns/net /proc/1/ns/ipc >$DDIR/stopped.ns
 	sleep 30 & s=\$!
 	$PYTHON -c '$stopper' &
@@ -265,7 +274,6 @@ wait "$stopped_job"
 check "stopped helper: the write fails once its time is up" "$(value 'stopped write' "$(cat "$DDIR/stopped.out")")" ETIMEDOUT
 check "stopped helper: killed, with its writer" "$(pgrep -P "$(worker)" | wc -l)" 0
 check "the daemon serves on" "$(grep -c '^MemTotal:' "$MNT/proc/meminfo")" 1
-rmdir "$HOSTMEM/$C2/child"
 
 # A pid namespace whose init sits in the root cgroups has no cgroup of its
 # own: nothing of the host's tree is its view.
