@@ -11,7 +11,8 @@
 #                      kernel in a VM, make distcheck, then the unit and
 #                      integration tests again under AddressSanitizer and
 #                      UndefinedBehaviorSanitizer
-#   ./setup.sh bench   run the benchmarks: native /proc, LXCFS and lensfs;
+#   ./setup.sh bench   run the benchmarks: native /proc, LXCFS and lensfs
+#                      (alone, and next to a container of 20,000 threads);
 #                      what lensfs-hook adds to a container start
 #   ./setup.sh packages  print the Debian packages the above install
 set -euo pipefail
@@ -137,6 +138,7 @@ bench)
 	install_packages
 	build build
 	bench/run.sh build
+	bench/hostile.sh build
 	bench/hook.sh build
 	bench/restart.sh build
 	bench/relay.sh build
