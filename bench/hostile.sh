@@ -37,7 +37,7 @@ lxcfs "$LX" >/dev/null 2>&1 &
 LX_PID=$!
 defer "kill $LX_PID; sleep 0.3; fusermount3 -u $LX; rmdir $LX"
 for _ in $(seq 100); do [ -e "$LX/proc/meminfo" ] && break; sleep 0.05; done
-mount_lensfs
+mount_lensfs ${HOSTILE_LENSFS_OPTS:-}
 declare -A MOUNTS=([native]= [lxcfs]=$LX [lensfs]=$MNT)
 NAMES="native lxcfs lensfs"
 
@@ -56,6 +56,7 @@ one_round() {
 	in_container "$cg" "$THREADS" "$n" >"$WORK/threads.out" 2>&1 &
 	for _ in $(seq 600); do grep -q ready "$WORK/threads.out" && break; sleep 0.05; done
 	tp=$(pgrep -f -x "$THREADS $n" | head -1)
+	[ -n "$tp" ] || { cat "$WORK/threads.out"; echo "bench: $n threads did not start"; exit 1; }
 	in_cgroup "$cg" nsenter -t "$tp" -p -- "$READER" --seconds "$SECONDS_PER" \
 		"${base:-}/proc/stat" >"$WORK/a.out" 2>&1 &
 	a=$!
@@ -90,7 +91,7 @@ col() { awk -v c="$3" '{ print $c }' "$WORK/$1.$2" | median; }
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$src" "$n" \
 				"$(col "$src" "$n" 1)" "$(col "$src" "$n" 2)" "$(col "$src" "$n" 3)" \
 				"$(col "$src" "$n" 4)" "$(col "$src" "$n" 5)" \
-				"$(awk -v a="$(col "$src" "$n" 2)" -v b="$(col "$src" 1 2)" 'BEGIN { printf "%.2fx", b > 0 ? a / b : 0 }')"
+				"$(awk -v a="$(col "$src" "$n" 2)" -v b="$(col "$src" 1 2)" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
 		done
 	done
 } | tee "${OUTPUT:-/dev/null}"

@@ -5,6 +5,9 @@
 #include "parse.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,21 +45,39 @@ static GArray *sample(guint n)
 	return pick;
 }
 
+/* Thread tid's state: its stat line is a few hundred bytes (comm is 16 at
+ * most), read into a buffer on the stack: this runs thousands of times a
+ * census. */
+static int thread_state(int proc_fd, pid_t tid, char *state)
+{
+	char path[64], text[1024];
+	autoclose int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)tid, (int)tid);
+	fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	text[n] = '\0';
+	return proc_stat_state(text, state);
+}
+
 void census_take(const char *proc_root, const GArray *tids, struct thread_census *out)
 {
 	g_autoptr(GArray) pick = sample(tids->len);
+	autoclose int proc_fd = open(proc_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	unsigned int read = 0, running = 0, blocked = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->sampled = g_array_sized_new(FALSE, FALSE, sizeof(struct thread_state), pick->len);
-	for (guint i = 0; i < pick->len; i++) {
+	for (guint i = 0; proc_fd >= 0 && i < pick->len; i++) {
 		struct thread_state s = { g_array_index(tids, pid_t, g_array_index(pick, guint, i)),
 					  0 };
-		g_autofree char *text = NULL;
 
-		if (file_read_allf(&text, "%s/%d/task/%d/stat", proc_root, (int)s.tid, (int)s.tid) <
-			    0 ||
-		    proc_stat_state(text, &s.state) < 0)
+		if (thread_state(proc_fd, s.tid, &s.state) < 0)
 			continue;
 		read++;
 		running += s.state == 'R';

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CENSUS_SAMPLE_MAX  2048
+#define CENSUS_SAMPLE_MAX  1024
 #define CENSUS_CGROUPS_MAX 4096
 
 struct thread_state {
@@ -33,6 +33,7 @@ struct thread_census {
 	unsigned int running; /* in state R (scaled when sampled) */
 	unsigned int blocked; /* in state D (likewise) */
 	GArray *sampled; /* struct thread_state, by tid: those whose state was read */
+	uint64_t cost_us; /* how long the census took, listing included (the caller's) */
 };
 
 /* Reads the states of tids (host thread ids) below proc_root. A thread that

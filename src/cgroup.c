@@ -712,24 +712,30 @@ static int threads_below(const char *dir, const char *file, int depth, unsigned 
 			 GArray *tids)
 {
 	g_autofree char *text = NULL;
-	g_auto(GStrv) lines = NULL;
 	struct dirent *e;
 	DIR *d;
 	int r = read_in(dir, file, &text);
 
 	if (r < 0)
 		return r;
-	lines = g_strsplit(text, "\n", -1);
-	for (char **l = lines; *l; l++) {
-		uint64_t tid;
+	/* One id a line; read in place: a list can hold tens of thousands. */
+	for (const char *p = text; *p;) {
+		unsigned long tid;
+		char *end;
+
+		if (*p == '\n') {
+			p++;
+			continue;
+		}
 		pid_t t;
 
-		if (**l == '\0')
-			continue;
-		if (parse_u64(*l, &tid) < 0 || tid == 0 || tid > INT_MAX)
+		errno = 0;
+		tid = strtoul(p, &end, 10);
+		if (end == p || errno || tid == 0 || tid > INT_MAX || (*end && *end != '\n'))
 			return -EINVAL;
 		t = (pid_t)tid;
 		g_array_append_val(tids, t);
+		p = end;
 	}
 	if (depth >= 64)
 		return 0;

@@ -48,7 +48,8 @@ struct lensfs_ctx {
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
 	struct ttl_cache *cpu; /* cpuset and cpu paths -> struct cpu_facts */
 	struct ttl_cache *cpu_use; /* cpuacct path -> struct cpu_times */
-	struct ttl_cache *threads; /* cpuacct path -> struct thread_states (view.c) */
+	struct ttl_cache *threads; /* cpuacct path -> struct thread_census (view.c) */
+	struct ttl_cache *thread_lists; /* cpuacct path -> its thread ids (view.c) */
 	struct ttl_cache *cg_roots; /* container init -> its sys/fs/cgroup roots */
 	/* Load averages of the containers that read proc/loadavg, created at
 	 * the first such read (loadavg.c). */

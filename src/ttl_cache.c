@@ -9,6 +9,7 @@
 struct entry {
 	gpointer value;
 	uint64_t stored_at;
+	uint64_t ttl_us;
 };
 
 struct ttl_cache {
@@ -17,6 +18,7 @@ struct ttl_cache {
 	uint64_t ttl_us;
 	size_t value_size;
 	GDestroyNotify clear;
+	ttl_of_fn ttl_of;
 	unsigned int puts;
 };
 
@@ -46,12 +48,17 @@ static gboolean always(gpointer k, gpointer v, gpointer data)
 	return TRUE;
 }
 
+void ttl_cache_set_ttl_of(struct ttl_cache *cache, ttl_of_fn ttl_of)
+{
+	cache->ttl_of = ttl_of;
+}
+
 static gboolean expired(gpointer k, gpointer v, gpointer data)
 {
 	struct ttl_cache *cache = data;
 	struct entry *e = v;
 
-	if (now_monotonic_us() - e->stored_at <= cache->ttl_us)
+	if (now_monotonic_us() - e->stored_at <= e->ttl_us)
 		return FALSE;
 	entry_free(e, cache->clear);
 	return TRUE;
@@ -77,7 +84,7 @@ static gpointer ttl_cache_get(struct ttl_cache *cache, const char *key)
 		return NULL;
 	g_mutex_lock(&cache->lock);
 	e = g_hash_table_lookup(cache->map, key);
-	if (e && now_monotonic_us() - e->stored_at <= cache->ttl_us)
+	if (e && now_monotonic_us() - e->stored_at <= e->ttl_us)
 		value = g_atomic_rc_box_acquire(e->value);
 	g_mutex_unlock(&cache->lock);
 	return value;
@@ -95,6 +102,8 @@ static void ttl_cache_put(struct ttl_cache *cache, const char *key, gpointer val
 	e = g_new(struct entry, 1);
 	e->value = value;
 	e->stored_at = now_monotonic_us();
+	e->ttl_us = cache->ttl_of ? MAX(cache->ttl_us, cache->ttl_of(value, cache->ttl_us))
+				  : cache->ttl_us;
 	g_mutex_lock(&cache->lock);
 	struct entry *old = g_hash_table_lookup(cache->map, key);
 	if (old)

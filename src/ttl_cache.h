@@ -17,6 +17,10 @@ struct ttl_cache;
 /* Values are g_atomic_rc_box allocations of value_size bytes; clear frees
  * what they own. */
 struct ttl_cache *ttl_cache_new(uint64_t ttl_us, size_t value_size, GDestroyNotify clear);
+/* A value kept longer than the TTL: how long (at least the TTL) each
+ * value made from now on is trusted, by the value. */
+typedef uint64_t (*ttl_of_fn)(gconstpointer value, uint64_t ttl_us);
+void ttl_cache_set_ttl_of(struct ttl_cache *cache, ttl_of_fn ttl_of);
 void ttl_cache_free(struct ttl_cache *cache);
 /* fill makes a value in a zeroed box: 0 or -errno. */
 typedef int (*ttl_fill_fn)(gpointer value, void *data);

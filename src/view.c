@@ -45,6 +45,42 @@ static void cached_census_clear(gpointer p)
 	census_clear(p);
 }
 
+/* Reading a census's states takes a hundredth of the time at most,
+ * whatever the container's size: states that took 12 ms to read are
+ * reused for 1.2 s. Those reads slow other readers while they last (the
+ * kernel's procfs, measured: bench/hostile.sh), however idle the lane's
+ * priority. */
+static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
+{
+	return ((const struct thread_census *)value)->cost_us * 100;
+}
+
+/*
+ * A cgroup's thread ids (cgroup_threads). The kernel lists them without a
+ * break: cgroup v1 builds the whole list of a 20,000-thread cgroup in one
+ * go, some 15 ms during which a kernel without preemption (PREEMPT_NONE,
+ * these machines') gives that CPU to nobody, and readers of other
+ * containers whose turn falls there wait. So a list is reused for 200 times
+ * what it cost: a 15 ms list for 3 s, half a percent of one CPU.
+ */
+struct thread_list {
+	GArray *tids;
+	uint64_t cost_us;
+};
+
+static void thread_list_clear(gpointer p)
+{
+	struct thread_list *l = p;
+
+	if (l->tids)
+		g_array_unref(l->tids);
+}
+
+static uint64_t thread_list_ttl(gconstpointer value, uint64_t ttl_us)
+{
+	return ((const struct thread_list *)value)->cost_us * 200;
+}
+
 struct stat_floor {
 	unsigned int ncpus;
 	struct stat_cpu *cpu; /* the last values shown */
@@ -69,6 +105,9 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ctx->cpu = ttl_cache_new(ttl_us, sizeof(struct cpu_facts), cached_cpu_clear);
 	ctx->cpu_use = ttl_cache_new(ttl_us, sizeof(struct cpu_times), plain_clear);
 	ctx->threads = ttl_cache_new(ttl_us, sizeof(struct thread_census), cached_census_clear);
+	ttl_cache_set_ttl_of(ctx->threads, census_ttl);
+	ctx->thread_lists = ttl_cache_new(ttl_us, sizeof(struct thread_list), thread_list_clear);
+	ttl_cache_set_ttl_of(ctx->thread_lists, thread_list_ttl);
 	ctx->cg_roots = cgroup_view_roots_cache(ttl_us);
 }
 
@@ -82,6 +121,7 @@ void view_caches_free(struct lensfs_ctx *ctx)
 	ttl_cache_free(ctx->cpu);
 	ttl_cache_free(ctx->cpu_use);
 	ttl_cache_free(ctx->threads);
+	ttl_cache_free(ctx->thread_lists);
 	ttl_cache_free(ctx->cg_roots);
 }
 
@@ -426,23 +466,41 @@ struct thread_counts {
 	unsigned int total, running, blocked;
 };
 
+static int fill_thread_list(gpointer value, void *data)
+{
+	struct facts_args *a = data;
+	struct thread_list *l = value;
+	uint64_t start = now_monotonic_us();
+	int r = cgroup_threads(a->ctx->layout, a->m, CENSUS_CGROUPS_MAX, &l->tids);
+
+	l->cost_us = now_monotonic_us() - start;
+	return r;
+}
+
 static int fill_threads(gpointer value, void *data)
 {
 	struct facts_args *a = data;
-	g_autoptr(GArray) tids = NULL;
-	int r = cgroup_threads(a->ctx->layout, a->m, CENSUS_CGROUPS_MAX, &tids);
+	struct thread_census *c = value;
+	struct thread_list *l;
+	uint64_t start;
+	int r = ttl_cache_obtain(a->ctx->thread_lists, a->m->path[CG_CPUACCT], fill_thread_list, a,
+				 (gpointer *)&l);
 
 	if (r < 0)
 		return r;
-	census_take(a->ctx->proc_root, tids, value);
+	start = now_monotonic_us();
+	census_take(a->ctx->proc_root, l->tids, c);
+	c->cost_us = now_monotonic_us() - start;
+	ttl_cache_release(a->ctx->thread_lists, l);
 	return 0;
 }
 
 /*
  * Counted as reader sees them (census_seen_by), from a census at most
- * --refresh-ms old. Its cost grows with the container's threads: a serving
- * thread does not take one (-EWOULDBLOCK: the request goes to the
- * container's lane, which takes it and leaves it for the next readers).
+ * --refresh-ms old (or ten times what it cost, census_ttl). Its cost grows
+ * with the container's threads: a serving thread does not take one
+ * (-EWOULDBLOCK: the request goes to the container's lane, which takes it
+ * and leaves it for the next readers).
  */
 static int count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership *m, pid_t reader,
 			 struct thread_counts *n)

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
 
 #include <cmocka.h>
@@ -139,11 +140,12 @@ static void test_sampled_beyond_the_bound(void **state)
 			GINT_TO_POINTER(g_array_index(c.sampled, struct thread_state, i).tid));
 	assert_int_equal(g_hash_table_size(seen), CENSUS_SAMPLE_MAX); /* each once */
 	assert_int_equal(c.total, n);
-	/* 1024 running and 256 blocked of 8192; a sample of 2048 errs by a
-	 * standard deviation of 15 (running) and 8 (blocked) threads of the
-	 * sample, 60 and 32 scaled: five of them are allowed. */
-	assert_near(c.running, n / 8, 300);
-	assert_near(c.blocked, n / 32, 160);
+	/* One in eight running and one in 32 blocked; a sample of a quarter
+	 * errs by a standard deviation of sqrt(k p (1 - p)) threads of the
+	 * sample (k = CENSUS_SAMPLE_MAX), four times that scaled: five of
+	 * them are allowed. */
+	assert_near(c.running, n / 8, (unsigned int)(20 * sqrt(CENSUS_SAMPLE_MAX * 7.0 / 64)));
+	assert_near(c.blocked, n / 32, (unsigned int)(20 * sqrt(CENSUS_SAMPLE_MAX * 31.0 / 1024)));
 	census_clear(&c);
 	free_tree(&t);
 	g_hash_table_unref(seen);
