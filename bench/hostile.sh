@@ -37,7 +37,7 @@ lxcfs "$LX" >/dev/null 2>&1 &
 LX_PID=$!
 defer "kill $LX_PID; sleep 0.3; fusermount3 -u $LX; rmdir $LX"
 for _ in $(seq 100); do [ -e "$LX/proc/meminfo" ] && break; sleep 0.05; done
-mount_lensfs ${HOSTILE_LENSFS_OPTS:-}
+mount_lensfs
 declare -A MOUNTS=([native]= [lxcfs]=$LX [lensfs]=$MNT)
 NAMES="native lxcfs lensfs"
 
