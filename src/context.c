@@ -21,14 +21,6 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 /* Entries the cache holds at most, whatever RLIMIT_NOFILE allows: each
  * holds a pidfd, and the worker needs descriptors of its own. */
@@ -297,7 +289,7 @@ static bool entry_valid(struct lensfs_ctx *ctx, const struct pidns_entry *e, uin
 {
 	if (e->pidfd < 0 || now - e->resolved_at > ctx->cache_us)
 		return false;
-	return syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) == 0;
+	return pidfd_alive(e->pidfd);
 }
 
 static char *ns_name(int fd)
@@ -349,7 +341,7 @@ static int resolve_pidns(struct lensfs_ctx *ctx, pid_t pid, const char *ns,
 	 * Opened first: if the init is still alive once the files below are
 	 * read, they were its, not those of a process that took its number. */
 	if (r >= 0 && real) {
-		e->pidfd = (int)syscall(SYS_pidfd_open, e->init_pid, 0);
+		e->pidfd = pidfd_of(e->init_pid);
 		if (e->pidfd < 0)
 			r = -ESRCH;
 	}
@@ -359,8 +351,7 @@ static int resolve_pidns(struct lensfs_ctx *ctx, pid_t pid, const char *ns,
 		r = pid_membership(ctx, e->init_pid, &e->cg);
 	if (r >= 0)
 		r = pid_ns(ctx, e->init_pid, &init_ns);
-	if (r >= 0 && (strcmp(init_ns, ns) != 0 ||
-		       (real && syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) < 0)))
+	if (r >= 0 && (strcmp(init_ns, ns) != 0 || (real && !pidfd_alive(e->pidfd))))
 		r = -ESRCH;
 	if (r < 0) {
 		pidns_entry_free(e);

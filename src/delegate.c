@@ -18,13 +18,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 static bool in(const char *name, const char *const *list)
 {
 	for (; *list; list++)
@@ -271,7 +264,7 @@ int delegate_write_pid(const char *proc_root, pid_t writer, int fd, const char *
 		return -errno;
 	if (child == 0)
 		helper(daemon, fds, sorted, text, strlen(text));
-	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	pidfd = pidfd_of(child);
 	pfd.fd = pidfd;
 	if (pidfd < 0 || poll(&pfd, 1, (int)timeout_ms) <= 0) {
 		/* Stopped (the container sees it and can stop it), or slow:

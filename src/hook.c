@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define FUSE_SUPER_MAGIC 0x65735546 /* fs/fuse/inode.c */
@@ -149,12 +148,12 @@ void hook_plan_clear(struct hook_plan *plan)
 
 int hook_enter_mount_ns(pid_t pid)
 {
-	autoclose int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	autoclose int pidfd = pidfd_of(pid);
 	g_autofree char *path = g_strdup_printf("/proc/%d/ns/mnt", (int)pid);
 	struct stat theirs, ours;
 
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	/* The pidfd pins the process: the namespace checked is the one entered. */
 	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/mnt", &ours) < 0)
 		return -errno;

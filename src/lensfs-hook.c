@@ -49,23 +49,14 @@ static void vsay(int priority, const char *fmt, va_list ap, const char *tail)
 	syslog(priority, "container %s: %s%s", who, msg, tail);
 }
 
-static void warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-static void warn(const char *fmt, ...)
+/* A warning (LOG_WARNING), or news (LOG_NOTICE): the start goes on. */
+static void say(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void say(int priority, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(LOG_WARNING, fmt, ap, "");
-	va_end(ap);
-}
-
-static void notice(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-static void notice(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(LOG_NOTICE, fmt, ap, "");
+	vsay(priority, fmt, ap, "");
 	va_end(ap);
 }
 
@@ -115,16 +106,16 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st, int *m
 
 	*mount_fd = -1;
 	if (relay_reg_from_state(st, &reg, &why, &warning) < 0) {
-		warn("no /dev/log from lensfs-relay: %s", why);
+		say(LOG_WARNING, "no /dev/log from lensfs-relay: %s", why);
 		return 0;
 	}
 	if (warning)
-		warn("%s", warning);
+		say(LOG_WARNING, "%s", warning);
 	r = relay_hook_register(run_dir, &reg);
 	if (r >= 0)
 		r = relay_hook_prepare(run_dir, reg.id, &fd);
 	if (r < 0) {
-		warn("no /dev/log from lensfs-relay: %s: %s", run_dir, g_strerror(-r));
+		say(LOG_WARNING, "no /dev/log from lensfs-relay: %s: %s", run_dir, g_strerror(-r));
 		return 0;
 	}
 	r = relay_ctl_call(run_dir, "add", reg.id, &reply);
@@ -141,15 +132,17 @@ static int relay_prepare(const char *run_dir, const struct oci_state *st, int *m
 	/* Not running, or not answering in time: it binds the socket when it
 	 * (next) reads the registrations. */
 	if (r < 0) {
-		warn("lensfs-relay in %s: %s; /dev/log gets its socket when the relay starts",
-		     run_dir, g_strerror(-r));
+		say(LOG_WARNING,
+		    "lensfs-relay in %s: %s; /dev/log gets its socket when the relay starts",
+		    run_dir, g_strerror(-r));
 	} else if (g_str_has_prefix(reply, "name=")) {
 		name = reply + 5;
 		reply[strcspn(reply, "\n")] = '\0';
 		if (strcmp(name, reg.name) != 0)
-			notice("lensfs-relay: the name '%s' is another container's; this one is "
-			       "'%s'",
-			       reg.name, name);
+			say(LOG_NOTICE,
+			    "lensfs-relay: the name '%s' is another container's; this one is "
+			    "'%s'",
+			    reg.name, name);
 	}
 	*mount_fd = fd;
 	fd = -1;
@@ -322,8 +315,8 @@ int main(int argc, char **argv)
 		if (require)
 			return failure("no lensfs on %s (--require): %s", mountpoint,
 				       g_strerror(-r));
-		warn("no lensfs on %s (%s); it starts with the host's files", mountpoint,
-		     g_strerror(-r));
+		say(LOG_WARNING, "no lensfs on %s (%s); it starts with the host's files",
+		    mountpoint, g_strerror(-r));
 		if (relay_fd < 0)
 			return 0;
 		views = false;
@@ -368,9 +361,10 @@ int main(int argc, char **argv)
 	if (relay_fd >= 0) {
 		r = relay_hook_attach(relay_fd, rootfs);
 		if (r == -EEXIST)
-			warn("the image has a /dev/log of its own: left alone");
+			say(LOG_WARNING, "the image has a /dev/log of its own: left alone");
 		else if (r < 0)
-			warn("no /dev/log from lensfs-relay: %s/dev: %s", rootfs, g_strerror(-r));
+			say(LOG_WARNING, "no /dev/log from lensfs-relay: %s/dev: %s", rootfs,
+			    g_strerror(-r));
 	}
 	return 0;
 }

@@ -100,8 +100,9 @@ static char *token_dup(const char *s, size_t len, size_t max)
 /* The tag, the same whatever the sender wrote: a token (token_dup: no
  * blank, control or backslash), and none of ':', '[', ']' either, so that
  * "TAG[PID]: " upstream has one reading (an RFC 5424 APP-NAME
- * "evil[99999]:" would make rsyslog read 99999 as the PID). The relay's own tag is reserved: a sender's copy of it
- * gets a '_' in front, so that only the relay's summaries carry it. */
+ * "evil[99999]:" would make rsyslog read 99999 as the PID). The relay's
+ * own tag is reserved: a sender's copy of it gets a '_' in front, so that
+ * only the relay's summaries carry it. */
 static char *tag_clean(const char *s, size_t len)
 {
 	char *t = token_dup(s, len, SYSLOG_TAG_MAX);

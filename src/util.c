@@ -12,6 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 #include <time.h>
 
 /* Pseudo-files report size 0 or 4096, so the size is never trusted: read
@@ -140,6 +147,18 @@ int link_read(const char *path, char **out)
 	buf[n] = '\0';
 	*out = g_strdup(buf);
 	return 0;
+}
+
+int pidfd_of(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	return fd >= 0 ? fd : -errno;
+}
+
+bool pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
 uint64_t now_monotonic_us(void)

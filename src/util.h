@@ -64,5 +64,12 @@ int unix_addr(const char *path, struct sockaddr_un *sa, socklen_t *len);
  * RESOLVE_* flags (e.g. RESOLVE_IN_ROOT: path as a container resolves it). */
 int openat2_in(int dirfd, const char *path, int flags, uint64_t resolve);
 
+/* pidfd_open(2) of pid: a descriptor (O_CLOEXEC, as pidfds are), or
+ * -errno. */
+int pidfd_of(pid_t pid);
+/* Whether the process a pidfd names lives (pidfd_send_signal(2) of no
+ * signal). */
+bool pidfd_alive(int pidfd);
+
 /* Monotonic clock in microseconds. */
 uint64_t now_monotonic_us(void);

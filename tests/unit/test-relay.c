@@ -393,6 +393,14 @@ static GString *unescape(const char *s)
 	return out;
 }
 
+/* len random bytes into buf, half of them from the n bytes of hot. */
+static void random_bytes(GRand *rnd, char *buf, size_t len, const char *hot, size_t n)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = g_rand_boolean(rnd) ? hot[g_rand_int_range(rnd, 0, (gint32)n)]
+					     : (char)g_rand_int_range(rnd, 0, 256);
+}
+
 /* The escaping can be undone: any bytes, escaped then read back, are the
  * same bytes (fixed seed). */
 static void test_escape_reversible(void **state)
@@ -404,13 +412,10 @@ static void test_escape_reversible(void **state)
 		g_autoptr(GString) e = g_string_new(NULL), back = NULL;
 		size_t len = (size_t)g_rand_int_range(rnd, 0, sizeof(buf));
 
-		for (size_t i = 0; i < len; i++) {
-			static const char hot[] = "\\x1b\xc3\xa9\xe2\x82\xac\t";
+		/* Often a backslash, an x, bytes that look like an escape. */
+		static const char hot[] = "\\x1b\xc3\xa9\xe2\x82\xac\t";
 
-			buf[i] = g_rand_boolean(rnd)
-					 ? hot[g_rand_int_range(rnd, 0, sizeof(hot) - 1)]
-					 : (char)g_rand_int_range(rnd, 0, 256);
-		}
+		random_bytes(rnd, buf, len, hot, sizeof(hot) - 1);
 		syslog_escape(buf, len, e);
 		back = unescape(e->str);
 		assert_int_equal(back->len, len);
@@ -1092,13 +1097,10 @@ static void test_random_datagrams(void **state)
 		g_auto(syslog_msg) m = { 0 };
 		size_t len = (size_t)g_rand_int_range(rnd, 0, sizeof(buf));
 
-		for (size_t i = 0; i < len; i++) {
-			/* Often the characters the parser looks for. */
-			static const char hot[] = "<>[]: 1-\"\\\n\0\xc3\xe2";
-			buf[i] = g_rand_boolean(rnd)
-					 ? hot[g_rand_int_range(rnd, 0, sizeof(hot) - 1)]
-					 : (char)g_rand_int_range(rnd, 0, 256);
-		}
+		/* Often the characters the parser looks for. */
+		static const char hot[] = "<>[]: 1-\"\\\n\0\xc3\xe2";
+
+		random_bytes(rnd, buf, len, hot, sizeof(hot) - 1);
 		if (len > 4 && g_rand_boolean(rnd))
 			memcpy(buf, "<13>", 4);
 		syslog_msg_parse(buf, len, 400, &m);
