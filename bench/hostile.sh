@@ -32,11 +32,7 @@ require_machine
 WORK=$(mktemp -d -t lensfs-bench-hostile-XXXXXX)
 defer "rm -rf $WORK"
 
-LX=$(mktemp -d /tmp/lensfs-bench-lxcfs-XXXXXX)
-lxcfs "$LX" >/dev/null 2>&1 &
-LX_PID=$!
-defer "kill $LX_PID; sleep 0.3; fusermount3 -u $LX; rmdir $LX"
-for _ in $(seq 100); do [ -e "$LX/proc/meminfo" ] && break; sleep 0.05; done
+start_lxcfs
 mount_lensfs
 declare -A MOUNTS=([native]= [lxcfs]=$LX [lensfs]=$MNT)
 NAMES="native lxcfs lensfs"

@@ -60,3 +60,13 @@ ticks() {
 	done
 	echo "$t"
 }
+
+# start_lxcfs: Debian's lxcfs on a mount of its own, stopped at exit (the
+# integration tests' lib.sh first, for defer); sets LX and LX_PID.
+start_lxcfs() {
+	LX=$(mktemp -d /tmp/lensfs-bench-lxcfs-XXXXXX)
+	lxcfs "$LX" >/dev/null 2>&1 &
+	LX_PID=$!
+	defer "kill $LX_PID; sleep 0.3; fusermount3 -u $LX; rmdir $LX"
+	for _ in $(seq 100); do [ -e "$LX/proc/meminfo" ] && break; sleep 0.05; done
+}

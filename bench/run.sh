@@ -41,11 +41,7 @@ limited "$TAG/bench"
 limited "$TAG/a"
 limited "$TAG/b"
 
-LX=$(mktemp -d /tmp/lensfs-bench-lxcfs-XXXXXX)
-lxcfs "$LX" >/dev/null 2>&1 &
-LX_PID=$!
-defer "kill $LX_PID; sleep 0.3; fusermount3 -u $LX; rmdir $LX"
-for _ in $(seq 100); do [ -e "$LX/proc/meminfo" ] && break; sleep 0.05; done
+start_lxcfs
 
 # The FUSE floor: the same requests answered with a fixed text, nothing
 # else (bench/floor.c); it serves proc/meminfo only.
