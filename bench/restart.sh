@@ -32,13 +32,13 @@ LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0"}}'
 LXC_MNT=$WORK/lxcfs-mnt
 mkdir -p "$LXC_MNT"
 
-start_lxcfs() {
+run_lxcfs() { # on $LXC_MNT, again after each kill
 	lxcfs "$LXC_MNT" >>"$WORK/lxcfs.log" 2>&1 &
 	LXCFS_PID=$!
 	for _ in $(seq 100); do [ -e "$LXC_MNT/proc/meminfo" ] && return 0; sleep 0.05; done
 	echo "lxcfs did not mount"; exit 1
 }
-start_lxcfs
+run_lxcfs
 defer "kill \$LXCFS_PID; sleep 0.3; umount -l $LXC_MNT"
 
 # The container of each daemon: LXCFS's files bind-mounted as its
@@ -59,7 +59,7 @@ kill_lxcfs() {
 	kill -9 "$LXCFS_PID"
 	wait "$LXCFS_PID" 2>/dev/null || true
 	umount -l "$LXC_MNT" 2>/dev/null || true
-	start_lxcfs
+	run_lxcfs
 }
 kill_lensfs() { kill -9 "$(worker)"; }
 
