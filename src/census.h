@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CENSUS_SAMPLE_MAX  1024
+#define CENSUS_SAMPLE_MAX  512
 #define CENSUS_CGROUPS_MAX 4096
 
 struct thread_state {

@@ -182,10 +182,16 @@ static int pid_membership(struct lensfs_ctx *ctx, pid_t pid, struct cgroup_membe
 	return cgroup_membership_parse(ctx->layout, text, m);
 }
 
+/* When pid started: field 22 of its main thread's own stat file, the same
+ * as the process's. /proc/PID/stat sums over every thread of the process,
+ * with interrupts off (fs/proc/array.c, do_task_stat, under
+ * lock_task_sighand): a millisecond for a process of 20,000 threads, which
+ * a container's init can be. */
 static int pid_start_ticks(struct lensfs_ctx *ctx, pid_t pid, uint64_t *ticks)
 {
 	g_autofree char *text = NULL;
-	int r = proc_read(ctx, pid, "stat", &text);
+	g_autofree char *file = g_strdup_printf("task/%d/stat", (int)pid);
+	int r = proc_read(ctx, pid, file, &text);
 
 	if (r < 0)
 		return r;

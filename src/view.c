@@ -45,14 +45,14 @@ static void cached_census_clear(gpointer p)
 	census_clear(p);
 }
 
-/* Reading a census's states takes a hundredth of the time at most,
- * whatever the container's size: states that took 12 ms to read are
- * reused for 1.2 s. Those reads slow other readers while they last (the
- * kernel's procfs, measured: bench/hostile.sh), however idle the lane's
- * priority. */
+/* Reading a census's states takes a three-hundredth of the time at most,
+ * whatever the container's size: states that took 6 ms to read are reused
+ * for 1.8 s. Those reads slow other readers while they last (procfs, even
+ * at nice 19), and a p99 feels anything that lasts a percent of the time
+ * (bench/hostile.sh). */
 static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
 {
-	return ((const struct thread_census *)value)->cost_us * 100;
+	return ((const struct thread_census *)value)->cost_us * 300;
 }
 
 /*
@@ -60,8 +60,13 @@ static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
  * break: cgroup v1 builds the whole list of a 20,000-thread cgroup in one
  * go, some 15 ms during which a kernel without preemption (PREEMPT_NONE,
  * these machines') gives that CPU to nobody, and readers of other
- * containers whose turn falls there wait. So a list is reused for 200 times
- * what it cost: a 15 ms list for 3 s, half a percent of one CPU.
+ * containers whose turn falls there wait (at 200 times, bench/hostile.sh
+ * measured their p99 2.6x worse; at 2,000, 1.5x). So a list is reused for
+ * 1,000 times what it cost: a 15 ms list for 15 s, a thousandth of the
+ * time. Meanwhile threads that exit drop out of the census (their states
+ * cannot be read; the counts are scaled to those that could), threads
+ * that start are not counted until the next list; a container of a few
+ * hundred threads is listed every --refresh-ms, as before.
  */
 struct thread_list {
 	GArray *tids;
@@ -78,7 +83,7 @@ static void thread_list_clear(gpointer p)
 
 static uint64_t thread_list_ttl(gconstpointer value, uint64_t ttl_us)
 {
-	return ((const struct thread_list *)value)->cost_us * 200;
+	return ((const struct thread_list *)value)->cost_us * 1000;
 }
 
 struct stat_floor {

@@ -50,7 +50,7 @@ other=$(in_container "$TAG/other" "$READER" --interval-us 10000 --seconds 3 "$MN
 wait "$many"
 under_a_second "another container's meminfo, every 10 ms" "$other"
 under_a_second "the container's own proc/stat, in a loop" "$(cat "$WORK/many.out")"
-# What it reads: its threads counted (the census reads at most 1,024 of
+# What it reads: its threads counted (the census reads at most 512 of
 # their states, and scales), the reader running.
 stat=$(in_many cat "$MNT/proc/stat")
 loadavg=$(in_many cat "$MNT/proc/loadavg")
