@@ -63,8 +63,9 @@ int main(int argc, char **argv)
 		{ "no-cpu-quota", 0, 0, G_OPTION_ARG_NONE, &no_cpu_quota,
 		  "Do not limit the visible CPUs by the CPU quota, only by the cpuset", NULL },
 		{ "cgroup-delegate", 0, 0, G_OPTION_ARG_NONE, &delegate,
-		  "Mount read-write and let containers manage their own sys/fs/cgroup subtree "
-		  "(the cgroup v2 delegation rules; default: read-only)",
+		  "Mount read-write and let the containers lensfs-hook grants it manage their own "
+		  "sys/fs/cgroup subtree (the cgroup v2 delegation rules and files; default: "
+		  "read-only)",
 		  NULL },
 		{ "delegate-dir", 0, 0, G_OPTION_ARG_FILENAME, &delegate_dir,
 		  "Where lensfs-hook records the containers granted delegation "

@@ -57,6 +57,17 @@ loadavg=$(in_many cat "$MNT/proc/loadavg")
 check "its proc/stat: the reader runs, none blocked" "$(grep -E '^procs_(running|blocked)' <<<"$stat" | tr '\n' ' ')" "procs_running 1 procs_blocked 0 "
 check_true "its loadavg counts every thread ($loadavg)" \
 	awk -v f="$(cut -d' ' -f4 <<<"$loadavg")" -v n="$N" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 1 && a[2] >= n && a[2] <= n + 10) }'
+# Its threads in the cgroup view: translated into its numbering pid by pid,
+# in its lane, while another container reads beside it.
+TASKS=$MNT/sys/fs/cgroup/$([ "$CGVER" = 2 ] && echo cgroup.threads || echo memory/tasks)
+in_many sh -c "for i in 1 2 3 4 5; do cat $TASKS >/dev/null; done" &
+lister=$!
+other=$(in_container "$TAG/other" "$READER" --interval-us 10000 --seconds 2 "$MNT/proc/meminfo" 2>&1)
+wait "$lister"
+under_a_second "another container's meminfo while it lists its threads" "$other"
+# (Its init is 1 there; the reader, cat, is one more thread of the cgroup.)
+check "its threads in its cgroup view, in its own numbering" \
+	"$(in_many cat "$TASKS" | sort -n | sed -n '1p;$=' | tr '\n' ' ')" "1 $((N + 2)) "
 kill -9 "$tp" # a pid namespace's init: SIGKILL only
 
 # --- 2,000 short-lived pid namespaces, each reading once -------------------
