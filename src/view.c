@@ -45,14 +45,18 @@ static void cached_census_clear(gpointer p)
 	census_clear(p);
 }
 
-/* Reading a census's states takes a three-hundredth of the time at most,
- * whatever the container's size: states that took 6 ms to read are reused
- * for 1.8 s. Those reads slow other readers while they last (procfs, even
- * at nice 19), and a p99 feels anything that lasts a percent of the time
- * (bench/hostile.sh). */
+/* Reading a sampled census's states takes a three-hundredth of the time at
+ * most, whatever the container's size: states that took 6 ms to read are
+ * reused for 1.8 s. Those reads slow other readers while they last (procfs,
+ * even at nice 19), and a p99 feels anything that lasts a percent of the
+ * time (bench/hostile.sh). A container with no more threads than a census
+ * reads is counted afresh every --refresh-ms, however slow the machine:
+ * its census costs little, and a few new threads are most of it. */
 static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
 {
-	return ((const struct thread_census *)value)->cost_us * 300;
+	const struct thread_census *c = value;
+
+	return c->total > CENSUS_SAMPLE_MAX ? c->cost_us * 300 : 0;
 }
 
 /*
@@ -65,8 +69,8 @@ static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
  * 1,000 times what it cost: a 15 ms list for 15 s, a thousandth of the
  * time. Meanwhile threads that exit drop out of the census (their states
  * cannot be read; the counts are scaled to those that could), threads
- * that start are not counted until the next list; a container of a few
- * hundred threads is listed every --refresh-ms, as before.
+ * that start are not counted until the next list. A container with no more
+ * threads than a census reads is listed every --refresh-ms, as before.
  */
 struct thread_list {
 	GArray *tids;
@@ -83,7 +87,9 @@ static void thread_list_clear(gpointer p)
 
 static uint64_t thread_list_ttl(gconstpointer value, uint64_t ttl_us)
 {
-	return ((const struct thread_list *)value)->cost_us * 1000;
+	const struct thread_list *l = value;
+
+	return l->tids && l->tids->len > CENSUS_SAMPLE_MAX ? l->cost_us * 1000 : 0;
 }
 
 struct stat_floor {
