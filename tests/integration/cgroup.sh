@@ -220,8 +220,11 @@ check_true "files to refuse ($REFUSED)" test "$(wc -w <<<"$REFUSED")" -ge 2
 # helper has no capability, one descriptor (the cgroup's pid list), an empty
 # root of its own and the container's network, and is not dumpable; after
 # its time (3 s here) it is killed and the write fails.
+# (The helper lives a few hundred microseconds: catching one can take many
+# writes. The stopper dies with the container once the mover, its init,
+# has seen a write fail.)
 stopper='import os, time
-end = time.time() + 5
+end = time.time() + 30
 while time.time() < end:
     os.kill(-1, 19)
 os.kill(-1, 18)'
@@ -229,7 +232,7 @@ os.kill(-1, 18)'
 # (its own move would change the view's root) until a write fails: the
 # helper of one of them was stopped.
 mover='import errno, os, sys, time
-end = time.time() + 4
+end = time.time() + 25
 while time.time() < end:
     try:
         fd = os.open(sys.argv[1], os.O_WRONLY)
@@ -247,7 +250,7 @@ UNSHARE_MORE="-n -i" in_own_container "$C3" "
 	exec $PYTHON -c '$mover' $D/child/cgroup.procs \$s" >"$DDIR/stopped.out" 2>&1 &
 stopped_job=$!
 helper= writer=
-for _ in $(seq 60); do
+for _ in $(seq 500); do
 	helper=$(pgrep -P "$(worker)" | head -1)
 	writer=${helper:+$(pgrep -P "$helper" | head -1)}
 	[ -n "$writer" ] && grep -q '^State:.*T' "/proc/$writer/status" 2>/dev/null && break
