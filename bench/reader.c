@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 	uint32_t *all;
 	size_t nall = 0;
 	uint64_t reads = 0, t0, t1;
+	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
@@ -146,11 +147,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++) {
 		if (w[i].err) {
 			fprintf(stderr, "reader: %s: %s\n", path, strerror(w[i].err));
-			return 1;
+			rc = 1;
 		}
 		reads += w[i].reads;
 		nall += w[i].nlat;
 	}
+	if (rc != 0)
+		goto out;
 	all = malloc((nall ? nall : 1) * sizeof(uint32_t));
 	nall = 0;
 	for (int i = 0; i < threads; i++) {
@@ -162,5 +165,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)reads, (double)(t1 - t0) / 1e9,
 	       (double)reads / ((double)(t1 - t0) / 1e9), nall ? all[nall / 2] / 1000.0 : 0.0,
 	       nall ? all[nall * 99 / 100] / 1000.0 : 0.0, nall ? all[nall - 1] / 1000.0 : 0.0);
-	return 0;
+	free(all);
+out:
+	for (int i = 0; i < threads; i++)
+		free(w[i].lat_ns);
+	free(w);
+	return rc;
 }

@@ -103,9 +103,12 @@ void census_seen_by(const struct thread_census *c, pid_t reader, unsigned int *r
 		    unsigned int *blocked)
 {
 	struct thread_state key = { reader, 0 };
-	const struct thread_state *s = c->sampled ? bsearch(&key, c->sampled->data, c->sampled->len,
-							    sizeof(struct thread_state), by_tid)
-						  : NULL;
+	const struct thread_state *s = NULL;
+
+	/* An empty GArray may have no data at all. */
+	if (c->sampled && c->sampled->len > 0)
+		s = bsearch(&key, c->sampled->data, c->sampled->len, sizeof(struct thread_state),
+			    by_tid);
 
 	*running = c->running;
 	*blocked = c->blocked;

@@ -232,20 +232,23 @@ os.kill(-1, 18)'
 # (its own move would change the view's root) until a write fails: the
 # helper of one of them was stopped.
 mover='import errno, os, sys, time
-end = time.time() + 25
-while time.time() < end:
+start = time.time()
+writes = 0
+while time.time() < start + 25:
     try:
         fd = os.open(sys.argv[1], os.O_WRONLY)
         os.write(fd, sys.argv[2].encode())
         os.close(fd)
+        writes += 1
     except OSError as e:
         print("stopped write:", errno.errorcode[e.errno])
+        print("# after %d writes, %.1f s" % (writes, time.time() - start))
         break
 else:
     print("stopped write: never stopped")'
 UNSHARE_MORE="-n -i" in_own_container "$C3" "
 	readlink /proc/1/ns/net /proc/1/ns/ipc >$DDIR/stopped.ns
-	sleep 30 & s=\$!
+	sleep 300 & s=\$!
 	$PYTHON -c '$stopper' &
 	exec $PYTHON -c '$mover' $D/child/cgroup.procs \$s" >"$DDIR/stopped.out" 2>&1 &
 stopped_job=$!
@@ -274,6 +277,7 @@ check "stopped helper: the container's network and IPC namespaces, not the host'
 check "stopped helper: not dumpable (uid 0 without CAP_SYS_PTRACE cannot enter its root)" \
 	"$(setpriv --bounding-set -sys_ptrace --inh-caps -sys_ptrace -- ls "/proc/$writer/root/" 2>&1 | sed 's/.*: //')" "Permission denied"
 wait "$stopped_job"
+grep '^#' "$DDIR/stopped.out"
 check "stopped helper: the write fails once its time is up" "$(value 'stopped write' "$(cat "$DDIR/stopped.out")")" ETIMEDOUT
 check "stopped helper: killed, with its writer" "$(pgrep -P "$(worker)" | wc -l)" 0
 check "the daemon serves on" "$(grep -c '^MemTotal:' "$MNT/proc/meminfo")" 1

@@ -40,8 +40,9 @@ in_container "$TAG/many" "$THREADS" "$N" >"$WORK/threads.out" 2>&1 &
 for _ in $(seq 600); do grep -q ready "$WORK/threads.out" && break; sleep 0.05; done
 tp=$(pgrep -f -x "$THREADS $N" | head -1)
 check "the container has its $N threads" "$(ls "/proc/$tp/task" 2>/dev/null | wc -l)" $((N + 1))
-# in_many CMD...: CMD in that container (its cgroup and pid namespace).
-in_many() { in_cgroup "$TAG/many" nsenter -t "$tp" -p -- "$@"; }
+# in_many CMD...: CMD in that container (its cgroup, pid namespace and the
+# mount namespace with its own /proc).
+in_many() { in_cgroup "$TAG/many" nsenter -t "$tp" -p -m -- "$@"; }
 in_many "$READER" --seconds 4 "$MNT/proc/stat" >"$WORK/many.out" 2>&1 &
 many=$!
 sleep 0.5
