@@ -27,12 +27,16 @@
 
 struct lensfs_fs {
 	struct lensfs_ctx *ctx;
+	struct fuse_session *se; /* for what the kernel is told unasked */
 	struct lanes *lanes; /* where a request whose cost a container controls waits */
+	GThreadPool *sizer; /* one thread: grows a file before its OPEN is answered */
 	uint64_t generation; /* of this worker, in the top bits of its handles */
 	bool initialized; /* the session has taken FUSE_INIT, the kernel's or replayed */
 	GMutex lock; /* guards handles, held, next_fh and the warning count */
 	GHashTable *handles; /* fh -> struct open_text */
 	GHashTable *held; /* container -> bytes its open handles hold */
+	GHashTable *sizes; /* ino -> the least size the kernel may have for it */
+	GHashTable *readers; /* ino -> (container, "" for the host -> its open handles) */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
@@ -47,6 +51,7 @@ struct lensfs_fs {
 struct open_text {
 	GString *text;
 	char *owner; /* viewer.container; NULL for the host's pid namespace */
+	fuse_ino_t ino;
 };
 
 static void open_text_free(gpointer p)
@@ -58,9 +63,51 @@ static void open_text_free(gpointer p)
 	g_free(o);
 }
 
-/* Keeps text under fh for owner, unless fh has a text already (then text
- * is dropped) or owner holds too much (-ENFILE). fs->lock held. */
-static int keep_text(struct lensfs_fs *fs, uint64_t fh, GString **text, char **owner)
+/* Counts an open handle of ino for owner (by - 1 when it goes). fs->lock held. */
+static void count_reader(struct lensfs_fs *fs, fuse_ino_t ino, const char *owner, int by)
+{
+	GHashTable *who = g_hash_table_lookup(fs->readers, GSIZE_TO_POINTER(ino));
+	const char *key = owner ? owner : "";
+	gsize n;
+
+	if (!who) {
+		who = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_insert(fs->readers, GSIZE_TO_POINTER(ino), who);
+	}
+	n = GPOINTER_TO_SIZE(g_hash_table_lookup(who, key)) + (gsize)by;
+	if (n > 0)
+		g_hash_table_insert(who, g_strdup(key), GSIZE_TO_POINTER(n));
+	else
+		g_hash_table_remove(who, key);
+	if (g_hash_table_size(who) == 0)
+		g_hash_table_remove(fs->readers, GSIZE_TO_POINTER(ino));
+}
+
+/*
+ * Whether handle fh may fill ino's page cache (a splice or a map reads
+ * through it): the pages are the inode's, and every handle open on it when
+ * they fill may read them. Only when no other container has one open
+ * (docs/design.md, "Every way of reading").
+ */
+static bool fill_allowed(struct lensfs_fs *fs, fuse_ino_t ino, uint64_t fh)
+{
+	struct open_text *o;
+	GHashTable *who;
+	bool ok;
+
+	g_mutex_lock(&fs->lock);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	who = g_hash_table_lookup(fs->readers, GSIZE_TO_POINTER(ino));
+	ok = o && who && g_hash_table_size(who) == 1 &&
+	     g_hash_table_contains(who, o->owner ? o->owner : "");
+	g_mutex_unlock(&fs->lock);
+	return ok;
+}
+
+/* Keeps text of ino under fh for owner, unless fh has a text already (then
+ * text is dropped) or owner holds too much (-ENFILE). fs->lock held. */
+static int keep_text(struct lensfs_fs *fs, uint64_t fh, fuse_ino_t ino, GString **text,
+		     char **owner)
 {
 	struct open_text *o;
 	gsize used = 0;
@@ -77,9 +124,41 @@ static int keep_text(struct lensfs_fs *fs, uint64_t fh, GString **text, char **o
 	o = g_new0(struct open_text, 1);
 	o->text = g_steal_pointer(text);
 	o->owner = g_steal_pointer(owner);
+	o->ino = ino;
+	count_reader(fs, ino, o->owner, 1);
 	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fh), o);
 	return 0;
 }
+
+/*
+ * What the kernel may hold as a file's size, at least (docs/design.md,
+ * "Every way of reading"). Readers that splice or map a file read through
+ * the page cache, which stops at that size; the kernel learns a size from
+ * the attributes of a LOOKUP or GETATTR, lowers it to where a page-cache
+ * fill ended short, and raises it to the end of what the server stores.
+ * Kept low when unsure: too low costs a store, too high a text cut.
+ * fs->lock held.
+ */
+static off_t size_known(struct lensfs_fs *fs, fuse_ino_t ino)
+{
+	return (off_t)GPOINTER_TO_SIZE(g_hash_table_lookup(fs->sizes, GSIZE_TO_POINTER(ino)));
+}
+
+static void size_set(struct lensfs_fs *fs, fuse_ino_t ino, off_t size)
+{
+	g_hash_table_insert(fs->sizes, GSIZE_TO_POINTER(ino), GSIZE_TO_POINTER((size_t)size));
+}
+
+/* Attributes told, or a fill that ended short at end: no more than that. */
+static void size_lower(struct lensfs_fs *fs, fuse_ino_t ino, off_t end)
+{
+	g_mutex_lock(&fs->lock);
+	if (end < size_known(fs, ino))
+		size_set(fs, ino, end);
+	g_mutex_unlock(&fs->lock);
+}
+
+static void grow_and_answer(gpointer data, gpointer user_data);
 
 void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
 {
@@ -98,13 +177,20 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, open_text_free);
 	fs->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	fs->sizes = g_hash_table_new(g_direct_hash, g_direct_equal);
+	fs->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+					    (GDestroyNotify)g_hash_table_unref);
+	fs->sizer = g_thread_pool_new(grow_and_answer, fs, 1, FALSE, NULL);
 	fs->nodes = ptree_new();
 	return fs;
 }
 
 void lensfs_fs_drain(struct lensfs_fs *fs)
 {
+	/* The lanes first: an OPEN answered there may go on to the sizer. */
 	g_clear_pointer(&fs->lanes, lanes_free);
+	if (fs->sizer)
+		g_thread_pool_free(g_steal_pointer(&fs->sizer), FALSE, TRUE);
 }
 
 void lensfs_fs_free(struct lensfs_fs *fs)
@@ -114,6 +200,8 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	lensfs_fs_drain(fs);
 	g_hash_table_unref(fs->handles);
 	g_hash_table_unref(fs->held);
+	g_hash_table_unref(fs->sizes);
+	g_hash_table_unref(fs->readers);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
@@ -174,12 +262,23 @@ static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		e.attr = found.st;
 		e.attr_timeout = found.attr_timeout;
 	}
+	if (r == 0)
+		size_lower(fs, e.ino, e.attr.st_size);
 	if (fuse_reply_entry(req, &e) == -ENOENT && ptree_is(e.ino))
 		ptree_forget(fs->nodes, e.ino, 1); /* the lookup was interrupted */
 }
 
+/* The kernel let go of ino: what it knew of its size goes too. */
+static void size_forget(struct lensfs_fs *fs, fuse_ino_t ino)
+{
+	g_mutex_lock(&fs->lock);
+	g_hash_table_remove(fs->sizes, GSIZE_TO_POINTER(ino));
+	g_mutex_unlock(&fs->lock);
+}
+
 static void lensfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
+	size_forget(fs_of(req), ino);
 	if (ptree_is(ino))
 		ptree_forget(fs_of(req)->nodes, ino, nlookup);
 	fuse_reply_none(req);
@@ -187,24 +286,14 @@ static void lensfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 
 static void lensfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
+		size_forget(fs_of(req), forgets[i].ino);
 		if (ptree_is(forgets[i].ino))
 			ptree_forget(fs_of(req)->nodes, forgets[i].ino, forgets[i].nlookup);
+	}
 	fuse_reply_none(req);
 }
 
-static void lensfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct lensfs_fs *fs = fs_of(req);
-	struct stat st;
-	double timeout;
-	int r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);
-
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		fuse_reply_attr(req, &st, timeout);
-}
 
 static void lensfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
@@ -271,6 +360,8 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 		else
 			g_hash_table_remove(fs->held, o->owner);
 	}
+	if (o)
+		count_reader(fs, o->ino, o->owner, -1);
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
 }
@@ -324,7 +415,7 @@ static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, 
  * mkdir and rmdir (the cgroup view's delegation: synchronous kernel work, a
  * helper process) always go there.
  */
-enum deferred_op { DEFER_OPEN, DEFER_READ, DEFER_WRITE, DEFER_MKDIR, DEFER_RMDIR };
+enum deferred_op { DEFER_GETATTR, DEFER_OPEN, DEFER_READ, DEFER_WRITE, DEFER_MKDIR, DEFER_RMDIR };
 
 struct deferred {
 	enum deferred_op op;
@@ -361,7 +452,8 @@ static int defer_to_caller(struct deferred *d)
 	return r;
 }
 
-static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, char **lane)
+static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, char **lane,
+		   size_t *len, char *last)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
@@ -380,10 +472,12 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, ch
 		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, lane);
 	if (r < 0)
 		return r;
+	*len = text->len;
+	*last = text->len ? text->str[text->len - 1] : '\0';
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
 	if (mode != O_WRONLY)
-		r = keep_text(fs, fi->fh, &text, &owner);
+		r = keep_text(fs, fi->fh, ino, &text, &owner);
 	g_mutex_unlock(&fs->lock);
 	if (r < 0)
 		return r;
@@ -403,11 +497,55 @@ static bool must_defer(int r)
 	return r == -EWOULDBLOCK && lanes_on_serving_thread();
 }
 
+/* An OPEN answered once the file's size is grown to len (grow_and_answer). */
+struct grow {
+	fuse_req_t req;
+	fuse_ino_t ino;
+	struct fuse_file_info fi;
+	size_t len;
+	char last; /* the text's last byte */
+};
+
+/*
+ * The kernel is told that the file is at least len bytes long by storing
+ * the text's last byte where it is (a store raises the size; a store of
+ * nothing does not). The OPEN's answer (no keep_cache) then drops what
+ * earlier readers left in the page cache, which fills from this open's own
+ * text. The store waits for the page it touches, which a page-cache fill
+ * may hold until a serving thread answers the fill's READ: hence a thread
+ * of its own, never a serving or lane thread, and only when the size may
+ * be short.
+ */
+static void grow_and_answer(gpointer data, gpointer user_data)
+{
+	struct lensfs_fs *fs = user_data;
+	g_autofree struct grow *g = data;
+	struct fuse_bufvec one = FUSE_BUFVEC_INIT(1);
+	int r;
+
+	one.buf[0].mem = &g->last;
+	r = fuse_lowlevel_notify_store(fs->se, g->ino, (off_t)g->len - 1, &one, 0);
+	if (r == 0) {
+		g_mutex_lock(&fs->lock);
+		if ((off_t)g->len > size_known(fs, g->ino))
+			size_set(fs, g->ino, (off_t)g->len);
+		g_mutex_unlock(&fs->lock);
+	} else {
+		log_debug("%s: size not stored: %s", node_name(fs, g->ino), g_strerror(-r));
+	}
+	/* -ENOENT: the opener was interrupted, or another worker answered
+	 * this request; no RELEASE will come for this handle. */
+	if (fuse_reply_open(g->req, &g->fi) == -ENOENT)
+		forget_handle(fs, g->fi.fh);
+}
+
 static void answer_open(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
 	g_autofree char *lane = NULL;
-	int r = do_open(req, ino, fi, &lane);
+	struct grow g = { .req = req, .ino = ino };
+	bool short_size;
+	int r = do_open(req, ino, fi, &lane, &g.len, &g.last);
 
 	if (must_defer(r)) {
 		struct deferred d = {
@@ -415,12 +553,20 @@ static void answer_open(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino,
 		};
 
 		defer(g_memdup2(&d, sizeof(d)), g_steal_pointer(&lane));
-	} else if (r < 0) {
+		return;
+	}
+	if (r < 0) {
 		fuse_reply_err(req, -r);
+		return;
+	}
+	g_mutex_lock(&fs->lock);
+	short_size = fs->se && (off_t)g.len > size_known(fs, ino);
+	g_mutex_unlock(&fs->lock);
+	if (short_size) {
+		g.fi = *fi;
+		g_thread_pool_push(fs->sizer, g_memdup2(&g, sizeof(g)), NULL);
 	} else if (fuse_reply_open(req, fi) == -ENOENT) {
-		/* The opener was interrupted, or another worker answered this
-		 * request: no RELEASE will come for this handle. */
-		forget_handle(fs, fi->fh);
+		forget_handle(fs, fi->fh); /* as in grow_and_answer */
 	}
 }
 
@@ -428,6 +574,62 @@ static void lensfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 {
 	lanes_enter_serving();
 	answer_open(fs_of(req), req, ino, fi);
+}
+
+/*
+ * A file of the table says what procfs says where it can: changed just now
+ * (find -newer, backup tools), and, where the table's size is procfs's 0,
+ * the caller's text's length, so that a reader that trusts stat(2) (Node's
+ * readFile, a map of st_size bytes) gets all of it. Attributes hold one
+ * second: the kernel asks again at most once a second for an inode whose
+ * size the last open did not change (an open that stores one invalidates
+ * them, grow_to).
+ */
+static void answer_getattr(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino)
+{
+	const struct vnode *n = vnode_by_ino(ino);
+	g_autoptr(GString) text = NULL;
+	g_autofree char *owner = NULL, *lane = NULL;
+	struct timespec now;
+	struct stat st;
+	double timeout;
+	int r;
+
+	if (!n || !n->view) {
+		r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		size_lower(fs, ino, st.st_size);
+		fuse_reply_attr(req, &st, timeout);
+		return;
+	}
+	vnode_stat(n, &st);
+	if (n->size == 0) {
+		text = g_string_sized_new(4096);
+		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, &lane);
+		if (must_defer(r)) {
+			struct deferred d = { .op = DEFER_GETATTR, .fs = fs, .req = req, .ino = ino };
+
+			defer(g_memdup2(&d, sizeof(d)), g_steal_pointer(&lane));
+			return;
+		}
+		/* A caller that left, or a file it cannot read (it learns why
+		 * at open): the table's size. */
+		if (r == 0)
+			st.st_size = (off_t)text->len;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	st.st_atim = st.st_mtim = st.st_ctim = now;
+	size_lower(fs, ino, st.st_size);
+	fuse_reply_attr(req, &st, VFS_VIEW_ATTR_TIMEOUT);
+}
+
+static void lensfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	lanes_enter_serving();
+	answer_getattr(fs_of(req), req, ino);
 }
 
 /* Copies the slice [off, off + size) of handle fh's text; -EBADF for a
@@ -462,7 +664,7 @@ static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, char **lane
 	if (r < 0)
 		return r;
 	g_mutex_lock(&fs->lock);
-	r = keep_text(fs, fh, &text, &owner);
+	r = keep_text(fs, fh, ino, &text, &owner);
 	g_mutex_unlock(&fs->lock);
 	return r;
 }
@@ -472,6 +674,8 @@ static void answer_read(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, si
 {
 	g_autofree char *slice = NULL, *lane = NULL;
 	size_t len = 0;
+	/* A page-cache fill has no lock owner; a direct read always has one. */
+	bool fill = fi->lock_owner == 0;
 	/* Copy, then reply without the lock: no lock is held across a reply. */
 	int r = read_slice(fs, fi->fh, size, off, &slice, &len);
 
@@ -480,6 +684,10 @@ static void answer_read(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, si
 		if (r == 0)
 			r = read_slice(fs, fi->fh, size, off, &slice, &len);
 	}
+	/* Refused, it makes a splice fail with EIO; busybox and Python's
+	 * shutil then read(2), which reads this handle's own text. */
+	if (r == 0 && fill && !fill_allowed(fs, ino, fi->fh))
+		r = -EIO;
 	if (must_defer(r)) {
 		struct deferred d = { .op = DEFER_READ,
 				      .fs = fs,
@@ -493,6 +701,9 @@ static void answer_read(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, si
 	} else if (r < 0) {
 		fuse_reply_err(req, -r);
 	} else {
+		/* A fill that ends short sets the kernel's size to its end. */
+		if (fill && len < size)
+			size_lower(fs, ino, off + (off_t)len);
 		fuse_reply_buf(req, slice, len);
 	}
 }
@@ -631,6 +842,9 @@ static void run_deferred(void *data)
 	g_autofree char *buf = d->buf;
 
 	switch (d->op) {
+	case DEFER_GETATTR:
+		answer_getattr(d->fs, d->req, d->ino);
+		break;
 	case DEFER_OPEN:
 		answer_open(d->fs, d->req, d->ino, &d->fi);
 		break;
@@ -739,6 +953,7 @@ struct fuse_session *lensfs_fs_session(struct lensfs_fs *fs, int fuse_fd, bool d
 	fuse_opt_free_args(&args);
 	if (!se)
 		return NULL;
+	fs->se = se;
 	/* libfuse serves an open /dev/fuse descriptor given as /dev/fd/N. */
 	if (fuse_session_mount(se, dev) != 0) {
 		fuse_session_destroy(se);

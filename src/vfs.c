@@ -124,7 +124,7 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 		n = vnode_lookup(parent, name);
 		if (n) {
 			out->ino = n->ino;
-			out->attr_timeout = VFS_FIXED_TIMEOUT;
+			out->attr_timeout = n->view ? 0 : VFS_FIXED_TIMEOUT;
 			vnode_stat(n, &out->st);
 			return 0;
 		}

@@ -15,6 +15,9 @@
 #define VFS_FIXED_TIMEOUT 86400.0
 /* Pass-through entries and attributes follow the host's within a second. */
 #define VFS_HOST_TIMEOUT 1.0
+/* A view file's attributes (its size for the caller, changed now) hold a
+ * second; a lookup's hold none, for it does not know the caller's size. */
+#define VFS_VIEW_ATTR_TIMEOUT 1.0
 
 /* Who asks: the process of a request, or a view given (lensfs-show). The
  * viewer is resolved at the first need, once. */

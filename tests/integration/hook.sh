@@ -11,6 +11,7 @@ mount_lensfs
 # Every file, except the cpu directory's: that one is mounted whole (the
 # sys/fs/cgroup view only with --cgroup-view).
 VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -path "$MNT/sys/fs" -prune -o -type f -print | wc -l) + 1))
+PROC_VIEWS=$(find "$MNT/proc" -type f | wc -l)
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
 defer "rm -rf $WORK"
 ROOTFS=$WORK/rootfs
@@ -41,6 +42,11 @@ check_probe() {
 	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
 	check_true "$1: top shows 256.0 total ($(value top "$OUT"))" grep -q 'MiB Mem : *256.0 total' <<<"$(value top "$OUT")"
 	check "$1: every view mounted" "$(value mounts "$OUT")" "$VIEWS"
+	# Readers that splice or map (busybox cat, Python's shutil) read it too.
+	check "$1: shutil.copyfile, splice and a private map of /proc/meminfo" \
+		"$(value ways "$OUT")" "shutil=262144 splice=262144 mmap=262144"
+	check "$1: busybox cat (sendfile) reads what coreutils cat reads, every /proc view" \
+		"$(value busybox "$OUT")" "262144 $PROC_VIEWS files, all the same"
 }
 
 # --- runc, createRuntime and createContainer ---------------------------------
