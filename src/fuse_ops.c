@@ -13,6 +13,7 @@
 #include "fuse_ops.h"
 #include "lanes.h"
 #include "log.h"
+#include "pagecache.h"
 #include "util.h"
 #include "vfs.h"
 
@@ -35,8 +36,7 @@ struct lensfs_fs {
 	GMutex lock; /* guards handles, held, next_fh and the warning count */
 	GHashTable *handles; /* fh -> struct open_text */
 	GHashTable *held; /* container -> bytes its open handles hold */
-	GHashTable *sizes; /* ino -> the least size the kernel may have for it */
-	GHashTable *readers; /* ino -> (container, "" for the host -> its open handles) */
+	struct pagecache *cache; /* what the kernel's page cache may hold */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
@@ -63,43 +63,19 @@ static void open_text_free(gpointer p)
 	g_free(o);
 }
 
-/* Counts an open handle of ino for owner (by - 1 when it goes). fs->lock held. */
-static void count_reader(struct lensfs_fs *fs, fuse_ino_t ino, const char *owner, int by)
-{
-	GHashTable *who = g_hash_table_lookup(fs->readers, GSIZE_TO_POINTER(ino));
-	const char *key = owner ? owner : "";
-	gsize n;
-
-	if (!who) {
-		who = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		g_hash_table_insert(fs->readers, GSIZE_TO_POINTER(ino), who);
-	}
-	n = GPOINTER_TO_SIZE(g_hash_table_lookup(who, key)) + (gsize)by;
-	if (n > 0)
-		g_hash_table_insert(who, g_strdup(key), GSIZE_TO_POINTER(n));
-	else
-		g_hash_table_remove(who, key);
-	if (g_hash_table_size(who) == 0)
-		g_hash_table_remove(fs->readers, GSIZE_TO_POINTER(ino));
-}
-
 /*
  * Whether handle fh may fill ino's page cache (a splice or a map reads
  * through it): the pages are the inode's, and every handle open on it when
- * they fill may read them. Only when no other container has one open
- * (docs/design.md, "Every way of reading").
+ * they fill may read them. Only when no other container has it open.
  */
 static bool fill_allowed(struct lensfs_fs *fs, fuse_ino_t ino, uint64_t fh)
 {
 	struct open_text *o;
-	GHashTable *who;
 	bool ok;
 
 	g_mutex_lock(&fs->lock);
 	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
-	who = g_hash_table_lookup(fs->readers, GSIZE_TO_POINTER(ino));
-	ok = o && who && g_hash_table_size(who) == 1 &&
-	     g_hash_table_contains(who, o->owner ? o->owner : "");
+	ok = o && pagecache_fill_allowed(fs->cache, ino, o->owner);
 	g_mutex_unlock(&fs->lock);
 	return ok;
 }
@@ -125,36 +101,16 @@ static int keep_text(struct lensfs_fs *fs, uint64_t fh, fuse_ino_t ino, GString 
 	o->text = g_steal_pointer(text);
 	o->owner = g_steal_pointer(owner);
 	o->ino = ino;
-	count_reader(fs, ino, o->owner, 1);
+	pagecache_open(fs->cache, ino, o->owner);
 	g_hash_table_insert(fs->handles, GUINT_TO_POINTER(fh), o);
 	return 0;
 }
 
-/*
- * What the kernel may hold as a file's size, at least (docs/design.md,
- * "Every way of reading"). Readers that splice or map a file read through
- * the page cache, which stops at that size; the kernel learns a size from
- * the attributes of a LOOKUP or GETATTR, lowers it to where a page-cache
- * fill ended short, and raises it to the end of what the server stores.
- * Kept low when unsure: too low costs a store, too high a text cut.
- * fs->lock held.
- */
-static off_t size_known(struct lensfs_fs *fs, fuse_ino_t ino)
-{
-	return (off_t)GPOINTER_TO_SIZE(g_hash_table_lookup(fs->sizes, GSIZE_TO_POINTER(ino)));
-}
-
-static void size_set(struct lensfs_fs *fs, fuse_ino_t ino, off_t size)
-{
-	g_hash_table_insert(fs->sizes, GSIZE_TO_POINTER(ino), GSIZE_TO_POINTER((size_t)size));
-}
-
-/* Attributes told, or a fill that ended short at end: no more than that. */
-static void size_lower(struct lensfs_fs *fs, fuse_ino_t ino, off_t end)
+/* The kernel told (or a fill ended short at) size: no more than that. */
+static void size_told(struct lensfs_fs *fs, fuse_ino_t ino, off_t size)
 {
 	g_mutex_lock(&fs->lock);
-	if (end < size_known(fs, ino))
-		size_set(fs, ino, end);
+	pagecache_told(fs->cache, ino, size);
 	g_mutex_unlock(&fs->lock);
 }
 
@@ -177,9 +133,7 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
 	g_mutex_init(&fs->lock);
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, open_text_free);
 	fs->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	fs->sizes = g_hash_table_new(g_direct_hash, g_direct_equal);
-	fs->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-					    (GDestroyNotify)g_hash_table_unref);
+	fs->cache = pagecache_new();
 	fs->sizer = g_thread_pool_new(grow_and_answer, fs, 1, FALSE, NULL);
 	fs->nodes = ptree_new();
 	return fs;
@@ -200,8 +154,7 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	lensfs_fs_drain(fs);
 	g_hash_table_unref(fs->handles);
 	g_hash_table_unref(fs->held);
-	g_hash_table_unref(fs->sizes);
-	g_hash_table_unref(fs->readers);
+	pagecache_free(fs->cache);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
 	g_free(fs);
@@ -263,7 +216,7 @@ static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		e.attr_timeout = found.attr_timeout;
 	}
 	if (r == 0)
-		size_lower(fs, e.ino, e.attr.st_size);
+		size_told(fs, e.ino, e.attr.st_size);
 	if (fuse_reply_entry(req, &e) == -ENOENT && ptree_is(e.ino))
 		ptree_forget(fs->nodes, e.ino, 1); /* the lookup was interrupted */
 }
@@ -272,7 +225,7 @@ static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void size_forget(struct lensfs_fs *fs, fuse_ino_t ino)
 {
 	g_mutex_lock(&fs->lock);
-	g_hash_table_remove(fs->sizes, GSIZE_TO_POINTER(ino));
+	pagecache_forget(fs->cache, ino);
 	g_mutex_unlock(&fs->lock);
 }
 
@@ -293,7 +246,6 @@ static void lensfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget
 	}
 	fuse_reply_none(req);
 }
-
 
 static void lensfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
@@ -361,7 +313,7 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 			g_hash_table_remove(fs->held, o->owner);
 	}
 	if (o)
-		count_reader(fs, o->ino, o->owner, -1);
+		pagecache_close(fs->cache, o->ino, o->owner);
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
 }
@@ -527,8 +479,7 @@ static void grow_and_answer(gpointer data, gpointer user_data)
 	r = fuse_lowlevel_notify_store(fs->se, g->ino, (off_t)g->len - 1, &one, 0);
 	if (r == 0) {
 		g_mutex_lock(&fs->lock);
-		if ((off_t)g->len > size_known(fs, g->ino))
-			size_set(fs, g->ino, (off_t)g->len);
+		pagecache_stored(fs->cache, g->ino, (off_t)g->len);
 		g_mutex_unlock(&fs->lock);
 	} else {
 		log_debug("%s: size not stored: %s", node_name(fs, g->ino), g_strerror(-r));
@@ -560,7 +511,7 @@ static void answer_open(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	g_mutex_lock(&fs->lock);
-	short_size = fs->se && (off_t)g.len > size_known(fs, ino);
+	short_size = fs->se && pagecache_short(fs->cache, ino, (off_t)g.len);
 	g_mutex_unlock(&fs->lock);
 	if (short_size) {
 		g.fi = *fi;
@@ -601,7 +552,7 @@ static void answer_getattr(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino)
 			fuse_reply_err(req, -r);
 			return;
 		}
-		size_lower(fs, ino, st.st_size);
+		size_told(fs, ino, st.st_size);
 		fuse_reply_attr(req, &st, timeout);
 		return;
 	}
@@ -610,7 +561,9 @@ static void answer_getattr(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino)
 		text = g_string_sized_new(4096);
 		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, &lane);
 		if (must_defer(r)) {
-			struct deferred d = { .op = DEFER_GETATTR, .fs = fs, .req = req, .ino = ino };
+			struct deferred d = {
+				.op = DEFER_GETATTR, .fs = fs, .req = req, .ino = ino
+			};
 
 			defer(g_memdup2(&d, sizeof(d)), g_steal_pointer(&lane));
 			return;
@@ -622,7 +575,7 @@ static void answer_getattr(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino)
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	st.st_atim = st.st_mtim = st.st_ctim = now;
-	size_lower(fs, ino, st.st_size);
+	size_told(fs, ino, st.st_size);
 	fuse_reply_attr(req, &st, VFS_VIEW_ATTR_TIMEOUT);
 }
 
@@ -703,7 +656,7 @@ static void answer_read(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, si
 	} else {
 		/* A fill that ends short sets the kernel's size to its end. */
 		if (fill && len < size)
-			size_lower(fs, ino, off + (off_t)len);
+			size_told(fs, ino, off + (off_t)len);
 		fuse_reply_buf(req, slice, len);
 	}
 }
