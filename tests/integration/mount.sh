@@ -24,7 +24,9 @@ check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg 
 check "ls of cpu: the fixed files first, then the host's CPUs and other entries" \
 	"$(ls -f "$MNT/sys/devices/system/cpu" | tr '\n' ' ')" \
 	". .. online possible present $(ls /sys/devices/system/cpu | grep '^cpu[0-9]' | sort -V | tr '\n' ' ')$(ls /sys/devices/system/cpu | grep -Ev '^(cpu[0-9]+|online|possible|present)$' | LC_ALL=C sort | tr '\n' ' ')"
-check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular empty file 444 0 1"
+# (Its size is the length of the text the caller would read; its times, now.)
+check "stat of a proc file" "$(stat -c '%F %a %s %h' "$MNT/proc/meminfo")" "regular file 444 $(wc -c <"$MNT/proc/meminfo") 1"
+check_true "stat of a proc file: changed a second ago at most" test $(($(date +%s) - $(stat -c %Y "$MNT/proc/meminfo"))) -le 1
 check "stat of cpu/online" "$(stat -c '%F %a %s' "$MNT/sys/devices/system/cpu/online")" "regular file 444 4096"
 check "stat of a directory" "$(stat -c '%F %a %h' "$MNT/proc")" "directory 555 3"
 check "inode numbers are fixed" "$(stat -c %i "$MNT/proc/meminfo") $(stat -c %i "$MNT")" "3 1"
