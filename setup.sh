@@ -27,7 +27,7 @@ packages() {
 	# tests and benchmarks
 	echo util-linux procps python3 clang-format lxcfs
 	# container runtimes for lensfs-hook's tests, and what they drive them with
-	echo runc podman lxc jq strace
+	echo runc podman lxc jq strace docker.io
 	# lensfs-relay's tests and benchmark (a real syslog daemon)
 	echo rsyslog
 	# the cgroup v2 VM (tests/vm)
