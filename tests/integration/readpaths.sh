@@ -62,13 +62,22 @@ check_true "stat of proc/meminfo: changed within a second or two ($(value age "$
 # tally WORDS: how many of each ("100 102400=1").
 tally() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort | uniq -c | xargs; }
 # in_turn FILE NAME A_WANTS B_WANTS: a and b each sendfile FILE, one after
-# the other, 100 times.
+# the other, 100 times (each container started once, reading when told).
 in_turn() {
-	local seen_a= seen_b=
+	local seen_a= seen_b= v pa pb
+	rm -f "$WORK"/turn-{a,b}.{in,out}
+	mkfifo "$WORK"/turn-{a,b}.{in,out}
+	A $WAYS turns "$1" <"$WORK/turn-a.in" >"$WORK/turn-a.out" &
+	pa=$!
+	B $WAYS turns "$1" <"$WORK/turn-b.in" >"$WORK/turn-b.out" &
+	pb=$!
+	exec 3>"$WORK/turn-a.in" 4<"$WORK/turn-a.out" 5>"$WORK/turn-b.in" 6<"$WORK/turn-b.out"
 	for _ in $(seq 100); do
-		seen_a="$seen_a $(value seen "$(A $WAYS loop "$1" 1 sendfile)")"
-		seen_b="$seen_b $(value seen "$(B $WAYS loop "$1" 1 sendfile)")"
+		echo >&3 && read -r v <&4 && seen_a="$seen_a $v=1"
+		echo >&5 && read -r v <&6 && seen_b="$seen_b $v=1"
 	done
+	exec 3>&- 4<&- 5>&- 6<&-
+	wait "$pa" "$pb"
 	check "in turn, 100 times: a's sendfile of $2, its own" "$(tally "$seen_a")" "100 $3=1"
 	check "in turn, 100 times: b's sendfile of $2, its own" "$(tally "$seen_b")" "100 $4=1"
 }

@@ -9,6 +9,7 @@
 #                                  get what read(2) got
 #   readways.py loop FILE N WAY    N reads one way, the MemTotals (or
 #                                  cpuinfo's processors) seen
+#   readways.py turns FILE         a sendfile for each line of stdin
 #   readways.py stat FILE          st_size beside the text's length, mtime age
 import errno
 import mmap
@@ -126,6 +127,15 @@ def main():
             except OSError as e:
                 seen[errno.errorcode[e.errno]] += 1
         print("seen: %s" % " ".join("%s=%d" % kv for kv in sorted(seen.items())))
+    elif cmd == "turns":
+        # One sendfile for each line read from stdin, its value printed: the
+        # caller takes turns between two containers without starting one
+        # for every read.
+        for _ in sys.stdin:
+            try:
+                print(total(by_sendfile(path)), flush=True)
+            except OSError as e:
+                print(errno.errorcode[e.errno], flush=True)
     elif cmd == "stat":
         text = by_read(path)
         st = os.stat(path)
