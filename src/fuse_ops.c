@@ -134,7 +134,8 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
 	fs->handles = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, open_text_free);
 	fs->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fs->cache = pagecache_new();
-	fs->sizer = g_thread_pool_new(grow_and_answer, fs, 1, FALSE, NULL);
+	/* Exclusive: its one thread is made now, not borrowed or spawned later. */
+	fs->sizer = g_thread_pool_new(grow_and_answer, fs, 1, TRUE, NULL);
 	fs->nodes = ptree_new();
 	return fs;
 }
