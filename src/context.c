@@ -479,7 +479,7 @@ unsigned int lensfs_ctx_pidns_cached(struct lensfs_ctx *ctx)
 	return n;
 }
 
-int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
+static int resolve_viewer(struct lensfs_ctx *ctx, pid_t pid, bool peek, struct viewer *out)
 {
 	g_autofree char *ns = NULL;
 	struct pidns_entry *e;
@@ -488,6 +488,7 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
+	out->peek = peek;
 	if (pid <= 0)
 		return -ESRCH;
 	r = pid_ns(ctx, pid, &ns);
@@ -521,8 +522,21 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 		return r;
 	}
 	copy_entry(e, out);
-	pidns_keep(ctx, g_steal_pointer(&ns), e);
+	if (peek)
+		pidns_entry_free(e);
+	else
+		pidns_keep(ctx, g_steal_pointer(&ns), e);
 	return 0;
+}
+
+int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
+{
+	return resolve_viewer(ctx, pid, false, out);
+}
+
+int viewer_peek_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
+{
+	return resolve_viewer(ctx, pid, true, out);
 }
 
 /* The longest-running process of a cgroup directory, or 0 when it is empty. */

@@ -81,6 +81,8 @@ struct viewer {
 	 * host's pid namespace and a cgroup given by path. */
 	char *container;
 	bool cached; /* resolved from the cache, not afresh */
+	/* What is cached is used, nothing new is kept (viewer_peek_pid). */
+	bool peek;
 };
 
 void viewer_clear(struct viewer *v);
@@ -91,6 +93,16 @@ void viewer_clear(struct viewer *v);
  * init, less a trailing /init.scope. -ESRCH when the process is gone.
  */
 int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+
+/*
+ * The same, for a request whose view may not yet be the one that holds
+ * once the container runs: a runtime's stat(2) of a view while it sets the
+ * container up, before it writes the cgroup's limits (runc stats every bind
+ * mount's source). What is cached is used, but neither this resolution nor
+ * anything read for it is kept (out->peek), so the container's first reads
+ * see its limits, not what its cgroup held a moment before.
+ */
+int viewer_peek_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
 
 /* Pid namespaces whose resolution is kept now (each holds a pidfd). */
 unsigned int lensfs_ctx_pidns_cached(struct lensfs_ctx *ctx);

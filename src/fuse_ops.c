@@ -325,14 +325,14 @@ static char *lane_of(const struct vfs_caller *c)
 	return g_strdup(c->resolved && c->own.container ? c->own.container : "host");
 }
 
-/* The text of node ino as pid sees it, for a new handle, and whose
+/* The text of node ino as caller c (not yet resolved) sees it, and whose
  * container it is for (NULL: the host's). -EWOULDBLOCK on a serving thread
  * when it takes work the reader's container controls the size of: *lane
  * then names the lane to render it in. */
-static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, char **owner,
-		  char **lane)
+static int render_for(struct lensfs_fs *fs, uint64_t ino, struct vfs_caller c, GString *text,
+		      char **owner, char **lane)
 {
-	struct vfs_caller c = { .pid = pid };
+	pid_t pid = c.pid;
 	int r = vfs_render(fs->ctx, fs->nodes, &c, ino, text);
 
 	if (r == -EWOULDBLOCK) {
@@ -359,6 +359,13 @@ static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, 
 	*owner = c.resolved ? g_strdup(c.own.container) : NULL;
 	vfs_caller_clear(&c);
 	return 0;
+}
+
+/* The same for pid, for a new handle. */
+static int render(struct lensfs_fs *fs, uint64_t ino, pid_t pid, GString *text, char **owner,
+		  char **lane)
+{
+	return render_for(fs, ino, (struct vfs_caller){ .pid = pid }, text, owner, lane);
 }
 
 /*
@@ -560,7 +567,11 @@ static void answer_getattr(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino)
 	vnode_stat(n, &st);
 	if (n->size == 0) {
 		text = g_string_sized_new(4096);
-		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, &lane);
+		/* Only peeks (viewer_peek_pid): a runtime stats the views
+		 * it binds before it writes the container's limits. */
+		r = render_for(fs, ino,
+			       (struct vfs_caller){ .pid = fuse_req_ctx(req)->pid, .peek = true },
+			       text, &owner, &lane);
 		if (must_defer(r)) {
 			struct deferred d = {
 				.op = DEFER_GETATTR, .fs = fs, .req = req, .ino = ino

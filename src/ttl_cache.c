@@ -121,8 +121,8 @@ int ttl_cache_lookup(struct ttl_cache *cache, const char *key, gpointer *out)
 	return *out ? 0 : -ENOENT;
 }
 
-int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
-		     gpointer *out)
+static int obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
+		  bool store, gpointer *out)
 {
 	gpointer value = ttl_cache_get(cache, key);
 	int r;
@@ -134,10 +134,23 @@ int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill,
 			g_atomic_rc_box_release_full(value, cache->clear);
 			return r;
 		}
-		ttl_cache_put(cache, key, g_atomic_rc_box_acquire(value));
+		if (store)
+			ttl_cache_put(cache, key, g_atomic_rc_box_acquire(value));
 	}
 	*out = value;
 	return 0;
+}
+
+int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
+		     gpointer *out)
+{
+	return obtain(cache, key, fill, data, true, out);
+}
+
+int ttl_cache_peek(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
+		   gpointer *out)
+{
+	return obtain(cache, key, fill, data, false, out);
 }
 
 void ttl_cache_release(struct ttl_cache *cache, gpointer value)

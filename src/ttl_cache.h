@@ -28,6 +28,10 @@ typedef int (*ttl_fill_fn)(gpointer value, void *data);
  * reference in *out, or -errno from fill. */
 int ttl_cache_obtain(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
 		     gpointer *out);
+/* The same, but a value made now is not stored: for a request whose facts
+ * may not be those that hold from now on (view.h, viewer.peek). */
+int ttl_cache_peek(struct ttl_cache *cache, const char *key, ttl_fill_fn fill, void *data,
+		   gpointer *out);
 /* The value for key if one younger than the TTL is stored (a new
  * reference in *out); -ENOENT otherwise. */
 int ttl_cache_lookup(struct ttl_cache *cache, const char *key, gpointer *out);

@@ -32,7 +32,8 @@ int vfs_caller_viewer(struct lensfs_ctx *ctx, struct vfs_caller *c, const struct
 		return 0;
 	}
 	if (!c->resolved) {
-		int r = viewer_of_pid(ctx, c->pid, &c->own);
+		int r = c->peek ? viewer_peek_pid(ctx, c->pid, &c->own)
+				: viewer_of_pid(ctx, c->pid, &c->own);
 
 		c->resolved = true;
 		if (r < 0)
@@ -345,7 +346,8 @@ int vfs_render(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 		return vnode_render(ctx, n, c->given, out);
 	vfs_caller_clear(c);
 	c->resolved = true;
-	return vnode_render_for_pid(ctx, n, c->pid, &c->own, out);
+	return vnode_render_for_pid(ctx, n, c->pid, c->peek ? viewer_peek_pid : viewer_of_pid,
+				    &c->own, out);
 }
 
 /* The pass-through node ino, its writable directory's ops, and c's view. */

@@ -23,6 +23,7 @@
  * viewer is resolved at the first need, once. */
 struct vfs_caller {
 	pid_t pid;
+	bool peek; /* a stat(2)'s: resolved with viewer_peek_pid */
 	const struct viewer *given;
 	struct viewer own;
 	bool resolved;

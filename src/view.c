@@ -155,6 +155,16 @@ static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file,
 	return 0;
 }
 
+/* What v's request reads from cache, kept for the next unless v only
+ * peeks (viewer_peek_pid): limits and text read while a runtime sets the
+ * container up would outlive the limits it writes next. */
+static int cache_obtain(struct ttl_cache *cache, const struct viewer *v, const char *key,
+			ttl_fill_fn fill, void *data, gpointer *out)
+{
+	return v->peek ? ttl_cache_peek(cache, key, fill, data, out)
+		       : ttl_cache_obtain(cache, key, fill, data, out);
+}
+
 struct render_args {
 	struct lensfs_ctx *ctx;
 	const struct vnode *n;
@@ -182,7 +192,7 @@ int view_cached(struct lensfs_ctx *ctx, const struct vnode *n, const struct view
 
 	for (int i = 0; i < CG__COUNT; i++)
 		g_string_append_printf(key, "\n%s", v->cg.path[i] ? v->cg.path[i] : "");
-	r = ttl_cache_obtain(ctx->rendered, key->str, fill_rendered, &args, (gpointer *)&c);
+	r = cache_obtain(ctx->rendered, v, key->str, fill_rendered, &args, (gpointer *)&c);
 	if (r < 0)
 		return r;
 	g_string_append(out, c->text);
@@ -230,13 +240,12 @@ static int fill_memory(gpointer value, void *data)
 	return cgroup_memory_facts(a->ctx->layout, a->m->path[CG_MEMORY], value);
 }
 
-static int memory_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
-			struct memory_facts *out)
+static int memory_facts(struct lensfs_ctx *ctx, const struct viewer *v, struct memory_facts *out)
 {
-	struct facts_args args = { ctx, m };
+	struct facts_args args = { ctx, &v->cg };
 	struct memory_facts *c;
-	int r = ttl_cache_obtain(ctx->memory, m->path[CG_MEMORY], fill_memory, &args,
-				 (gpointer *)&c);
+	int r = cache_obtain(ctx->memory, v, v->cg.path[CG_MEMORY], fill_memory, &args,
+			     (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -252,15 +261,15 @@ static int fill_cpu(gpointer value, void *data)
 	return cgroup_cpu_facts(a->ctx->layout, a->m, value);
 }
 
-static int cpu_facts(struct lensfs_ctx *ctx, const struct cgroup_membership *m,
-		     struct cpu_facts *out)
+static int cpu_facts(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_facts *out)
 {
+	const struct cgroup_membership *m = &v->cg;
 	g_autofree char *key =
 		g_strdup_printf("%s\n%s", m->path[CG_CPUSET] ? m->path[CG_CPUSET] : "",
 				m->path[CG_CPU] ? m->path[CG_CPU] : "");
 	struct facts_args args = { ctx, m };
 	struct cpu_facts *c;
-	int r = ttl_cache_obtain(ctx->cpu, key, fill_cpu, &args, (gpointer *)&c);
+	int r = cache_obtain(ctx->cpu, v, key, fill_cpu, &args, (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -282,7 +291,7 @@ static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **on
 
 	if (r < 0)
 		return r;
-	r = cpu_facts(ctx, &v->cg, &f);
+	r = cpu_facts(ctx, v, &f);
 	if (r < 0)
 		return r;
 	*visible = visible_cpus(online, &f, ctx->cpu_quota);
@@ -388,7 +397,7 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	int r;
 
 	if (v->cg.path[CG_MEMORY]) {
-		r = memory_facts(ctx, &v->cg, &mem);
+		r = memory_facts(ctx, v, &mem);
 		if (r < 0)
 			return r;
 	}
@@ -408,7 +417,7 @@ int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewe
 	int r;
 
 	if (v->cg.path[CG_MEMORY]) {
-		r = memory_facts(ctx, &v->cg, &mem);
+		r = memory_facts(ctx, v, &mem);
 		if (r < 0)
 			return r;
 	}

@@ -141,10 +141,10 @@ int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	return n->view(ctx, n, v, out);
 }
 
-int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid, struct viewer *v,
-			 GString *out)
+int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid,
+			 viewer_resolve_fn resolve, struct viewer *v, GString *out)
 {
-	int r = viewer_of_pid(ctx, pid, v);
+	int r = resolve(ctx, pid, v);
 
 	if (r < 0)
 		return r;
@@ -153,7 +153,7 @@ int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pi
 		viewer_forget(ctx, v);
 		viewer_clear(v);
 		g_string_truncate(out, 0);
-		r = viewer_of_pid(ctx, pid, v);
+		r = resolve(ctx, pid, v);
 		if (r >= 0)
 			r = vnode_render(ctx, n, v, out);
 	}

@@ -106,7 +106,9 @@ const struct vnode *vnode_mounted(unsigned int i);
 int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
 		 GString *out);
 /* Renders a file as process pid sees it, and says whose view that was (v is
- * filled even on failure; viewer_clear it). A container found in the cache
- * whose cgroup has since vanished is resolved afresh, once. */
-int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid, struct viewer *v,
-			 GString *out);
+ * filled even on failure; viewer_clear it): resolved with resolve
+ * (viewer_of_pid or viewer_peek_pid). A container found in the cache whose
+ * cgroup has since vanished is resolved afresh, once. */
+typedef int (*viewer_resolve_fn)(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid,
+			 viewer_resolve_fn resolve, struct viewer *v, GString *out);

@@ -100,9 +100,5 @@ OUT=$("${CTR[@]}" run --rm --snapshotter native --memory-limit $((256 << 20)) --
 	"${mounts[@]}" docker.io/library/lensfs-probe:latest "lensfs-ctr-$$" /usr/bin/sh /probe.sh 2>"$WORK/ctr.err")
 check "ctr run: the container ran" "$?" 0
 [ -s "$WORK/ctr.err" ] && sed 's/^/# /' "$WORK/ctr.err"
-# (Once, in the sanitized build's CI run, free there, the container's first
-# read, printed the host's MemTotal while every later read of the same
-# container had its own; not seen again in 17 runs of the sanitized daemon,
-# cause not found. Its value is printed, not checked, until it is found.)
-check_tools "ctr run --mount"
+check_tools "ctr run --mount" first
 finish

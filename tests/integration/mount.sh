@@ -60,6 +60,30 @@ check_true "uptime of a new container below 2 s ($uptime)" awk -v u="${uptime%% 
 idle=${uptime##* }
 check_true "idle within uptime on one CPU ($uptime)" awk -v u="${uptime%% *}" -v i="$idle" 'BEGIN { exit !(i <= u) }'
 
+# --- limits written after a stat: a runtime sets a container up ----------
+# runc stats every bind mount's source (a stat renders the caller's text
+# for its size) once the container's cgroup is made and before it writes
+# the limits; the container's first read, a moment later, must see them.
+# A daemon of its own that reuses texts and facts for 10 s, not 0.1 s, so
+# that anything the stat left behind would surely be served.
+main_mnt=$MNT main_pid=$LENSFS_PID
+mount_lensfs --refresh-ms 10000
+cg_create "$TAG/late"
+fifos=$(mktemp -d)
+defer "rm -rf $fifos"
+mkfifo "$fifos/statted" "$fifos/go"
+in_container "$TAG/late" sh -c "stat $MNT/proc/meminfo $MNT/proc/cpuinfo $MNT/sys/devices/system/cpu/online >/dev/null
+	echo >$fifos/statted; read go <$fifos/go
+	grep -c ^processor $MNT/proc/cpuinfo; awk '/^MemTotal:/ { print \$2 }' $MNT/proc/meminfo; cat $MNT/sys/devices/system/cpu/online" >"$fifos/out" &
+read -r _ <"$fifos/statted"
+cg_memory "$TAG/late" $((256 << 20))
+cg_cpuset "$TAG/late" 0
+cg_quota "$TAG/late" 50000 100000
+echo >"$fifos/go"
+wait $!
+check "limits written after a stat of the views: the first reads see them" "$(xargs <"$fifos/out")" "1 262144 0"
+MNT=$main_mnt LENSFS_PID=$main_pid
+
 # --- sys/devices/system/cpu: host CPU 1 is the container's cpu0 ----------
 CPUS=$MNT/sys/devices/system/cpu
 if [ "$(nproc --all)" -ge 2 ]; then

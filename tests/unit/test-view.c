@@ -358,6 +358,53 @@ static void test_refresh(void **state)
 	fixture_remove(root);
 }
 
+/* A stat's render (viewer_peek_pid) uses what is kept but keeps nothing of
+ * its own: a runtime stats the views before it writes the limits. */
+static void test_peek(void **state)
+{
+	char *root = fixture_copy("v2");
+	g_autofree char *proc = g_build_filename(root, "proc", NULL);
+	g_autofree char *sys = g_build_filename(root, "sys", NULL);
+	struct lensfs_config cfg = {
+		.proc_root = proc, .sys_root = sys, .cpu_quota = true, .refresh_ms = 60000
+	};
+	const char *max = "sys/fs/cgroup/lensfs.slice/ctr/memory.max";
+	const char *quota = "sys/fs/cgroup/lensfs.slice/ctr/cpu.max";
+	struct lensfs_ctx *ctx;
+	g_autofree char *before = NULL, *cpus_before = NULL, *after = NULL, *cpus_after = NULL,
+			*kept = NULL, *peeked = NULL;
+	struct viewer p, v;
+
+	assert_int_equal(lensfs_ctx_new(&cfg, &ctx), 0);
+	assert_int_equal(viewer_peek_pid(ctx, 4243, &p), 0);
+	assert_true(p.peek);
+	fixture_write(root, max, "max\n");
+	fixture_write(root, quota, "max 100000\n");
+	before = render_ok(ctx, &p, "proc/meminfo");
+	cpus_before = render_ok(ctx, &p, "proc/cpuinfo");
+	/* The runtime writes the limits: the first read sees them. */
+	fixture_write(root, max, "104857600\n");
+	fixture_write(root, quota, "50000 100000\n");
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	assert_false(v.peek);
+	after = render_ok(ctx, &v, "proc/meminfo");
+	cpus_after = render_ok(ctx, &v, "proc/cpuinfo");
+	assert_int_not_equal(meminfo_kb(before, "MemTotal"), 102400);
+	assert_int_equal(meminfo_kb(after, "MemTotal"), 102400);
+	assert_true(count_processors(cpus_before) > count_processors(cpus_after));
+	assert_int_equal(count_processors(cpus_after), 1);
+	/* What a read kept, a stat uses, within the refresh time. */
+	fixture_write(root, max, "52428800\n");
+	peeked = render_ok(ctx, &p, "proc/meminfo");
+	kept = render_ok(ctx, &v, "proc/meminfo");
+	assert_string_equal(peeked, after);
+	assert_string_equal(kept, after);
+	viewer_clear(&p);
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 /* A burst that uses CPU time faster than the capacity grows would lower the
  * computed idle time: the daemon shows the last idle time instead, per
  * container, while user time grows. */
@@ -506,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_v2_real_container),
 		cmocka_unit_test(test_damaged_is_error),
 		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_stat_floor),
 		cmocka_unit_test(test_stat_v1_times),
 		cmocka_unit_test(test_pressure),
