@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "handover.h"
+#include "node_log.h"
 #include "ptree.h"
 #include "sdnotify.h"
 #include "vtree.h"
@@ -54,7 +55,7 @@ static void test_node_log(void **state)
 	struct pnode p;
 
 	assert_true(fd >= 0);
-	assert_int_equal(handover_node_find(fd, 42, &root, &vpath, &hpath), -ENOENT);
+	assert_int_equal(node_log_find(fd, 42, &root, &vpath, &hpath), -ENOENT);
 	ptree_set_log(first, fd);
 	ptree_set_log(next, fd);
 	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0", "devices/system/cpu/cpu2",
@@ -67,7 +68,7 @@ static void test_node_log(void **state)
 	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0", "devices/system/cpu/cpu2",
 				   cpu, &ino),
 			 0);
-	assert_int_equal(handover_node_find(fd, ino2, &root, &vpath, &hpath), 0);
+	assert_int_equal(node_log_find(fd, ino2, &root, &vpath, &hpath), 0);
 	assert_int_equal(root, INO_SYS_CPU);
 	assert_string_equal(vpath, "sys/devices/system/cpu/cpu0/topology");
 	assert_string_equal(hpath, "devices/system/cpu/cpu2/topology");
@@ -80,13 +81,13 @@ static void test_node_log(void **state)
 	assert_int_equal(ptree_size(next), 1);
 	/* An entry whose number is not its paths' is not believed. */
 	forged = ptree_ino("sys/devices/system/cpu/cpu9", "devices/system/cpu/cpu9") ^ 1;
-	assert_int_equal(handover_node_put(fd, forged, INO_SYS_CPU, "sys/devices/system/cpu/cpu9",
-					   "devices/system/cpu/cpu9"),
+	assert_int_equal(node_log_put(fd, forged, INO_SYS_CPU, "sys/devices/system/cpu/cpu9",
+				      "devices/system/cpu/cpu9"),
 			 0);
 	assert_int_equal(ptree_get(next, forged, &p), -ESTALE);
 	/* Nor one under a directory that is not reader-dependent. */
 	forged = ptree_ino("proc/x", "x");
-	assert_int_equal(handover_node_put(fd, forged, INO_PROC, "proc/x", "x"), 0);
+	assert_int_equal(node_log_put(fd, forged, INO_PROC, "proc/x", "x"), 0);
 	assert_int_equal(ptree_get(next, forged, &p), -ESTALE);
 	ptree_free(first);
 	ptree_free(next);

@@ -23,16 +23,8 @@ int handover_next_generation(int record_fd, uint32_t *generation);
  * initialized one by replaying the recorded INIT. Returns 0, or -errno
  * (-ENODEV: the connection is gone). */
 int handover_start(struct fuse_session *se, int record_fd);
-/* The pass-through nodes (ptree.h) the workers gave out, logged in the
- * record after the INIT part, so that a successor knows a node the kernel
- * still holds from its predecessor (a file open below the cpu directory, a
- * working directory in the cgroup view). Appending takes a lock; a worker
- * killed while appending leaves nothing half-written behind. The log starts
- * over when it outgrows 64 MiB. */
-int handover_node_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath,
-		      const char *hpath);
-/* -ENOENT when the log has no node ino. */
-int handover_node_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath);
+/* The record also logs the pass-through nodes the workers gave out, after
+ * the INIT part: node_log.h. */
 
 /* Asks the kernel to queue again every request that was read and not
  * answered (FUSE_NOTIFY_RESEND, Linux 6.9; -EINVAL before): what a worker

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The handover record's second part: the log of pass-through nodes
- * (handover.h). Apart from the INIT part, so that programs without a FUSE
- * session (lensfs-hook, lensfs-show) link without libfuse.
+ * The handover record's second part (handover.h): the log of pass-through
+ * nodes. Apart from the INIT part, so that programs without a FUSE session
+ * (lensfs-show) link without libfuse.
  */
 #include "config.h"
 
-#include "handover.h"
+#include "node_log.h"
 #include "util.h"
 
 #include <errno.h>
@@ -53,8 +53,7 @@ static uint64_t nodes_used(int fd)
 	return used;
 }
 
-int handover_node_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath,
-		      const char *hpath)
+int node_log_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath, const char *hpath)
 {
 	size_t vlen = strlen(vpath) + 1, hlen = strlen(hpath) + 1;
 	struct node_head head = { (uint32_t)(sizeof(head) + vlen + hlen), (uint32_t)root, ino };
@@ -82,7 +81,7 @@ int handover_node_put(int record_fd, uint64_t ino, uint64_t root, const char *vp
 	return r;
 }
 
-int handover_node_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath)
+int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath)
 {
 	uint64_t used, at = 0;
 	int r;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "handover.h"
+#include "node_log.h"
 #include "ptree.h"
 #include "util.h"
 #include "vtree.h"
@@ -108,7 +108,7 @@ static int add_node(struct ptree *t, const char *vpath, const char *hpath, const
 	g_mutex_unlock(&t->lock);
 	/* Logged once per worker: a successor may meet it again. */
 	if (added && log && t->log_fd >= 0 && root)
-		handover_node_put(t->log_fd, key, root->ino, vpath, hpath);
+		node_log_put(t->log_fd, key, root->ino, vpath, hpath);
 	*ino = key;
 	return r;
 }
@@ -128,7 +128,7 @@ static bool from_log(struct ptree *t, uint64_t ino)
 	const struct vnode *root;
 	uint64_t root_ino, again;
 
-	if (t->log_fd < 0 || handover_node_find(t->log_fd, ino, &root_ino, &vpath, &hpath) < 0)
+	if (t->log_fd < 0 || node_log_find(t->log_fd, ino, &root_ino, &vpath, &hpath) < 0)
 		return false;
 	root = vnode_by_ino(root_ino);
 	/* Only what this binary would have made of the same paths. */
