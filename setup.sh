@@ -127,7 +127,7 @@ test)
 	make -C build-ci --no-print-directory format-check
 	check build-ci
 	# The VM suite runs once, above: it tests the kernel side, not memory safety.
-	make -C build-ci --no-print-directory distcheck TESTS='$(UNIT_TESTS) $(INTEGRATION_TESTS)' >/dev/null
+	make -C build-ci --no-print-directory distcheck TESTS='$(UNIT_TESTS) $(STRUCTURE_TESTS) $(INTEGRATION_TESTS)' >/dev/null
 	build build-asan --enable-werror --enable-sanitizers
 	check build-asan TESTS='$(UNIT_TESTS) $(INTEGRATION_TESTS)'
 	echo "setup.sh test: every test passed in the plain and the sanitized build"

@@ -211,3 +211,10 @@ int fd_write_at(int fd, const void *data, size_t len, off_t offset)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
+
+const char *path_below(const char *path)
+{
+	while (*path == '/' || (path[0] == '.' && path[1] == '/'))
+		path += *path == '/' ? 1 : 2;
+	return path;
+}

@@ -44,6 +44,10 @@ int file_read_u64(const char *path, uint64_t *out);
 /* Text of a symlink (e.g. "pid:[4026531836]"). */
 int link_read(const char *path, char **out);
 
+/* path without its leading "/" and "./": "proc/meminfo", "/proc/meminfo"
+ * and "./proc/meminfo" name the same file below a mount point. */
+const char *path_below(const char *path);
+
 /* a - b, or 0 where the kernel's counters would make it negative (usage
  * above a limit, a counter read a moment apart from another): never a
  * wrap-around. */

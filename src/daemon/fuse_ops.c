@@ -118,7 +118,7 @@ static void grow_and_answer(gpointer data, gpointer user_data);
 
 void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
 {
-	ptree_set_log(fs->nodes, record_fd);
+	ptree_set_log(fs->nodes, record_fd, vnode_by_ino);
 }
 
 struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,

@@ -25,7 +25,6 @@
 #include "ptree.h"
 #include "nsfs.h"
 #include "util.h"
-#include "vtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,9 +131,15 @@ static void cached_roots_clear(gpointer p)
 	g_free(c->own);
 }
 
-struct ttl_cache *cgroup_view_roots_cache(uint64_t ttl_us)
+/* The cache of each container's roots (context.h, cg_roots), made at the
+ * first request that asks. */
+static struct ttl_cache *roots_cache(struct lensfs_ctx *ctx)
 {
-	return ttl_cache_new(ttl_us, sizeof(struct cached_roots), cached_roots_clear);
+	if (g_once_init_enter(&ctx->cg_roots))
+		g_once_init_leave(&ctx->cg_roots,
+				  ttl_cache_new(ctx->refresh_us, sizeof(struct cached_roots),
+						cached_roots_clear));
+	return ctx->cg_roots;
 }
 
 struct roots_args {
@@ -161,7 +166,7 @@ static int view_roots_own(struct lensfs_ctx *ctx, const struct viewer *v, GArray
 							 v->init_start_ticks);
 	struct roots_args args = { ctx, v };
 	struct cached_roots *c;
-	int r = ttl_cache_obtain(ctx->cg_roots, key, fill_roots, &args, (gpointer *)&c);
+	int r = ttl_cache_obtain(roots_cache(ctx), key, fill_roots, &args, (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -785,7 +790,7 @@ static bool cgroup_costly(const struct viewer *v, const struct pnode *p)
 	return !v->host_pidns && pid_list(strrchr(p->hpath, '/') + 1);
 }
 
-const struct vdir_ops view_cgroup_dir = {
+const struct vdir_ops cgroup_view_dir = {
 	.resolve = cgroup_resolve,
 	.costly = cgroup_costly,
 	.list = cgroup_list,

@@ -5,14 +5,11 @@
  * hierarchy, limits at the root as they apply (the minimum over the
  * ancestors), pids as its pid namespace numbers them. */
 
-#include "context.h"
+#include "node.h"
 
 #include <glib.h>
 
-struct vdir_ops;
-extern const struct vdir_ops view_cgroup_dir;
-/* The cache of each container's roots (context.h, cg_roots). */
-struct ttl_cache *cgroup_view_roots_cache(uint64_t ttl_us);
+extern const struct vdir_ops cgroup_view_dir;
 
 /* Whether a file at the root of the view shows the effective value. */
 bool cg_effective_file(const char *name);

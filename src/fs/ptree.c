@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "node.h"
 #include "node_log.h"
 #include "ptree.h"
 #include "util.h"
-#include "vtree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +42,7 @@ struct ptree {
 	GMutex lock;
 	GHashTable *nodes; /* &entry.node.ino -> struct entry */
 	int log_fd; /* a handover record, or -1 */
+	ptree_root_fn root_of;
 };
 
 void pnode_clear(struct pnode *n)
@@ -77,9 +78,10 @@ void ptree_free(struct ptree *t)
 	g_free(t);
 }
 
-void ptree_set_log(struct ptree *t, int record_fd)
+void ptree_set_log(struct ptree *t, int record_fd, ptree_root_fn root_of)
 {
 	t->log_fd = record_fd;
+	t->root_of = root_of;
 }
 
 static int add_node(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
@@ -130,7 +132,7 @@ static bool from_log(struct ptree *t, uint64_t ino)
 
 	if (t->log_fd < 0 || node_log_find(t->log_fd, ino, &root_ino, &vpath, &hpath) < 0)
 		return false;
-	root = vnode_by_ino(root_ino);
+	root = t->root_of(root_ino);
 	/* Only what this binary would have made of the same paths. */
 	if (!root || !root->dyn || ptree_ino(vpath, hpath) != ino)
 		return false;

@@ -40,8 +40,10 @@ void ptree_free(struct ptree *t);
 typedef struct ptree ptree;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ptree, ptree_free)
 /* Log new nodes to, and look missing ones up in, a handover record
- * (handover.h): what predecessors gave out stays known. */
-void ptree_set_log(struct ptree *t, int record_fd);
+ * (node_log.h): what predecessors gave out stays known. root_of gives the
+ * table's node of a logged root's number (vnode_by_ino), NULL for none. */
+typedef const struct vnode *(*ptree_root_fn)(uint64_t ino);
+void ptree_set_log(struct ptree *t, int record_fd, ptree_root_fn root_of);
 /* One more lookup of (vpath, hpath); its inode number in *ino. -EIO when
  * another node has that number (a hash collision: never served as the
  * other node). */

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "cgroup_view.h"
+#include "cpu_view.h"
+#include "util.h"
 #include "view.h"
 #include "vtree.h"
 
@@ -39,12 +41,12 @@ static const struct vnode vtree[] = {
 	{ INO_SYS_FS, INO_SYS, "fs", "sys/fs", DIR_MODE, 0, NULL, false },
 	/* the reader's cgroups as the root of each hierarchy */
 	{ INO_SYS_FS_CGROUP, INO_SYS_FS, "cgroup", "sys/fs/cgroup", DIR_MODE, 0, NULL, false,
-	  &view_cgroup_dir, true },
+	  &cgroup_view_dir, true },
 	{ INO_SYS_DEVICES_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, 0,
 	  NULL, false },
 	/* online, possible and present, then cpuN and the host's other entries */
 	{ INO_SYS_CPU, INO_SYS_DEVICES_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, 0, NULL,
-	  false, &view_cpu_dir },
+	  false, &cpu_view_dir },
 	{ INO_SYS_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
 	  4096, view_cpu_list, true },
 	{ INO_SYS_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
@@ -71,8 +73,7 @@ const struct vnode *vnode_lookup(uint64_t parent, const char *name)
 
 const struct vnode *vnode_by_path(const char *path)
 {
-	while (*path == '/' || (path[0] == '.' && path[1] == '/'))
-		path += *path == '/' ? 1 : 2;
+	path = path_below(path);
 	for (size_t i = 0; i < G_N_ELEMENTS(vtree); i++)
 		if (strcmp(vtree[i].path, path) == 0)
 			return &vtree[i];
@@ -137,8 +138,8 @@ int vnode_render(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	/* A container's text is reused for --refresh-ms, like the counters it
 	 * comes from; the host's pid namespace always gets a fresh render. */
 	if (n->per_cgroup && !v->host_pidns)
-		return view_cached(ctx, n, v, out);
-	return n->view(ctx, n, v, out);
+		return view_cached(ctx, n->path, n->view, n->name, v, out);
+	return n->view(ctx, n->name, v, out);
 }
 
 int vnode_render_for_pid(struct lensfs_ctx *ctx, const struct vnode *n, pid_t pid,

@@ -4,7 +4,6 @@
 #include "hook.h"
 #include "mountinfo.h"
 #include "util.h"
-#include "vtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,12 +30,51 @@ int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
 	return sfs.f_type == FUSE_SUPER_MAGIC ? 0 : -ENODEV;
 }
 
+/*
+ * What a lensfs serves that a container can have bound over its own, in
+ * the node table's order (fs/vtree.c; test-oci checks that the two agree):
+ * the hook links no part of the daemon. A file in a reader-dependent
+ * directory is bound only when asked for by name: the directory is bound
+ * whole by default.
+ */
+#define CGROUP_VIEW "sys/fs/cgroup"
+static const struct hook_bindable bindable[] = {
+	{ "proc/cpuinfo" },
+	{ "proc/diskstats" },
+	{ "proc/loadavg" },
+	{ "proc/meminfo" },
+	{ "proc/pressure/cpu" },
+	{ "proc/pressure/io" },
+	{ "proc/pressure/memory" },
+	{ "proc/stat" },
+	{ "proc/swaps" },
+	{ "proc/uptime" },
+	{ CGROUP_VIEW, .dir = true, .opt_in = true },
+	{ "sys/devices/system/cpu", .dir = true },
+	{ "sys/devices/system/cpu/online", .inside = true },
+	{ "sys/devices/system/cpu/possible", .inside = true },
+	{ "sys/devices/system/cpu/present", .inside = true },
+};
+
+const struct hook_bindable *hook_bindable(unsigned int i)
+{
+	return i < G_N_ELEMENTS(bindable) ? &bindable[i] : NULL;
+}
+
+static const struct hook_bindable *bindable_by_path(const char *path)
+{
+	path = path_below(path);
+	for (size_t i = 0; i < G_N_ELEMENTS(bindable); i++) {
+		if (strcmp(bindable[i].path, path) == 0)
+			return &bindable[i];
+	}
+	return NULL;
+}
+
 int hook_files_check(const char *const *files, const char **bad)
 {
 	for (; files && *files; files++) {
-		const struct vnode *n = vnode_by_path(*files);
-
-		if (!n || (!n->view && !n->dyn)) {
+		if (!bindable_by_path(*files)) {
 			*bad = *files;
 			return -EINVAL;
 		}
@@ -47,11 +85,12 @@ int hook_files_check(const char *const *files, const char **bad)
 char **hook_default_files(void)
 {
 	GStrvBuilder *b = g_strv_builder_new();
-	const struct vnode *n;
 	char **files;
 
-	for (unsigned int i = 0; (n = vnode_mounted(i)); i++)
-		g_strv_builder_add(b, n->path);
+	for (size_t i = 0; i < G_N_ELEMENTS(bindable); i++) {
+		if (!bindable[i].opt_in && !bindable[i].inside)
+			g_strv_builder_add(b, bindable[i].path);
+	}
 	files = g_strv_builder_end(b);
 	g_strv_builder_unref(b);
 	return files;
@@ -59,13 +98,12 @@ char **hook_default_files(void)
 
 char **hook_files_add_cgroup_view(char **files)
 {
-	const char *view = vnode_by_ino(INO_SYS_FS_CGROUP)->path;
 	guint n = g_strv_length(files);
 
-	if (g_strv_contains((const char *const *)files, view))
+	if (g_strv_contains((const char *const *)files, CGROUP_VIEW))
 		return files;
 	files = g_renew(char *, files, n + 2);
-	files[n] = g_strdup(view);
+	files[n] = g_strdup(CGROUP_VIEW);
 	files[n + 1] = NULL;
 	return files;
 }
@@ -98,10 +136,10 @@ int hook_clone_mount(const char *src, uint64_t attr_set)
 	return fd;
 }
 
-static int prepare_one(const char *mountpoint, const struct vnode *n, bool delegated,
+static int prepare_one(const char *mountpoint, const struct hook_bindable *b, bool delegated,
 		       struct hook_plan *plan)
 {
-	const char *file = n->path;
+	const char *file = b->path;
 	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
 	uint64_t attr =
 		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -113,7 +151,7 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, bool deleg
 	 * where the daemon delegates (its mount is read-write then: lensfs
 	 * --cgroup-delegate); lensfs checks each write. Every other view is
 	 * read-only. */
-	if (n->ino == INO_SYS_FS_CGROUP && delegated && statvfs(mountpoint, &sv) == 0 &&
+	if (strcmp(file, CGROUP_VIEW) == 0 && delegated && statvfs(mountpoint, &sv) == 0 &&
 	    !(sv.f_flag & ST_RDONLY))
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 
@@ -122,7 +160,7 @@ static int prepare_one(const char *mountpoint, const struct vnode *n, bool deleg
 		return fd == -ENOENT ? 0 : fd;
 	v = g_new0(struct hook_view, 1);
 	v->file = g_strdup(file);
-	v->dir = S_ISDIR(n->mode);
+	v->dir = b->dir;
 	v->mount_fd = fd;
 	g_ptr_array_add(plan->views, v);
 	return 0;
@@ -134,8 +172,11 @@ int hook_prepare(const char *mountpoint, const char *const *files, bool delegate
 	int r = 0;
 
 	plan->views = g_ptr_array_new_with_free_func(view_free);
-	for (; r == 0 && *files; files++)
-		r = prepare_one(mountpoint, vnode_by_path(*files), delegated, plan);
+	for (; r == 0 && *files; files++) {
+		const struct hook_bindable *b = bindable_by_path(*files);
+
+		r = b ? prepare_one(mountpoint, b, delegated, plan) : -EINVAL;
+	}
 	if (r < 0)
 		hook_plan_clear(plan);
 	return r;

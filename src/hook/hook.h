@@ -34,6 +34,16 @@ struct hook_plan {
  * daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
 
+/* A view a container can have bound, by path from the mount point. */
+struct hook_bindable {
+	const char *path;
+	bool dir;
+	bool opt_in; /* bound only when asked for (--cgroup-view) */
+	bool inside; /* in a directory bound whole by default */
+};
+/* The i-th (from 0), NULL past the last. */
+const struct hook_bindable *hook_bindable(unsigned int i);
+
 /* files: views lensfs can serve ("proc/meminfo", or the directory
  * "sys/devices/system/cpu"), NULL for none; -EINVAL for a name that is not
  * one (*bad set). */

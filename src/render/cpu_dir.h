@@ -5,7 +5,6 @@
  * visible CPUs only, numbered from 0, passing the real CPU's files through
  * with CPU numbers in them renumbered alike. */
 
-#include "context.h"
 #include "cpuset.h"
 
 #include <glib.h>

@@ -7,7 +7,6 @@
 #include "parse.h"
 #include "nsfs.h"
 #include "util.h"
-#include "view.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -92,7 +91,8 @@ int lensfs_ctx_new(const struct lensfs_config *cfg, struct lensfs_ctx **out)
 	ctx->cache_us = (uint64_t)cfg->cache_ms * 1000;
 	ctx->loadavg_period_ms = cfg->loadavg_period_ms;
 	ctx->ticks_per_sec = sysconf(_SC_CLK_TCK);
-	view_caches_init(ctx, (uint64_t)cfg->refresh_ms * 1000);
+	ctx->refresh_us = (uint64_t)cfg->refresh_ms * 1000;
+	g_mutex_init(&ctx->stat_lock);
 
 	r = file_read_allf(&mountinfo, "%s/self/mountinfo", ctx->proc_root);
 	if (r < 0)
@@ -130,7 +130,16 @@ void lensfs_ctx_free(struct lensfs_ctx *ctx)
 	loadavg_tracker_free(ctx->loadavg);
 	reaper_stop(ctx);
 	g_hash_table_unref(ctx->pidns_cache);
-	view_caches_free(ctx);
+	ttl_cache_free(ctx->rendered);
+	ttl_cache_free(ctx->host_files);
+	ttl_cache_free(ctx->memory);
+	ttl_cache_free(ctx->cpu);
+	ttl_cache_free(ctx->cpu_use);
+	ttl_cache_free(ctx->threads);
+	ttl_cache_free(ctx->thread_lists);
+	ttl_cache_free(ctx->cg_roots);
+	g_clear_pointer(&ctx->stat_floor, g_hash_table_unref);
+	g_mutex_clear(&ctx->stat_lock);
 	g_mutex_clear(&ctx->lock);
 	cgroup_layout_free(ctx->layout);
 	g_free(ctx->proc_root);

@@ -42,7 +42,10 @@ struct lensfs_ctx {
 	int reaper_epoll;
 	int reaper_wake;
 	GThread *reaper;
-	/* Parsed kernel files and rendered text, reused for refresh_ms (view.c). */
+	/* Parsed kernel files and rendered text, reused for refresh_us: made
+	 * by view.c at the first request (view_caches_made), freed here. */
+	uint64_t refresh_us;
+	gsize view_caches_made;
 	struct ttl_cache *rendered; /* file and cgroup paths -> struct cached_text */
 	struct ttl_cache *host_files; /* path -> struct cached_text */
 	struct ttl_cache *memory; /* memory cgroup path -> struct memory_facts */
@@ -50,7 +53,7 @@ struct lensfs_ctx {
 	struct ttl_cache *cpu_use; /* cpuacct path -> struct cpu_times */
 	struct ttl_cache *threads; /* cpuacct path -> struct thread_census (view.c) */
 	struct ttl_cache *thread_lists; /* cpuacct path -> its thread ids (view.c) */
-	struct ttl_cache *cg_roots; /* container init -> its sys/fs/cgroup roots */
+	struct ttl_cache *cg_roots; /* container init -> its sys/fs/cgroup roots (cgroup_view.c) */
 	/* Load averages of the containers that read proc/loadavg, created at
 	 * the first such read (loadavg.c). */
 	unsigned int loadavg_period_ms;

@@ -8,15 +8,12 @@
 #include "config.h"
 
 #include "census.h"
-#include "cgroup_view.h"
 #include "cpu_dir.h"
 #include "lanes.h"
 #include "loadavg.h"
-#include "ptree.h"
 #include "render.h"
 #include "util.h"
 #include "view.h"
-#include "vtree.h"
 
 #include <errno.h>
 #include <string.h>
@@ -106,9 +103,14 @@ static void stat_floor_free(gpointer p)
 	g_free(f);
 }
 
-void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
+/* The caches of context.h, made at the first request that needs one;
+ * lensfs_ctx_free frees them (each knows how to free what it holds). */
+static struct lensfs_ctx *with_caches(struct lensfs_ctx *ctx)
 {
-	g_mutex_init(&ctx->stat_lock);
+	uint64_t ttl_us = ctx->refresh_us;
+
+	if (!g_once_init_enter(&ctx->view_caches_made))
+		return ctx;
 	ctx->stat_floor = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stat_floor_free);
 	ctx->rendered = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
@@ -119,21 +121,8 @@ void view_caches_init(struct lensfs_ctx *ctx, uint64_t ttl_us)
 	ttl_cache_set_ttl_of(ctx->threads, census_ttl);
 	ctx->thread_lists = ttl_cache_new(ttl_us, sizeof(struct thread_list), thread_list_clear);
 	ttl_cache_set_ttl_of(ctx->thread_lists, thread_list_ttl);
-	ctx->cg_roots = cgroup_view_roots_cache(ttl_us);
-}
-
-void view_caches_free(struct lensfs_ctx *ctx)
-{
-	g_hash_table_unref(ctx->stat_floor);
-	g_mutex_clear(&ctx->stat_lock);
-	ttl_cache_free(ctx->rendered);
-	ttl_cache_free(ctx->host_files);
-	ttl_cache_free(ctx->memory);
-	ttl_cache_free(ctx->cpu);
-	ttl_cache_free(ctx->cpu_use);
-	ttl_cache_free(ctx->threads);
-	ttl_cache_free(ctx->thread_lists);
-	ttl_cache_free(ctx->cg_roots);
+	g_once_init_leave(&ctx->view_caches_made, 1);
+	return ctx;
 }
 
 static int fill_text(gpointer value, void *data)
@@ -146,7 +135,8 @@ static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file,
 {
 	g_autofree char *path = g_build_filename(root, file, NULL);
 	struct cached_text *c;
-	int r = ttl_cache_obtain(ctx->host_files, path, fill_text, path, (gpointer *)&c);
+	int r = ttl_cache_obtain(with_caches(ctx)->host_files, path, fill_text, path,
+				 (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -167,7 +157,8 @@ static int cache_obtain(struct ttl_cache *cache, const struct viewer *v, const c
 
 struct render_args {
 	struct lensfs_ctx *ctx;
-	const struct vnode *n;
+	view_fn view;
+	const char *name;
 	const struct viewer *v;
 };
 
@@ -175,7 +166,7 @@ static int fill_rendered(gpointer value, void *data)
 {
 	struct render_args *a = data;
 	g_autoptr(GString) text = g_string_sized_new(4096);
-	int r = a->n->view(a->ctx, a->n, a->v, text);
+	int r = a->view(a->ctx, a->name, a->v, text);
 
 	if (r < 0)
 		return r;
@@ -183,16 +174,18 @@ static int fill_rendered(gpointer value, void *data)
 	return 0;
 }
 
-int view_cached(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
+int view_cached(struct lensfs_ctx *ctx, const char *path, view_fn view, const char *name,
+		const struct viewer *v, GString *out)
 {
-	g_autoptr(GString) key = g_string_new(n->path);
-	struct render_args args = { ctx, n, v };
+	g_autoptr(GString) key = g_string_new(path);
+	struct render_args args = { ctx, view, name, v };
 	struct cached_text *c;
 	int r;
 
 	for (int i = 0; i < CG__COUNT; i++)
 		g_string_append_printf(key, "\n%s", v->cg.path[i] ? v->cg.path[i] : "");
-	r = cache_obtain(ctx->rendered, v, key->str, fill_rendered, &args, (gpointer *)&c);
+	r = cache_obtain(with_caches(ctx)->rendered, v, key->str, fill_rendered, &args,
+			 (gpointer *)&c);
 	if (r < 0)
 		return r;
 	g_string_append(out, c->text);
@@ -244,7 +237,7 @@ static int memory_facts(struct lensfs_ctx *ctx, const struct viewer *v, struct m
 {
 	struct facts_args args = { ctx, &v->cg };
 	struct memory_facts *c;
-	int r = cache_obtain(ctx->memory, v, v->cg.path[CG_MEMORY], fill_memory, &args,
+	int r = cache_obtain(with_caches(ctx)->memory, v, v->cg.path[CG_MEMORY], fill_memory, &args,
 			     (gpointer *)&c);
 
 	if (r < 0)
@@ -269,7 +262,7 @@ static int cpu_facts(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_
 				m->path[CG_CPU] ? m->path[CG_CPU] : "");
 	struct facts_args args = { ctx, m };
 	struct cpu_facts *c;
-	int r = cache_obtain(ctx->cpu, v, key, fill_cpu, &args, (gpointer *)&c);
+	int r = cache_obtain(with_caches(ctx)->cpu, v, key, fill_cpu, &args, (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -303,8 +296,7 @@ static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **on
 	return 0;
 }
 
-/* Which host CPU each cpuN of v's cpu directory is. */
-static int viewer_cpu_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map *m)
+int view_cpu_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map *m)
 {
 	g_autofree char *online_text = NULL;
 	g_autoptr(cpuset) visible = NULL;
@@ -317,80 +309,7 @@ static int viewer_cpu_map(struct lensfs_ctx *ctx, const struct viewer *v, struct
 	return 0;
 }
 
-static int cpu_dir_resolve_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *name,
-			       char **hpath)
-{
-	struct cpu_map m;
-	int r = viewer_cpu_map(ctx, v, &m);
-
-	if (r < 0)
-		return r;
-	r = cpu_dir_resolve(&m, name, hpath);
-	cpu_map_clear(&m);
-	return r;
-}
-
-static int cpu_dir_list_for(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray *names)
-{
-	g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) shown = NULL;
-	struct cpu_map m;
-	int r = host_list(ctx->sys_root, "devices/system/cpu", host, NULL);
-
-	if (r < 0)
-		return r;
-	r = viewer_cpu_map(ctx, v, &m);
-	if (r < 0)
-		return r;
-	g_ptr_array_add(host, NULL);
-	shown = cpu_dir_names(&m, (const char *const *)host->pdata);
-	cpu_map_clear(&m);
-	for (guint i = 0; i < shown->len; i++)
-		g_ptr_array_add(names, g_steal_pointer(&shown->pdata[i]));
-	return 0;
-}
-
-static int cpu_dir_read_for(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p,
-			    const char *host, GString *out)
-{
-	const char *name = strrchr(p->hpath, '/') + 1;
-	struct cpu_map m;
-	int r = viewer_cpu_map(ctx, v, &m);
-
-	if (r < 0)
-		return r;
-	r = cpu_text_translate(&m, name, host, out);
-	cpu_map_clear(&m);
-	return r;
-}
-
-/* Below cpuN: only the CPUs v sees. */
-static int cpu_dir_may_read(struct lensfs_ctx *ctx, const struct viewer *v, const struct pnode *p)
-{
-	const char *rest = p->hpath + strlen("devices/system/cpu/");
-	g_autofree char *name = g_strndup(rest, strcspn(rest, "/"));
-	int host = cpu_dir_name_number(name), r;
-	struct cpu_map m;
-
-	if (host < 0)
-		return 0;
-	r = viewer_cpu_map(ctx, v, &m);
-	if (r < 0)
-		return r;
-	r = cpu_map_shown(&m, (unsigned int)host) < 0 ? -ENOENT : 0;
-	cpu_map_clear(&m);
-	return r;
-}
-
-const struct vdir_ops view_cpu_dir = {
-	.resolve = cpu_dir_resolve_for,
-	.list = cpu_dir_list_for,
-	.read = cpu_dir_read_for,
-	.may_read = cpu_dir_may_read,
-};
-
-int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		 GString *out)
+int view_meminfo(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	struct memory_facts mem = { .limited = false };
@@ -409,7 +328,7 @@ int view_meminfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 	return meminfo_render(host, &mem, out);
 }
 
-int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
+int view_swaps(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	struct memory_facts mem = { .limited = false };
@@ -433,8 +352,7 @@ int view_swaps(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewe
 	return swaps_render(total, used, out);
 }
 
-int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		 GString *out)
+int view_cpuinfo(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autofree char *online_text = NULL;
@@ -457,8 +375,7 @@ int view_cpuinfo(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 /* online, possible and present, by the node's name: the visible CPUs
  * numbered from 0, or the host's file when every online CPU is visible.
  * glibc's sysconf(_SC_NPROCESSORS_CONF) reads possible. */
-int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		  GString *out)
+int view_cpu_list(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *online_text = NULL, *host = NULL, *path = NULL;
 	g_autoptr(cpuset) visible = NULL;
@@ -469,11 +386,11 @@ int view_cpu_list(struct lensfs_ctx *ctx, const struct vnode *n, const struct vi
 		return r;
 	if (!all)
 		return cpu_online_render(cpuset_count(visible), out);
-	if (strcmp(n->name, "online") == 0) {
+	if (strcmp(name, "online") == 0) {
 		g_string_append(out, online_text);
 		return 0;
 	}
-	path = g_strconcat("devices/system/cpu/", n->name, NULL);
+	path = g_strconcat("devices/system/cpu/", name, NULL);
 	r = host_file(ctx, ctx->sys_root, path, &host);
 	if (r >= 0)
 		g_string_append(out, host);
@@ -503,8 +420,8 @@ static int fill_threads(gpointer value, void *data)
 	struct thread_census *c = value;
 	struct thread_list *l;
 	uint64_t start;
-	int r = ttl_cache_obtain(a->ctx->thread_lists, a->m->path[CG_CPUACCT], fill_thread_list, a,
-				 (gpointer *)&l);
+	int r = ttl_cache_obtain(with_caches(a->ctx)->thread_lists, a->m->path[CG_CPUACCT],
+				 fill_thread_list, a, (gpointer *)&l);
 
 	if (r < 0)
 		return r;
@@ -532,6 +449,7 @@ static int count_threads(struct lensfs_ctx *ctx, const struct cgroup_membership 
 	memset(n, 0, sizeof(*n));
 	if (!m->path[CG_CPUACCT])
 		return 0;
+	with_caches(ctx);
 	if (lanes_on_serving_thread())
 		r = ttl_cache_lookup(ctx->threads, m->path[CG_CPUACCT], (gpointer *)&c);
 	else
@@ -561,8 +479,8 @@ static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m, st
 {
 	struct facts_args args = { ctx, m };
 	struct cpu_times *c;
-	int r = ttl_cache_obtain(ctx->cpu_use, m->path[CG_CPUACCT], fill_cpu_use, &args,
-				 (gpointer *)&c);
+	int r = ttl_cache_obtain(with_caches(ctx)->cpu_use, m->path[CG_CPUACCT], fill_cpu_use,
+				 &args, (gpointer *)&c);
 
 	if (r < 0)
 		return r;
@@ -571,7 +489,7 @@ static int cpu_use(struct lensfs_ctx *ctx, const struct cgroup_membership *m, st
 	return 0;
 }
 
-int view_uptime(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
+int view_uptime(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autofree char *online_text = NULL;
@@ -627,7 +545,7 @@ static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned i
 	struct stat_floor *f;
 
 	g_mutex_lock(&ctx->stat_lock);
-	f = g_hash_table_lookup(ctx->stat_floor, key);
+	f = g_hash_table_lookup(with_caches(ctx)->stat_floor, key);
 	if (!f || f->ncpus != n) {
 		if (g_hash_table_size(ctx->stat_floor) >= 1024)
 			g_hash_table_foreach_remove(ctx->stat_floor, floor_stale, &now);
@@ -646,7 +564,7 @@ static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned i
 	g_mutex_unlock(&ctx->stat_lock);
 }
 
-int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v, GString *out)
+int view_stat(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL, *uptime = NULL, *online_text = NULL, *key = NULL;
 	g_autofree struct stat_cpu *cpu = NULL;
@@ -708,8 +626,7 @@ int view_stat(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer
 /* cpu, memory and io, by the node's name. A reader whose cgroup has no
  * pressure files gets EOPNOTSUPP, as the kernel answers an open of a
  * /proc/pressure file when PSI is off. */
-int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		  GString *out)
+int view_pressure(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *text = NULL;
 	const char *path = v->cg.path[CG_UNIFIED];
@@ -717,12 +634,12 @@ int view_pressure(struct lensfs_ctx *ctx, const struct vnode *n, const struct vi
 
 	/* The root cgroup's pressure is the machine's. */
 	if (path ? strcmp(path, "/") == 0 : cgroup_membership_is_root(&v->cg)) {
-		g_autofree char *file = g_strconcat("pressure/", n->name, NULL);
+		g_autofree char *file = g_strconcat("pressure/", name, NULL);
 
 		r = append_host_proc(ctx, file, out);
 		return r == -ENOENT ? -EOPNOTSUPP : r;
 	}
-	r = cgroup_pressure(ctx->layout, &v->cg, n->name, &text);
+	r = cgroup_pressure(ctx->layout, &v->cg, name, &text);
 	if (r < 0)
 		return r;
 	return pressure_render(text, out);
@@ -757,8 +674,7 @@ static pid_t reader_pid_in_ns(struct lensfs_ctx *ctx, pid_t pid)
 	return st.nspid_inner;
 }
 
-int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		 GString *out)
+int view_loadavg(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	uint64_t avg[3] = { 0, 0, 0 };
 	struct thread_counts threads;
@@ -785,8 +701,7 @@ int view_loadavg(struct lensfs_ctx *ctx, const struct vnode *n, const struct vie
 			      out);
 }
 
-int view_diskstats(struct lensfs_ctx *ctx, const struct vnode *n, const struct viewer *v,
-		   GString *out)
+int view_diskstats(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
 {
 	g_autofree char *host = NULL;
 	g_autoptr(GArray) devs = NULL;

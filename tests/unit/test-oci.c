@@ -10,6 +10,7 @@
 #include "json.h"
 #include "mountinfo.h"
 #include "oci.h"
+#include "vtree.h"
 
 #include <errno.h>
 
@@ -278,6 +279,44 @@ static void test_lensfs_mounted(void **state)
 	assert_int_equal(hook_lensfs_mounted(uncovered, "/tmp"), -ENODEV);
 }
 
+/* The hook's list of what it can bind (it links no part of the daemon) is
+ * the node table's: every file or reader-dependent directory, in order, a
+ * directory as a directory; bound by default unless the table says opt-in
+ * or it lies in a directory bound whole. */
+static void test_bindable_is_the_table(void **state)
+{
+	g_auto(GStrv) defaults = hook_default_files();
+	const struct hook_bindable *b;
+	const struct vnode *n;
+	unsigned int i = 0, d = 0;
+
+	for (unsigned int k = 0; (n = vnode_mounted(k)); k++)
+		assert_string_equal(defaults[d++], n->path);
+	assert_null(defaults[d]);
+	for (unsigned int ino = 1; ino < 1024; ino++) {
+		n = vnode_by_ino(ino);
+		if (!n || (!n->view && !n->dyn))
+			continue;
+		b = NULL;
+		for (unsigned int k = 0; hook_bindable(k); k++) {
+			if (strcmp(hook_bindable(k)->path, n->path) == 0)
+				b = hook_bindable(k);
+		}
+		assert_non_null(b);
+		assert_int_equal(b->dir, S_ISDIR(n->mode));
+		assert_int_equal(b->opt_in, n->opt_in);
+		i++;
+	}
+	for (unsigned int k = 0; (b = hook_bindable(k)); k++) {
+		n = vnode_by_path(b->path);
+		assert_non_null(n);
+		assert_true(n->view || n->dyn);
+		assert_int_equal(b->inside, n->view && vnode_by_ino(n->parent)->dyn != NULL);
+	}
+	assert_non_null(hook_bindable(i - 1)); /* as many as the table has */
+	assert_null(hook_bindable(i));
+}
+
 static void test_files_check(void **state)
 {
 	const char *good[] = { "proc/meminfo", "sys/devices/system/cpu/online",
@@ -297,10 +336,15 @@ static void test_files_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json),	       cmocka_unit_test(test_real_states),
-		cmocka_unit_test(test_bad_states),     cmocka_unit_test(test_config_rootfs),
-		cmocka_unit_test(test_mountinfo_line), cmocka_unit_test(test_lensfs_mounted),
-		cmocka_unit_test(test_files_check),    cmocka_unit_test(test_state_annotations),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_real_states),
+		cmocka_unit_test(test_bad_states),
+		cmocka_unit_test(test_config_rootfs),
+		cmocka_unit_test(test_mountinfo_line),
+		cmocka_unit_test(test_lensfs_mounted),
+		cmocka_unit_test(test_files_check),
+		cmocka_unit_test(test_bindable_is_the_table),
+		cmocka_unit_test(test_state_annotations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,8 +56,8 @@ static void test_node_log(void **state)
 
 	assert_true(fd >= 0);
 	assert_int_equal(node_log_find(fd, 42, &root, &vpath, &hpath), -ENOENT);
-	ptree_set_log(first, fd);
-	ptree_set_log(next, fd);
+	ptree_set_log(first, fd, vnode_by_ino);
+	ptree_set_log(next, fd, vnode_by_ino);
 	assert_int_equal(ptree_add(first, "sys/devices/system/cpu/cpu0", "devices/system/cpu/cpu2",
 				   cpu, &ino),
 			 0);
