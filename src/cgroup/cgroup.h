@@ -8,7 +8,7 @@
  */
 
 #include "cpuset.h"
-#include "parse.h"
+#include "cgroup_files.h"
 
 #include <glib.h>
 #include <stdbool.h>

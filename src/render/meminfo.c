@@ -35,7 +35,7 @@
  */
 #include "config.h"
 
-#include "parse.h"
+#include "procfs.h"
 #include "render.h"
 #include "util.h"
 

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "census.h"
-#include "parse.h"
+#include "procfs.h"
 #include "util.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include "context.h"
 #include "delegate.h"
 #include "loadavg.h"
-#include "parse.h"
+#include "procfs.h"
 #include "nsfs.h"
 #include "util.h"
 

@@ -11,6 +11,7 @@
 #include "cpu_dir.h"
 #include "lanes.h"
 #include "loadavg.h"
+#include "procfs.h"
 #include "render.h"
 #include "util.h"
 #include "view.h"

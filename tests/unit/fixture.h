@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "context.h"
+#include "procfs.h"
 #include "util.h"
 
 static inline char *fixture_path(const char *tree, const char *rel)

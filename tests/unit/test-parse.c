@@ -3,7 +3,8 @@
 
 #include "fixture.h"
 
-#include "parse.h"
+#include "cgroup_files.h"
+#include "procfs.h"
 #include "util.h"
 
 #include <errno.h>

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Parsers for kernel text. They take strings, never paths: what reads the
- * file is elsewhere, so the unit tests and fuzzers drive these directly. */
+/* Parsers of cgroup files (v1 and v2). They take strings, never paths:
+ * what reads the file is elsewhere (cgroup.c), so the unit tests drive
+ * these directly. */
 
 #include <glib.h>
 #include <stdbool.h>
@@ -60,29 +61,6 @@ int memory_stat_parse(const char *text, int version, struct memory_stat *out);
 /* Value of "key value" in a flat keyed file (cpu.stat, memory.stat).
  * -ENOENT when absent, -EINVAL when not a number. */
 int kv_find_u64(const char *text, const char *key, uint64_t *out);
-
-/* Value in kB of "Key:   N kB" in /proc/meminfo. -ENOENT when absent. */
-int meminfo_find_kb(const char *text, const char *key, uint64_t *out);
-
-/* /proc/uptime: two values in seconds with two decimals, returned in
- * hundredths of a second (fs/proc/uptime.c prints exactly that). */
-int uptime_parse(const char *text, uint64_t *uptime_cs, uint64_t *idle_cs);
-
-/* /proc/PID/stat: field 22, start time in clock ticks after boot. The
- * command name (field 2) may hold spaces and parentheses, so fields are
- * counted from the last ')'. */
-int proc_stat_starttime(const char *text, uint64_t *ticks);
-/* Field 3 of /proc/PID/stat: R, S, D, Z, T, ... */
-int proc_stat_state(const char *text, char *state);
-
-/* /proc/PID/status: parent pid and the pid in the innermost namespace
- * (last NSpid value). */
-struct proc_status {
-	pid_t ppid;
-	pid_t nspid_inner;
-	unsigned int nspid_depth;
-};
-int proc_status_parse(const char *text, struct proc_status *out);
 
 /* cgroup v2 "max" or a number (memory.max, memory.swap.max, pids.max).
  * "max" gives UINT64_MAX. */
