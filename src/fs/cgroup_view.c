@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "caps.h"
+#include "host.h"
 #include "cgroup_view.h"
 #include "delegate.h"
 #include "ptree.h"

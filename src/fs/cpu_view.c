@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "cpu_view.h"
+#include "host.h"
 #include "ptree.h"
 #include "view.h"
 

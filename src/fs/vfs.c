@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "vfs.h"
+#include "host.h"
 
 #include "caps.h"
 #include "lanes.h"

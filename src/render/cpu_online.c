@@ -31,8 +31,8 @@ int cpu_online_render(unsigned int ncpus, GString *out)
 	return 0;
 }
 
-struct cpuset *visible_cpus(const struct cpuset *online, const struct cpu_facts *cpu,
-			    bool apply_quota)
+struct cpuset *cpu_online_visible(const struct cpuset *online, const struct cpu_facts *cpu,
+				  bool apply_quota)
 {
 	struct cpuset *set = cpuset_copy(online);
 

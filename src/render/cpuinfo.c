@@ -8,7 +8,7 @@
  * Inputs: the host's /proc/cpuinfo (arch/x86/kernel/cpu/proc.c: one block per
  * online CPU, each starting "processor\t: N" and ending with a blank line;
  * arm64 and others use the same block shape); the visible CPU set
- * (visible_cpus(): cpuset.cpus.effective on v2, cpuset.effective_cpus or
+ * (cpu_online_visible(): cpuset.cpus.effective on v2, cpuset.effective_cpus or
  * cpuset.cpus on v1, limited by ceil(quota / period)).
  * Blocks that do not start with "processor" (headers and trailers some
  * architectures print) are kept. Other fields (siblings, cpu cores, apicid)

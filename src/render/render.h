@@ -33,7 +33,7 @@ struct uptime_input {
 int uptime_render(const struct uptime_input *in, GString *out);
 /* How long the container has run, in hundredths of a second (>= 0): the
  * host's uptime less its init's start; proc/uptime and proc/stat agree. */
-uint64_t container_uptime_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec);
+uint64_t uptime_container_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec);
 
 /* proc/stat (stat.c). Counters in USER_HZ ticks. */
 struct stat_cpu {
@@ -79,5 +79,5 @@ int cpu_online_render(unsigned int ncpus, GString *out);
 /* Which host CPUs a container sees: its cpuset (all online CPUs when NULL)
  * within the online CPUs, then only as many as the quota allows
  * (ceil(quota / period)), lowest first. Never empty when online is not. */
-struct cpuset *visible_cpus(const struct cpuset *online, const struct cpu_facts *cpu,
-			    bool apply_quota);
+struct cpuset *cpu_online_visible(const struct cpuset *online, const struct cpu_facts *cpu,
+				  bool apply_quota);

@@ -29,7 +29,7 @@ static void append_centi(GString *out, uint64_t centi)
 	g_string_append_printf(out, "%" PRIu64 ".%02u", centi / 100, (unsigned int)(centi % 100));
 }
 
-uint64_t container_uptime_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec)
+uint64_t uptime_container_cs(uint64_t host_uptime_cs, uint64_t start_ticks, long ticks_per_sec)
 {
 	return sat_sub(host_uptime_cs, start_ticks * 100 / (uint64_t)ticks_per_sec);
 }
@@ -41,7 +41,7 @@ int uptime_render(const struct uptime_input *in, GString *out)
 
 	if (in->ticks_per_sec <= 0)
 		return -EINVAL;
-	up_cs = container_uptime_cs(in->host_uptime_cs, in->start_ticks, in->ticks_per_sec);
+	up_cs = uptime_container_cs(in->host_uptime_cs, in->start_ticks, in->ticks_per_sec);
 	idle_cs = sat_sub(in->ncpus * up_cs, in->cpu_usage_us / 10000);
 	append_centi(out, up_cs);
 	g_string_append_c(out, ' ');

@@ -288,7 +288,7 @@ static int viewer_cpus(struct lensfs_ctx *ctx, const struct viewer *v, char **on
 	r = cpu_facts(ctx, v, &f);
 	if (r < 0)
 		return r;
-	*visible = visible_cpus(online, &f, ctx->cpu_quota);
+	*visible = cpu_online_visible(online, &f, ctx->cpu_quota);
 	*all = cpuset_count(*visible) == cpuset_count(online);
 	if (facts)
 		*facts = f;
@@ -606,7 +606,7 @@ int view_stat(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, 
 	}
 	u.user_us = use.user_us;
 	u.system_us = use.system_us;
-	u.uptime_cs = container_uptime_cs(host_up, v->init_start_ticks, ctx->ticks_per_sec);
+	u.uptime_cs = uptime_container_cs(host_up, v->init_start_ticks, ctx->ticks_per_sec);
 	cpu = g_new0(struct stat_cpu, in.ncpus);
 	r = stat_compute(&u, in.ncpus, cpu);
 	if (r < 0)

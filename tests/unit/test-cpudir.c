@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "fixture.h"
+#include "host.h"
 
 #include "cgroup_view.h"
 #include "cpu_dir.h"

@@ -211,24 +211,24 @@ static void test_cpu_online_and_visible(void **state)
 	f.quota_us = 150000;
 	f.period_us = 100000;
 	g_string_truncate(out, 0);
-	v = visible_cpus(online, &f, true);
+	v = cpu_online_visible(online, &f, true);
 	cpuset_format(v, out);
 	assert_string_equal(out->str, "1-2"); /* ceil(1.5) = 2 of the cpuset, lowest first */
 	cpuset_free(v);
-	v = visible_cpus(online, &f, false);
+	v = cpu_online_visible(online, &f, false);
 	assert_int_equal(cpuset_count(v), 3);
 	cpuset_free(v);
 	f.quota_us = 1000; /* 1% of a CPU: still one CPU */
-	v = visible_cpus(online, &f, true);
+	v = cpu_online_visible(online, &f, true);
 	assert_int_equal(cpuset_count(v), 1);
 	cpuset_free(v);
 	f.quota_us = 100000000; /* 1000 CPUs' worth: the cpuset decides */
-	v = visible_cpus(online, &f, true);
+	v = cpu_online_visible(online, &f, true);
 	assert_int_equal(cpuset_count(v), 3);
 	cpuset_free(v);
 	cpu_facts_clear(&f);
 	assert_int_equal(cpuset_parse("6-7", &f.cpus), 0); /* offline only */
-	v = visible_cpus(online, &f, true);
+	v = cpu_online_visible(online, &f, true);
 	assert_int_equal(cpuset_count(v), 4);
 	cpuset_free(v);
 	cpu_facts_clear(&f);
