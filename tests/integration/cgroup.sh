@@ -130,7 +130,7 @@ check "lensfs-show --cgroup lists the root" \
 READONLY_MNT=$MNT
 DDIR=$(mktemp -d -t lensfs-delegate-XXXXXX)
 defer "rm -rf $DDIR"
-mount_lensfs --cgroup-delegate --delegate-dir "$DDIR" --delegate-timeout-ms 5000
+mount_lensfs --cgroup-delegate --delegate-dir "$DDIR" --delegate-timeout-ms 6000
 V=$MNT/sys/fs/cgroup
 D=$V/$(cg_ctrl_dir memory)
 C2=$TAG/deleg
@@ -219,7 +219,7 @@ check_true "files to refuse ($REFUSED)" test "$(wc -w <<<"$REFUSED")" -ge 2
 # container's pid namespace, so the container can): nobody else waits. The
 # helper has no capability, one descriptor (the cgroup's pid list), an empty
 # root of its own and the container's network, and is not dumpable; after
-# its time (5 s here: the VM is slow) it is killed and the write fails.
+# its time (6 s here: the VM is slow) it is killed and the write fails.
 # (The helper lives a few hundred microseconds: catching one can take many
 # writes. The stopper dies with the container once the mover, its init,
 # has seen a write fail.)
@@ -252,10 +252,13 @@ UNSHARE_MORE="-n -i" in_own_container "$C3" "
 	$PYTHON -c '$stopper' &
 	exec $PYTHON -c '$mover' $D/child/cgroup.procs \$s" >"$DDIR/stopped.out" 2>&1 &
 stopped_job=$!
-helper= writer=
+# (Children from /proc/PID/task/*/children, not pgrep, which reads all of
+# /proc: in the VM each look must be quick, the helper's time is short.)
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | awk '{ print $1 }'; }
+helper= writer= w=$(worker)
 for _ in $(seq 500); do
-	helper=$(pgrep -P "$(worker)" | head -1)
-	writer=${helper:+$(pgrep -P "$helper" | head -1)}
+	helper=$(children "$w")
+	writer=${helper:+$(children "$helper")}
 	[ -n "$writer" ] && grep -q '^State:.*T' "/proc/$writer/status" 2>/dev/null && break
 	sleep 0.05
 done

@@ -33,6 +33,24 @@ if [ -n "$CAPTURE" ]; then
 	bash "$here/../fixtures/capture-v2.sh" "$CAPTURE/v2-real"
 	finish $?
 fi
+# Should the tests still run near the host's limit (tests/vm/run.sh kills
+# the VM after 300 s), what each process and every lensfs thread waits on,
+# and the daemons' logs: a hang told apart from slowness.
+watchdog() {
+	sleep "$1"
+	echo "# guest watchdog at $(cut -d' ' -f1 /proc/uptime) s: the tests still run"
+	ps -eo pid,ppid,stat,wchan:28,etimes,args | grep -v ' \[' | tail -n 40 | sed 's/^/#   /'
+	for p in $(pgrep -x lensfs); do
+		for t in /proc/"$p"/task/*; do
+			echo "# lensfs $p, thread ${t##*/} $(cat "$t/comm") in $(cat "$t/wchan" 2>/dev/null)"
+			sed 's/^/#     /' "$t/stack" 2>/dev/null | head -n 12
+		done
+	done
+	for f in "$TMPDIR"/lensfs-mnt-*.log; do
+		[ -f "$f" ] && echo "# $f:" && tail -n 20 "$f" | sed 's/^/#   /'
+	done
+}
+watchdog 240 &
 export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 # mount.sh: the kernel-dependent cases only (the host run has the rest);
 # cgroup.sh: the cgroup view, whole; readpaths.sh: every way of reading,
