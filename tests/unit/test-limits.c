@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The limits over a cgroup and its ancestors (cg_limits.c): the rules on
- * their edge values. */
+ * their edge values, and, over every cgroup of every fixture tree, the
+ * renderers' limits (cgroup_memory_facts, cgroup_cpu_facts) against what
+ * the sys/fs/cgroup view shows at its root. */
 #include "config.h"
 
 #include "fixture.h"
 
 #include "cg_limits.h"
 #include "cgroup.h"
+#include "ptree.h"
+#include "vfs.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #define TWO_62 "4611686018427387904\n"
 
@@ -273,12 +279,323 @@ static void test_read(void **state)
 	assert_null(l.levels);
 }
 
+/* Every cgroup below dir (a hierarchy's directory at path), as cgroup
+ * paths; each path once. */
+static void cgroups_below(const char *dir, const char *path, GPtrArray *out)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	if (!d)
+		return;
+	if (!g_ptr_array_find_with_equal_func(out, path, g_str_equal, NULL))
+		g_ptr_array_add(out, g_strdup(path));
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *sub = g_build_filename(dir, name, NULL);
+		g_autofree char *subpath = g_build_filename(path, name, NULL);
+
+		if (g_file_test(sub, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(sub, G_FILE_TEST_IS_SYMLINK))
+			cgroups_below(sub, subpath, out);
+	}
+}
+
+#define FAKE_INIT 77777
+
+/* A viewer whose container cgroup is path in every hierarchy that has it:
+ * the view's roots from a made-up init's /proc/PID/cgroup (with a
+ * trailing /init.scope, which the view's root leaves out: so a cgroup
+ * that is itself an init.scope can be a root too); "/" as the host's pid
+ * namespace sees it. */
+static void viewer_at(const char *copy, struct lensfs_ctx *ctx, const char *path, guint key,
+		      struct viewer *v)
+{
+	const struct cgroup_layout *layout = ctx->layout;
+	g_autoptr(GString) text = g_string_new(NULL);
+	g_autofree char *procdir = g_strdup_printf("%s/proc/%d", copy, FAKE_INIT);
+	g_autofree char *rel = g_strdup_printf("proc/%d/cgroup", FAKE_INIT);
+
+	memset(v, 0, sizeof(*v));
+	v->host_pidns = strcmp(path, "/") == 0;
+	v->init_pid = FAKE_INIT;
+	v->init_start_ticks = key;
+	for (int c = 0; c < CG__COUNT; c++) {
+		g_autofree char *dir = NULL;
+
+		if (layout->ctrl[c] && cgroup_dir(layout, (enum cg_controller)c, path, &dir) == 0 &&
+		    g_file_test(dir, G_FILE_TEST_IS_DIR))
+			v->cg.path[c] = g_strdup(path);
+	}
+	for (guint i = 0; i < layout->hierarchies->len; i++) {
+		const struct cgroup_hierarchy *h = layout->hierarchies->pdata[i];
+
+		g_string_append_printf(text, "%u:%s:%s/init.scope\n", i,
+				       h->version == 2 ? "" : h->controllers,
+				       strcmp(path, "/") == 0 ? "" : path);
+	}
+	assert_int_equal(g_mkdir_with_parents(procdir, 0755), 0);
+	fixture_write(copy, rel, text->str);
+}
+
+/* The text of file at the root of the view of hierarchy c; -ENOENT when
+ * the root has no such file. */
+static int view_text(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+		     enum cg_controller ctrl, const char *file, char **out)
+{
+	const struct cgroup_hierarchy *h = ctx->layout->ctrl[ctrl];
+	g_autofree char *base = g_build_filename(ctx->sys_root, "fs/cgroup", NULL);
+	g_autoptr(GString) text = g_string_new(NULL);
+	uint64_t dir = INO_SYS_FS_CGROUP;
+	struct vfs_entry e;
+
+	if (strcmp(h->dir, base) != 0) {
+		g_autofree char *top = g_path_get_basename(h->dir);
+
+		assert_int_equal(vfs_lookup(ctx, t, c, INO_SYS_FS_CGROUP, top, &e), 0);
+		dir = e.ino;
+	}
+	if (vfs_lookup(ctx, t, c, dir, file, &e) == -ENOENT)
+		return -ENOENT;
+	assert_int_equal(vfs_render(ctx, t, c, e.ino, text), 0);
+	*out = g_string_free(g_steal_pointer(&text), FALSE);
+	return 0;
+}
+
+/* A limit as the view shows it, read as the kernel means it (the test's
+ * own reading: v2 "max", v1 from 2^62 up is no limit). */
+static uint64_t shown_limit(int version, const char *text)
+{
+	uint64_t v;
+
+	if (version == 2 && strcmp(text, "max\n") == 0)
+		return LIMIT_NONE;
+	assert_int_equal(parse_u64(text, &v), 0);
+	return version == 1 && v >= (UINT64_C(1) << 62) ? LIMIT_NONE : v;
+}
+
+struct compared {
+	unsigned int memory, swap, cpu, cpuset;
+};
+
+static void agree_memory(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+			 const struct viewer *v, struct compared *n)
+{
+	int version = ctx->layout->ctrl[CG_MEMORY]->version;
+	g_autofree char *mem = NULL, *swap = NULL;
+	struct memory_facts f;
+	uint64_t want;
+
+	assert_int_equal(cgroup_memory_facts(ctx->layout, v->cg.path[CG_MEMORY], &f), 0);
+	if (view_text(ctx, t, c, CG_MEMORY, version == 1 ? "memory.limit_in_bytes" : "memory.max",
+		      &mem) == 0) {
+		assert_true(shown_limit(version, mem) == f.limit);
+		n->memory++;
+	} else {
+		/* Only v2's root has none, and nothing limits it. */
+		assert_int_equal(version, 2);
+		assert_true(v->host_pidns && f.limit == LIMIT_NONE);
+	}
+	if (version == 2 && view_text(ctx, t, c, CG_MEMORY, "memory.swap.max", &swap) == 0) {
+		assert_true(shown_limit(2, swap) == f.swap_limit);
+		n->swap++;
+	}
+	if (version == 1 && mem &&
+	    view_text(ctx, t, c, CG_MEMORY, "memory.memsw.limit_in_bytes", &swap) == 0) {
+		/* Swap alone is memsw - memory. */
+		uint64_t memsw = shown_limit(1, swap), limit = shown_limit(1, mem);
+
+		want = memsw == LIMIT_NONE ? LIMIT_NONE
+					   : sat_sub(memsw, limit == LIMIT_NONE ? memsw : limit);
+		assert_true(want == f.swap_limit);
+		n->swap++;
+	}
+}
+
+static void agree_quota(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+			const struct viewer *v, const struct cpu_facts *f, struct compared *n)
+{
+	int version = ctx->layout->ctrl[CG_CPU]->version;
+	g_autofree char *quota = NULL, *period = NULL;
+	uint64_t q = 0, p = 0;
+	int64_t s;
+
+	if (version == 2) {
+		/* A cgroup without the cpu controller (v2's root, an
+		 * init.scope) has no cpu.max: the renderers' quota is then an
+		 * ancestor's, which the view does not show. */
+		if (view_text(ctx, t, c, CG_CPU, "cpu.max", &quota) < 0)
+			return;
+		if (!g_str_has_prefix(quota, "max "))
+			assert_int_equal(sscanf(quota, "%" SCNu64 " %" SCNu64, &q, &p), 2);
+	} else {
+		assert_int_equal(view_text(ctx, t, c, CG_CPU, "cpu.cfs_quota_us", &quota), 0);
+		assert_int_equal(view_text(ctx, t, c, CG_CPU, "cpu.cfs_period_us", &period), 0);
+		assert_int_equal(parse_i64(quota, &s), 0);
+		if (s != -1) {
+			q = (uint64_t)s;
+			assert_int_equal(parse_u64(period, &p), 0);
+		}
+	}
+	assert_int_equal(f->quota_us, q);
+	assert_int_equal(f->period_us, p);
+	n->cpu++;
+}
+
+static void agree_cpuset(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+			 const struct cpu_facts *f, struct compared *n)
+{
+	int version = ctx->layout->ctrl[CG_CPUSET]->version;
+	g_autofree char *text = NULL;
+	g_autoptr(GString) want = g_string_new(NULL);
+	g_autoptr(GString) got = g_string_new(NULL);
+	g_autoptr(cpuset) set = NULL;
+
+	/* A v2 cgroup without the controller has no file: the renderers'
+	 * cpuset is then an ancestor's, which the view does not show. */
+	if (view_text(ctx, t, c, CG_CPUSET,
+		      version == 1 ? "cpuset.effective_cpus" : "cpuset.cpus.effective", &text) < 0)
+		return;
+	assert_int_equal(cpuset_parse(text, &set), 0);
+	cpuset_format(set, want);
+	cpuset_format(f->cpus, got);
+	assert_string_equal(got->str, want->str);
+	n->cpuset++;
+}
+
+static void agree_cpu(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+		      const struct viewer *v, struct compared *n)
+{
+	struct cpu_facts f;
+
+	assert_int_equal(cgroup_cpu_facts(ctx->layout, &v->cg, &f), 0);
+	if (v->cg.path[CG_CPU])
+		agree_quota(ctx, t, c, v, &f, n);
+	if (v->cg.path[CG_CPUSET])
+		agree_cpuset(ctx, t, c, &f, n);
+	cpu_facts_clear(&f);
+}
+
+/* One rule: at the root of the view of every cgroup of a tree, the limits
+ * shown are the renderers'. want: how many of each the view shows (a
+ * cgroup without a file, the kernel's hierarchy root without its limits,
+ * has nothing to compare). */
+static void agree_in(const char *tree, unsigned int cgroups, struct compared want)
+{
+	char *copy = fixture_copy(tree);
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx_at(copy, true);
+	g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+	struct compared n = { 0 };
+	GPtrArray *hs = ctx->layout->hierarchies;
+
+	for (guint i = 0; i < hs->len; i++) {
+		const struct cgroup_hierarchy *h = hs->pdata[i];
+
+		if (strcmp(h->mount_root, "/") == 0)
+			cgroups_below(h->dir, "/", paths);
+	}
+	assert_int_equal(paths->len, cgroups);
+	for (guint i = 0; i < paths->len; i++) {
+		struct ptree *t = ptree_new();
+		struct viewer v;
+		struct vfs_caller c = { 0 };
+
+		viewer_at(copy, ctx, paths->pdata[i], i + 1, &v);
+		c.given = &v;
+		if (v.cg.path[CG_MEMORY])
+			agree_memory(ctx, t, &c, &v, &n);
+		agree_cpu(ctx, t, &c, &v, &n);
+		viewer_clear(&v);
+		ptree_free(t);
+	}
+	assert_int_equal(n.memory, want.memory);
+	assert_int_equal(n.swap, want.swap);
+	assert_int_equal(n.cpu, want.cpu);
+	assert_int_equal(n.cpuset, want.cpuset);
+	fixture_remove(copy);
+}
+
+static void test_agree_v1(void **state)
+{
+	agree_in("v1", 3, (struct compared){ 3, 3, 3, 3 });
+}
+
+static void test_agree_v2(void **state)
+{
+	/* The root has no memory, swap or cpu files; init.scope no cpu or
+	 * cpuset files, nor ctr cpuset files. */
+	agree_in("v2", 4, (struct compared){ 3, 3, 2, 2 });
+}
+
+static void test_agree_v2_real(void **state)
+{
+	agree_in("v2-real", 3, (struct compared){ 2, 2, 2, 3 });
+}
+
+/* The v1 fixture's limits moved to the edge values, one after the other:
+ * the view and the renderers agree, on the rule's side of each edge. */
+static void test_agree_edges(void **state)
+{
+	char *copy = fixture_copy("v1");
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx_at(copy, true);
+	const char *mem = "sys/fs/cgroup/memory/lensfs-fixture/memory.limit_in_bytes";
+	const char *own = "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.limit_in_bytes";
+	const char *quota = "sys/fs/cgroup/cpu/lensfs-fixture/cpu.cfs_quota_us";
+	const char *cpus = "sys/fs/cgroup/cpuset/lensfs-fixture/ctr/cpuset.effective_cpus";
+	const char *parent_cpus = "sys/fs/cgroup/cpuset/lensfs-fixture/cpuset.effective_cpus";
+	struct {
+		const char *file, *text;
+		uint64_t limit, quota;
+		const char *cpus;
+	} edges[] = {
+		/* The container unlimited: its parent's 200M. */
+		{ own, "9223372036854771712\n", 200u << 20, 50000, "0" },
+		/* The parent at 2^62: nothing limits. */
+		{ mem, TWO_62, LIMIT_NONE, 50000, "0" },
+		/* Just below: it applies. */
+		{ mem, "4611686018427387903\n", (UINT64_C(1) << 62) - 1, 50000, "0" },
+		/* No quota on the parent either. */
+		{ quota, "-1\n", (UINT64_C(1) << 62) - 1, 0, "0" },
+		/* The container's cpuset empty: the parent's. */
+		{ parent_cpus, "1\n", (UINT64_C(1) << 62) - 1, 0, "0" },
+		{ cpus, "\n", (UINT64_C(1) << 62) - 1, 0, "1" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(edges); i++) {
+		struct ptree *t = ptree_new();
+		struct viewer v;
+		struct vfs_caller c = { 0 };
+		struct compared n = { 0 };
+		struct memory_facts mf;
+		struct cpu_facts cf;
+		g_autoptr(GString) s = g_string_new(NULL);
+
+		fixture_write(copy, edges[i].file, edges[i].text);
+		viewer_at(copy, ctx, "/lensfs-fixture/ctr", (guint)i + 100, &v);
+		c.given = &v;
+		agree_memory(ctx, t, &c, &v, &n);
+		agree_cpu(ctx, t, &c, &v, &n);
+		assert_int_equal(n.memory + n.swap + n.cpu + n.cpuset, 4);
+		assert_int_equal(cgroup_memory_facts(ctx->layout, "/lensfs-fixture/ctr", &mf), 0);
+		assert_true(mf.limit == edges[i].limit);
+		assert_int_equal(cgroup_cpu_facts(ctx->layout, &v.cg, &cf), 0);
+		assert_int_equal(cf.quota_us, edges[i].quota);
+		cpuset_format(cf.cpus, s);
+		assert_string_equal(s->str, edges[i].cpus);
+		cpu_facts_clear(&cf);
+		viewer_clear(&v);
+		ptree_free(t);
+	}
+	fixture_remove(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values), cmocka_unit_test(test_use_hierarchy),
-		cmocka_unit_test(test_cpu),    cmocka_unit_test(test_cpuset),
-		cmocka_unit_test(test_files),  cmocka_unit_test(test_read),
+		cmocka_unit_test(test_values),	      cmocka_unit_test(test_use_hierarchy),
+		cmocka_unit_test(test_cpu),	      cmocka_unit_test(test_cpuset),
+		cmocka_unit_test(test_files),	      cmocka_unit_test(test_read),
+		cmocka_unit_test(test_agree_v1),      cmocka_unit_test(test_agree_v2),
+		cmocka_unit_test(test_agree_v2_real), cmocka_unit_test(test_agree_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
