@@ -331,35 +331,6 @@ int cgroup_container_path(const struct cgroup_layout *layout, const char *text, 
 	return *own ? 0 : -ENOENT;
 }
 
-/* Calls fn on the cgroup's directory, then on each ancestor's up to the
- * hierarchy's mount root, until fn returns non-zero. */
-static int walk_up(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
-		   int (*fn)(const char *dir, void *data), void *data)
-{
-	g_autofree char *dir = NULL;
-	size_t top;
-	int r = cgroup_dir(layout, c, path, &dir);
-
-	if (r < 0)
-		return r;
-	/* Missing files above mean "no limit there"; a missing cgroup is not
-	 * the same thing (it vanished, or was never there). */
-	if (access(dir, F_OK) < 0)
-		return -errno;
-	top = strlen(layout->ctrl[c]->dir);
-	for (;;) {
-		char *slash;
-
-		r = fn(dir, data);
-		if (r != 0)
-			return r < 0 ? r : 0;
-		slash = strrchr(dir, '/');
-		if (!slash || (size_t)(slash - dir) < top)
-			return 0;
-		*slash = '\0';
-	}
-}
-
 static int read_in(const char *dir, const char *file, char **out)
 {
 	g_autofree char *path = g_build_filename(dir, file, NULL);
@@ -367,47 +338,27 @@ static int read_in(const char *dir, const char *file, char **out)
 	return file_read_all(path, out, NULL);
 }
 
-/* v1 limits are "unlimited" at PAGE_COUNTER_MAX pages (9223372036854771712
- * with 4 KiB pages); anything from 2^62 up is treated as no limit. */
-static uint64_t v1_limit(uint64_t v)
+static int read_file(const char *path, char **text, void *data)
 {
-	return v >= (UINT64_C(1) << 62) ? LIMIT_NONE : v;
+	(void)data;
+	return file_read_all(path, text, NULL);
 }
 
-struct min_walk {
-	const char *file;
-	bool v1;
-	uint64_t min;
-};
-
-static int min_walk_step(const char *dir, void *data)
+/* limit over the cgroup at path in controller c's hierarchy and its
+ * ancestors (cg_limits.h). Missing files above mean "no limit there"; a
+ * missing cgroup is not the same thing (it vanished, or was never there). */
+static int limits_of(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+		     enum cg_limit limit, struct cg_limits *out)
 {
-	struct min_walk *w = data;
-	g_autofree char *text = NULL;
-	uint64_t v;
-	int r = read_in(dir, w->file, &text);
+	const struct cgroup_hierarchy *h = layout->ctrl[c];
+	g_autofree char *dir = NULL;
+	int r = cgroup_dir(layout, c, path, &dir);
 
-	if (r == -ENOENT)
-		return 0; /* no such limit at this level (the root, or controller off) */
 	if (r < 0)
 		return r;
-	r = w->v1 ? parse_u64(text, &v) : parse_max_u64(text, &v);
-	if (r < 0)
-		return r;
-	if (w->v1)
-		v = v1_limit(v);
-	w->min = MIN(w->min, v);
-	return 0;
-}
-
-static int min_over_ancestors(const struct cgroup_layout *layout, const char *path,
-			      const char *file, uint64_t *out)
-{
-	struct min_walk w = { file, layout->ctrl[CG_MEMORY]->version == 1, LIMIT_NONE };
-	int r = walk_up(layout, CG_MEMORY, path, min_walk_step, &w);
-
-	*out = w.min;
-	return r;
+	if (access(dir, F_OK) < 0)
+		return -errno;
+	return cg_limits_read(h->version, limit, dir, h->dir, read_file, NULL, out);
 }
 
 static int read_u64_in(const char *dir, const char *file, uint64_t *out)
@@ -418,15 +369,45 @@ static int read_u64_in(const char *dir, const char *file, uint64_t *out)
 }
 
 /*
- * v1: mm/memcontrol-v1.c. memory.stat carries hierarchical_memory_limit and
- * hierarchical_memsw_limit, the kernel's own minimum over the ancestors.
- * Swap alone is memsw - memory (memory.memsw.* counts memory plus swap).
+ * The memory and swap limits of the cgroup at path (cg_limits.h: the smallest
+ * over it and its ancestors). v1 (mm/memcontrol-v1.c):
+ * memory.limit_in_bytes, and memory.memsw.limit_in_bytes, which counts
+ * memory plus swap: swap alone is memsw - memory (the same minimums the
+ * kernel prints as hierarchical_memory_limit and hierarchical_memsw_limit
+ * in memory.stat). v2 (Documentation/admin-guide/cgroup-v2.rst, "Memory
+ * Interface Files"): memory.max and memory.swap.max.
  */
+static int memory_limits(const struct cgroup_layout *layout, const char *path,
+			 struct memory_facts *out)
+{
+	bool v1 = layout->ctrl[CG_MEMORY]->version == 1;
+	g_auto(cg_limits) mem = { 0 };
+	g_auto(cg_limits) swap = { 0 };
+	uint64_t memsw;
+	int r = limits_of(layout, CG_MEMORY, path, CG_LIMIT_MEMORY, &mem);
+
+	if (r == 0)
+		r = limits_of(layout, CG_MEMORY, path, v1 ? CG_LIMIT_MEMSW : CG_LIMIT_SWAP, &swap);
+	if (r < 0)
+		return r;
+	out->limit = cg_limits_value(&mem);
+	out->swap_limit = cg_limits_value(&swap);
+	if (v1 && out->swap_limit != LIMIT_NONE) {
+		memsw = out->swap_limit;
+		out->swap_limit = sat_sub(memsw, out->limit == LIMIT_NONE ? memsw : out->limit);
+	}
+	out->limited = out->limit != LIMIT_NONE || out->swap_limit != LIMIT_NONE;
+	return 0;
+}
+
+/* v1: mm/memcontrol-v1.c; usage from memory.usage_in_bytes and
+ * memory.memsw.usage_in_bytes (memory plus swap: swap alone is the
+ * difference). */
 static int memory_facts_v1(const struct cgroup_layout *layout, const char *dir, const char *path,
 			   struct memory_facts *out)
 {
 	g_autofree char *stat = NULL;
-	uint64_t memsw = LIMIT_NONE, memsw_usage;
+	uint64_t memsw_usage;
 	int r = read_in(dir, "memory.stat", &stat);
 
 	if (r < 0)
@@ -434,18 +415,9 @@ static int memory_facts_v1(const struct cgroup_layout *layout, const char *dir, 
 	r = memory_stat_parse(stat, 1, &out->stat);
 	if (r < 0)
 		return r;
-	if (memory_stat_has(&out->stat, MS_HIER_MEMORY_LIMIT))
-		out->limit = v1_limit(out->stat.v[MS_HIER_MEMORY_LIMIT]);
-	else if ((r = min_over_ancestors(layout, path, "memory.limit_in_bytes", &out->limit)) < 0)
+	r = memory_limits(layout, path, out);
+	if (r < 0 || !out->limited)
 		return r;
-	if (memory_stat_has(&out->stat, MS_HIER_MEMSW_LIMIT))
-		memsw = v1_limit(out->stat.v[MS_HIER_MEMSW_LIMIT]);
-	out->swap_limit = memsw == LIMIT_NONE
-				  ? LIMIT_NONE
-				  : sat_sub(memsw, out->limit == LIMIT_NONE ? memsw : out->limit);
-	out->limited = out->limit != LIMIT_NONE || out->swap_limit != LIMIT_NONE;
-	if (!out->limited)
-		return 0;
 	r = read_u64_in(dir, "memory.usage_in_bytes", &out->usage);
 	if (r < 0)
 		return r;
@@ -464,16 +436,10 @@ static int memory_facts_v2(const struct cgroup_layout *layout, const char *dir, 
 			   struct memory_facts *out)
 {
 	g_autofree char *stat = NULL;
-	int r = min_over_ancestors(layout, path, "memory.max", &out->limit);
+	int r = memory_limits(layout, path, out);
 
-	if (r < 0)
+	if (r < 0 || !out->limited)
 		return r;
-	r = min_over_ancestors(layout, path, "memory.swap.max", &out->swap_limit);
-	if (r < 0)
-		return r;
-	out->limited = out->limit != LIMIT_NONE || out->swap_limit != LIMIT_NONE;
-	if (!out->limited)
-		return 0;
 	r = read_u64_in(dir, "memory.current", &out->usage);
 	if (r < 0)
 		return r;
@@ -511,117 +477,45 @@ void cpu_facts_clear(struct cpu_facts *f)
 	g_clear_pointer(&f->cpus, cpuset_free);
 }
 
-struct cpuset_walk {
-	const char *const *files;
-	struct cpuset *found;
-};
-
-/* The nearest non-empty cpuset, walking up (a v1 cpuset can be empty until
- * it is set; a v2 cgroup without the controller has no file). */
-static int cpuset_step(const char *dir, void *data)
-{
-	struct cpuset_walk *w = data;
-
-	for (const char *const *f = w->files; *f; f++) {
-		g_autofree char *text = NULL;
-		g_autoptr(cpuset) set = NULL;
-		int r = read_in(dir, *f, &text);
-
-		if (r == -ENOENT)
-			continue;
-		if (r < 0)
-			return r;
-		r = cpuset_parse(text, &set);
-		if (r < 0)
-			return r;
-		if (cpuset_count(set) == 0)
-			return 0;
-		w->found = g_steal_pointer(&set);
-		return 1;
-	}
-	return 0;
-}
-
-struct quota_walk {
-	int version;
-	uint64_t quota, period;
-};
-
-static int quota_step(const char *dir, void *data)
-{
-	struct quota_walk *w = data;
-	uint64_t quota, period;
-	int r;
-
-	if (w->version == 2) {
-		g_autofree char *text = NULL;
-
-		r = read_in(dir, "cpu.max", &text);
-		if (r == -ENOENT)
-			return 0;
-		if (r < 0)
-			return r;
-		r = cpu_max_parse(text, &quota, &period);
-		if (r < 0)
-			return r;
-	} else {
-		g_autofree char *text = NULL;
-		int64_t q;
-
-		r = read_in(dir, "cpu.cfs_quota_us", &text);
-		if (r == -ENOENT)
-			return 0;
-		if (r < 0)
-			return r;
-		r = parse_i64(text, &q);
-		if (r < 0 || q < -1 || q == 0)
-			return -EINVAL;
-		r = read_u64_in(dir, "cpu.cfs_period_us", &period);
-		if (r < 0)
-			return r;
-		if (period == 0)
-			return -EINVAL;
-		quota = q < 0 ? 0 : (uint64_t)q;
-	}
-	/* Keep the smaller quota/period, compared without division. */
-	if (quota && (!w->quota || (unsigned __int128)quota * w->period <
-					   (unsigned __int128)w->quota * period)) {
-		w->quota = quota;
-		w->period = period;
-	}
-	return 0;
-}
-
+/*
+ * The cpuset (formulas.md, "Visible CPUs"): v2 cpuset.cpus.effective, v1
+ * cpuset.effective_cpus (or cpuset.cpus), of the nearest cgroup up the tree
+ * that has a non-empty one (a v1 cpuset can be empty until it is set; a v2
+ * cgroup without the controller has no file). The quota: the smallest
+ * quota/period over the cgroup and its ancestors, v2 cpu.max, v1
+ * cpu.cfs_quota_us / cpu.cfs_period_us (kernel/sched/fair.c throttles each
+ * level). cg_limits.h has the rules of both.
+ */
 int cgroup_cpu_facts(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		     struct cpu_facts *out)
 {
-	static const char *const v1_files[] = { "cpuset.effective_cpus", "cpuset.cpus", NULL };
-	static const char *const v2_files[] = { "cpuset.cpus.effective", NULL };
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (layout->ctrl[CG_CPUSET] && m->path[CG_CPUSET]) {
-		struct cpuset_walk w = { layout->ctrl[CG_CPUSET]->version == 1 ? v1_files
-									       : v2_files,
-					 NULL };
+		g_auto(cg_limits) l = { 0 };
 
-		r = walk_up(layout, CG_CPUSET, m->path[CG_CPUSET], cpuset_step, &w);
-		if (r < 0) {
-			cpuset_free(w.found);
+		r = limits_of(layout, CG_CPUSET, m->path[CG_CPUSET], CG_LIMIT_CPUSET, &l);
+		if (r < 0)
 			return r;
-		}
-		out->cpus = w.found;
+		if (l.tightest >= 0)
+			out->cpus = g_steal_pointer(
+				&g_array_index(l.levels, struct cg_level, l.tightest).cpus);
 	}
 	if (layout->ctrl[CG_CPU] && m->path[CG_CPU]) {
-		struct quota_walk w = { layout->ctrl[CG_CPU]->version, 0, 0 };
+		g_auto(cg_limits) l = { 0 };
+		const struct cg_level *t;
 
-		r = walk_up(layout, CG_CPU, m->path[CG_CPU], quota_step, &w);
+		r = limits_of(layout, CG_CPU, m->path[CG_CPU], CG_LIMIT_CPU, &l);
 		if (r < 0) {
 			cpu_facts_clear(out);
 			return r;
 		}
-		out->quota_us = w.quota;
-		out->period_us = w.period;
+		t = cg_limits_tightest(&l);
+		if (t) {
+			out->quota_us = t->quota_us;
+			out->period_us = t->period_us;
+		}
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
  */
 
 #include "cpuset.h"
+#include "cg_limits.h"
 #include "cgroup_files.h"
 
 #include <glib.h>
@@ -79,8 +80,6 @@ int cgroup_hierarchy_paths(const struct cgroup_layout *layout, const char *text,
  * the text has none) in layout order, on -ENOENT too. */
 int cgroup_container_path(const struct cgroup_layout *layout, const char *text, GPtrArray **paths,
 			  char **own);
-
-#define LIMIT_NONE UINT64_MAX
 
 struct memory_facts {
 	bool limited; /* false: no memory or swap limit anywhere above */

@@ -10,19 +10,24 @@
  * under /sys/fs/cgroup (named as on the host) and the host's symlinks there
  * (cpu -> cpu,cpuacct).
  *
- * At the root only, limit files show the limit that applies: the minimum
- * over the cgroup and its ancestors (the kernel enforces each level:
- * mm/memcontrol.c, kernel/cgroup/pids.c, kernel/sched/fair.c for the CFS
- * bandwidth of each level). Everything else passes through, except the
+ * At the root only, limit files show the limit that applies: the text of
+ * the tightest level over the cgroup and its ancestors (the kernel enforces
+ * each level: mm/memcontrol.c, kernel/cgroup/pids.c, kernel/sched/fair.c
+ * for the CFS bandwidth of each level), by the same rules as the renderers'
+ * (src/cgroup/cg_limits.h: memory.max, memory.high, memory.swap.max,
+ * pids.max, cpu.max, cpuset.cpus.effective; v1's memory.limit_in_bytes,
+ * memory.memsw.limit_in_bytes, cpu.cfs_quota_us and cpu.cfs_period_us as a
+ * pair, cpuset.effective_cpus). Everything else passes through, except the
  * pid lists (cgroup.procs, cgroup.threads, tasks), which are shown in the
  * reader's pid namespace.
  */
 #include "config.h"
 
 #include "caps.h"
-#include "host.h"
+#include "cg_limits.h"
 #include "cgroup_view.h"
 #include "delegate.h"
+#include "host.h"
 #include "ptree.h"
 #include "nsfs.h"
 #include "util.h"
@@ -35,13 +40,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define CPU_MAX_PERIOD_DEFAULT 100000
-
 /* The root of one hierarchy in a reader's view. */
 struct cg_root {
 	char *top; /* its name at the top of the view; "" when it is the view */
 	char *hpath; /* the reader's cgroup, below the sys root */
 	char *hier; /* the hierarchy's own root, below the sys root */
+	int version; /* the hierarchy's cgroup version */
 };
 
 static void cg_root_clear(gpointer p)
@@ -111,6 +115,7 @@ static int find_roots(struct lensfs_ctx *ctx, const struct viewer *v, struct cac
 				dir = NULL;
 		}
 		root.hier = below(ctx->sys_root, h->dir);
+		root.version = h->version;
 		root.hpath = dir ? below(ctx->sys_root, dir) : NULL;
 		if (!root.hier || !root.hpath) {
 			cg_root_clear(&root);
@@ -247,183 +252,37 @@ static int cgroup_list(struct lensfs_ctx *ctx, const struct viewer *v, GPtrArray
 	return r;
 }
 
-bool cg_effective_file(const char *name)
+static int read_beneath(const char *path, char **text, void *sys_root)
 {
-	static const char *const files[] = {
-		"memory.max",	    "memory.high",	 "memory.swap.max",
-		"pids.max",	    "cpu.max",		 "memory.limit_in_bytes",
-		"cpu.cfs_quota_us", "cpu.cfs_period_us", "memory.memsw.limit_in_bytes",
-	};
-
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-		if (strcmp(name, files[i]) == 0)
-			return true;
-	return false;
+	return host_read(sys_root, path, text);
 }
 
-/* "max" (or v1's -1) is no limit. */
-static int parse_limit(const char *text, uint64_t *v)
+/* Whether name is a limit file in a hierarchy of either version. */
+static bool limit_file(const char *name)
 {
-	int64_t neg;
-
-	if (strcmp(text, "max") == 0 || strcmp(text, "max\n") == 0) {
-		*v = LIMIT_NONE;
-		return 0;
-	}
-	if (parse_i64(text, &neg) == 0 && neg == -1) {
-		*v = LIMIT_NONE;
-		return 0;
-	}
-	return parse_u64(text, v);
+	return cg_limit_of_file(1, name, NULL, NULL) || cg_limit_of_file(2, name, NULL, NULL);
 }
 
-/* quota/period of a level; false when it sets no quota. */
-static int parse_quota(const char *quota, const char *period, uint64_t *q, uint64_t *p)
+/* The file at the root that shows limit: its text at the level whose limit
+ * applies (cg_limits.h), or the root's own when no level limits (max, or
+ * v1's own "unlimited"). Read beneath the sys root like every other host
+ * file of the view. */
+static int effective(struct lensfs_ctx *ctx, const struct cg_root *root, enum cg_limit limit,
+		     unsigned int file, GString *out)
 {
-	int r = parse_limit(quota, q);
+	g_auto(cg_limits) l = { 0 };
+	const struct cg_level *own, *at;
+	int r = cg_limits_read(root->version, limit, root->hpath, root->hier, read_beneath,
+			       ctx->sys_root, &l);
 
-	if (r == 0)
-		r = parse_u64(period, p);
-	if (r == 0 && *p == 0)
-		r = -EINVAL;
-	return r;
-}
-
-/* The level whose quota/period is smallest in *best, -1 when no level sets
- * one. */
-static int tightest(const char *const *quotas, const char *const *periods, guint levels, int *best)
-{
-	uint64_t bq = 0, bp = 1;
-
-	*best = -1;
-	for (guint i = 0; i < levels; i++) {
-		uint64_t q, p;
-
-		if (!quotas[i] || !periods[i])
-			continue;
-		if (parse_quota(quotas[i], periods[i], &q, &p) < 0)
-			return -EINVAL;
-		if (q == LIMIT_NONE)
-			continue;
-		if (*best < 0 || (unsigned __int128)q * bp < (unsigned __int128)bq * p) {
-			*best = (int)i;
-			bq = q;
-			bp = p;
-		}
-	}
-	return 0;
-}
-
-static int effective_cpu_max(const char *const *texts, guint levels, GString *out)
-{
-	g_autoptr(GPtrArray) quotas = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func(g_free);
-	int best, r;
-
-	for (guint i = 0; i < levels; i++) {
-		g_autofree char *line = g_strstrip(g_strdup(texts[i] ? texts[i] : ""));
-		g_auto(GStrv) f = g_strsplit(line, " ", -1);
-		bool two = g_strv_length(f) == 2;
-
-		if (texts[i] && !two)
-			return -EINVAL;
-		g_ptr_array_add(quotas, two ? g_strdup(f[0]) : NULL);
-		g_ptr_array_add(periods, two ? g_strdup(f[1]) : NULL);
-	}
-	r = tightest((const char *const *)quotas->pdata, (const char *const *)periods->pdata,
-		     levels, &best);
 	if (r < 0)
 		return r;
-	if (best >= 0)
-		g_string_append_printf(out, "%s %s\n", (char *)quotas->pdata[best],
-				       (char *)periods->pdata[best]);
-	else if (texts[0])
-		g_string_append(out, texts[0]);
-	else
-		g_string_append_printf(out, "max %d\n", CPU_MAX_PERIOD_DEFAULT);
-	return 0;
-}
-
-int cg_effective(const char *name, const char *const *texts, const char *const *others,
-		 guint levels, GString *out)
-{
-	uint64_t min = LIMIT_NONE;
-	bool quota = strcmp(name, "cpu.cfs_quota_us") == 0;
-
-	if (strcmp(name, "cpu.max") == 0)
-		return effective_cpu_max(texts, levels, out);
-	if (quota || strcmp(name, "cpu.cfs_period_us") == 0) {
-		int best;
-		int r = quota ? tightest(texts, others, levels, &best)
-			      : tightest(others, texts, levels, &best);
-
-		if (r < 0)
-			return r;
-		best = MAX(best, 0);
-		if (!texts[best])
-			return -ENOENT;
-		g_string_append(out, texts[best]);
-		return 0;
-	}
-	for (guint i = 0; i < levels; i++) {
-		uint64_t v;
-
-		if (!texts[i])
-			continue;
-		if (parse_limit(texts[i], &v) < 0)
-			return -EINVAL;
-		min = MIN(min, v);
-	}
-	if (!texts[0])
+	own = &g_array_index(l.levels, struct cg_level, 0);
+	at = cg_limits_tightest(&l);
+	if (!own->text[file])
 		return -ENOENT;
-	if (min == LIMIT_NONE)
-		g_string_append(out, texts[0]); /* "max", or v1's own "unlimited" */
-	else
-		g_string_append_printf(out, "%" G_GUINT64_FORMAT "\n", min);
+	g_string_append(out, at && at->text[file] ? at->text[file] : own->text[file]);
 	return 0;
-}
-
-/* The texts of file (and of other, for the CFS pair) from dir up to top. */
-static int read_levels(struct lensfs_ctx *ctx, const char *dir, const char *top, const char *file,
-		       const char *other, GPtrArray *texts, GPtrArray *others)
-{
-	g_autofree char *d = g_strdup(dir);
-
-	for (;;) {
-		g_autofree char *path = g_strconcat(d, "/", file, NULL);
-		char *text = NULL;
-
-		if (host_read(ctx->sys_root, path, &text) < 0)
-			text = NULL;
-		g_ptr_array_add(texts, text);
-		if (other) {
-			g_autofree char *opath = g_strconcat(d, "/", other, NULL);
-
-			text = NULL;
-			if (host_read(ctx->sys_root, opath, &text) < 0)
-				text = NULL;
-			g_ptr_array_add(others, text);
-		}
-		if (strcmp(d, top) == 0 || !strchr(d, '/'))
-			return 0;
-		*strrchr(d, '/') = '\0';
-	}
-}
-
-static int effective(struct lensfs_ctx *ctx, const struct cg_root *root, const char *name,
-		     GString *out)
-{
-	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func(g_free);
-	const char *other = strcmp(name, "cpu.cfs_quota_us") == 0    ? "cpu.cfs_period_us"
-			    : strcmp(name, "cpu.cfs_period_us") == 0 ? "cpu.cfs_quota_us"
-								     : NULL;
-	int r = read_levels(ctx, root->hpath, root->hier, name, other, texts, others);
-
-	if (r < 0)
-		return r;
-	return cg_effective(name, (const char *const *)texts->pdata,
-			    (const char *const *)others->pdata, texts->len, out);
 }
 
 /* How many levels up from ns_fd's namespace want is; -1 when it is not an
@@ -479,7 +338,7 @@ static int nspid_at(const char *proc_root, long host_pid, int depth, long *out)
 	return -ENOENT;
 }
 
-int cg_pids_translate(const char *proc_root, pid_t ns_pid, const char *host, GString *out)
+int cgroup_view_pids_translate(const char *proc_root, pid_t ns_pid, const char *host, GString *out)
 {
 	g_autofree char *ns_path = g_strdup_printf("%s/%d/ns/pid", proc_root, (int)ns_pid);
 	g_auto(GStrv) lines = g_strsplit(host, "\n", -1);
@@ -532,7 +391,7 @@ static int cgroup_read(struct lensfs_ctx *ctx, const struct viewer *v, const str
 	const char *name = strrchr(p->hpath, '/') + 1;
 	g_autofree char *dir = g_strndup(p->hpath, (gsize)(name - 1 - p->hpath));
 
-	if (cg_effective_file(name)) {
+	if (limit_file(name)) {
 		g_autoptr(GArray) roots = NULL;
 		int r = view_roots(ctx, v, &roots);
 
@@ -540,13 +399,17 @@ static int cgroup_read(struct lensfs_ctx *ctx, const struct viewer *v, const str
 			return r;
 		for (guint i = 0; i < roots->len; i++) {
 			const struct cg_root *root = &g_array_index(roots, struct cg_root, i);
+			enum cg_limit limit;
+			unsigned int file;
 
-			if (strcmp(root->hpath, dir) == 0)
-				return effective(ctx, root, name, out);
+			if (strcmp(root->hpath, dir) == 0 &&
+			    cg_limit_of_file(root->version, name, &limit, &file))
+				return effective(ctx, root, limit, file, out);
 		}
 	}
 	if (pid_list(name) && !v->host_pidns)
-		return cg_pids_translate(ctx->proc_root, v->pid ? v->pid : v->init_pid, host, out);
+		return cgroup_view_pids_translate(ctx->proc_root, v->pid ? v->pid : v->init_pid,
+						  host, out);
 	g_string_append(out, host);
 	return 0;
 }
@@ -678,7 +541,8 @@ static int host_pid_in(struct lensfs_ctx *ctx, const struct viewer *v, const str
 		host_ids = g_strsplit(tids, "\n", -1);
 		for (char **id = host_ids; *id; id++) {
 			g_string_truncate(mine, 0);
-			if (!**id || cg_pids_translate(ctx->proc_root, ns_pid, *id, mine) < 0)
+			if (!**id ||
+			    cgroup_view_pids_translate(ctx->proc_root, ns_pid, *id, mine) < 0)
 				continue;
 			if (mine->len && strtol(mine->str, NULL, 10) == shown) {
 				*host = strtol(*id, NULL, 10);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sys/devices/system/cpu: the renumbering rules (cpu_dir.c), the
  * pass-through node table and host access (ptree.c), and the nodes a
- * container sees in the real v1 fixture (vfs.c); sys/fs/cgroup's effective
- * limits (cgroup_view.c). */
+ * container sees in the real v1 fixture (vfs.c); sys/fs/cgroup's root and
+ * delegation (cgroup_view.c; its limits: test-limits.c). */
 #include "config.h"
 
 #include "fixture.h"
@@ -384,72 +384,6 @@ static void test_host_view(void **state)
 	ptree_free(t);
 }
 
-static void expect_effective(const char *name, const char *const *texts, const char *const *others,
-			     guint levels, const char *want)
-{
-	g_autoptr(GString) out = g_string_new(NULL);
-
-	assert_int_equal(cg_effective(name, texts, others, levels, out), 0);
-	assert_string_equal(out->str, want);
-}
-
-/* The limits of the real fixtures, the container's cgroup first: its own
- * 300M under the parent's 200M (v1 and v2 alike). */
-static void test_effective_fixtures(void **state)
-{
-	const char *v1[] = { "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.limit_in_bytes",
-			     "sys/fs/cgroup/memory/lensfs-fixture/memory.limit_in_bytes",
-			     "sys/fs/cgroup/memory/memory.limit_in_bytes" };
-	const char *v2[] = { "sys/fs/cgroup/lensfs-fixture/ctr/memory.max",
-			     "sys/fs/cgroup/lensfs-fixture/memory.max" };
-	g_autofree char *a = fixture_text("v1", v1[0]), *b = fixture_text("v1", v1[1]);
-	g_autofree char *c = fixture_text("v1", v1[2]), *d = fixture_text("v2-real", v2[0]);
-	g_autofree char *e = fixture_text("v2-real", v2[1]);
-	const char *levels1[] = { a, b, c }, *levels2[] = { d, e, NULL };
-
-	assert_string_equal(a, "314572800\n");
-	expect_effective("memory.limit_in_bytes", levels1, NULL, 3, "209715200\n");
-	/* v2's root cgroup has no memory.max. */
-	expect_effective("memory.max", levels2, NULL, 3, "209715200\n");
-	assert_true(cg_effective_file("memory.max"));
-	assert_true(cg_effective_file("cpu.cfs_quota_us"));
-	assert_false(cg_effective_file("memory.current"));
-	assert_false(cg_effective_file("cgroup.procs"));
-}
-
-static void test_effective_rules(void **state)
-{
-	const char *none[] = { "max\n", "max\n", NULL };
-	const char *own[] = { "1000\n", "max\n", "5000\n" };
-	const char *cpu[] = { "max 100000\n", "50000 100000\n", "200000 1000000\n" };
-	const char *nocpu[] = { "max 100000\n", "max 50000\n" };
-	const char *quotas[] = { "-1\n", "50000\n", "800000\n" };
-	const char *periods[] = { "100000\n", "100000\n", "1000000\n" };
-	const char *v1none[] = { "9223372036854771712\n", "9223372036854771712\n" };
-	const char *bad[] = { "12abc\n", "max\n" };
-	const char *badcpu[] = { "50000\n" };
-	g_autoptr(GString) out = g_string_new(NULL);
-
-	expect_effective("memory.max", none, NULL, 3, "max\n");
-	expect_effective("pids.max", own, NULL, 3, "1000\n");
-	expect_effective("memory.high", (const char *[]){ "max\n", "4096\n" }, NULL, 2, "4096\n");
-	/* The smallest share of a CPU wins: 0.2 beats 0.5, in its own terms. */
-	expect_effective("cpu.max", cpu, NULL, 3, "200000 1000000\n");
-	expect_effective("cpu.max", nocpu, NULL, 2, "max 100000\n");
-	/* v1's pair: the level with the smallest quota/period gives both. */
-	expect_effective("cpu.cfs_quota_us", quotas, periods, 3, "50000\n");
-	expect_effective("cpu.cfs_period_us", periods, quotas, 3, "100000\n");
-	expect_effective("cpu.cfs_quota_us", (const char *[]){ "-1\n" },
-			 (const char *[]){ "100000\n" }, 1, "-1\n");
-	expect_effective("memory.limit_in_bytes", v1none, NULL, 2, "9223372036854771712\n");
-	assert_int_equal(cg_effective("memory.max", bad, NULL, 2, out), -EINVAL);
-	assert_int_equal(cg_effective("cpu.max", badcpu, NULL, 1, out), -EINVAL);
-	assert_int_equal(cg_effective("cpu.cfs_quota_us", (const char *[]){ "5\n" },
-				      (const char *[]){ "0\n" }, 1, out),
-			 -EINVAL);
-	assert_int_equal(out->len, 0);
-}
-
 /* The v1 fixture's container (cgroup /lensfs-fixture/ctr, 300M under the
  * parent's 200M) through sys/fs/cgroup: its root, the effective limit
  * there, and who may write what. */
@@ -615,8 +549,6 @@ int main(void)
 		cmocka_unit_test(test_host_access),
 		cmocka_unit_test(test_container_view),
 		cmocka_unit_test(test_host_view),
-		cmocka_unit_test(test_effective_fixtures),
-		cmocka_unit_test(test_effective_rules),
 		cmocka_unit_test(test_cgroup_view),
 		cmocka_unit_test(test_delegation_allowlist),
 	};
