@@ -57,15 +57,25 @@ static inline long fixture_env(const char *tree, const char *key)
 }
 
 /* A lensfs context whose /proc and /sys are the fixture's (or root's). */
-static inline struct lensfs_ctx *fixture_ctx_at(const char *root, bool cpu_quota)
+/* A context on the fixture tree at root that reuses texts and counters for
+ * refresh_ms (0: never). */
+static inline struct lensfs_ctx *fixture_ctx_refresh(const char *root, bool cpu_quota,
+						     unsigned int refresh_ms)
 {
 	g_autofree char *proc = g_build_filename(root, "proc", NULL);
 	g_autofree char *sys = g_build_filename(root, "sys", NULL);
-	struct lensfs_config cfg = { .proc_root = proc, .sys_root = sys, .cpu_quota = cpu_quota };
+	struct lensfs_config cfg = {
+		.proc_root = proc, .sys_root = sys, .cpu_quota = cpu_quota, .refresh_ms = refresh_ms
+	};
 	struct lensfs_ctx *ctx = NULL;
 
 	assert_int_equal(lensfs_ctx_new(&cfg, &ctx), 0);
 	return ctx;
+}
+
+static inline struct lensfs_ctx *fixture_ctx_at(const char *root, bool cpu_quota)
+{
+	return fixture_ctx_refresh(root, cpu_quota, 0);
 }
 
 static inline struct lensfs_ctx *fixture_ctx(const char *tree)

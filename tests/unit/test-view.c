@@ -330,16 +330,11 @@ static void test_damaged_is_error(void **state)
 static void test_refresh(void **state)
 {
 	char *root = fixture_copy("v2");
-	g_autofree char *proc = g_build_filename(root, "proc", NULL);
-	g_autofree char *sys = g_build_filename(root, "sys", NULL);
-	struct lensfs_config cfg = {
-		.proc_root = proc, .sys_root = sys, .cpu_quota = true, .refresh_ms = 60000
-	};
-	struct lensfs_ctx *cached, *fresh = fixture_ctx_at(root, true);
+	struct lensfs_ctx *cached = fixture_ctx_refresh(root, true, 60000);
+	struct lensfs_ctx *fresh = fixture_ctx_at(root, true);
 	g_autofree char *a = NULL, *b = NULL, *c = NULL, *other = NULL;
 	struct viewer v, w;
 
-	assert_int_equal(lensfs_ctx_new(&cfg, &cached), 0);
 	assert_int_equal(viewer_of_pid(cached, 4243, &v), 0);
 	a = render_ok(cached, &v, "proc/meminfo");
 	fixture_write(root, "sys/fs/cgroup/lensfs.slice/ctr/memory.current", "104857600\n");
@@ -363,19 +358,13 @@ static void test_refresh(void **state)
 static void test_peek(void **state)
 {
 	char *root = fixture_copy("v2");
-	g_autofree char *proc = g_build_filename(root, "proc", NULL);
-	g_autofree char *sys = g_build_filename(root, "sys", NULL);
-	struct lensfs_config cfg = {
-		.proc_root = proc, .sys_root = sys, .cpu_quota = true, .refresh_ms = 60000
-	};
+	struct lensfs_ctx *ctx = fixture_ctx_refresh(root, true, 60000);
 	const char *max = "sys/fs/cgroup/lensfs.slice/ctr/memory.max";
 	const char *quota = "sys/fs/cgroup/lensfs.slice/ctr/cpu.max";
-	struct lensfs_ctx *ctx;
 	g_autofree char *before = NULL, *cpus_before = NULL, *after = NULL, *cpus_after = NULL,
 			*kept = NULL, *peeked = NULL;
 	struct viewer p, v;
 
-	assert_int_equal(lensfs_ctx_new(&cfg, &ctx), 0);
 	assert_int_equal(viewer_peek_pid(ctx, 4243, &p), 0);
 	assert_true(p.peek);
 	fixture_write(root, max, "max\n");
