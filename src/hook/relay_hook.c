@@ -54,7 +54,7 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 
 	memset(reg, 0, sizeof(*reg));
 	*why = *warning = NULL;
-	if (!relay_id_valid(st->id)) {
+	if (!relay_reg_id_valid(st->id)) {
 		return fail_why(why, "the container id is not one of 1-128 [A-Za-z0-9_.+-]");
 	}
 	if (st->pid <= 0) {
@@ -68,14 +68,14 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 	k8s = k8s_name(st);
 	name = k8s ? k8s : oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	reg->id = g_strdup(st->id);
-	reg->name = name ? relay_name_sanitize(name) : g_strdup(st->id);
+	reg->name = name ? relay_reg_name_sanitize(name) : g_strdup(st->id);
 	if (!*reg->name) {
 		g_free(reg->name);
 		reg->name = g_strdup(st->id);
 	}
 	reg->pid = st->pid;
-	if (relay_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
-			       oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
+	if (relay_reg_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
+				   oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
 		*warning = g_strdup_printf("annotations: %s; the relay's limits apply", err);
 	return 0;
 }

@@ -4,6 +4,8 @@
 #include "log.h"
 #include "relay.h"
 #include "relay_ctl.h"
+#include "relay_ratelimit.h"
+#include "relay_reg.h"
 #include "syslog_msg.h"
 #include "util.h"
 
@@ -45,7 +47,7 @@ struct container {
 	pid_t pid;
 	int fd;
 	guint watch;
-	struct token_bucket bucket;
+	struct relay_ratelimit bucket;
 	struct counters n;
 	guint64 queued, queued_bytes;
 	/* The open drop window: drops since win_start_us, the last at win_last_us. */
@@ -208,7 +210,7 @@ static void upstream_lost(struct relay *r, int err)
 
 	if (up->fd >= 0)
 		log_warn("upstream %s: %s; connecting again in %" G_GUINT64_FORMAT " ms",
-			 relay_target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
+			 relay_config_target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
 	upstream_close(r);
 	if (!up->retry)
 		up->retry = g_timeout_add((guint)up->backoff_ms, upstream_retry_cb, r);
@@ -281,7 +283,7 @@ static gboolean upstream_writable_cb(gint fd, GIOCondition cond, gpointer data)
 			upstream_lost(r, err);
 			return G_SOURCE_REMOVE;
 		}
-		log_info("upstream %s: connected", relay_target_name(r->cfg.target));
+		log_info("upstream %s: connected", relay_config_target_name(r->cfg.target));
 	}
 	upstream_kick(r);
 	return G_SOURCE_REMOVE;
@@ -499,14 +501,14 @@ static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
 		}
 		c->n.received++;
 		mono = now_monotonic_us();
-		switch (relay_admit(&c->bucket, c->queued, r->cfg.queue, mono)) {
-		case RELAY_DROP_QUEUE:
+		switch (relay_ratelimit_admit(&c->bucket, c->queued, r->cfg.queue, mono)) {
+		case RELAY_RATELIMIT_DROP_QUEUE:
 			count_drop(r, c, DROP_QUEUE, mono);
 			continue;
-		case RELAY_DROP_RATE:
+		case RELAY_RATELIMIT_DROP_RATE:
 			count_drop(r, c, DROP_RATE, mono);
 			continue;
-		case RELAY_ADMIT:
+		case RELAY_RATELIMIT_ADMIT:
 			break;
 		}
 		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
@@ -514,7 +516,7 @@ static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
 			    h->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (const struct ucred *)CMSG_DATA(h);
 		if (!receive_one(r, c, (size_t)n, cred)) {
-			token_bucket_refund(&c->bucket);
+			relay_ratelimit_refund(&c->bucket);
 			count_drop(r, c, DROP_MEMORY, mono);
 		}
 	}
@@ -572,7 +574,7 @@ static bool name_taken(const char *name, void *data)
 	GHashTableIter it;
 	gpointer v;
 
-	if (relay_name_is_host(name, self->relay->hostname))
+	if (relay_reg_name_is_host(name, self->relay->hostname))
 		return true;
 	g_hash_table_iter_init(&it, self->relay->containers);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -597,7 +599,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	size_t len;
 	int e;
 
-	if (!relay_id_valid(id)) {
+	if (!relay_reg_id_valid(id)) {
 		return fail_why(why, "'%s' is not a container id", id);
 	}
 	e = file_read_all(regpath, &text, &len);
@@ -615,7 +617,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	}
 	/* The name is the hostname upstream: never the host's own, which
 	 * receivers and readers take for the host's messages. */
-	if (relay_name_is_host(reg.name, r->hostname)) {
+	if (relay_reg_name_is_host(reg.name, r->hostname)) {
 		return fail_why(why, "the name '%s' is the host's", reg.name);
 	}
 	c = g_hash_table_lookup(r->containers, id);
@@ -634,7 +636,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 
 		g_free(c->name);
 		g_free(c->base);
-		c->name = relay_name_pick(reg.name, name_taken, &self);
+		c->name = relay_reg_name_pick(reg.name, name_taken, &self);
 		c->base = g_strdup(reg.name);
 		if (strcmp(c->name, reg.name) != 0)
 			log_info("container %s: the name '%s' is another container's; it is '%s' "
@@ -642,8 +644,8 @@ static int container_add(struct relay *r, const char *id, char **why)
 				 id, reg.name, c->name);
 	}
 	c->pid = reg.pid;
-	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
-	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());
+	relay_ratelimit_for(&r->cfg, &reg, &rate, &burst);
+	relay_ratelimit_init(&c->bucket, rate, burst, now_monotonic_us());
 	if (c->fd >= 0)
 		return 0;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -675,7 +677,7 @@ static int container_drop(struct relay *r, const char *id, char **why)
 	g_autofree char *regpath = NULL;
 	struct container *c;
 
-	if (!relay_id_valid(id)) {
+	if (!relay_reg_id_valid(id)) {
 		return fail_why(why, "'%s' is not a container id", id);
 	}
 	regpath = relay_path_reg(r->cfg.run_dir, id);
@@ -766,8 +768,9 @@ static void stats_reply(struct relay *r, GString *out)
 		out,
 		"upstream to=%s connected=%s queued=%u queued-bytes=%" G_GUINT64_FORMAT
 		" reconnects=%" G_GUINT64_FORMAT "\n",
-		relay_target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
-		g_queue_get_length(&r->up.queue), r->up.bytes, r->up.reconnects);
+		relay_config_target_name(r->cfg.target),
+		r->up.fd >= 0 && !r->up.connecting ? "yes" : "no", g_queue_get_length(&r->up.queue),
+		r->up.bytes, r->up.reconnects);
 	for (GList *l = ids; l; l = l->next) {
 		const struct container *c = g_hash_table_lookup(r->containers, l->data);
 
@@ -1058,7 +1061,7 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	r->signals[2] = g_unix_signal_add(SIGHUP, rescan_cb, r);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("relaying %u containers to %s", g_hash_table_size(r->containers),
-		 relay_target_name(cfg->target));
+		 relay_config_target_name(cfg->target));
 	return 0;
 }
 
