@@ -84,8 +84,8 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 {
 	g_autofree char *regdir = g_build_filename(run_dir, "reg", NULL);
 	g_autofree char *cdir = g_build_filename(run_dir, "c", NULL);
-	g_autofree char *dir = relay_path_dir(run_dir, reg->id);
-	g_autofree char *path = relay_path_reg(run_dir, reg->id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, reg->id);
+	g_autofree char *path = relay_ctl_path_reg(run_dir, reg->id);
 	/* A dot first: the relay skips it (g_file_set_contents' own temporary
 	 * name, ID.XXXXXX, is a valid container id). */
 	g_autofree char *tmp = g_strdup_printf("%s/.%s.%d", regdir, reg->id, (int)getpid());
@@ -111,7 +111,7 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 
 int relay_hook_prepare(const char *run_dir, const char *id, int *mount_fd)
 {
-	g_autofree char *dir = relay_path_dir(run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, id);
 	/* Read-only still lets the container send to the socket. */
 	int fd = hook_clone_mount(dir, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 					       MOUNT_ATTR_NOEXEC);
@@ -170,8 +170,8 @@ int relay_hook_attach(int mount_fd, const char *rootfs)
 
 void relay_hook_unregister(const char *run_dir, const char *id, bool connected)
 {
-	g_autofree char *path = relay_path_reg(run_dir, id);
-	g_autofree char *dir = relay_path_dir(run_dir, id);
+	g_autofree char *path = relay_ctl_path_reg(run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, id);
 	g_autofree char *sock = g_build_filename(dir, "log", NULL);
 
 	unlink(path);

@@ -119,7 +119,7 @@ static void container_close(struct container *c, const char *run_dir)
 		close(c->fd);
 	c->fd = -1;
 	if (run_dir) {
-		g_autofree char *dir = relay_path_dir(run_dir, c->id);
+		g_autofree char *dir = relay_ctl_path_dir(run_dir, c->id);
 		g_autofree char *sock = g_build_filename(dir, "log", NULL);
 
 		unlink(sock);
@@ -590,8 +590,8 @@ static bool name_taken(const char *name, void *data)
 /* Adds (or updates) a container from its registration file. */
 static int container_add(struct relay *r, const char *id, char **why)
 {
-	g_autofree char *regpath = relay_path_reg(r->cfg.run_dir, id);
-	g_autofree char *dir = relay_path_dir(r->cfg.run_dir, id);
+	g_autofree char *regpath = relay_ctl_path_reg(r->cfg.run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(r->cfg.run_dir, id);
 	g_autofree char *text = NULL;
 	g_auto(relay_reg) reg = { 0 };
 	struct container *c;
@@ -680,7 +680,7 @@ static int container_drop(struct relay *r, const char *id, char **why)
 	if (!relay_reg_id_valid(id)) {
 		return fail_why(why, "'%s' is not a container id", id);
 	}
-	regpath = relay_path_reg(r->cfg.run_dir, id);
+	regpath = relay_ctl_path_reg(r->cfg.run_dir, id);
 	unlink(regpath);
 	c = g_hash_table_lookup(r->containers, id);
 	if (!c) {
@@ -864,7 +864,7 @@ static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
 		req[strcspn(req, "\n")] = '\0';
 		control_request(cl->relay, req, reply);
 		log_debug("control: %s: %.*s", req, (int)strcspn(reply->str, "\n"), reply->str);
-		if (reply->len > RELAY_REPLY_MAX)
+		if (reply->len > RELAY_CTL_REPLY_MAX)
 			g_string_assign(reply, "error: the reply is too long\n");
 		/* A client that reads nothing does not hold the relay up. */
 		if (send(fd, reply->str, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
@@ -921,7 +921,7 @@ static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
 
 static int control_listen(struct relay *r, char **why)
 {
-	g_autofree char *path = relay_path_control(r->cfg.run_dir);
+	g_autofree char *path = relay_ctl_path_control(r->cfg.run_dir);
 	struct sockaddr_un sa;
 	socklen_t salen;
 	autoclose int fd = -1;
