@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 		who = st.id;
 		if (mode == MODE_POSTSTOP)
 			delegate_revoke(delegate_dir, st.id);
-		if (mode == MODE_POSTSTOP && relay_dir && relay_id_valid(st.id)) {
+		if (mode == MODE_POSTSTOP && relay_dir && relay_reg_id_valid(st.id)) {
 			g_autofree char *reply = NULL;
 
 			relay_hook_unregister(relay_dir, st.id,

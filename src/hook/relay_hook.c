@@ -54,7 +54,7 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 
 	memset(reg, 0, sizeof(*reg));
 	*why = *warning = NULL;
-	if (!relay_id_valid(st->id)) {
+	if (!relay_reg_id_valid(st->id)) {
 		return fail_why(why, "the container id is not one of 1-128 [A-Za-z0-9_.+-]");
 	}
 	if (st->pid <= 0) {
@@ -68,14 +68,14 @@ int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char
 	k8s = k8s_name(st);
 	name = k8s ? k8s : oci_state_annotation(st, RELAY_ANNOTATION_NAME);
 	reg->id = g_strdup(st->id);
-	reg->name = name ? relay_name_sanitize(name) : g_strdup(st->id);
+	reg->name = name ? relay_reg_name_sanitize(name) : g_strdup(st->id);
 	if (!*reg->name) {
 		g_free(reg->name);
 		reg->name = g_strdup(st->id);
 	}
 	reg->pid = st->pid;
-	if (relay_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
-			       oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
+	if (relay_reg_limits_parse(oci_state_annotation(st, RELAY_ANNOTATION_RATE),
+				   oci_state_annotation(st, RELAY_ANNOTATION_BURST), reg, &err) < 0)
 		*warning = g_strdup_printf("annotations: %s; the relay's limits apply", err);
 	return 0;
 }
@@ -84,8 +84,8 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 {
 	g_autofree char *regdir = g_build_filename(run_dir, "reg", NULL);
 	g_autofree char *cdir = g_build_filename(run_dir, "c", NULL);
-	g_autofree char *dir = relay_path_dir(run_dir, reg->id);
-	g_autofree char *path = relay_path_reg(run_dir, reg->id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, reg->id);
+	g_autofree char *path = relay_ctl_path_reg(run_dir, reg->id);
 	/* A dot first: the relay skips it (g_file_set_contents' own temporary
 	 * name, ID.XXXXXX, is a valid container id). */
 	g_autofree char *tmp = g_strdup_printf("%s/.%s.%d", regdir, reg->id, (int)getpid());
@@ -111,7 +111,7 @@ int relay_hook_register(const char *run_dir, const struct relay_reg *reg)
 
 int relay_hook_prepare(const char *run_dir, const char *id, int *mount_fd)
 {
-	g_autofree char *dir = relay_path_dir(run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, id);
 	/* Read-only still lets the container send to the socket. */
 	int fd = hook_clone_mount(dir, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 					       MOUNT_ATTR_NOEXEC);
@@ -170,8 +170,8 @@ int relay_hook_attach(int mount_fd, const char *rootfs)
 
 void relay_hook_unregister(const char *run_dir, const char *id, bool connected)
 {
-	g_autofree char *path = relay_path_reg(run_dir, id);
-	g_autofree char *dir = relay_path_dir(run_dir, id);
+	g_autofree char *path = relay_ctl_path_reg(run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(run_dir, id);
 	g_autofree char *sock = g_build_filename(dir, "log", NULL);
 
 	unlink(path);

@@ -16,7 +16,7 @@
  */
 
 #include "oci.h"
-#include "relay_config.h"
+#include "relay_reg.h"
 
 #include <sys/types.h>
 
@@ -29,7 +29,7 @@
  * io.kubernetes.cri.sandbox-namespace, io.kubernetes.cri.sandbox-name,
  * io.kubernetes.cri.container-name; the parts present, joined with '.');
  * else the annotation org.lensfs.relay.name; else the id. Made valid by
- * relay_name_sanitize (the id when nothing is left). -EINVAL with
+ * relay_reg_name_sanitize (the id when nothing is left). -EINVAL with
  * *why set for a state without an id or pid; a bad rate or burst
  * annotation leaves the relay's limits and sets *warning (free both). */
 int relay_reg_from_state(const struct oci_state *st, struct relay_reg *reg, char **why,

@@ -4,6 +4,10 @@
 #include "log.h"
 #include "relay.h"
 #include "relay_ctl.h"
+#include "relay_ctl_server.h"
+#include "relay_ratelimit.h"
+#include "relay_reg.h"
+#include "relay_upstream.h"
 #include "syslog_msg.h"
 #include "util.h"
 
@@ -11,7 +15,6 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <limits.h>
-#include <netdb.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -26,79 +29,51 @@
  * that never pauses, so that a summary is written at least this often. */
 #define WINDOW_MAX_US	(60 * G_USEC_PER_SEC)
 #define SUMMARY_TICK_MS 100
-#define BACKOFF_MIN_MS	100
-/* Out of descriptors: the listening socket stays readable, so accepting
- * waits this long instead of spinning. */
-#define ACCEPT_PAUSE_MS 100
 
+/* What the relay counts of a container; what the upstream did with its
+ * messages is in its relay_upstream_account. */
 struct counters {
-	guint64 received, forwarded, dropped_rate, dropped_queue, dropped_memory, dropped_failed,
-		truncated;
+	guint64 received, dropped_rate, dropped_queue, dropped_memory, truncated;
 };
 
 struct container {
 	struct relay *relay;
-	int refs; /* the table, and each queued message */
 	char *id;
 	char *name; /* upstream: base, or base-N when another container holds it */
 	char *base; /* the registration's name */
 	pid_t pid;
 	int fd;
 	guint watch;
-	struct token_bucket bucket;
+	struct relay_ratelimit bucket;
 	struct counters n;
-	guint64 queued, queued_bytes;
+	/* Its messages waiting for the upstream, forwarded, failed: also
+	 * held by each queued message, so it outlives the container. */
+	struct relay_upstream_account *account;
 	/* The open drop window: drops since win_start_us, the last at win_last_us. */
 	guint64 win_rate, win_queue, win_start_us, win_last_us;
-};
-
-struct pending {
-	struct container *c;
-	GString *data;
-	bool own; /* a summary: counted as forwarded nowhere */
-};
-
-struct upstream {
-	int fd;
-	guint watch; /* G_IO_OUT, while something waits */
-	guint retry; /* reconnection timer */
-	bool connecting; /* tcp: connect(2) in progress */
-	guint64 backoff_ms;
-	GQueue queue; /* struct pending */
-	guint64 bytes; /* of every message in the queue */
-	size_t offset; /* tcp: bytes of the head already written */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int socktype;
-	guint64 reconnects;
 };
 
 struct relay {
 	struct relay_config cfg;
 	GMainLoop *loop;
 	GHashTable *containers; /* id -> struct container */
-	int ctl_fd;
-	guint ctl_watch;
-	guint ctl_pause; /* accepting again after EMFILE */
+	struct relay_ctl_server *ctl;
 	int lock_fd; /* RUN/lock, held while the relay runs */
-	struct upstream up;
+	struct relay_upstream *up;
 	guint summary_timer;
 	char *buf; /* one datagram, max_message bytes */
 	char *hostname; /* gethostname(2) at start: no container's name */
 	guint signals[3];
 };
 
-static void upstream_kick(struct relay *r);
-
 static guint64 now_realtime_us(void)
 {
 	return (guint64)g_get_real_time();
 }
 
-static void container_unref(struct container *c)
+static void container_free(struct container *c)
 {
-	if (--c->refs > 0)
-		return;
+	relay_upstream_account_unref(c->account);
 	g_free(c->id);
 	g_free(c->name);
 	g_free(c->base);
@@ -117,249 +92,12 @@ static void container_close(struct container *c, const char *run_dir)
 		close(c->fd);
 	c->fd = -1;
 	if (run_dir) {
-		g_autofree char *dir = relay_path_dir(run_dir, c->id);
+		g_autofree char *dir = relay_ctl_path_dir(run_dir, c->id);
 		g_autofree char *sock = g_build_filename(dir, "log", NULL);
 
 		unlink(sock);
 		rmdir(dir);
 	}
-}
-
-static void pending_free(struct pending *p)
-{
-	p->c->queued -= !p->own;
-	p->c->queued_bytes -= p->own ? 0 : p->data->len;
-	p->c->relay->up.bytes -= p->data->len;
-	container_unref(p->c);
-	g_string_free(p->data, TRUE);
-	g_free(p);
-}
-
-/* --- the upstream --------------------------------------------------------- */
-
-/* The address once, at start: a name lookup would block the loop later. */
-static int upstream_resolve(struct relay *r, char **why)
-{
-	struct upstream *up = &r->up;
-	const struct relay_config *cfg = &r->cfg;
-
-	if (cfg->target == RELAY_TO_SYSLOG || cfg->target == RELAY_TO_JOURNAL) {
-		struct sockaddr_un *sa = (struct sockaddr_un *)&up->addr;
-		const char *path = cfg->path			    ? cfg->path
-				   : cfg->target == RELAY_TO_SYSLOG ? "/dev/log"
-								    : "/run/systemd/journal/socket";
-
-		if (unix_addr(path, sa, &up->addrlen) < 0) {
-			*why = g_strdup_printf("path=%s: too long for a socket", path);
-			return -ENAMETOOLONG;
-		}
-		up->socktype = SOCK_DGRAM;
-		return 0;
-	}
-	{
-		g_autofree char *host = NULL;
-		const char *colon = strrchr(cfg->address, ':');
-		struct addrinfo hints = { .ai_flags = AI_NUMERICSERV }, *res = NULL;
-		int e;
-
-		if (!colon || colon == cfg->address || !colon[1]) {
-			return fail_why(why, "address=%s: not host:port", cfg->address);
-		}
-		host = g_strndup(cfg->address, (gsize)(colon - cfg->address));
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		up->socktype = cfg->target == RELAY_TO_TCP ? SOCK_STREAM : SOCK_DGRAM;
-		hints.ai_socktype = up->socktype;
-		e = getaddrinfo(host, colon + 1, &hints, &res);
-		if (e != 0) {
-			return fail_why(why, "address=%s: %s", cfg->address, gai_strerror(e));
-		}
-		memcpy(&up->addr, res->ai_addr, res->ai_addrlen);
-		up->addrlen = res->ai_addrlen;
-		freeaddrinfo(res);
-	}
-	return 0;
-}
-
-static gboolean upstream_retry_cb(gpointer data);
-
-static void upstream_close(struct relay *r)
-{
-	struct upstream *up = &r->up;
-
-	if (up->watch)
-		g_source_remove(up->watch);
-	up->watch = 0;
-	if (up->fd >= 0)
-		close(up->fd);
-	up->fd = -1;
-	up->connecting = false;
-	/* A message half-written to a stream goes again, whole. */
-	up->offset = 0;
-}
-
-/* Gone (a restarted rsyslogd, a closed connection): try again later, with
- * a pause that doubles up to reconnect-max-ms. The queue waits, bounded. */
-static void upstream_lost(struct relay *r, int err)
-{
-	struct upstream *up = &r->up;
-
-	if (up->fd >= 0)
-		log_warn("upstream %s: %s; connecting again in %" G_GUINT64_FORMAT " ms",
-			 relay_target_name(r->cfg.target), g_strerror(err), up->backoff_ms);
-	upstream_close(r);
-	if (!up->retry)
-		up->retry = g_timeout_add((guint)up->backoff_ms, upstream_retry_cb, r);
-	up->backoff_ms = MIN(up->backoff_ms * 2, r->cfg.reconnect_max_ms);
-}
-
-static int upstream_connect(struct relay *r)
-{
-	struct upstream *up = &r->up;
-	int fd, sndbuf = 4 << 20;
-
-	fd = socket(up->addr.ss_family, up->socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* Room for a burst (the kernel caps it at net.core.wmem_max). */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	up->fd = fd;
-	up->reconnects++;
-	if (connect(fd, (struct sockaddr *)&up->addr, up->addrlen) < 0) {
-		if (errno == EINPROGRESS) {
-			up->connecting = true;
-			return 0;
-		}
-		return -errno;
-	}
-	return 0;
-}
-
-static gboolean upstream_retry_cb(gpointer data)
-{
-	struct relay *r = data;
-	int e;
-
-	r->up.retry = 0;
-	e = upstream_connect(r);
-	if (e < 0)
-		upstream_lost(r, -e);
-	else
-		upstream_kick(r);
-	return G_SOURCE_REMOVE;
-}
-
-/* The head message went out. */
-static void upstream_done(struct relay *r, bool sent)
-{
-	struct pending *p = g_queue_pop_head(&r->up.queue);
-
-	if (!p->own) {
-		if (sent)
-			p->c->n.forwarded++;
-		else
-			p->c->n.dropped_failed++;
-	}
-	pending_free(p);
-	r->up.offset = 0;
-}
-
-static gboolean upstream_writable_cb(gint fd, GIOCondition cond, gpointer data)
-{
-	struct relay *r = data;
-
-	r->up.watch = 0;
-	if (r->up.connecting) {
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		r->up.connecting = false;
-		if (err) {
-			upstream_lost(r, err);
-			return G_SOURCE_REMOVE;
-		}
-		log_info("upstream %s: connected", relay_target_name(r->cfg.target));
-	}
-	upstream_kick(r);
-	return G_SOURCE_REMOVE;
-}
-
-/* Writes what it can without blocking; waits for POLLOUT for the rest. */
-static void upstream_kick(struct relay *r)
-{
-	struct upstream *up = &r->up;
-
-	if (up->fd < 0 || up->watch || up->connecting) {
-		if (up->fd >= 0 && up->connecting && !up->watch)
-			up->watch = g_unix_fd_add(up->fd, G_IO_OUT, upstream_writable_cb, r);
-		return;
-	}
-	while (!g_queue_is_empty(&up->queue)) {
-		struct pending *p = g_queue_peek_head(&up->queue);
-		ssize_t n = send(up->fd, p->data->str + up->offset, p->data->len - up->offset,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				up->watch =
-					g_unix_fd_add(up->fd, G_IO_OUT, upstream_writable_cb, r);
-				return;
-			}
-			if (errno == EINTR)
-				continue;
-			if (errno == EMSGSIZE) {
-				/* This one can never go: count it, go on. */
-				upstream_done(r, false);
-				continue;
-			}
-			upstream_lost(r, errno);
-			return;
-		}
-		if (up->socktype == SOCK_STREAM && (size_t)n + up->offset < p->data->len) {
-			up->offset += (size_t)n;
-			continue;
-		}
-		up->backoff_ms = BACKOFF_MIN_MS;
-		upstream_done(r, true);
-	}
-}
-
-static void format_message(const struct relay *r, const struct syslog_msg *m,
-			   const struct syslog_origin *o, GString *out)
-{
-	switch (r->cfg.target) {
-	case RELAY_TO_JOURNAL:
-		syslog_format_journal(m, o, out);
-		break;
-	case RELAY_TO_SYSLOG:
-	case RELAY_TO_UDP:
-	case RELAY_TO_TCP:
-		if (r->cfg.format == RELAY_RFC3164)
-			syslog_format_3164(m, o, out);
-		else
-			syslog_format_5424(m, o, out);
-		if (r->cfg.target == RELAY_TO_TCP)
-			syslog_frame_octets(out);
-		break;
-	}
-}
-
-static void enqueue(struct relay *r, struct container *c, GString *data, bool own)
-{
-	struct pending *p = g_new0(struct pending, 1);
-
-	p->c = c;
-	c->refs++;
-	c->queued += !own;
-	c->queued_bytes += own ? 0 : data->len;
-	r->up.bytes += data->len;
-	p->data = data;
-	p->own = own;
-	g_queue_push_tail(&r->up.queue, p);
-	upstream_kick(r);
 }
 
 /* --- drop summaries --------------------------------------------------------- */
@@ -379,9 +117,9 @@ static void summary_emit(struct relay *r, struct container *c, guint64 now)
 	GString *out = g_string_new(NULL);
 
 	syslog_msg_init_own(&m, 4 /* warning */, text);
-	format_message(r, &m, &o, out);
+	relay_upstream_format(r->up, &m, &o, out);
 	c->win_rate = c->win_queue = 0;
-	enqueue(r, c, out, true);
+	relay_upstream_push(r->up, c->account, out, true);
 }
 
 static gboolean summary_tick_cb(gpointer data)
@@ -459,13 +197,13 @@ static bool receive_one(struct relay *r, struct container *c, size_t len, const 
 	/* len is the datagram's whole length (MSG_TRUNC); what was kept is
 	 * at most max_message. */
 	out = g_string_sized_new(MIN(len, r->cfg.max_message) + 256);
-	format_message(r, &m, &o, out);
-	if (c->queued_bytes + out->len > r->cfg.queue_bytes ||
-	    r->up.bytes + out->len > r->cfg.total_queue_bytes) {
+	relay_upstream_format(r->up, &m, &o, out);
+	if (c->account->queued_bytes + out->len > r->cfg.queue_bytes ||
+	    relay_upstream_bytes(r->up) + out->len > r->cfg.total_queue_bytes) {
 		g_string_free(out, TRUE);
 		return false;
 	}
-	enqueue(r, c, out, false);
+	relay_upstream_push(r->up, c->account, out, false);
 	return true;
 }
 
@@ -499,14 +237,14 @@ static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
 		}
 		c->n.received++;
 		mono = now_monotonic_us();
-		switch (relay_admit(&c->bucket, c->queued, r->cfg.queue, mono)) {
-		case RELAY_DROP_QUEUE:
+		switch (relay_ratelimit_admit(&c->bucket, c->account->queued, r->cfg.queue, mono)) {
+		case RELAY_RATELIMIT_DROP_QUEUE:
 			count_drop(r, c, DROP_QUEUE, mono);
 			continue;
-		case RELAY_DROP_RATE:
+		case RELAY_RATELIMIT_DROP_RATE:
 			count_drop(r, c, DROP_RATE, mono);
 			continue;
-		case RELAY_ADMIT:
+		case RELAY_RATELIMIT_ADMIT:
 			break;
 		}
 		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
@@ -514,7 +252,7 @@ static gboolean container_readable_cb(gint fd, GIOCondition cond, gpointer data)
 			    h->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
 				cred = (const struct ucred *)CMSG_DATA(h);
 		if (!receive_one(r, c, (size_t)n, cred)) {
-			token_bucket_refund(&c->bucket);
+			relay_ratelimit_refund(&c->bucket);
 			count_drop(r, c, DROP_MEMORY, mono);
 		}
 	}
@@ -572,7 +310,7 @@ static bool name_taken(const char *name, void *data)
 	GHashTableIter it;
 	gpointer v;
 
-	if (relay_name_is_host(name, self->relay->hostname))
+	if (relay_reg_name_is_host(name, self->relay->hostname))
 		return true;
 	g_hash_table_iter_init(&it, self->relay->containers);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -588,8 +326,8 @@ static bool name_taken(const char *name, void *data)
 /* Adds (or updates) a container from its registration file. */
 static int container_add(struct relay *r, const char *id, char **why)
 {
-	g_autofree char *regpath = relay_path_reg(r->cfg.run_dir, id);
-	g_autofree char *dir = relay_path_dir(r->cfg.run_dir, id);
+	g_autofree char *regpath = relay_ctl_path_reg(r->cfg.run_dir, id);
+	g_autofree char *dir = relay_ctl_path_dir(r->cfg.run_dir, id);
 	g_autofree char *text = NULL;
 	g_auto(relay_reg) reg = { 0 };
 	struct container *c;
@@ -597,7 +335,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 	size_t len;
 	int e;
 
-	if (!relay_id_valid(id)) {
+	if (!relay_reg_id_valid(id)) {
 		return fail_why(why, "'%s' is not a container id", id);
 	}
 	e = file_read_all(regpath, &text, &len);
@@ -615,16 +353,16 @@ static int container_add(struct relay *r, const char *id, char **why)
 	}
 	/* The name is the hostname upstream: never the host's own, which
 	 * receivers and readers take for the host's messages. */
-	if (relay_name_is_host(reg.name, r->hostname)) {
+	if (relay_reg_name_is_host(reg.name, r->hostname)) {
 		return fail_why(why, "the name '%s' is the host's", reg.name);
 	}
 	c = g_hash_table_lookup(r->containers, id);
 	if (!c) {
 		c = g_new0(struct container, 1);
 		c->relay = r;
-		c->refs = 1;
 		c->fd = -1;
 		c->id = g_strdup(id);
+		c->account = relay_upstream_account_new();
 		g_hash_table_insert(r->containers, c->id, c);
 	}
 	/* One live container a name: another that asks for it gets the first
@@ -634,7 +372,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 
 		g_free(c->name);
 		g_free(c->base);
-		c->name = relay_name_pick(reg.name, name_taken, &self);
+		c->name = relay_reg_name_pick(reg.name, name_taken, &self);
 		c->base = g_strdup(reg.name);
 		if (strcmp(c->name, reg.name) != 0)
 			log_info("container %s: the name '%s' is another container's; it is '%s' "
@@ -642,8 +380,8 @@ static int container_add(struct relay *r, const char *id, char **why)
 				 id, reg.name, c->name);
 	}
 	c->pid = reg.pid;
-	relay_limits_apply(&r->cfg, &reg, &rate, &burst);
-	token_bucket_init(&c->bucket, rate, burst, now_monotonic_us());
+	relay_ratelimit_for(&r->cfg, &reg, &rate, &burst);
+	relay_ratelimit_init(&c->bucket, rate, burst, now_monotonic_us());
 	if (c->fd >= 0)
 		return 0;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -654,7 +392,7 @@ static int container_add(struct relay *r, const char *id, char **why)
 		*why = g_strdup_printf("%s/log: %s", dir, g_strerror(-e));
 		/* Out of the table, its directory kept: it may be mounted. */
 		g_hash_table_steal(r->containers, id);
-		container_unref(c);
+		container_free(c);
 		return e;
 	}
 	c->watch = g_unix_fd_add(c->fd, G_IO_IN, container_readable_cb, c);
@@ -667,18 +405,18 @@ static void container_table_free(gpointer p)
 	struct container *c = p;
 
 	container_close(c, c->relay->cfg.run_dir);
-	container_unref(c);
+	container_free(c);
 }
 
-static int container_drop(struct relay *r, const char *id, char **why)
+int relay_drop(struct relay *r, const char *id, char **why)
 {
 	g_autofree char *regpath = NULL;
 	struct container *c;
 
-	if (!relay_id_valid(id)) {
+	if (!relay_reg_id_valid(id)) {
 		return fail_why(why, "'%s' is not a container id", id);
 	}
-	regpath = relay_path_reg(r->cfg.run_dir, id);
+	regpath = relay_ctl_path_reg(r->cfg.run_dir, id);
 	unlink(regpath);
 	c = g_hash_table_lookup(r->containers, id);
 	if (!c) {
@@ -755,21 +493,27 @@ static void containers_restore(struct relay *r)
 	}
 }
 
-/* --- the control socket ------------------------------------------------- */
+/* --- what the control socket asks (relay_ctl_server.c) ------------------ */
 
-static void stats_reply(struct relay *r, GString *out)
+int relay_add(struct relay *r, const char *id, const char **name, char **why)
+{
+	int e = container_add(r, id, why);
+
+	if (e == 0)
+		*name = ((const struct container *)g_hash_table_lookup(r->containers, id))->name;
+	return e;
+}
+
+void relay_stats(struct relay *r, GString *out)
 {
 	g_autoptr(GList) ids = g_hash_table_get_keys(r->containers);
 
 	ids = g_list_sort(ids, (GCompareFunc)strcmp);
-	g_string_append_printf(
-		out,
-		"upstream to=%s connected=%s queued=%u queued-bytes=%" G_GUINT64_FORMAT
-		" reconnects=%" G_GUINT64_FORMAT "\n",
-		relay_target_name(r->cfg.target), r->up.fd >= 0 && !r->up.connecting ? "yes" : "no",
-		g_queue_get_length(&r->up.queue), r->up.bytes, r->up.reconnects);
+	relay_upstream_stats(r->up, out);
 	for (GList *l = ids; l; l = l->next) {
 		const struct container *c = g_hash_table_lookup(r->containers, l->data);
+		guint64 dropped = c->n.dropped_rate + c->n.dropped_queue + c->n.dropped_memory +
+				  c->account->dropped_failed;
 
 		g_string_append_printf(
 			out,
@@ -780,173 +524,32 @@ static void stats_reply(struct relay *r, GString *out)
 			" dropped-failed=%" G_GUINT64_FORMAT " queued=%" G_GUINT64_FORMAT
 			" queued-bytes=%" G_GUINT64_FORMAT " rate=%" G_GUINT64_FORMAT
 			" burst=%" G_GUINT64_FORMAT "\n",
-			c->id, c->name, (int)c->pid, c->n.received, c->n.forwarded,
-			c->n.dropped_rate + c->n.dropped_queue + c->n.dropped_memory +
-				c->n.dropped_failed,
+			c->id, c->name, (int)c->pid, c->n.received, c->account->forwarded, dropped,
 			c->n.truncated, c->n.dropped_rate, c->n.dropped_queue, c->n.dropped_memory,
-			c->n.dropped_failed, c->queued, c->queued_bytes, c->bucket.rate,
-			c->bucket.burst);
+			c->account->dropped_failed, c->account->queued, c->account->queued_bytes,
+			c->bucket.rate, c->bucket.burst);
 	}
 }
 
-static void control_request(struct relay *r, const char *req, GString *reply)
+/* The control socket's requests, for its server (relay_ctl_server.h). */
+static int ctl_add(void *r, const char *id, const char **name, char **why)
 {
-	g_autofree char *why = NULL;
-	int e = 0;
-
-	if (g_str_has_prefix(req, "add ")) {
-		e = container_add(r, req + 4, &why);
-		if (e == 0) {
-			/* The name it has upstream: maybe not the one it asked for. */
-			const struct container *c = g_hash_table_lookup(r->containers, req + 4);
-
-			g_string_append_printf(reply, "ok name=%s\n", c->name);
-			return;
-		}
-	} else if (g_str_has_prefix(req, "drop ")) {
-		e = container_drop(r, req + 5, &why);
-	} else if (strcmp(req, "stats") == 0) {
-		g_string_append(reply, "ok\n");
-		stats_reply(r, reply);
-		return;
-	} else {
-		e = -EINVAL;
-		why = g_strdup("unknown request (add ID, drop ID, stats)");
-	}
-	if (e < 0)
-		g_string_append_printf(reply, "error: %s\n", why);
-	else
-		g_string_append(reply, "ok\n");
+	return relay_add(r, id, name, why);
 }
 
-/* A control connection: one request, one reply, within CLIENT_TIMEOUT_MS. */
-struct ctl_client {
-	struct relay *relay;
-	int fd;
-	guint watch, timer;
-};
-
-#define CLIENT_TIMEOUT_MS 5000
-
-static void ctl_client_free(struct ctl_client *cl)
+static int ctl_drop(void *r, const char *id, char **why)
 {
-	if (cl->watch)
-		g_source_remove(cl->watch);
-	if (cl->timer)
-		g_source_remove(cl->timer);
-	close(cl->fd);
-	g_free(cl);
+	return relay_drop(r, id, why);
 }
 
-static gboolean ctl_client_timeout_cb(gpointer data)
+static void ctl_stats(void *r, GString *out)
 {
-	struct ctl_client *cl = data;
-
-	cl->timer = 0;
-	ctl_client_free(cl);
-	return G_SOURCE_REMOVE;
+	relay_stats(r, out);
 }
 
-static gboolean control_client_cb(gint fd, GIOCondition cond, gpointer data)
-{
-	struct ctl_client *cl = data;
-	g_autoptr(GString) reply = g_string_new(NULL);
-	char req[512];
-	ssize_t n = recv(fd, req, sizeof(req) - 1, MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return G_SOURCE_CONTINUE;
-	if (n > 0) {
-		req[n] = '\0';
-		req[strcspn(req, "\n")] = '\0';
-		control_request(cl->relay, req, reply);
-		log_debug("control: %s: %.*s", req, (int)strcspn(reply->str, "\n"), reply->str);
-		if (reply->len > RELAY_REPLY_MAX)
-			g_string_assign(reply, "error: the reply is too long\n");
-		/* A client that reads nothing does not hold the relay up. */
-		if (send(fd, reply->str, reply->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			log_warn("control: replying: %s", g_strerror(errno));
-	}
-	cl->watch = 0;
-	ctl_client_free(cl);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data);
-
-static gboolean control_resume_cb(gpointer data)
-{
-	struct relay *r = data;
-
-	r->ctl_pause = 0;
-	r->ctl_watch = g_unix_fd_add(r->ctl_fd, G_IO_IN, control_accept_cb, r);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean control_accept_cb(gint fd, GIOCondition cond, gpointer data)
-{
-	struct relay *r = data;
-	struct ctl_client *cl;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-	if (c < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
-		/* The connection stays queued and the socket readable: watching
-		 * it now would spin. Wait for descriptors to be closed. */
-		log_warn("control: accepting: %s; again in %d ms", g_strerror(errno),
-			 ACCEPT_PAUSE_MS);
-		r->ctl_watch = 0;
-		r->ctl_pause = g_timeout_add(ACCEPT_PAUSE_MS, control_resume_cb, r);
-		return G_SOURCE_REMOVE;
-	}
-	if (c < 0)
-		return G_SOURCE_CONTINUE;
-	/* The socket is root's, mode 0600; and the peer must be root too. */
-	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
-		close(c);
-		return G_SOURCE_CONTINUE;
-	}
-	cl = g_new0(struct ctl_client, 1);
-	cl->relay = r;
-	cl->fd = c;
-	cl->watch = g_unix_fd_add(c, G_IO_IN | G_IO_HUP, control_client_cb, cl);
-	/* A client that connects and says nothing does not keep its fd. */
-	cl->timer = g_timeout_add(CLIENT_TIMEOUT_MS, ctl_client_timeout_cb, cl);
-	return G_SOURCE_CONTINUE;
-}
-
-static int control_listen(struct relay *r, char **why)
-{
-	g_autofree char *path = relay_path_control(r->cfg.run_dir);
-	struct sockaddr_un sa;
-	socklen_t salen;
-	autoclose int fd = -1;
-	mode_t old;
-	int e;
-
-	if (unix_addr(path, &sa, &salen) < 0) {
-		*why = g_strdup_printf("%s: too long for a socket address", path);
-		return -ENAMETOOLONG;
-	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	old = umask(0077);
-	e = bind(fd, (struct sockaddr *)&sa, salen) < 0 ? -errno : 0;
-	umask(old);
-	if (e == 0 && listen(fd, 64) < 0)
-		e = -errno;
-	if (e < 0) {
-		*why = g_strdup_printf("%s: %s", path, g_strerror(-e));
-		return e;
-	}
-	r->ctl_fd = fd;
-	fd = -1;
-	r->ctl_watch = g_unix_fd_add(r->ctl_fd, G_IO_IN, control_accept_cb, r);
-	return 0;
-}
+static const struct relay_ctl_ops ctl_ops = { .add = ctl_add,
+					      .drop = ctl_drop,
+					      .stats = ctl_stats };
 
 /* --- the daemon --------------------------------------------------------- */
 
@@ -1016,11 +619,7 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	r->cfg.run_dir = g_strdup(cfg->run_dir);
 	r->cfg.path = g_strdup(cfg->path);
 	r->cfg.address = g_strdup(cfg->address);
-	r->ctl_fd = -1;
 	r->lock_fd = -1;
-	r->up.fd = -1;
-	r->up.backoff_ms = BACKOFF_MIN_MS;
-	g_queue_init(&r->up.queue);
 	r->buf = g_malloc(cfg->max_message);
 	{
 		char host[HOST_NAME_MAX + 1] = "";
@@ -1041,24 +640,20 @@ int relay_new(const struct relay_config *cfg, struct relay **out, char **why)
 	e = relay_lock(r, why);
 	if (e < 0)
 		return e;
-	e = upstream_resolve(r, why);
+	e = relay_upstream_new(&r->cfg, &r->up, why);
 	if (e < 0)
 		return e;
-	e = control_listen(r, why);
+	e = relay_ctl_server_new(&ctl_ops, r, r->cfg.run_dir, &r->ctl, why);
 	if (e < 0)
 		return e;
 	containers_restore(r);
-	e = upstream_connect(r);
-	if (e < 0)
-		upstream_lost(r, -e);
-	else
-		upstream_kick(r);
+	relay_upstream_start(r->up);
 	r->signals[0] = g_unix_signal_add(SIGTERM, quit_cb, r);
 	r->signals[1] = g_unix_signal_add(SIGINT, quit_cb, r);
 	r->signals[2] = g_unix_signal_add(SIGHUP, rescan_cb, r);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("relaying %u containers to %s", g_hash_table_size(r->containers),
-		 relay_target_name(cfg->target));
+		 relay_config_target_name(cfg->target));
 	return 0;
 }
 
@@ -1076,16 +671,8 @@ void relay_free(struct relay *r)
 			g_source_remove(r->signals[i]);
 	if (r->summary_timer)
 		g_source_remove(r->summary_timer);
-	if (r->ctl_watch)
-		g_source_remove(r->ctl_watch);
-	if (r->ctl_pause)
-		g_source_remove(r->ctl_pause);
-	if (r->ctl_fd >= 0)
-		close(r->ctl_fd);
-	if (r->up.retry)
-		g_source_remove(r->up.retry);
-	upstream_close(r);
-	g_queue_clear_full(&r->up.queue, (GDestroyNotify)pending_free);
+	relay_ctl_server_free(r->ctl);
+	relay_upstream_free(r->up);
 	/* Directories stay (containers have them mounted) and so do
 	 * registrations: the next relay binds a new socket in each. */
 	{
@@ -1098,7 +685,7 @@ void relay_free(struct relay *r)
 
 			g_hash_table_iter_steal(&it);
 			container_close(c, NULL);
-			container_unref(c);
+			container_free(c);
 		}
 	}
 	g_hash_table_unref(r->containers);

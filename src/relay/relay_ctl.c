@@ -9,24 +9,24 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-char *relay_path_control(const char *run_dir)
+char *relay_ctl_path_control(const char *run_dir)
 {
 	return g_build_filename(run_dir, "control", NULL);
 }
 
-char *relay_path_reg(const char *run_dir, const char *id)
+char *relay_ctl_path_reg(const char *run_dir, const char *id)
 {
 	return g_build_filename(run_dir, "reg", id, NULL);
 }
 
-char *relay_path_dir(const char *run_dir, const char *id)
+char *relay_ctl_path_dir(const char *run_dir, const char *id)
 {
 	return g_build_filename(run_dir, "c", id, NULL);
 }
 
 int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char **reply)
 {
-	g_autofree char *path = relay_path_control(run_dir);
+	g_autofree char *path = relay_ctl_path_control(run_dir);
 	g_autofree char *request = id ? g_strconcat(verb, " ", id, NULL) : g_strdup(verb);
 	g_autofree char *buf = NULL;
 	struct sockaddr_un sa;
@@ -49,8 +49,8 @@ int relay_ctl_call(const char *run_dir, const char *verb, const char *id, char *
 		return -errno;
 	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
 		return -errno;
-	buf = g_malloc(RELAY_REPLY_MAX + 1);
-	n = recv(fd, buf, RELAY_REPLY_MAX, 0);
+	buf = g_malloc(RELAY_CTL_REPLY_MAX + 1);
+	n = recv(fd, buf, RELAY_CTL_REPLY_MAX, 0);
 	if (n < 0)
 		return -errno;
 	if (n == 0)

@@ -121,7 +121,7 @@ if command -v podman >/dev/null; then
 	[ "$RC" = 0 ] || cat "$WORK/podman.err"
 	check_probe "podman"
 else
-	skip "needs podman (apt-get install podman)"
+	skip_section "podman, with the shipped hooks.d file" "needs podman (apt-get install podman)"
 fi
 
 # --- LXC, with the shipped mount hook include -------------------------------
@@ -163,7 +163,7 @@ CONF
 	[ "$RC" = 0 ] || tail -20 "$WORK/lxc.log"
 	check_probe "lxc"
 else
-	skip "needs LXC (apt-get install lxc)"
+	skip_section "LXC, with the shipped mount hook include" "needs LXC (apt-get install lxc)"
 fi
 
 # --- failure paths --------------------------------------------------------
@@ -252,7 +252,7 @@ if command -v strace >/dev/null; then
 	check "killed after one mount: no container left" "$($RUNC list -q | grep -c "lensfs-killed-$$")" 0
 	check "killed after one mount: nothing mounted on the host" "$(grep -c " - fuse.lensfs " /proc/self/mountinfo)" "$HOST_MOUNTS"
 else
-	skip "needs strace (apt-get install strace) to inject failures"
+	skip_section "a mount that fails, a hook killed half-way" "needs strace (apt-get install strace) to inject failures"
 fi
 
 finish

@@ -4,6 +4,8 @@
 #
 # A test skips (exit 77) when the machine lacks root, /dev/fuse or
 # writable cgroups; with LENSFS_TEST_STRICT=1 (CI) a skip is a failure.
+# Once checks ran, only a section skips (skip_section), under the same
+# rule, and the script goes on: what ran is reported, failures included.
 
 set -u
 BUILDDIR=${LENSFS_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -18,9 +20,18 @@ PYTHON="python3 -S"
 LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-3}
 passed=0
 failed=0
+skipped=0
 cleanups=()
 
+# skip REASON: the whole script cannot run here (before its first check).
 skip() {
+	# After checks, a skip of the rest would report them as skipped,
+	# failures included: a test that does this is wrong (skip_section).
+	if [ $((passed + failed + skipped)) -gt 0 ]; then
+		not_ok "skip after the checks above: $* (use skip_section)"
+		finish
+		exit 1
+	fi
 	echo "SKIP: $*"
 	if [ "${LENSFS_TEST_STRICT:-0}" = 1 ]; then
 		echo "LENSFS_TEST_STRICT=1: a skip is a failure"
@@ -41,11 +52,11 @@ defer() { cleanups+=("$*"); }
 
 ok() {
 	passed=$((passed + 1))
-	echo "ok $((passed + failed)) - $*"
+	echo "ok $((passed + failed + skipped)) - $*"
 }
 not_ok() {
 	failed=$((failed + 1))
-	echo "not ok $((passed + failed)) - $*"
+	echo "not ok $((passed + failed + skipped)) - $*"
 }
 # check NAME GOT WANT
 check() {
@@ -57,14 +68,29 @@ check_true() {
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
-# skip_case NAME REASON: a case this machine cannot run (TAP's SKIP).
+# skip_case NAME REASON: a case this machine cannot run whatever is
+# installed (one CPU online, an older kernel): TAP's SKIP, even in CI.
 skip_case() {
-	passed=$((passed + 1))
-	echo "ok $((passed + failed)) - $1 # SKIP $2"
+	skipped=$((skipped + 1))
+	echo "ok $((passed + failed + skipped)) - $1 # SKIP $2"
 }
+# skip_section NAME REASON: the checks of a section need what the machine
+# lacks (a runtime, a tool); those before and after it still run. As with
+# skip: TAP's SKIP, and with LENSFS_TEST_STRICT=1 (CI) a failure.
+skip_section() {
+	if [ "${LENSFS_TEST_STRICT:-0}" = 1 ]; then
+		not_ok "$1: not run, $2 (LENSFS_TEST_STRICT=1: a skip is a failure)"
+	else
+		skip_case "$1" "$2"
+	fi
+}
+# The counts, and the status: 1 when a check failed. Skipped checks are
+# counted apart, never as passed.
 finish() {
-	echo "# $passed passed, $failed failed"
-	echo "$passed passed, $failed failed"
+	local counts="$passed passed, $failed failed"
+	[ "$skipped" -eq 0 ] || counts="$counts, $skipped skipped"
+	echo "# $counts"
+	echo "$counts"
 	[ "$failed" -eq 0 ]
 }
 

@@ -18,6 +18,8 @@
 
 #include "oci.h"
 #include "relay_config.h"
+#include "relay_ratelimit.h"
+#include "relay_reg.h"
 #include "relay_hook.h"
 #include "syslog_msg.h"
 
@@ -531,58 +533,58 @@ static void test_format_journal(void **state)
 
 static void test_token_bucket(void **state)
 {
-	struct token_bucket b;
+	struct relay_ratelimit b;
 	int passed = 0;
 
-	token_bucket_init(&b, 10, 3, 1000);
+	relay_ratelimit_init(&b, 10, 3, 1000);
 	for (int i = 0; i < 5; i++)
-		passed += token_bucket_take(&b, 1000);
+		passed += relay_ratelimit_take(&b, 1000);
 	assert_int_equal(passed, 3);
 	/* 10 a second: one more every 100 ms, none at 99.999 ms. */
-	assert_false(token_bucket_take(&b, 1000 + 99999));
-	assert_true(token_bucket_take(&b, 1000 + 100000));
-	assert_false(token_bucket_take(&b, 1000 + 100000));
+	assert_false(relay_ratelimit_take(&b, 1000 + 99999));
+	assert_true(relay_ratelimit_take(&b, 1000 + 100000));
+	assert_false(relay_ratelimit_take(&b, 1000 + 100000));
 	/* A long pause refills to the burst, no more. */
 	passed = 0;
 	for (int i = 0; i < 10; i++)
-		passed += token_bucket_take(&b, 1000 + 3600000000ULL);
+		passed += relay_ratelimit_take(&b, 1000 + 3600000000ULL);
 	assert_int_equal(passed, 3);
 	/* A clock that goes back takes nothing away, gives nothing. */
-	assert_false(token_bucket_take(&b, 5));
+	assert_false(relay_ratelimit_take(&b, 5));
 	/* rate 0: no limit. */
-	token_bucket_init(&b, 0, 0, 0);
+	relay_ratelimit_init(&b, 0, 0, 0);
 	for (int i = 0; i < 1000; i++)
-		assert_true(token_bucket_take(&b, 0));
+		assert_true(relay_ratelimit_take(&b, 0));
 	/* 3 a second: a token every 333333.3 us, no rounding lost over time. */
-	token_bucket_init(&b, 3, 2, 0);
-	assert_true(token_bucket_take(&b, 0));
-	assert_true(token_bucket_take(&b, 0));
-	assert_false(token_bucket_take(&b, 333333));
-	assert_true(token_bucket_take(&b, 333334));
-	assert_false(token_bucket_take(&b, 666666));
-	assert_true(token_bucket_take(&b, 666667));
-	assert_true(token_bucket_take(&b, 1000000));
-	assert_false(token_bucket_take(&b, 1000000));
+	relay_ratelimit_init(&b, 3, 2, 0);
+	assert_true(relay_ratelimit_take(&b, 0));
+	assert_true(relay_ratelimit_take(&b, 0));
+	assert_false(relay_ratelimit_take(&b, 333333));
+	assert_true(relay_ratelimit_take(&b, 333334));
+	assert_false(relay_ratelimit_take(&b, 666666));
+	assert_true(relay_ratelimit_take(&b, 666667));
+	assert_true(relay_ratelimit_take(&b, 1000000));
+	assert_false(relay_ratelimit_take(&b, 1000000));
 }
 
 /* A message the queue cannot take costs no token; one dropped for memory
  * after its token was taken gets it back. */
 static void test_admit_queue_first(void **state)
 {
-	struct token_bucket b;
+	struct relay_ratelimit b;
 
-	token_bucket_init(&b, 10, 3, 0);
+	relay_ratelimit_init(&b, 10, 3, 0);
 	for (int i = 0; i < 100; i++)
-		assert_int_equal(relay_admit(&b, 5, 5, 0), RELAY_DROP_QUEUE);
-	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
-	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
-	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
-	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_DROP_RATE);
-	token_bucket_refund(&b);
-	assert_int_equal(relay_admit(&b, 4, 5, 0), RELAY_ADMIT);
+		assert_int_equal(relay_ratelimit_admit(&b, 5, 5, 0), RELAY_RATELIMIT_DROP_QUEUE);
+	assert_int_equal(relay_ratelimit_admit(&b, 4, 5, 0), RELAY_RATELIMIT_ADMIT);
+	assert_int_equal(relay_ratelimit_admit(&b, 4, 5, 0), RELAY_RATELIMIT_ADMIT);
+	assert_int_equal(relay_ratelimit_admit(&b, 4, 5, 0), RELAY_RATELIMIT_ADMIT);
+	assert_int_equal(relay_ratelimit_admit(&b, 4, 5, 0), RELAY_RATELIMIT_DROP_RATE);
+	relay_ratelimit_refund(&b);
+	assert_int_equal(relay_ratelimit_admit(&b, 4, 5, 0), RELAY_RATELIMIT_ADMIT);
 	/* No more than the burst back. */
 	for (int i = 0; i < 10; i++)
-		token_bucket_refund(&b);
+		relay_ratelimit_refund(&b);
 	assert_int_equal(b.tokens, 3 * 1000000);
 }
 
@@ -715,32 +717,32 @@ static void test_severity_floor(void **state)
 
 static void test_ids(void **state)
 {
-	assert_true(relay_id_valid("abc-DEF_1.2+3"));
-	assert_false(relay_id_valid(""));
-	assert_false(relay_id_valid(".hidden"));
-	assert_false(relay_id_valid("a/b"));
-	assert_false(relay_id_valid(".."));
-	assert_false(relay_id_valid("a b"));
+	assert_true(relay_reg_id_valid("abc-DEF_1.2+3"));
+	assert_false(relay_reg_id_valid(""));
+	assert_false(relay_reg_id_valid(".hidden"));
+	assert_false(relay_reg_id_valid("a/b"));
+	assert_false(relay_reg_id_valid(".."));
+	assert_false(relay_reg_id_valid("a b"));
 	{
 		g_autofree char *long_id = g_strnfill(129, 'a');
 
-		assert_false(relay_id_valid(long_id));
+		assert_false(relay_reg_id_valid(long_id));
 		long_id[128] = '\0';
-		assert_true(relay_id_valid(long_id));
+		assert_true(relay_reg_id_valid(long_id));
 	}
 }
 
 static void test_name_sanitize(void **state)
 {
-	g_autofree char *a = relay_name_sanitize("web/1 (prod)");
-	g_autofree char *b = relay_name_sanitize("..x\xc3\xa9");
-	g_autofree char *c = relay_name_sanitize("");
+	g_autofree char *a = relay_reg_name_sanitize("web/1 (prod)");
+	g_autofree char *b = relay_reg_name_sanitize("..x\xc3\xa9");
+	g_autofree char *c = relay_reg_name_sanitize("");
 
 	assert_string_equal(a, "web_1__prod_");
 	assert_string_equal(b, "x__");
 	assert_string_equal(c, "");
-	assert_true(relay_id_valid(a));
-	assert_true(relay_id_valid(b));
+	assert_true(relay_reg_id_valid(a));
+	assert_true(relay_reg_id_valid(b));
 }
 
 /* The relay never lets a container pass for the host. */
@@ -753,22 +755,22 @@ static void test_name_is_host(void **state)
 					     "myhos",	 "myhost_",	 "localhost2" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(host); i++)
-		if (!relay_name_is_host(host[i], "myhost.example.org"))
+		if (!relay_reg_name_is_host(host[i], "myhost.example.org"))
 			fail_msg("'%s' is not taken for the host's", host[i]);
 	for (size_t i = 0; i < G_N_ELEMENTS(other); i++)
-		if (relay_name_is_host(other[i], "myhost.example.org"))
+		if (relay_reg_name_is_host(other[i], "myhost.example.org"))
 			fail_msg("'%s' is taken for the host's", other[i]);
-	assert_true(relay_name_is_host("VM", "vm"));
-	assert_false(relay_name_is_host("vm.local", "vm"));
+	assert_true(relay_reg_name_is_host("VM", "vm"));
+	assert_false(relay_reg_name_is_host("vm.local", "vm"));
 	/* No host name known: localhost still is one. */
-	assert_true(relay_name_is_host("localhost", ""));
-	assert_false(relay_name_is_host("web", ""));
+	assert_true(relay_reg_name_is_host("localhost", ""));
+	assert_false(relay_reg_name_is_host("web", ""));
 }
 
-/* taken() for relay_name_pick: the names in a set, and the host's. */
+/* taken() for relay_reg_name_pick: the names in a set, and the host's. */
 static bool in_set(const char *name, void *data)
 {
-	return g_hash_table_contains(data, name) || relay_name_is_host(name, "web-4");
+	return g_hash_table_contains(data, name) || relay_reg_name_is_host(name, "web-4");
 }
 
 static void test_name_pick(void **state)
@@ -792,24 +794,24 @@ static void test_name_pick(void **state)
 
 		if (steps[i].add)
 			g_hash_table_add(taken, g_strdup(steps[i].add));
-		got = relay_name_pick("web", in_set, taken);
+		got = relay_reg_name_pick("web", in_set, taken);
 		assert_string_equal(got, steps[i].want);
 	}
 	/* Past -9 the suffix grows. */
 	for (int n = 6; n <= 10; n++)
 		g_hash_table_add(taken, g_strdup_printf("web-%d", n));
-	name = relay_name_pick("web", in_set, taken);
+	name = relay_reg_name_pick("web", in_set, taken);
 	assert_string_equal(name, "web-11");
 	g_free(name);
 	/* At most 128 characters: the base is cut, the suffix kept. */
 	g_hash_table_add(taken, g_strdup(long_base));
-	name = relay_name_pick(long_base, in_set, taken);
+	name = relay_reg_name_pick(long_base, in_set, taken);
 	assert_string_equal(name, long2);
-	assert_true(relay_id_valid(name));
+	assert_true(relay_reg_id_valid(name));
 	g_free(name);
 	for (int n = 2; n <= 9; n++)
 		g_hash_table_add(taken, g_strdup_printf("%s-%d", a126, n));
-	name = relay_name_pick(long_base, in_set, taken);
+	name = relay_reg_name_pick(long_base, in_set, taken);
 	assert_string_equal(name, long10);
 	assert_int_equal(strlen(name), 128);
 	g_free(name);
@@ -851,7 +853,7 @@ static void test_registration_zero(void **state)
 	assert_int_equal(relay_reg_parse(text, strlen(text), &reg, &why), 0);
 	assert_string_equal(reg.id, "x");
 	relay_config_init(&cfg);
-	relay_limits_apply(&cfg, &reg, &rate, &burst);
+	relay_ratelimit_for(&cfg, &reg, &rate, &burst);
 	assert_int_equal(rate, cfg.rate);
 	assert_int_equal(burst, cfg.burst);
 	assert_int_equal(rate, 200);
@@ -883,28 +885,28 @@ static void test_limits(void **state)
 	struct relay_reg r = { 0 };
 	g_autofree char *why = NULL;
 
-	assert_int_equal(relay_limits_parse(NULL, NULL, &r, &why), 0);
+	assert_int_equal(relay_reg_limits_parse(NULL, NULL, &r, &why), 0);
 	assert_false(r.has_limits);
-	assert_int_equal(relay_limits_parse("20", NULL, &r, &why), 0);
+	assert_int_equal(relay_reg_limits_parse("20", NULL, &r, &why), 0);
 	assert_true(r.has_limits);
 	assert_int_equal(r.rate, 20);
 	assert_int_equal(r.burst, 20);
-	assert_int_equal(relay_limits_parse(NULL, "7", &r, &why), 0);
+	assert_int_equal(relay_reg_limits_parse(NULL, "7", &r, &why), 0);
 	assert_int_equal(r.rate, 7);
 	assert_int_equal(r.burst, 7);
 	/* 0 would turn the limit off: refused, the relay's limits apply. */
 	r.has_limits = false;
-	assert_int_equal(relay_limits_parse("0", NULL, &r, &why), -EINVAL);
+	assert_int_equal(relay_reg_limits_parse("0", NULL, &r, &why), -EINVAL);
 	assert_string_equal(why, "rate '0' is not a number of messages a second from 1");
 	assert_false(r.has_limits);
 	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_limits_parse(NULL, "0", &r, &why), -EINVAL);
+	assert_int_equal(relay_reg_limits_parse(NULL, "0", &r, &why), -EINVAL);
 	assert_string_equal(why, "burst '0' is not a number of messages from 1");
 	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_limits_parse("5", "0", &r, &why), -EINVAL);
+	assert_int_equal(relay_reg_limits_parse("5", "0", &r, &why), -EINVAL);
 	assert_non_null(strstr(why, "burst '0'"));
 	g_clear_pointer(&why, g_free);
-	assert_int_equal(relay_limits_parse("2147483648", NULL, &r, &why), -EINVAL);
+	assert_int_equal(relay_reg_limits_parse("2147483648", NULL, &r, &why), -EINVAL);
 	assert_false(r.has_limits);
 }
 
@@ -920,29 +922,29 @@ static void test_limits_apply(void **state)
 	guint64 rate, burst;
 
 	relay_config_init(&cfg);
-	relay_limits_apply(&cfg, &none, &rate, &burst);
+	relay_ratelimit_for(&cfg, &none, &rate, &burst);
 	assert_int_equal(rate, 200);
 	assert_int_equal(burst, 1000);
-	relay_limits_apply(&cfg, &big, &rate, &burst);
+	relay_ratelimit_for(&cfg, &big, &rate, &burst);
 	assert_int_equal(rate, 200);
 	assert_int_equal(burst, 1000);
-	relay_limits_apply(&cfg, &small, &rate, &burst);
+	relay_ratelimit_for(&cfg, &small, &rate, &burst);
 	assert_int_equal(rate, 5);
 	assert_int_equal(burst, 9);
 	/* A registration with 0 (written by hand): the relay's limits. */
-	relay_limits_apply(&cfg, &zero, &rate, &burst);
+	relay_ratelimit_for(&cfg, &zero, &rate, &burst);
 	assert_int_equal(rate, 200);
 	assert_int_equal(burst, 1000);
 	cfg.max_rate = 1000;
 	cfg.max_burst = 500;
-	relay_limits_apply(&cfg, &big, &rate, &burst);
+	relay_ratelimit_for(&cfg, &big, &rate, &burst);
 	assert_int_equal(rate, 1000);
 	assert_int_equal(burst, 500);
 	/* A relay without a limit has none to cap with. */
 	cfg.rate = 0;
 	cfg.max_rate = 0;
 	cfg.max_burst = 0;
-	relay_limits_apply(&cfg, &big, &rate, &burst);
+	relay_ratelimit_for(&cfg, &big, &rate, &burst);
 	assert_int_equal(rate, 2147483647);
 	assert_int_equal(burst, 1000);
 	relay_config_clear(&cfg);
@@ -1073,7 +1075,7 @@ static void test_reg_names(void **state)
 
 		assert_int_equal(reg_from_json(json, &reg, &why, &warning), 0);
 		expect_field(cases[i].why, "name", cases[i].name, reg.name);
-		assert_true(relay_id_valid(reg.name));
+		assert_true(relay_reg_id_valid(reg.name));
 	}
 	/* At most 128 characters. */
 	{
