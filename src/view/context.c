@@ -520,6 +520,9 @@ static int resolve_viewer(struct lensfs_ctx *ctx, pid_t pid, bool peek, struct v
 		e->used_at = now;
 		copy_entry(e, out);
 		out->cached = true;
+		/* A container whose resolution is kept has opened a view: it
+		 * runs, its limits are written. */
+		out->peek = false;
 		g_mutex_unlock(&ctx->lock);
 		return 0;
 	}

@@ -101,7 +101,8 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
  * The same, for a request whose view may not yet be the one that holds
  * once the container runs: a runtime's stat(2) of a view while it sets the
  * container up, before it writes the cgroup's limits (runc stats every bind
- * mount's source). What is cached is used, but neither this resolution nor
+ * mount's source). Unless the container's resolution is kept already (one
+ * of its processes opened a view: it runs), neither this resolution nor
  * anything read for it is kept (out->peek), so the container's first reads
  * see its limits, not what its cgroup held a moment before.
  */
