@@ -504,6 +504,7 @@ static int resolve_viewer(struct lensfs_ctx *ctx, pid_t pid, bool peek, struct v
 	if (r < 0)
 		return r;
 	if (strcmp(ns, ctx->self_pidns) == 0) {
+		out->peek = false; /* no container is set up in the host's */
 		out->host_pidns = true;
 		out->init_pid = 1;
 		r = pid_membership(ctx, pid, &out->cg);

@@ -148,12 +148,22 @@ static int host_file(struct lensfs_ctx *ctx, const char *root, const char *file,
 
 /* What v's request reads from cache, kept for the next unless v only
  * peeks (viewer_peek_pid): limits and text read while a runtime sets the
- * container up would outlive the limits it writes next. */
+ * container up would outlive the limits it writes next. What a peek does
+ * not find is made in the container's lane, not on a serving thread
+ * (-EWOULDBLOCK): a container that stats a view in a loop without opening
+ * it (statx with AT_STATX_FORCE_SYNC passes the kernel's attribute cache)
+ * costs its own lane a render each time, and no one else anything. */
 static int cache_obtain(struct ttl_cache *cache, const struct viewer *v, const char *key,
 			ttl_fill_fn fill, void *data, gpointer *out)
 {
-	return v->peek ? ttl_cache_peek(cache, key, fill, data, out)
-		       : ttl_cache_obtain(cache, key, fill, data, out);
+	int r;
+
+	if (!v->peek)
+		return ttl_cache_obtain(cache, key, fill, data, out);
+	if (!lanes_on_serving_thread())
+		return ttl_cache_peek(cache, key, fill, data, out);
+	r = ttl_cache_lookup(cache, key, out);
+	return r == -ENOENT ? -EWOULDBLOCK : r;
 }
 
 struct render_args {

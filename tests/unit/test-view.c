@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 
+#include "lanes.h"
 #include "render.h"
 #include "vtree.h"
 
@@ -394,6 +395,58 @@ static void test_peek(void **state)
 	fixture_remove(root);
 }
 
+struct serving_peek {
+	struct lensfs_ctx *ctx;
+	const struct viewer *v;
+	const char *path;
+	int err;
+	char *text;
+};
+
+static gpointer peek_serving(gpointer data)
+{
+	struct serving_peek *s = data;
+
+	lanes_enter_serving();
+	s->text = render(s->ctx, s->v, s->path, &s->err);
+	return NULL;
+}
+
+/* On a serving thread, what a peek does not find in the caches is not made
+ * there: the request goes to the container's lane (-EWOULDBLOCK), so that
+ * stats in a loop cost only the container that makes them. What is kept
+ * is answered at once. */
+static void test_peek_serving(void **state)
+{
+	char *root = fixture_copy("v2");
+	struct lensfs_ctx *ctx = fixture_ctx_refresh(root, true, 60000);
+	struct serving_peek s = { .ctx = ctx, .path = "proc/meminfo" };
+	g_autofree char *kept = NULL;
+	struct viewer p, v;
+
+	assert_int_equal(viewer_peek_pid(ctx, 4243, &p), 0);
+	s.v = &p;
+	g_thread_join(g_thread_new("serving", peek_serving, &s));
+	assert_int_equal(s.err, -EWOULDBLOCK);
+	g_free(s.text);
+	/* A lane (this thread) makes it; still nothing is kept. */
+	g_free(render_ok(ctx, &p, "proc/meminfo"));
+	g_thread_join(g_thread_new("serving", peek_serving, &s));
+	assert_int_equal(s.err, -EWOULDBLOCK);
+	g_free(s.text);
+	/* Once a read kept the text, a peek on a serving thread is answered. */
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	kept = render_ok(ctx, &v, "proc/meminfo");
+	g_thread_join(g_thread_new("serving", peek_serving, &s));
+	assert_int_equal(s.err, 0);
+	assert_string_equal(s.text, kept);
+	g_free(s.text);
+	viewer_clear(&p);
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 /* A burst that uses CPU time faster than the capacity grows would lower the
  * computed idle time: the daemon shows the last idle time instead, per
  * container, while user time grows. */
@@ -543,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_is_error),
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_peek_serving),
 		cmocka_unit_test(test_stat_floor),
 		cmocka_unit_test(test_stat_v1_times),
 		cmocka_unit_test(test_pressure),
