@@ -599,11 +599,11 @@ int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_mem
 	return 0;
 }
 
-/* Appends the thread ids listed in dir and in every cgroup below it: a v2
+/* Appends the ids listed in file of dir and of every cgroup below it: a v2
  * cgroup's processes may sit in children (init.scope), and a v1 "tasks"
  * lists the cgroup's own threads only. */
-static int threads_below(const char *dir, const char *file, int depth, unsigned int *cgroups,
-			 GArray *tids)
+static int list_below(const char *dir, const char *file, int depth, unsigned int *cgroups,
+		      GArray *tids)
 {
 	g_autofree char *text = NULL;
 	struct dirent *e;
@@ -650,7 +650,7 @@ static int threads_below(const char *dir, const char *file, int depth, unsigned 
 			continue;
 		sub = g_build_filename(dir, e->d_name, NULL);
 		(*cgroups)--;
-		r = threads_below(sub, file, depth + 1, cgroups, tids);
+		r = list_below(sub, file, depth + 1, cgroups, tids);
 		/* A child removed meanwhile is no error. */
 		if (r == -ENOENT)
 			r = 0;
@@ -659,8 +659,9 @@ static int threads_below(const char *dir, const char *file, int depth, unsigned 
 	return r < 0 ? r : 0;
 }
 
-int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
-		   unsigned int max_cgroups, GArray **tids)
+/* The ids listed in file (v1) or file_v2 of the cgroup and those below it. */
+static int ids_below(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     unsigned int max_cgroups, const char *file, const char *file_v2, GArray **ids)
 {
 	g_autofree char *dir = NULL;
 	unsigned int cgroups = max_cgroups;
@@ -668,12 +669,24 @@ int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membe
 
 	if (r < 0)
 		return r;
-	*tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-	r = threads_below(dir, layout->ctrl[CG_CPUACCT]->version == 2 ? "cgroup.threads" : "tasks",
-			  0, &cgroups, *tids);
+	*ids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	r = list_below(dir, layout->ctrl[CG_CPUACCT]->version == 2 ? file_v2 : file, 0, &cgroups,
+		       *ids);
 	if (r < 0)
-		g_clear_pointer(tids, g_array_unref);
+		g_clear_pointer(ids, g_array_unref);
 	return r;
+}
+
+int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		   unsigned int max_cgroups, GArray **tids)
+{
+	return ids_below(layout, m, max_cgroups, "tasks", "cgroup.threads", tids);
+}
+
+int cgroup_processes(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     unsigned int max_cgroups, GArray **pids)
+{
+	return ids_below(layout, m, max_cgroups, "cgroup.procs", "cgroup.procs", pids);
 }
 
 int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,

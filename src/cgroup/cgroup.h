@@ -115,6 +115,10 @@ int cgroup_cpu_times(const struct cgroup_layout *layout, const struct cgroup_mem
  * make any number). */
 int cgroup_threads(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		   unsigned int max_cgroups, GArray **tids);
+/* Likewise the ids of its processes (thread group leaders: "cgroup.procs"
+ * in v1 and v2). */
+int cgroup_processes(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		     unsigned int max_cgroups, GArray **pids);
 /* The cgroup's pressure file ("cpu", "memory", "io": <kind>.pressure in
  * the unified hierarchy); -EOPNOTSUPP when the host keeps none for it (no
  * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */

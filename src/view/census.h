@@ -12,16 +12,25 @@
  * the square of their number.
  *
  * The work is bounded whatever a container does: at most CENSUS_SAMPLE_MAX
- * threads' states are read (beyond, a random sample, its counts scaled to
- * all), and at most CENSUS_CGROUPS_MAX cgroups of the subtree listed.
+ * threads' states are read, and at most CENSUS_CGROUPS_MAX cgroups of the
+ * subtree listed. Beyond CENSUS_SAMPLE_MAX threads, the threads of small
+ * processes (at most CENSUS_SMALL_PROCESS threads each, half the states
+ * read at most, of the first CENSUS_PROCESSES_MAX processes listed) are
+ * read whole, and a random sample of the others, its counts scaled to all
+ * of them. A running thread is rare in a pool of thousands asleep: found
+ * in a sample of one in 40, it would count 40. So a shell or a reader
+ * beside a 20,000-thread JVM counts as the one it is, and only the pool's
+ * own counts are estimates.
  */
 
 #include <glib.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CENSUS_SAMPLE_MAX  512
-#define CENSUS_CGROUPS_MAX 4096
+#define CENSUS_SAMPLE_MAX    512
+#define CENSUS_CGROUPS_MAX   4096
+#define CENSUS_SMALL_PROCESS 16
+#define CENSUS_PROCESSES_MAX 256
 
 struct thread_state {
 	pid_t tid;
@@ -36,9 +45,11 @@ struct thread_census {
 	uint64_t cost_us; /* how long the census took, listing included (the caller's) */
 };
 
-/* Reads the states of tids (host thread ids) below proc_root. A thread that
- * exited meanwhile is not counted. */
-void census_take(const char *proc_root, const GArray *tids, struct thread_census *out);
+/* Reads the states of tids (host thread ids) below proc_root; procs (their
+ * processes, the thread group leaders; may be NULL) say which are small. A
+ * thread that exited meanwhile is not counted. */
+void census_take(const char *proc_root, const GArray *tids, const GArray *procs,
+		 struct thread_census *out);
 void census_clear(struct thread_census *c);
 
 /* The running and blocked threads as reader (a host thread id; 0: none)

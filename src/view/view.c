@@ -72,6 +72,7 @@ static uint64_t census_ttl(gconstpointer value, uint64_t ttl_us)
  */
 struct thread_list {
 	GArray *tids;
+	GArray *procs; /* listed only with more threads than a census reads */
 	uint64_t cost_us;
 };
 
@@ -81,6 +82,8 @@ static void thread_list_clear(gpointer p)
 
 	if (l->tids)
 		g_array_unref(l->tids);
+	if (l->procs)
+		g_array_unref(l->procs);
 }
 
 static uint64_t thread_list_ttl(gconstpointer value, uint64_t ttl_us)
@@ -421,6 +424,11 @@ static int fill_thread_list(gpointer value, void *data)
 	uint64_t start = now_monotonic_us();
 	int r = cgroup_threads(a->ctx->layout, a->m, CENSUS_CGROUPS_MAX, &l->tids);
 
+	/* Its processes, to tell the small ones (census.h): a process that
+	 * went meanwhile is only not told. */
+	if (r >= 0 && l->tids->len > CENSUS_SAMPLE_MAX &&
+	    cgroup_processes(a->ctx->layout, a->m, CENSUS_CGROUPS_MAX, &l->procs) < 0)
+		l->procs = NULL;
 	l->cost_us = now_monotonic_us() - start;
 	return r;
 }
@@ -437,7 +445,7 @@ static int fill_threads(gpointer value, void *data)
 	if (r < 0)
 		return r;
 	start = now_monotonic_us();
-	census_take(a->ctx->proc_root, l->tids, c);
+	census_take(a->ctx->proc_root, l->tids, l->procs, c);
 	c->cost_us = now_monotonic_us() - start;
 	ttl_cache_release(a->ctx->thread_lists, l);
 	return 0;

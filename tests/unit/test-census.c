@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The thread census: each thread's own stat file, every one up to the
- * sample size, an even sample beyond it, and the reader counted running. */
+ * sample size, beyond it the small processes whole and a random sample of
+ * the rest, and the reader counted running. */
 #include "config.h"
 
 #include "census.h"
@@ -88,7 +89,7 @@ static void test_every_thread_read(void **state)
 	make_tree(&t, 100, mixed);
 	/* A listed thread that has exited meanwhile is not counted. */
 	g_array_append_val(t.tids, (pid_t){ 5 });
-	census_take(t.root, t.tids, &c);
+	census_take(t.root, t.tids, NULL, &c);
 	assert_int_equal(c.total, 100);
 	assert_int_equal(c.running, 13); /* 0, 8, ..., 96 */
 	assert_int_equal(c.blocked, 4); /* 1, 33, 65, 97 */
@@ -132,7 +133,7 @@ static void test_sampled_beyond_the_bound(void **state)
 	GHashTable *seen = g_hash_table_new(NULL, NULL);
 
 	make_tree(&t, n, mixed);
-	census_take(t.root, t.tids, &c);
+	census_take(t.root, t.tids, NULL, &c);
 	assert_int_equal(c.sampled->len, CENSUS_SAMPLE_MAX);
 	for (guint i = 0; i < c.sampled->len; i++)
 		g_hash_table_add(
@@ -151,10 +152,79 @@ static void test_sampled_beyond_the_bound(void **state)
 	g_hash_table_unref(seen);
 
 	make_tree(&t, CENSUS_SAMPLE_MAX + 1, asleep);
-	census_take(t.root, t.tids, &c);
+	census_take(t.root, t.tids, NULL, &c);
 	assert_int_equal(c.sampled->len, CENSUS_SAMPLE_MAX);
 	assert_int_equal(c.total, CENSUS_SAMPLE_MAX + 1);
 	assert_int_equal(c.running, 0);
+	census_clear(&c);
+	free_tree(&t);
+}
+
+/* Thread tid of process pid: listed in the process's task directory. */
+static void add_thread_of(struct tree *t, pid_t pid, pid_t tid, char state)
+{
+	g_autofree char *dir = g_strdup_printf("%s/%d/task/%d", t->root, (int)pid, (int)tid);
+
+	add_thread(t, tid, state);
+	assert_int_equal(g_mkdir_with_parents(dir, 0755), 0);
+}
+
+/* A pool of 2,048 sleeping threads, and beside it small processes: a
+ * running reader, a process of three threads, one running, one blocked. A
+ * sample of one in four would count each running thread of theirs it
+ * caught as four, or miss it; they are read whole and count as they are. */
+static void test_small_processes_whole(void **state)
+{
+	unsigned int n = CENSUS_SAMPLE_MAX * 4;
+	struct tree t;
+	struct thread_census c;
+	g_autoptr(GArray) procs = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	pid_t listed[] = { 1000, 7, 5000, 5001, 6000, 7000 };
+	unsigned int running, blocked;
+
+	make_tree(&t, 0, asleep);
+	for (unsigned int i = 0; i < n; i++)
+		add_thread_of(&t, 1000, (pid_t)(1000 + i), 'S');
+	add_thread_of(&t, 5000, 5000, 'R');
+	add_thread_of(&t, 5001, 5001, 'R');
+	add_thread_of(&t, 5001, 5002, 'D');
+	add_thread_of(&t, 5001, 5003, 'S');
+	/* A process with a thread in another cgroup: that one is not listed
+	 * for the cgroup, and not counted. */
+	add_thread_of(&t, 6000, 6000, 'S');
+	add_thread_of(&t, 6000, 6001, 'R');
+	g_array_set_size(t.tids, t.tids->len - 1);
+	/* Seventeen running threads: more than a small process has; sampled. */
+	for (pid_t tid = 7000; tid < 7000 + CENSUS_SMALL_PROCESS + 1; tid++)
+		add_thread_of(&t, 7000, tid, 'R');
+	/* 7: a process that exited since it was listed. */
+	g_array_append_vals(procs, listed, G_N_ELEMENTS(listed));
+	census_take(t.root, t.tids, procs, &c);
+	assert_int_equal(c.total, n + 5 + CENSUS_SMALL_PROCESS + 1);
+	assert_int_equal(c.sampled->len, CENSUS_SAMPLE_MAX);
+	/* The pool is asleep: the running are the small processes' two, and
+	 * the big one's seventeen, estimated from a sample of about one in
+	 * four (at most 17 * 4 counted, at least none). */
+	assert_in_range(c.running, 2, 2 + 4 * (CENSUS_SMALL_PROCESS + 1) + 4);
+	assert_int_equal(c.blocked, 1);
+	census_seen_by(&c, 5002, &running, &blocked);
+	assert_int_equal(running, c.running + 1);
+	assert_int_equal(blocked, 0);
+	census_clear(&c);
+
+	/* Without the seventeen: the counts are exact. */
+	g_array_set_size(t.tids, t.tids->len - (CENSUS_SMALL_PROCESS + 1));
+	census_take(t.root, t.tids, procs, &c);
+	assert_int_equal(c.total, n + 5);
+	assert_int_equal(c.running, 2);
+	assert_int_equal(c.blocked, 1);
+	census_clear(&c);
+
+	/* No list of processes (it could not be read): all sampled, the
+	 * total still right. */
+	census_take(t.root, t.tids, NULL, &c);
+	assert_int_equal(c.total, n + 5);
+	assert_int_equal(c.sampled->len, CENSUS_SAMPLE_MAX);
 	census_clear(&c);
 	free_tree(&t);
 }
@@ -166,7 +236,7 @@ static void test_empty(void **state)
 	unsigned int running, blocked;
 
 	make_tree(&t, 0, asleep);
-	census_take(t.root, t.tids, &c);
+	census_take(t.root, t.tids, NULL, &c);
 	assert_int_equal(c.total, 0);
 	assert_int_equal(c.running, 0);
 	census_seen_by(&c, 1000, &running, &blocked);
@@ -180,6 +250,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_thread_read),
 		cmocka_unit_test(test_sampled_beyond_the_bound),
+		cmocka_unit_test(test_small_processes_whole),
 		cmocka_unit_test(test_empty),
 	};
 
