@@ -101,8 +101,8 @@ run)
 	if mountpoint -q "$mnt"; then
 		echo "lensfs is already mounted on $mnt"
 	else
-		/usr/local/bin/lensfs "$mnt"
-		echo "lensfs is serving $mnt"
+		/usr/local/bin/lensfs --views /run/lensfs/views "$mnt"
+		echo "lensfs is serving $mnt, and per-container views on /run/lensfs/views"
 	fi
 	cat <<MSG
 

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# bench/run.sh BUILDDIR [--seconds S] [--rounds N] [--variants] [--output FILE]
+# bench/run.sh BUILDDIR [--seconds S] [--rounds N] [--idle-seconds S] [--variants] [--output FILE]
 #
 # Native /proc, LXCFS (Debian's lxcfs, on its own temporary mount), the
-# FUSE floor (bench/floor.c: the same requests, a fixed text) and
-# lensfs, in one run, with bench/reader (open, read to EOF, close, in a loop)
+# FUSE floor (bench/floor.c: the same requests, a fixed text), lensfs's
+# caller-based mount and a lensfs per-container view (--views: the page
+# cache), in one run, with bench/reader (open, read to EOF, close, in a loop)
 # from processes in limited cgroups, each in its own pid namespace:
 #   cold   meminfo, cpuinfo, uptime, stat; 1 reader and 8 readers
 #   warm   pread of an open meminfo
@@ -20,11 +21,12 @@
 set -euo pipefail
 SECONDS_PER=2
 ROUNDS=3
+IDLE_SECONDS=60
 VARIANTS=0
 OUTPUT=
 . "$(dirname "$0")/lib.sh"
-bench_args "bench/run.sh BUILDDIR [--seconds S] [--rounds N] [--variants] [--output FILE]" \
-	--seconds:SECONDS_PER --rounds:ROUNDS --variants:VARIANTS=1 --output:OUTPUT -- "$@"
+bench_args "bench/run.sh BUILDDIR [--seconds S] [--rounds N] [--idle-seconds S] [--variants] [--output FILE]" \
+	--seconds:SECONDS_PER --rounds:ROUNDS --idle-seconds:IDLE_SECONDS --variants:VARIANTS=1 --output:OUTPUT -- "$@"
 READER=$BUILDDIR/bench/reader
 FLOOR=$BUILDDIR/bench/floor
 [ -x "$READER" ] && [ -x "$FLOOR" ] || make -C "$BUILDDIR" --no-print-directory bench/reader bench/floor >/dev/null
@@ -57,10 +59,38 @@ MOUNTS[lxcfs]=$LX
 DAEMON[lxcfs]=$LX_PID
 MOUNTS[floor]=$FL
 DAEMON[floor]=$FL_PID
-mount_lensfs
+mount_views_dir
+mount_lensfs --views "$VDIR"
 MOUNTS[lensfs]=$MNT
 DAEMON[lensfs]=$(worker)
-NAMES="native lxcfs floor lensfs"
+# view_of CGROUP: the view of a container in CGROUP, made for its first
+# process (a sleeper) and bound where its readers find it, as lensfs-hook
+# binds it (a container looks no view up by name), in VIEW_DIR (a global:
+# its clean-ups must be this shell's).
+view_of() {
+	local pid dir tag=$RANDOM$RANDOM
+	in_container "$1" sleep "1000$tag" >/dev/null &
+	for _ in $(seq 100); do pid=$(pgrep -x -f "sleep 1000$tag") && break; sleep 0.05; done
+	defer "kill -9 $pid"
+	mkdir "$VDIR/$pid"
+	dir=$(mktemp -d /tmp/lensfs-bench-view-XXXXXX)
+	mkdir "$dir/proc"
+	defer "rm -rf $dir" # (clean-ups run last first: after the unmounts)
+	for f in meminfo cpuinfo uptime stat; do
+		touch "$dir/proc/$f"
+		mount --bind "$VDIR/$pid/proc/$f" "$dir/proc/$f"
+		defer "umount -l $dir/proc/$f"
+	done
+	VIEW_DIR=$dir
+}
+view_of "$TAG/bench"
+MOUNTS[lensfs-view]=$VIEW_DIR
+view_of "$TAG/a"
+MOUNTS[lensfs-view-a]=$VIEW_DIR
+view_of "$TAG/b"
+MOUNTS[lensfs-view-b]=$VIEW_DIR
+DAEMON[lensfs-view]=${DAEMON[lensfs]}
+NAMES="native lxcfs floor lensfs lensfs-view"
 if [ "$VARIANTS" = 1 ]; then
 	mount_lensfs --threads 2
 	MOUNTS[lensfs-2threads]=$MNT
@@ -110,13 +140,16 @@ done
 
 # --- fairness: B every 10 ms, alone and next to A's two threads ----------------
 declare -A FAIR
-for name in lxcfs lensfs; do
-	read -r _ p50 p99 _ <<<"$(measure "$TAG/b" "$name" proc/meminfo 1 --interval-us 10000)"
+for name in lxcfs lensfs lensfs-view; do
+	# Each container reads its own view.
+	a=$name b=$name
+	[ "$name" = lensfs-view ] && a=lensfs-view-a b=lensfs-view-b
+	read -r _ p50 p99 _ <<<"$(measure "$TAG/b" "$b" proc/meminfo 1 --interval-us 10000)"
 	FAIR[$name,alone]="$p50 $p99"
-	in_container "$TAG/a" "$READER" --threads 2 --seconds $((SECONDS_PER + 2)) "$(path_of "$name" proc/meminfo)" >/dev/null &
+	in_container "$TAG/a" "$READER" --threads 2 --seconds $((SECONDS_PER + 2)) "$(path_of "$a" proc/meminfo)" >/dev/null &
 	hammer=$!
 	sleep 0.5
-	read -r _ p50 p99 _ <<<"$(measure "$TAG/b" "$name" proc/meminfo 1 --interval-us 10000)"
+	read -r _ p50 p99 _ <<<"$(measure "$TAG/b" "$b" proc/meminfo 1 --interval-us 10000)"
 	FAIR[$name,busy]="$p50 $p99"
 	wait "$hammer" || true
 done
@@ -131,7 +164,12 @@ for n in 10 1000 2000; do
 	while [ "$made" -lt "$n" ]; do
 		made=$((made + 1))
 		limited "$TAG/s/c$made"
+		# Each with a live view (a sleeper as its first process).
+		in_container "$TAG/s/c$made" sleep "2000$made" >/dev/null &
 	done
+	for _ in $(seq 200); do [ "$(pgrep -c -x -f 'sleep 2000[0-9]+')" -ge "$n" ] && break; sleep 0.1; done
+	for p in $(pgrep -x -f 'sleep 2000[0-9]+'); do [ -d "$VDIR/$p" ] || mkdir "$VDIR/$p"; done
+	SCALE[views,$n]="$(($(stat -c %h "$VDIR") - 2)) $(rss_mb "${DAEMON[lensfs]}")"
 	for name in lxcfs lensfs; do
 		read -r _ p50 p99 _ <<<"$(measure "$TAG/s/c$n" "$name" proc/meminfo 1)"
 		total=0
@@ -146,6 +184,11 @@ for n in 10 1000 2000; do
 	done
 	echo "# scale $n done" >&2
 done
+# The daemon's CPU while 2,000 containers with live views do nothing.
+before=$(ticks "${DAEMON[lensfs]}")
+sleep "$IDLE_SECONDS"
+IDLE_TICKS=$(($(ticks "${DAEMON[lensfs]}") - before))
+pkill -9 -x -f 'sleep 2000[0-9]+' || true
 
 report() {
 	local name c
@@ -175,7 +218,7 @@ report() {
 	echo
 	echo "| source | B alone p50 / p99 us | B next to A p50 / p99 us | p99 ratio |"
 	echo "|---|---|---|---|"
-	for name in lxcfs lensfs; do
+	for name in lxcfs lensfs lensfs-view; do
 		read -r a50 a99 <<<"${FAIR[$name,alone]}"
 		read -r b50 b99 <<<"${FAIR[$name,busy]}"
 		echo "| $name | $a50 / $a99 | $b50 / $b99 | $(ratio "$b99" "$a99")x |"
@@ -191,5 +234,16 @@ report() {
 			echo "| $n | $name | $p50 / $p99 | $(printf '%.0f' "$total") | $rss | $(awk -v t="$cpu" -v hz="$HZ" 'BEGIN { printf "%.1f", t / hz }') |"
 		done
 	done
+	echo
+	echo "Views: each container with a live view (lensfs --views; the worker serves both connections). Its RSS once they are made; then its CPU ticks over ${IDLE_SECONDS} s while 2,000 views are alive and nobody reads."
+	echo
+	echo "| containers | views alive | worker RSS MB |"
+	echo "|---|---|---|"
+	for n in 10 1000 2000; do
+		read -r alive rss <<<"${SCALE[views,$n]}"
+		echo "| $n | $alive | $rss |"
+	done
+	echo
+	echo "Idle, 2,000 live views, ${IDLE_SECONDS} s: $IDLE_TICKS CPU ticks of the worker."
 }
 if [ -n "$OUTPUT" ]; then report | tee "$OUTPUT"; else report; fi

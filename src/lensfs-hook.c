@@ -170,14 +170,23 @@ int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
 	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL, *relay_dir = NULL;
-	g_autofree char *delegate_dir = NULL;
+	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *view = NULL;
 	autoclose int relay_fd = -1;
 	bool views = true, delegated = false;
 	g_auto(GStrv) files = NULL, rest = NULL;
 	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE, delegate = FALSE;
+	gboolean no_views = FALSE;
 	const GOptionEntry entries[] = {
 		{ "mountpoint", 'm', 0, G_OPTION_ARG_FILENAME, &mountpoint,
 		  "Where lensfs is mounted (default " LENSFS_DEFAULT_MOUNTPOINT ")", "DIR" },
+		{ "views", 0, 0, G_OPTION_ARG_FILENAME, &views_dir,
+		  "Where lensfs --views serves per-container views "
+		  "(default " LENSFS_DEFAULT_VIEWS_DIR
+		  "): the container's files come from a view of its own there, made now, where "
+		  "lensfs serves one",
+		  "DIR" },
+		{ "no-views", 0, 0, G_OPTION_ARG_NONE, &no_views,
+		  "Bind every file from the mount point, as the reader sees it", NULL },
 		{ "files", 0, 0, G_OPTION_ARG_STRING, &files_opt,
 		  "Only these views, comma-separated (default: every one lensfs serves)",
 		  "proc/meminfo,..." },
@@ -244,6 +253,8 @@ int main(int argc, char **argv)
 		mountpoint = g_strdup(LENSFS_DEFAULT_MOUNTPOINT);
 	if (!delegate_dir)
 		delegate_dir = g_strdup(DELEGATE_DIR_DEFAULT);
+	if (!views_dir)
+		views_dir = g_strdup(LENSFS_DEFAULT_VIEWS_DIR);
 	if (!g_path_is_absolute(mountpoint)) {
 		fprintf(stderr, "lensfs-hook: --mountpoint %s: not an absolute path\n", mountpoint);
 		return 2;
@@ -310,7 +321,7 @@ int main(int argc, char **argv)
 	canon = realpath(mountpoint, NULL);
 	r = file_read_all("/proc/self/mountinfo", &mountinfo, NULL);
 	if (r >= 0)
-		r = canon ? hook_lensfs_mounted(mountinfo, canon) : -ENOENT;
+		r = canon ? hook_lensfs_mounted(mountinfo, canon, LENSFS_FSTYPE) : -ENOENT;
 	if (r < 0) {
 		if (require)
 			return failure("no lensfs on %s (--require): %s", mountpoint,
@@ -331,7 +342,23 @@ int main(int argc, char **argv)
 				       g_strerror(-r));
 		delegated = true;
 	}
-	r = views ? hook_prepare(canon, (const char *const *)files, delegated, &plan) : 0;
+	/* The container's own view, where lensfs serves views: made by the
+	 * host's root, so only from the runtime's namespaces (createRuntime,
+	 * prestart), with the first process's pid. */
+	if (views && !no_views && mode == MODE_RUNTIME) {
+		g_autofree char *canon_views = realpath(views_dir, NULL);
+
+		if (canon_views &&
+		    hook_lensfs_mounted(mountinfo, canon_views, LENSFS_VIEWS_FSTYPE) == 0) {
+			r = hook_make_view(canon_views, st.pid, &view);
+			if (r < 0)
+				say(LOG_WARNING,
+				    "no view of its own in %s (%s): its files are read as "
+				    "the reader sees them",
+				    canon_views, g_strerror(-r));
+		}
+	}
+	r = views ? hook_prepare(canon, view, (const char *const *)files, delegated, &plan) : 0;
 	if (r < 0) {
 		if (delegated)
 			delegate_revoke(delegate_dir, st.id);

@@ -50,8 +50,8 @@ int main(int argc, char **argv)
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	gint open_mb = 64, lane_threads = 4;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
-	g_autofree char *delegate_dir = NULL;
-	gint delegate_timeout_ms = 1000;
+	g_autofree char *delegate_dir = NULL, *views_dir = NULL;
+	gint delegate_timeout_ms = 1000, views_threads = 4;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
 	struct lensfs_handed handed = { 0 };
@@ -77,6 +77,13 @@ int main(int argc, char **argv)
 		  "Text one container's open files may hold in the daemon (default 64; ENFILE "
 		  "beyond)",
 		  "MB" },
+		{ "views", 0, 0, G_OPTION_ARG_FILENAME, &views_dir,
+		  "Also serve per-container views, made by lensfs-hook, on a connection of their "
+		  "own mounted on DIR (" LENSFS_DEFAULT_VIEWS_DIR " where the packaged units run "
+		  "it): read from the kernel's page cache (docs/design.md, \"Views\")",
+		  "DIR" },
+		{ "views-threads", 0, 0, G_OPTION_ARG_INT, &views_threads,
+		  "Threads that serve the views (default 4)", "N" },
 		{ "threads", 0, 0, G_OPTION_ARG_INT, &threads,
 		  "Serving threads (default 1: the fastest on small hosts, see "
 		  "docs/performance.md)",
@@ -133,9 +140,10 @@ int main(int argc, char **argv)
 	}
 	if (threads < 1 || threads > 64 || cache_ms < 0 || refresh_ms < 0 || loadavg_ms < 100 ||
 	    open_mb < 1 || open_mb > 1 << 20 || lane_threads < 1 || lane_threads > 64 ||
-	    delegate_timeout_ms < 1) {
+	    delegate_timeout_ms < 1 || views_threads < 1 || views_threads > 64) {
 		fprintf(stderr,
-			"lensfs: --threads and --lane-threads must be 1..64, --cache-ms and "
+			"lensfs: --threads, --lane-threads and --views-threads must be 1..64, "
+			"--cache-ms and "
 			"--refresh-ms >= 0, --container-open-mb 1..1048576\n");
 		return 2;
 	}
@@ -175,6 +183,12 @@ int main(int argc, char **argv)
 	mopts.spin_us = (unsigned int)spin_us;
 	mopts.lane_threads = (unsigned int)lane_threads;
 	mopts.writable = delegate;
+	if (views_dir && !g_path_is_absolute(views_dir)) {
+		fprintf(stderr, "lensfs: --views %s: not an absolute path\n", views_dir);
+		return 2;
+	}
+	mopts.views_dir = views_dir;
+	mopts.views_threads = (unsigned int)views_threads;
 	if (worker)
 		return lensfs_worker_main(ctx, &mopts, &handed);
 	/* The supervisor found the hierarchies to report a bad host at once;

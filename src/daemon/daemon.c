@@ -19,15 +19,18 @@
 #include "log.h"
 #include "sdnotify.h"
 #include "util.h"
+#include "views_ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -48,8 +51,24 @@
 #define START_LIMIT_US (10 * 1000 * 1000)
 #define STOP_LIMIT_US  (5 * 1000 * 1000)
 /* Names of the descriptors in systemd's file descriptor store. */
-#define STORE_FUSE   "lensfs-fuse"
-#define STORE_RECORD "lensfs-record"
+#define STORE_FUSE	   "lensfs-fuse"
+#define STORE_RECORD	   "lensfs-record"
+#define STORE_VIEWS_FUSE   "lensfs-views-fuse"
+#define STORE_VIEWS_RECORD "lensfs-views-record"
+
+/* The views connection's two descriptors after the others, if any. */
+static int parse_views(const char *s, struct lensfs_handed *h)
+{
+	int n = 0;
+
+	h->views_fuse_fd = h->views_record_fd = -1;
+	if (!*s)
+		return 0;
+	if (sscanf(s, ",%d,%d%n", &h->views_fuse_fd, &h->views_record_fd, &n) != 2 || s[n] ||
+	    h->views_fuse_fd < 0 || h->views_record_fd < 0)
+		return -EINVAL;
+	return 0;
+}
 
 int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h)
 {
@@ -57,24 +76,24 @@ int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h)
 	int n = 0;
 
 	if (sscanf(s, "%d,%d,%d,%u%n", &h->fuse_fd, &h->record_fd, &h->ready_fd, &gen, &n) != 4 ||
-	    s[n] || h->fuse_fd < 0 || h->record_fd < 0)
+	    h->fuse_fd < 0 || h->record_fd < 0)
 		return -EINVAL;
 	h->generation = gen;
 	h->worker = -1;
-	return 0;
+	return parse_views(s + n, h);
 }
 
 int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h)
 {
 	int worker, n = 0;
 
-	if (sscanf(s, "%d,%d,%d%n", &h->fuse_fd, &h->record_fd, &worker, &n) != 3 || s[n] ||
+	if (sscanf(s, "%d,%d,%d%n", &h->fuse_fd, &h->record_fd, &worker, &n) != 3 ||
 	    h->fuse_fd < 0 || h->record_fd < 0 || worker <= 0)
 		return -EINVAL;
 	h->worker = worker;
 	h->ready_fd = -1;
 	h->generation = 0;
-	return 0;
+	return parse_views(s + n, h);
 }
 
 /* --- the worker ----------------------------------------------------------- */
@@ -185,11 +204,112 @@ static int serve(struct fuse_session *se, const struct lensfs_mount_opts *opts)
 	return r > 0 ? 0 : r;
 }
 
+/*
+ * The views connection (views_ops.h), served beside the caller-based one
+ * by threads of its own: each polls the connection and a stop descriptor,
+ * so that the worker can stop them and wait for them before it frees what
+ * they use. The stop signals are for the main thread.
+ */
+struct views_serving {
+	struct lensfs_ctx *ctx;
+	struct views *views;
+	struct views_fs *fs;
+	struct fuse_session *se;
+	int stop_fd;
+	GPtrArray *threads;
+};
+
+static gpointer serve_views_thread(gpointer data)
+{
+	struct views_serving *vs = data;
+	struct fuse_buf buf = { 0 };
+	int fd = fuse_session_fd(vs->se);
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = vs->stop_fd, .events = POLLIN } };
+		int r;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+		r = fuse_session_receive_buf(vs->se, &buf);
+		if (r == -EAGAIN || r == -EINTR)
+			continue; /* another thread took it */
+		if (r <= 0)
+			break; /* unmounted (ENODEV) */
+		fuse_session_process_buf(vs->se, &buf);
+	}
+	free(buf.mem);
+	return NULL;
+}
+
+static void views_stop(struct views_serving *vs)
+{
+	uint64_t one = 1;
+
+	if (vs->threads) {
+		if (write(vs->stop_fd, &one, sizeof(one)) < 0)
+			log_warn("stopping the views' threads: %s", g_strerror(errno));
+		g_ptr_array_unref(vs->threads); /* joins them */
+	}
+	/* The session and the views go with the teller's end (views_ops.h). */
+	if (!views_fs_free(vs->fs))
+		return;
+	if (vs->se)
+		fuse_session_destroy(vs->se);
+	views_free(vs->views);
+	if (vs->stop_fd >= 0)
+		close(vs->stop_fd);
+}
+
+static void join_thread(gpointer p)
+{
+	g_thread_join(p);
+}
+
+static int views_start(struct views_serving *vs, struct lensfs_ctx *ctx,
+		       const struct lensfs_mount_opts *opts, const struct lensfs_handed *h)
+{
+	sigset_t stops, old;
+	int r;
+
+	vs->stop_fd = -1;
+	if (h->views_fuse_fd < 0)
+		return 0;
+	vs->views = views_new(ctx);
+	views_set_log(vs->views, h->views_record_fd);
+	vs->fs = views_fs_new(vs->views);
+	vs->se = views_fs_session(vs->fs, h->views_fuse_fd, opts->debug);
+	vs->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (!vs->se || vs->stop_fd < 0)
+		return -EIO;
+	r = handover_start(vs->se, h->views_record_fd);
+	if (r == 0 && !views_fs_initialized(vs->fs))
+		r = -EPROTO;
+	if (r < 0)
+		return r;
+	if (fcntl(h->views_fuse_fd, F_SETFL, fcntl(h->views_fuse_fd, F_GETFL) | O_NONBLOCK) < 0)
+		return -errno;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	vs->threads = g_ptr_array_new_with_free_func(join_thread);
+	for (unsigned int i = 0; i < MAX(opts->views_threads, 1u); i++)
+		g_ptr_array_add(vs->threads, g_thread_new("lensfs-views", serve_views_thread, vs));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
 int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts,
 		       const struct lensfs_handed *h)
 {
 	struct lensfs_fs *fs = NULL;
 	struct fuse_session *se = NULL;
+	struct views_serving vs = { 0 };
 	int r = caps_drop_to_worker(ctx->cgroup_delegate);
 	int status = 1;
 
@@ -213,6 +333,11 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		status = r == -ENODEV ? 0 : 1;
 		goto out;
 	}
+	r = views_start(&vs, ctx, opts, h);
+	if (r < 0) {
+		log_error("serving the views on %s: %s", opts->views_dir, g_strerror(-r));
+		goto out;
+	}
 	log_info("worker %" PRIu32 " serving %s", h->generation, opts->mountpoint);
 	if (h->ready_fd >= 0) {
 		if (write(h->ready_fd, "1", 1) < 0)
@@ -224,6 +349,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving: %s", g_strerror(-r));
 	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
 out:
+	views_stop(&vs);
 	/* What waits in the lanes is answered before the session goes. */
 	lensfs_fs_drain(fs);
 	if (se)
@@ -240,6 +366,8 @@ struct supervisor {
 	char *const *args;
 	int fuse_fd;
 	int record_fd;
+	int views_fuse_fd; /* -1: no views */
+	int views_record_fd;
 	int sig_fd;
 	pid_t serving; /* the worker that serves, or -1 */
 	uint64_t serving_since_us;
@@ -290,6 +418,29 @@ static int set_cloexec(int fd, bool on)
 	return 0;
 }
 
+/* The views connection's descriptors, to follow the others in a hidden
+ * option ("" without views). */
+static char *views_handed(const struct supervisor *sv)
+{
+	return sv->views_fuse_fd < 0
+		       ? g_strdup("")
+		       : g_strdup_printf(",%d,%d", sv->views_fuse_fd, sv->views_record_fd);
+}
+
+/* Whether the descriptors handed over stay open across exec. */
+static int hand_over(const struct supervisor *sv, bool on)
+{
+	int r = set_cloexec(sv->fuse_fd, !on);
+
+	if (r == 0)
+		r = set_cloexec(sv->record_fd, !on);
+	if (r == 0 && sv->views_fuse_fd >= 0)
+		r = set_cloexec(sv->views_fuse_fd, !on);
+	if (r == 0 && sv->views_fuse_fd >= 0)
+		r = set_cloexec(sv->views_record_fd, !on);
+	return r;
+}
+
 /* argv for exe: the hidden option that hands the descriptors over, then the
  * user's options. */
 static char **exec_argv(const struct supervisor *sv, char *handed)
@@ -321,6 +472,7 @@ static void restart_later(struct supervisor *sv, bool young)
 static void start_worker(struct supervisor *sv)
 {
 	g_auto(GStrv) argv = NULL;
+	g_autofree char *views = views_handed(sv);
 	uint32_t gen;
 	int ready[2];
 	pid_t pid;
@@ -332,16 +484,15 @@ static void start_worker(struct supervisor *sv)
 		restart_later(sv, true);
 		return;
 	}
-	argv = exec_argv(sv, g_strdup_printf("--worker=%d,%d,%d,%" PRIu32, sv->fuse_fd,
-					     sv->record_fd, ready[1], gen));
+	argv = exec_argv(sv, g_strdup_printf("--worker=%d,%d,%d,%" PRIu32 "%s", sv->fuse_fd,
+					     sv->record_fd, ready[1], gen, views));
 	pid = fork();
 	if (pid == 0) {
 		sigset_t none;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (set_cloexec(sv->fuse_fd, false) == 0 &&
-		    set_cloexec(sv->record_fd, false) == 0 && set_cloexec(ready[1], false) == 0)
+		if (hand_over(sv, true) == 0 && set_cloexec(ready[1], false) == 0)
 			execv(sv->exe, argv);
 		dprintf(STDERR_FILENO, "lensfs: cannot run %s: %s\n", sv->exe, strerror(errno));
 		_exit(127);
@@ -401,6 +552,12 @@ static void stop(struct supervisor *sv)
 	sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_RECORD, NULL, 0);
 	if (umount2(sv->opts->mountpoint, MNT_DETACH) < 0 && errno != EINVAL)
 		log_warn("unmounting %s: %s", sv->opts->mountpoint, g_strerror(errno));
+	if (sv->views_fuse_fd >= 0) {
+		sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_VIEWS_FUSE, NULL, 0);
+		sdnotify_send("FDSTOREREMOVE=1\nFDNAME=" STORE_VIEWS_RECORD, NULL, 0);
+		if (umount2(sv->opts->views_dir, MNT_DETACH) < 0 && errno != EINVAL)
+			log_warn("unmounting %s: %s", sv->opts->views_dir, g_strerror(errno));
+	}
 	if (sv->serving > 0)
 		kill(sv->serving, SIGTERM);
 	if (sv->starting > 0)
@@ -415,6 +572,9 @@ static void stop(struct supervisor *sv)
 static void resend(struct supervisor *sv)
 {
 	int r = handover_resend(sv->fuse_fd);
+
+	if (r == 0 && sv->views_fuse_fd >= 0)
+		r = handover_resend(sv->views_fuse_fd);
 
 	if (r < 0 && !sv->warned_resend) {
 		log_warn("requests a dead worker had read stay unanswered: %s (FUSE_NOTIFY_RESEND "
@@ -473,23 +633,22 @@ static void reap(struct supervisor *sv)
 static void upgrade(struct supervisor *sv)
 {
 	g_auto(GStrv) argv = NULL;
+	g_autofree char *views = views_handed(sv);
 
 	if (sv->starting > 0) {
 		log_info("a new worker is already starting");
 		return;
 	}
 	if (sv->serving > 0) {
-		argv = exec_argv(sv, g_strdup_printf("--takeover=%d,%d,%d", sv->fuse_fd,
-						     sv->record_fd, (int)sv->serving));
-		if (set_cloexec(sv->fuse_fd, false) == 0 &&
-		    set_cloexec(sv->record_fd, false) == 0) {
+		argv = exec_argv(sv, g_strdup_printf("--takeover=%d,%d,%d%s", sv->fuse_fd,
+						     sv->record_fd, (int)sv->serving, views));
+		if (hand_over(sv, true) == 0) {
 			log_info("upgrading: running %s", sv->exe);
 			execv(sv->exe, argv);
 		}
 		log_error("cannot run %s: %s; replacing the worker only", sv->exe,
 			  g_strerror(errno));
-		set_cloexec(sv->fuse_fd, true);
-		set_cloexec(sv->record_fd, true);
+		hand_over(sv, false);
 	}
 	start_worker(sv);
 }
@@ -579,40 +738,56 @@ static int supervise(struct supervisor *sv)
 	return sv->status;
 }
 
-/* Under systemd, the connection and the record also go to the service's
+/* Under systemd, the connections and the records also go to the service's
  * file descriptor store (FileDescriptorStoreMax= in the unit): if the
  * supervisor itself dies, systemd gives them back to the next start, which
- * resumes the connection instead of mounting afresh. */
-static void store_fds(const struct supervisor *sv)
+ * resumes the connections instead of mounting afresh. */
+static void store_pair(const char *fuse_name, const char *record_name, int fuse_fd, int record_fd)
 {
-	int r = sdnotify_send("FDSTORE=1\nFDNAME=" STORE_FUSE, &sv->fuse_fd, 1);
+	g_autofree char *f = g_strdup_printf("FDSTORE=1\nFDNAME=%s", fuse_name);
+	g_autofree char *rec = g_strdup_printf("FDSTORE=1\nFDNAME=%s", record_name);
+	int r = sdnotify_send(f, &fuse_fd, 1);
 
 	if (r > 0)
-		r = sdnotify_send("FDSTORE=1\nFDNAME=" STORE_RECORD, &sv->record_fd, 1);
+		r = sdnotify_send(rec, &record_fd, 1);
 	if (r < 0)
-		log_warn("keeping the connection in systemd's store: %s", g_strerror(-r));
+		log_warn("keeping %s in systemd's store: %s", fuse_name, g_strerror(-r));
 }
 
-/* The connection systemd kept for us, if it did: a /dev/fuse descriptor
- * and a record. */
-static bool resume_stored(struct supervisor *sv)
+/* A connection systemd kept for us, if it did: a /dev/fuse descriptor and
+ * a record, stored under those names. */
+static bool stored_pair(const char *fuse_name, const char *record_name, int *fuse_fd,
+			int *record_fd)
 {
-	int fuse_fd = sdnotify_listen_fd(STORE_FUSE), record_fd = sdnotify_listen_fd(STORE_RECORD);
+	int f = sdnotify_listen_fd(fuse_name), rec = sdnotify_listen_fd(record_name);
 	struct stat st;
 
+	if (f < 0 || rec < 0)
+		return false;
+	if (fstat(f, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(10, 229)) {
+		log_warn("the stored %s is not /dev/fuse: mounting afresh", fuse_name);
+		return false;
+	}
+	set_cloexec(f, true);
+	set_cloexec(rec, true);
+	*fuse_fd = f;
+	*record_fd = rec;
+	return true;
+}
+
+static bool resume_stored(struct supervisor *sv)
+{
+	bool found = stored_pair(STORE_FUSE, STORE_RECORD, &sv->fuse_fd, &sv->record_fd);
+
+	if (found && sv->opts->views_dir &&
+	    !stored_pair(STORE_VIEWS_FUSE, STORE_VIEWS_RECORD, &sv->views_fuse_fd,
+			 &sv->views_record_fd))
+		log_warn("systemd kept no views connection: mounting one afresh");
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
-	if (fuse_fd < 0 || record_fd < 0)
+	if (!found)
 		return false;
-	if (fstat(fuse_fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(10, 229)) {
-		log_warn("the stored %s is not /dev/fuse: mounting afresh", STORE_FUSE);
-		return false;
-	}
-	set_cloexec(fuse_fd, true);
-	set_cloexec(record_fd, true);
-	sv->fuse_fd = fuse_fd;
-	sv->record_fd = record_fd;
 	log_info("resuming the connection systemd kept");
 	/* The dead supervisor's worker died with it, perhaps in the middle
 	 * of requests: no one else will ask for them again. */
@@ -620,9 +795,9 @@ static bool resume_stored(struct supervisor *sv)
 	return true;
 }
 
-/* The mount, as libfuse would make it for root (mount(8)'s fuse.lensfs
- * with the connection's descriptor in the options). */
-static int mount_fuse(const char *mountpoint, bool writable, int *fd_out)
+/* A mount of type fstype, as libfuse would make it for root (mount(8)'s
+ * fuse.lensfs with the connection's descriptor in the options). */
+static int mount_fuse(const char *fstype, const char *mountpoint, bool writable, int *fd_out)
 {
 	g_autofree char *opts = NULL;
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -632,7 +807,7 @@ static int mount_fuse(const char *mountpoint, bool writable, int *fd_out)
 	opts = g_strdup_printf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,"
 			       "default_permissions",
 			       fd);
-	if (mount("lensfs", mountpoint, "fuse.lensfs",
+	if (mount("lensfs", mountpoint, fstype,
 		  (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0) {
 		int e = errno;
 
@@ -641,6 +816,27 @@ static int mount_fuse(const char *mountpoint, bool writable, int *fd_out)
 	}
 	*fd_out = fd;
 	return 0;
+}
+
+/* The views connection, mounted read-write (the host's root makes views
+ * with mkdir; lensfs-hook binds them read-only), and its record. */
+static int mount_views(struct supervisor *sv)
+{
+	int r;
+
+	if (g_mkdir_with_parents(sv->opts->views_dir, 0755) < 0)
+		return -errno;
+	r = mount_fuse(LENSFS_VIEWS_FSTYPE, sv->opts->views_dir, true, &sv->views_fuse_fd);
+	if (r < 0)
+		return r;
+	sv->views_record_fd = handover_create();
+	if (sv->views_record_fd < 0) {
+		r = sv->views_record_fd;
+		umount2(sv->opts->views_dir, MNT_DETACH);
+		close(sv->views_fuse_fd);
+		sv->views_fuse_fd = -1;
+	}
+	return r;
 }
 
 int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe, char *const *args,
@@ -652,12 +848,15 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 		.args = args,
 		.fuse_fd = -1,
 		.record_fd = -1,
+		.views_fuse_fd = -1,
+		.views_record_fd = -1,
 		.serving = -1,
 		.starting = -1,
 		.starting_ready = -1,
 		.retiring = -1,
 		.pause_cap_us = restart_pause_cap(),
 	};
+	bool resumed = false;
 	sigset_t mask;
 	int r;
 
@@ -678,13 +877,14 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	if (takeover) {
 		sv.fuse_fd = takeover->fuse_fd;
 		sv.record_fd = takeover->record_fd;
-		set_cloexec(sv.fuse_fd, true);
-		set_cloexec(sv.record_fd, true);
+		sv.views_fuse_fd = takeover->views_fuse_fd;
+		sv.views_record_fd = takeover->views_record_fd;
+		hand_over(&sv, false);
 		sv.serving = takeover->worker;
 		sv.serving_since_us = now_monotonic_us();
 		log_info("supervisor upgraded; replacing worker pid %d", (int)sv.serving);
-	} else if (!resume_stored(&sv)) {
-		r = mount_fuse(opts->mountpoint, opts->writable, &sv.fuse_fd);
+	} else if (!(resumed = resume_stored(&sv))) {
+		r = mount_fuse(LENSFS_FSTYPE, opts->mountpoint, opts->writable, &sv.fuse_fd);
 		if (r < 0) {
 			log_error("cannot mount on %s: %s", opts->mountpoint, g_strerror(-r));
 			return 1;
@@ -696,7 +896,17 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 			umount2(opts->mountpoint, MNT_DETACH);
 			return 1;
 		}
-		store_fds(&sv);
+	}
+	if (!takeover && !resumed)
+		store_pair(STORE_FUSE, STORE_RECORD, sv.fuse_fd, sv.record_fd);
+	if (!takeover && opts->views_dir && sv.views_fuse_fd < 0) {
+		r = mount_views(&sv);
+		if (r < 0)
+			log_error("cannot mount the views on %s: %s; serving without",
+				  opts->views_dir, g_strerror(-r));
+		else
+			store_pair(STORE_VIEWS_FUSE, STORE_VIEWS_RECORD, sv.views_fuse_fd,
+				   sv.views_record_fd);
 	}
 	r = caps_drop_to_supervisor();
 	if (r < 0) {
@@ -709,6 +919,10 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	r = supervise(&sv);
 	close(sv.fuse_fd);
 	close(sv.record_fd);
+	if (sv.views_fuse_fd >= 0) {
+		close(sv.views_fuse_fd);
+		close(sv.views_record_fd);
+	}
 	close(sv.sig_fd);
 	return r;
 }

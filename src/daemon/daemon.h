@@ -22,6 +22,8 @@ struct lensfs_mount_opts {
 	unsigned int spin_us; /* one thread: poll this long before sleeping */
 	unsigned int lane_threads; /* threads for the containers' lanes (lanes.h) */
 	bool writable; /* mounted read-write: --cgroup-delegate */
+	const char *views_dir; /* where per-container views are mounted; NULL: none */
+	unsigned int views_threads; /* threads that serve them */
 };
 
 /* What a supervisor hands a worker, or its own successor, on the command
@@ -32,10 +34,13 @@ struct lensfs_handed {
 	int ready_fd; /* worker: written once serving; -1 for none */
 	uint32_t generation; /* worker: its number */
 	pid_t worker; /* supervisor: the worker it adopts */
+	int views_fuse_fd; /* the views connection, or -1 */
+	int views_record_fd; /* its record, or -1 */
 };
 
-/* "--worker=FUSE,RECORD,READY,GENERATION" and
- * "--takeover=FUSE,RECORD,WORKER" (hidden options). */
+/* "--worker=FUSE,RECORD,READY,GENERATION[,VIEWS_FUSE,VIEWS_RECORD]" and
+ * "--takeover=FUSE,RECORD,WORKER[,VIEWS_FUSE,VIEWS_RECORD]" (hidden
+ * options). */
 int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h);
 int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h);
 

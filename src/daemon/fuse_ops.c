@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "fuse_common.h"
 #include "fuse_ops.h"
 #include "lanes.h"
 #include "log.h"
@@ -198,7 +199,7 @@ static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
-	struct fuse_entry_param e = { 0 };
+	struct fuse_entry_param e;
 	struct vfs_entry found;
 	int r = vfs_lookup(fs->ctx, fs->nodes, &c, parent, name, &found);
 
@@ -207,15 +208,7 @@ static void lensfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -r);
 		return;
 	}
-	/* A name that is not there is an entry with inode 0: the kernel keeps
-	 * that answer as long as it would a name that is. */
-	e.entry_timeout = found.entry_timeout;
-	if (r == 0) {
-		e.ino = found.ino;
-		e.generation = 1;
-		e.attr = found.st;
-		e.attr_timeout = found.attr_timeout;
-	}
+	e = fuse_entry_of(&found, r == 0);
 	if (r == 0)
 		size_told(fs, e.ino, e.attr.st_size);
 	if (fuse_reply_entry(req, &e) == -ENOENT && ptree_is(e.ino))
@@ -262,7 +255,8 @@ static void lensfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, target);
 }
 
-static int do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, GString *buf)
+static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
 {
 	struct lensfs_fs *fs = fs_of(req);
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
@@ -271,31 +265,9 @@ static int do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, GS
 
 	vfs_caller_clear(&c);
 	if (r < 0)
-		return r;
-	/* Offset i + 1 follows the i-th entry; "." and ".." come first. */
-	for (off_t i = MAX(off, 0); i < (off_t)list->len; i++) {
-		const struct vfs_dirent *d = &g_array_index(list, struct vfs_dirent, i);
-		struct stat st = { .st_ino = d->ino, .st_mode = d->type };
-		size_t need = fuse_add_direntry(req, NULL, 0, d->name, NULL, 0);
-
-		if (buf->len + need > size)
-			break;
-		g_string_set_size(buf, buf->len + need);
-		fuse_add_direntry(req, buf->str + buf->len - need, need, d->name, &st, i + 1);
-	}
-	return 0;
-}
-
-static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			   struct fuse_file_info *fi)
-{
-	g_autoptr(GString) buf = g_string_sized_new(MIN(size, 4096));
-	int r = do_readdir(req, ino, size, off, buf);
-
-	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		fuse_reply_buf(req, buf->str, buf->len);
+		fuse_reply_dirents(req, list, size, off);
 }
 
 static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
@@ -749,7 +721,7 @@ static void answer_mkdir(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t parent
 			 mode_t mode)
 {
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
-	struct fuse_entry_param e = { 0 };
+	struct fuse_entry_param e;
 	struct vfs_entry made;
 	int r = vfs_mkdir(fs->ctx, fs->nodes, &c, parent, name, mode, &made);
 
@@ -758,11 +730,7 @@ static void answer_mkdir(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t parent
 		fuse_reply_err(req, -r);
 		return;
 	}
-	e.ino = made.ino;
-	e.generation = 1;
-	e.attr = made.st;
-	e.attr_timeout = made.attr_timeout;
-	e.entry_timeout = made.entry_timeout;
+	e = fuse_entry_of(&made, true);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		ptree_forget(fs->nodes, e.ino, 1);
 }
@@ -891,38 +859,8 @@ static const struct fuse_lowlevel_ops lensfs_ops = {
 	.readdir = lensfs_readdir,
 };
 
-static void fuse_log_to_ours(enum fuse_log_level level, const char *fmt, va_list ap)
-{
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	size_t len = strlen(msg);
-
-	if (len && msg[len - 1] == '\n')
-		msg[len - 1] = '\0';
-	if (level <= FUSE_LOG_ERR)
-		log_error("libfuse: %s", msg);
-	else if (level <= FUSE_LOG_NOTICE)
-		log_info("libfuse: %s", msg);
-	else
-		log_debug("libfuse: %s", msg);
-}
-
 struct fuse_session *lensfs_fs_session(struct lensfs_fs *fs, int fuse_fd, bool debug)
 {
-	char *argv[] = { (char *)"lensfs", (char *)"-d", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(debug ? 2 : 1, argv);
-	g_autofree char *dev = g_strdup_printf("/dev/fd/%d", fuse_fd);
-	struct fuse_session *se;
-
-	fuse_set_log_func(fuse_log_to_ours);
-	se = fuse_session_new(&args, &lensfs_ops, sizeof(lensfs_ops), fs);
-	fuse_opt_free_args(&args);
-	if (!se)
-		return NULL;
-	fs->se = se;
-	/* libfuse serves an open /dev/fuse descriptor given as /dev/fd/N. */
-	if (fuse_session_mount(se, dev) != 0) {
-		fuse_session_destroy(se);
-		return NULL;
-	}
-	return se;
+	fs->se = fuse_session_on_fd(&lensfs_ops, sizeof(lensfs_ops), fs, fuse_fd, debug);
+	return fs->se;
 }

@@ -128,3 +128,33 @@ int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, cha
 	g_mutex_unlock(&nodes_lock);
 	return r;
 }
+
+int node_log_max_ino(int record_fd, uint64_t *max)
+{
+	uint64_t used, at = 0;
+	int r;
+
+	g_mutex_lock(&nodes_lock);
+	r = nodes_lock_fd(record_fd, F_RDLCK);
+	if (r < 0) {
+		g_mutex_unlock(&nodes_lock);
+		return r;
+	}
+	used = nodes_used(record_fd);
+	*max = 0;
+	while (at + sizeof(struct node_head) <= used) {
+		struct node_head head;
+
+		if (pread(record_fd, &head, sizeof(head),
+			  NODES_OFFSET + (off_t)sizeof(used) + (off_t)at) != sizeof(head) ||
+		    head.len <= sizeof(head) || at + head.len > used) {
+			r = -EBADMSG;
+			break;
+		}
+		at += head.len;
+		*max = MAX(*max, head.ino);
+	}
+	nodes_lock_fd(record_fd, F_UNLCK);
+	g_mutex_unlock(&nodes_lock);
+	return r;
+}

@@ -12,3 +12,5 @@
 int node_log_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath, const char *hpath);
 /* -ENOENT when the log has no node ino. */
 int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath);
+/* The highest inode number the log holds (0 for none). */
+int node_log_max_ino(int record_fd, uint64_t *max);

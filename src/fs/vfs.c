@@ -220,7 +220,15 @@ static void dirent_clear(gpointer p)
 	g_free(((struct vfs_dirent *)p)->name);
 }
 
-static void add_dirent(GArray *list, const char *name, uint64_t ino, mode_t type)
+GArray *vfs_dirents_new(void)
+{
+	GArray *list = g_array_new(FALSE, FALSE, sizeof(struct vfs_dirent));
+
+	g_array_set_clear_func(list, dirent_clear);
+	return list;
+}
+
+void vfs_dirents_add(GArray *list, const char *name, uint64_t ino, mode_t type)
 {
 	struct vfs_dirent d = { g_strdup(name), ino, type };
 
@@ -236,10 +244,10 @@ static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 	const struct viewer *v;
 	int r;
 
-	add_dirent(list, ".", dir->ino, S_IFDIR);
-	add_dirent(list, "..", dir->parent, S_IFDIR);
+	vfs_dirents_add(list, ".", dir->ino, S_IFDIR);
+	vfs_dirents_add(list, "..", dir->parent, S_IFDIR);
 	for (unsigned int i = 0; (n = vnode_child(dir->ino, i)); i++)
-		add_dirent(list, n->name, n->ino, n->mode & S_IFMT);
+		vfs_dirents_add(list, n->name, n->ino, n->mode & S_IFMT);
 	if (!dir->dyn)
 		return 0;
 	r = vfs_caller_viewer(ctx, c, &v);
@@ -253,7 +261,7 @@ static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 			continue;
 		/* An entry gone since the listing is left out. */
 		if (lookup_dyn(ctx, NULL, c, dir, names->pdata[i], &e) == 0)
-			add_dirent(list, names->pdata[i], e.ino, e.st.st_mode & S_IFMT);
+			vfs_dirents_add(list, names->pdata[i], e.ino, e.st.st_mode & S_IFMT);
 	}
 	return r;
 }
@@ -269,17 +277,17 @@ static int list_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller 
 	if (r == 0)
 		r = host_list(ctx->sys_root, p.hpath, names, types);
 	if (r == 0) {
-		add_dirent(list, ".", ino, S_IFDIR);
+		vfs_dirents_add(list, ".", ino, S_IFDIR);
 		/* The parent's number is not needed by the kernel: it asks with
 		 * a lookup of "..", which FUSE answers itself. */
-		add_dirent(list, "..", ino, S_IFDIR);
+		vfs_dirents_add(list, "..", ino, S_IFDIR);
 	}
 	for (guint i = 0; r == 0 && i < names->len; i++) {
 		g_autofree char *vpath = g_strconcat(p.vpath, "/", names->pdata[i], NULL);
 		g_autofree char *hpath = g_strconcat(p.hpath, "/", names->pdata[i], NULL);
 		unsigned char type = g_array_index(types, unsigned char, i);
 
-		add_dirent(list, names->pdata[i], ptree_ino(vpath, hpath), DTTOIF(type));
+		vfs_dirents_add(list, names->pdata[i], ptree_ino(vpath, hpath), DTTOIF(type));
 	}
 	pnode_clear(&p);
 	return r == -ELOOP ? -ENOTDIR : r;
@@ -289,10 +297,9 @@ int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint
 	     GArray **out)
 {
 	const struct vnode *dir = vnode_by_ino(ino);
-	g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(struct vfs_dirent));
+	g_autoptr(GArray) list = vfs_dirents_new();
 	int r;
 
-	g_array_set_clear_func(list, dirent_clear);
 	if (dir && !S_ISDIR(dir->mode))
 		return -ENOTDIR;
 	if (dir)

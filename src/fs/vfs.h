@@ -55,6 +55,9 @@ struct vfs_dirent {
 	uint64_t ino;
 	mode_t type; /* S_IFDIR, S_IFREG, S_IFLNK... */
 };
+/* A list of struct vfs_dirent, and an entry added to it. */
+GArray *vfs_dirents_new(void);
+void vfs_dirents_add(GArray *list, const char *name, uint64_t ino, mode_t type);
 /* A directory's entries as c sees it, "." and ".." first. */
 int vfs_list(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t ino,
 	     GArray **out);

@@ -18,12 +18,12 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546 /* fs/fuse/inode.c */
 
-int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint)
+int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint, const char *type)
 {
 	g_autofree char *fstype = mountinfo_fstype_at(mountinfo, mountpoint);
 	struct statfs sfs;
 
-	if (g_strcmp0(fstype, "fuse.lensfs") != 0)
+	if (g_strcmp0(fstype, type) != 0)
 		return -ENODEV;
 	if (statfs(mountpoint, &sfs) < 0)
 		return -errno; /* ENOTCONN: a dead lensfs */
@@ -119,6 +119,16 @@ static void view_free(gpointer p)
 	g_free(v);
 }
 
+int hook_make_view(const char *views_dir, pid_t pid, char **view)
+{
+	g_autofree char *dir = g_strdup_printf("%s/%d", views_dir, (int)pid);
+
+	if (mkdir(dir, 0555) < 0 && errno != EEXIST)
+		return -errno;
+	*view = g_steal_pointer(&dir);
+	return 0;
+}
+
 int hook_clone_mount(const char *src, uint64_t attr_set)
 {
 	struct mount_attr attr = { .attr_set = attr_set };
@@ -136,11 +146,13 @@ int hook_clone_mount(const char *src, uint64_t attr_set)
 	return fd;
 }
 
-static int prepare_one(const char *mountpoint, const struct hook_bindable *b, bool delegated,
-		       struct hook_plan *plan)
+static int prepare_one(const char *mountpoint, const char *view, const struct hook_bindable *b,
+		       bool delegated, struct hook_plan *plan)
 {
 	const char *file = b->path;
-	g_autofree char *src = g_build_filename(mountpoint, file, NULL);
+	/* A view serves the files; the reader-dependent directories are the
+	 * caller-based mount's. */
+	g_autofree char *src = g_build_filename(view && !b->dir ? view : mountpoint, file, NULL);
 	uint64_t attr =
 		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	struct hook_view *v;
@@ -166,7 +178,7 @@ static int prepare_one(const char *mountpoint, const struct hook_bindable *b, bo
 	return 0;
 }
 
-int hook_prepare(const char *mountpoint, const char *const *files, bool delegated,
+int hook_prepare(const char *mountpoint, const char *view, const char *const *files, bool delegated,
 		 struct hook_plan *plan)
 {
 	int r = 0;
@@ -175,7 +187,7 @@ int hook_prepare(const char *mountpoint, const char *const *files, bool delegate
 	for (; r == 0 && *files; files++) {
 		const struct hook_bindable *b = bindable_by_path(*files);
 
-		r = b ? prepare_one(mountpoint, b, delegated, plan) : -EINVAL;
+		r = b ? prepare_one(mountpoint, view, b, delegated, plan) : -EINVAL;
 	}
 	if (r < 0)
 		hook_plan_clear(plan);

@@ -29,10 +29,15 @@ struct hook_plan {
 	GPtrArray *views; /* struct hook_view */
 };
 
-/* 0 when a lensfs serves mountpoint (the last mount on it is fuse.lensfs and
- * it answers), -ENODEV when another filesystem is there, -ENOTCONN when its
- * daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
-int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint);
+/* 0 when a lensfs serves mountpoint (the last mount on it is of type, and
+ * it answers: LENSFS_FSTYPE for the caller-based mount, LENSFS_VIEWS_FSTYPE
+ * for the views), -ENODEV when another filesystem is there, -ENOTCONN when
+ * its daemon is gone. mountinfo is this process's /proc/self/mountinfo. */
+int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint, const char *type);
+
+/* The view of the container whose first process is pid, made in views_dir
+ * (lensfs --views; views.h) if it is not there yet: its directory. */
+int hook_make_view(const char *views_dir, pid_t pid, char **view);
 
 /* A view a container can have bound, by path from the mount point. */
 struct hook_bindable {
@@ -54,11 +59,13 @@ char **hook_default_files(void);
 /* files (a GStrv) with the sys/fs/cgroup view, once (--cgroup-view). */
 char **hook_files_add_cgroup_view(char **files);
 
-/* Step 1, for files (a list hook_files_check accepts). Files the mount does
- * not serve are left out (an older daemon). The sys/fs/cgroup view is
+/* Step 1, for files (a list hook_files_check accepts): from view (the
+ * container's own, hook_make_view) where there is one, and the
+ * reader-dependent directories from mountpoint. Files the mount does not
+ * serve are left out (an older daemon). The sys/fs/cgroup view is
  * read-write when delegated (the container is granted delegation,
  * delegate.h) and the daemon's mount is. */
-int hook_prepare(const char *mountpoint, const char *const *files, bool delegated,
+int hook_prepare(const char *mountpoint, const char *view, const char *const *files, bool delegated,
 		 struct hook_plan *plan);
 void hook_plan_clear(struct hook_plan *plan);
 typedef struct hook_plan hook_plan;

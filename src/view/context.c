@@ -542,6 +542,32 @@ static int resolve_viewer(struct lensfs_ctx *ctx, pid_t pid, bool peek, struct v
 	return 0;
 }
 
+int viewer_of_process(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (pid <= 0)
+		return -ESRCH;
+	out->init_pid = pid;
+	r = pid_ns(ctx, pid, &out->pidns);
+	if (r >= 0)
+		r = pid_start_ticks(ctx, pid, &out->init_start_ticks);
+	if (r >= 0)
+		r = pid_membership(ctx, pid, &out->cg);
+	if (r < 0) {
+		viewer_clear(out);
+		return r;
+	}
+	cgroup_membership_strip_init_scope(&out->cg);
+	out->host_pidns = strcmp(out->pidns, ctx->self_pidns) == 0;
+	if (out->host_pidns)
+		g_clear_pointer(&out->pidns, g_free);
+	else
+		out->container = container_of(ctx, pid, out->pidns);
+	return 0;
+}
+
 int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out)
 {
 	return resolve_viewer(ctx, pid, false, out);

@@ -108,6 +108,15 @@ int viewer_of_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
  */
 int viewer_peek_pid(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
 
+/*
+ * The view of the container whose first process is pid, fixed once (a
+ * per-container view, views.h): that process's own cgroups (less a
+ * trailing /init.scope), its start for uptime, its pid namespace; nothing
+ * of it is cached. Right where pid's namespace is shared with other
+ * containers (a pod's), whose init is not pid. No reader (out->pid 0).
+ */
+int viewer_of_process(struct lensfs_ctx *ctx, pid_t pid, struct viewer *out);
+
 /* Pid namespaces whose resolution is kept now (each holds a pidfd). */
 unsigned int lensfs_ctx_pidns_cached(struct lensfs_ctx *ctx);
 

@@ -255,11 +255,20 @@ stopped_job=$!
 # (Children from /proc/PID/task/*/children, not pgrep, which reads all of
 # /proc: in the VM each look must be quick, the helper's time is short.)
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | awk '{ print $1 }'; }
-helper= writer= w=$(worker)
+# (The worker may have other children: a helper of an earlier write not yet
+# reaped. Each is looked at.)
+stopped_writer() {
+	local h c
+	for h in $(children "$(worker)"); do
+		for c in $(children "$h"); do
+			grep -q '^State:.*T' "/proc/$c/status" 2>/dev/null && echo "$c" && return 0
+		done
+	done
+	return 1
+}
+writer=
 for _ in $(seq 500); do
-	helper=$(children "$w")
-	writer=${helper:+$(children "$helper")}
-	[ -n "$writer" ] && grep -q '^State:.*T' "/proc/$writer/status" 2>/dev/null && break
+	writer=$(stopped_writer) && break
 	sleep 0.05
 done
 # What the helper is, taken at once while it is stopped (it is killed once

@@ -7,7 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 require_machine
 require_runc
-mount_lensfs
+# Per-container views too: the OCI hooks at createRuntime and prestart bind
+# the files from the container's own (views.h), LXC and createContainer
+# from the caller-based mount.
+mount_views_dir
+mount_lensfs --views "$VDIR"
 # Every file, except the cpu directory's: that one is mounted whole (the
 # sys/fs/cgroup view only with --cgroup-view).
 VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -path "$MNT/sys/fs" -prune -o -type f -print | wc -l) + 1))
@@ -19,8 +23,8 @@ make_rootfs "$ROOTFS"
 cp "$SRCDIR/tests/integration/probe.sh" "$ROOTFS/probe.sh"
 # The host's mounts of this test's own daemons (by their device number,
 # wherever a leak would put them: another suite may mount lensfs meanwhile).
-OUR_DEVS=" $(awk -v m="$MNT" '$5 == m { print $3 }' /proc/self/mountinfo) "
-our_mounts() { awk -v d="$OUR_DEVS" 'index(d, " " $3 " ") && / - fuse\.lensfs /' /proc/self/mountinfo | wc -l; }
+OUR_DEVS=" $(awk -v m="$MNT" -v v="$VDIR" '$5 == m || $5 == v { print $3 }' /proc/self/mountinfo | tr '\n' ' ') "
+our_mounts() { awk -v d="$OUR_DEVS" 'index(d, " " $3 " ") && / - fuse\.lensfs(-views)? /' /proc/self/mountinfo | wc -l; }
 HOST_MOUNTS=$(our_mounts)
 RUNC="runc --root $WORK/runc-state"
 LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
@@ -32,7 +36,8 @@ run_bundle() {
 	ERR=$(cat "$WORK/$1.err")
 	$RUNC delete -f "lensfs-$1-$$" >/dev/null 2>&1
 }
-# check_probe PREFIX: the limited container's tools see its limits.
+# check_probe PREFIX [VIEW]: the limited container's tools see its limits;
+# with VIEW "view", through the files of its own view.
 check_probe() {
 	check "$1: free -k total" "$(value free "$OUT")" 262144
 	check "$1: processors in cpuinfo" "$(value processors "$OUT")" 1
@@ -46,6 +51,10 @@ check_probe() {
 	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
 	check_true "$1: top shows 256.0 total ($(value top "$OUT"))" grep -q 'MiB Mem : *256.0 total' <<<"$(value top "$OUT")"
 	check "$1: every view mounted" "$(value mounts "$OUT")" "$VIEWS"
+	# (The cpu directory, whose entries depend on the reader, is the
+	# caller-based mount's.)
+	check "$1: ${2:-caller}: the files from $([ "${2:-}" = view ] && echo "the container's own view" || echo "the caller-based mount")" \
+		"$(value viewmounts "$OUT")" "$([ "${2:-}" = view ] && echo $((VIEWS - 1)) || echo 0)"
 	# Readers that splice or map (busybox cat, Python's shutil) read it too.
 	check "$1: shutil.copyfile, splice and a private map of /proc/meminfo" \
 		"$(value ways "$OUT")" "shutil=262144 splice=262144 mmap=262144"
@@ -57,7 +66,7 @@ check_probe() {
 bundle runtime "$(hook_json createRuntime)"
 run_bundle runtime
 check "runc createRuntime: the container ran" "$RC" 0
-check_probe "runc createRuntime"
+check_probe "runc createRuntime" view
 bundle container "$(hook_json createContainer)"
 run_bundle container
 check "runc createContainer: the container ran" "$RC" 0
@@ -103,16 +112,33 @@ bundle prestart "$(hook_json prestart)"
 run_bundle prestart
 check "runc prestart: free -k total" "$(value free "$OUT")" 262144
 check "runc: the mounts are read-only, nosuid, nodev, noexec" \
-	"$(cd "$WORK/runtime" && jq -r '.process.args = ["/usr/bin/grep", " - fuse.lensfs ", "/proc/self/mountinfo"]' config.json >c && mv c config.json && $RUNC run "lensfs-opts-$$" | awk '{ print $6 }' | sort -u)" \
+	"$(cd "$WORK/runtime" && jq -r '.process.args = ["/usr/bin/grep", "-E", " - fuse[.]lensfs(-views)? ", "/proc/self/mountinfo"]' config.json >c && mv c config.json && $RUNC run "lensfs-opts-$$" | awk '{ print $6 }' | sort -u)" \
 	"ro,nosuid,nodev,noexec,relatime"
 $RUNC delete -f "lensfs-opts-$$" >/dev/null 2>&1
 check "runc: nothing of the container left on the host" "$(our_mounts)" "$HOST_MOUNTS"
+
+# --- two runc containers in one pid namespace (a pod's) ----------------------
+# The caller-based mount answers by the namespace's init: the second
+# container's processes would read the first's limits. A view is bound to
+# the container's own first process.
+bundle podinit "$(hook_json createRuntime)" '.process.args = ["/busybox", "sleep", "100000"]'
+(cd "$WORK/podinit" && $RUNC run -d "lensfs-podinit-$$" </dev/null >"$WORK/podinit.out" 2>&1)
+defer "$RUNC delete -f lensfs-podinit-$$"
+PODPID=$($RUNC state "lensfs-podinit-$$" | jq -r .pid)
+bundle podside "$(hook_json createRuntime)" \
+	'.linux.resources.memory.limit = 134217728 | .process.args = ["/usr/bin/sh", "-c", "/usr/bin/free -k | /usr/bin/sed -n \"s/^Mem: *\\([0-9]*\\).*/\\1/p\"; /usr/bin/grep -c \" - fuse.lensfs-views \" /proc/self/mountinfo"] |
+	 .linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$PODPID"'/ns/pid" else . end)'
+run_bundle podside
+check "a pod's second container (128M, the first's pid namespace): its own MemTotal" "$(echo $OUT)" "131072 $((VIEWS - 1))"
+check "the pod's first container (256M) reads its own" \
+	"$($RUNC exec "lensfs-podinit-$$" /busybox awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" 262144
 
 # --- podman, with the shipped hooks.d file ---------------------------------
 if command -v podman >/dev/null; then
 	mkdir -p "$WORK/hooks.d"
 	jq --arg path "$HOOK" --arg mnt "$MNT" '.hook.path = $path |
-		(.hook.args | index("--mountpoint")) as $i | .hook.args[$i + 1] = $mnt' \
+		(.hook.args | index("--mountpoint")) as $i | .hook.args[$i + 1] = $mnt |
+		.hook.args = .hook.args[:-1] + ["--views", $views] + .hook.args[-1:]' --arg views "$VDIR" \
 		"$BUILDDIR/config/lensfs-hook.json" >"$WORK/hooks.d/lensfs-hook.json"
 	# The flags this machine needs (no systemd, no overlay, low ulimits).
 	OUT=$(podman --runtime "$(command -v runc)" --cgroup-manager cgroupfs --storage-driver vfs \
@@ -124,7 +150,7 @@ if command -v podman >/dev/null; then
 	RC=$?
 	check "podman: the container ran" "$RC" 0
 	[ "$RC" = 0 ] || cat "$WORK/podman.err"
-	check_probe "podman"
+	check_probe "podman" view
 else
 	skip_section "podman, with the shipped hooks.d file" "needs podman (apt-get install podman)"
 fi

@@ -338,9 +338,18 @@ bundle() {
 	mv "$dir/config.new" "$dir/config.json"
 }
 # hook_json STAGE [OPTION] [MOUNTPOINT]: a hooks object that runs
-# lensfs-hook at STAGE.
+# lensfs-hook at STAGE (with --views VDIR where the test set VDIR: the
+# daemon serves views there).
 hook_json() {
-	jq -n --arg path "$HOOK" --arg stage "$1" --arg opt "${2:-}" --arg mnt "${3:-$MNT}" '
+	jq -n --arg path "$HOOK" --arg stage "$1" --arg opt "${2:-}" --arg mnt "${3:-$MNT}" \
+		--arg views "${VDIR:-}" '
 		{($stage): [{"path": $path, "args": (["lensfs-hook", "--mountpoint", $mnt] +
+			(if $views == "" then ["--no-views"] else ["--views", $views] end) +
 			(if $opt == "" then [] else [$opt] end) + [$stage])}]}'
+}
+# mount_views DIR: where mount_lensfs --views DIR mounts them; for the
+# clean-up, before mount_lensfs.
+mount_views_dir() {
+	VDIR=$(mktemp -d -t lensfs-views-XXXXXX)
+	defer "umount -l $VDIR; rmdir $VDIR"
 }

@@ -12,7 +12,9 @@ echo "cpudirs: $(/usr/bin/ls /sys/devices/system/cpu | /usr/bin/grep '^cpu[0-9]'
 echo "python: $(/usr/bin/python3 -c 'import os; print(os.cpu_count())')"
 echo "uptime: $(/usr/bin/cat /proc/uptime)"
 echo "top: $(/usr/bin/top -bn1 | /usr/bin/grep 'Mem :' | /usr/bin/head -1)"
-echo "mounts: $(/usr/bin/grep -c ' - fuse.lensfs ' /proc/self/mountinfo)"
+echo "mounts: $(/usr/bin/grep -cE ' - fuse\.lensfs(-views)? ' /proc/self/mountinfo)"
+# Those from a view of the container's own (lensfs --views).
+echo "viewmounts: $(/usr/bin/grep -c ' - fuse\.lensfs-views ' /proc/self/mountinfo)"
 # Every way of reading /proc/meminfo: MemTotal in kB each way saw.
 echo "ways: $(/usr/bin/python3 -S - <<'PY'
 import mmap, os, re, shutil
@@ -50,7 +52,7 @@ PY
 # coreutils' is not, or whose lines' first words differ (uptime and loadavg: their number of
 # words; the values move between two reads).
 differ= n=0
-for f in $(/busybox awk '/ - fuse\.lensfs / && $5 ~ "^/proc/" { print $5 }' /proc/self/mountinfo); do
+for f in $(/busybox awk '/ - fuse\.lensfs(-views)? / && $5 ~ "^\/proc\/" { print $5 }' /proc/self/mountinfo); do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
 	a=$(/busybox cat "$f") b=$(/usr/bin/cat "$f")

@@ -15,7 +15,14 @@ defer "rm -rf $WORK"
 mkdir -p "$WORK/bin"
 cp "$LENSFS" "$WORK/bin/lensfs"
 LENSFS=$WORK/bin/lensfs
-mount_lensfs
+# LENSFS_TEST_VIEWS=1 (restart-views.sh): the container reads a view of its
+# own (lensfs --views), through the kernel's page cache.
+if [ "${LENSFS_TEST_VIEWS:-0}" = 1 ]; then
+	mount_views_dir
+	mount_lensfs --views "$VDIR"
+else
+	mount_lensfs
+fi
 ROOTFS=$WORK/rootfs
 make_rootfs "$ROOTFS"
 cp "$SRCDIR/tests/integration/reader.py" "$ROOTFS/reader.py"
@@ -41,6 +48,11 @@ CTR_START=$(date +%s)
 	{ cat "$WORK/ctr.out"; echo "runc run failed"; exit 1; }
 defer "$RUNC delete -f $ID"
 check_true "the container reads its own meminfo, cpuinfo and uptime" read_views 0
+if [ -n "${VDIR:-}" ]; then
+	check "its /proc files are its own view's" \
+		"$(in_ctr /busybox awk '$5 ~ "^/proc/" && / - fuse\.lensfs-views / { n++ } END { print n }' /proc/self/mountinfo)" \
+		"$(find "$VDIR"/*/proc -type f | wc -l)"
+fi
 
 # --- 10 SIGKILLs of the worker while the container reads -------------------
 read_views "$KILL_SECONDS" >"$WORK/kill.out" 2>&1 &

@@ -272,11 +272,11 @@ static void test_lensfs_mounted(void **state)
 	fstype = mountinfo_fstype_at(uncovered, "/tmp");
 	assert_string_equal(fstype, "fuse.lensfs");
 
-	assert_int_equal(hook_lensfs_mounted("", "/tmp"), -ENODEV);
-	assert_int_equal(hook_lensfs_mounted(covered, "/tmp"), -ENODEV);
+	assert_int_equal(hook_lensfs_mounted("", "/tmp", LENSFS_FSTYPE), -ENODEV);
+	assert_int_equal(hook_lensfs_mounted(covered, "/tmp", LENSFS_FSTYPE), -ENODEV);
 	/* mountinfo says lensfs, but the filesystem there is not FUSE (the
 	 * integration tests cover a real lensfs). */
-	assert_int_equal(hook_lensfs_mounted(uncovered, "/tmp"), -ENODEV);
+	assert_int_equal(hook_lensfs_mounted(uncovered, "/tmp", LENSFS_FSTYPE), -ENODEV);
 }
 
 /* The hook's list of what it can bind (it links no part of the daemon) is

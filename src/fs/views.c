@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "views.h"
+#include "node_log.h"
+#include "util.h"
+#include "vtree.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NODE_MASK ((UINT64_C(1) << VIEWS_SLOT_SHIFT) - 1)
+/* A name's answer holds no time: the kernel drops a view's dentries as
+ * soon as nothing uses them, and FORGET follows (docs/design.md). A bound
+ * file is its mount's root and is never looked up again. */
+#define VIEWS_ENTRY_TIMEOUT 0.0
+/* The clock proc/uptime and proc/stat print in: hundredths of a second. */
+#define TICK_US (10 * 1000)
+#define TELL_AGAIN_US (500 * 1000)
+
+/* One generation of a file's text: what a GETATTR sized. */
+struct view_text {
+	GString *text;
+	uint64_t rendered_us; /* monotonic */
+	struct timespec mtime; /* when the text last changed */
+};
+
+struct view {
+	uint64_t slot;
+	char *name; /* NULL once removed, or replaced by a newer view's */
+	struct viewer viewer;
+	int pidfd; /* of its process (a real /proc's), or -1 */
+	char *was; /* its name, once its process has left */
+	uint64_t told_us; /* when the kernel was last told its names are gone */
+	bool told_files; /* its files' names then, else its directories' */
+	int error; /* 0, or why the view has no viewer (its process left) */
+	GHashTable *held; /* table ino -> lookups the kernel holds */
+	GMutex lock; /* guards texts: renders of one view run one at a time */
+	GHashTable *texts; /* table ino -> struct view_text */
+};
+
+struct views {
+	struct lensfs_ctx *ctx;
+	views_gone_fn gone; /* tells the kernel a name is gone */
+	void *gone_data;
+	GMutex lock; /* guards the tables, names and held counts */
+	GHashTable *by_slot; /* slot -> struct view */
+	GHashTable *by_name; /* name -> struct view (borrowed) */
+	uint64_t next_slot;
+	int record_fd;
+};
+
+static void text_free(gpointer p)
+{
+	struct view_text *t = p;
+
+	g_string_free(t->text, TRUE);
+	g_free(t);
+}
+
+static void view_free(gpointer p)
+{
+	struct view *v = p;
+
+	g_free(v->name);
+	g_free(v->was);
+	viewer_clear(&v->viewer);
+	if (v->pidfd >= 0)
+		close(v->pidfd);
+	g_hash_table_unref(v->held);
+	g_hash_table_unref(v->texts);
+	g_mutex_clear(&v->lock);
+	g_free(v);
+}
+
+static struct view *view_new(uint64_t slot)
+{
+	struct view *v = g_new0(struct view, 1);
+
+	v->slot = slot;
+	v->pidfd = -1;
+	v->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	v->texts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, text_free);
+	g_mutex_init(&v->lock);
+	return v;
+}
+
+struct views *views_new(struct lensfs_ctx *ctx)
+{
+	struct views *s = g_new0(struct views, 1);
+
+	s->ctx = ctx;
+	g_mutex_init(&s->lock);
+	s->by_slot = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, view_free);
+	s->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	s->next_slot = 1;
+	s->record_fd = -1;
+	return s;
+}
+
+void views_free(struct views *s)
+{
+	if (!s)
+		return;
+	g_hash_table_unref(s->by_name);
+	g_hash_table_unref(s->by_slot);
+	g_mutex_clear(&s->lock);
+	g_free(s);
+}
+
+void views_set_log(struct views *s, int record_fd)
+{
+	uint64_t max = 0;
+
+	s->record_fd = record_fd;
+	if (node_log_max_ino(record_fd, &max) == 0)
+		s->next_slot = MAX(s->next_slot, (max >> VIEWS_SLOT_SHIFT) + 1);
+}
+
+uint64_t views_period_us(const struct vnode *n, uint64_t refresh_us)
+{
+	if (n->ino == INO_PROC_UPTIME || n->ino == INO_PROC_STAT)
+		return TICK_US;
+	return MAX(refresh_us, (uint64_t)TICK_US);
+}
+
+static uint64_t ino_of(const struct view *v, uint64_t node)
+{
+	return v->slot << VIEWS_SLOT_SHIFT | node;
+}
+
+void views_set_gone(struct views *s, views_gone_fn fn, void *data)
+{
+	s->gone = fn;
+	s->gone_data = data;
+}
+
+/* Whether the view's process still runs: its pidfd says so; without one
+ * (a fixture's /proc), the same pid, started at the same tick. */
+static bool view_running(struct views *s, const struct view *v)
+{
+	struct viewer now;
+	bool same;
+
+	if (v->error)
+		return false;
+	if (v->pidfd >= 0)
+		return pidfd_alive(v->pidfd);
+	if (viewer_of_process(s->ctx, v->viewer.init_pid, &now) < 0)
+		return false;
+	same = now.init_start_ticks == v->viewer.init_start_ticks;
+	viewer_clear(&now);
+	return same;
+}
+
+/* The names below dir in view v of directories (dirs) or of files,
+ * deepest first. */
+static void tell_below(struct views *s, const struct view *v, uint64_t dir, bool dirs)
+{
+	const struct vnode *n;
+
+	for (unsigned int i = 0; (n = vnode_child(dir, i)); i++) {
+		if (S_ISDIR(n->mode))
+			tell_below(s, v, n->ino, dirs);
+		if (S_ISDIR(n->mode) == dirs)
+			s->gone(s->gone_data, ino_of(v, dir), ino_of(v, n->ino), n->name);
+	}
+}
+
+static bool holds_files(const struct view *v)
+{
+	GHashTableIter it;
+	gpointer node;
+
+	g_hash_table_iter_init(&it, v->held);
+	while (g_hash_table_iter_next(&it, &node, NULL))
+		if (vnode_by_ino(*(uint64_t *)node)->view)
+			return true;
+	return false;
+}
+
+/*
+ * The kernel keeps a view's dentries, and its inodes, after their last use
+ * (a bind mount gone), whatever their entry timeout: it forgets them when
+ * told their names are gone (FUSE_NOTIFY_DELETE drops a dentry and clears
+ * its inode's link count, so that its last reference evicts it and its
+ * FORGET comes). Files first: a bound one is let go when its mount goes. A
+ * directory is refused while a name in it is in use, and told no more
+ * once its dentry is dropped: so directories (and the view's name) only
+ * once the kernel holds no file of the view. Told again at most every
+ * TELL_AGAIN_US. Under s->lock; gone only queues.
+ */
+static void tell_gone(struct views *s, struct view *v)
+{
+	bool files = holds_files(v);
+	uint64_t now = now_monotonic_us();
+
+	if (!s->gone || (v->told_files == files && now - v->told_us < TELL_AGAIN_US))
+		return;
+	v->told_us = now;
+	v->told_files = files;
+	tell_below(s, v, INO_ROOT, !files);
+	if (!files && v->was)
+		s->gone(s->gone_data, VIEWS_ROOT, ino_of(v, INO_ROOT), v->was);
+}
+
+/* v's name goes: removed, taken by a newer view, or its process left. */
+static void unname(struct views *s, struct view *v)
+{
+	if (!v->name)
+		return;
+	g_hash_table_remove(s->by_name, v->name);
+	g_free(v->was);
+	v->was = g_steal_pointer(&v->name);
+}
+
+/* Frees v if nothing keeps it: no inode held, and no name, or a name whose
+ * process has left (the name goes then). While the kernel holds a view
+ * whose process has left, tells it the names are gone. Under s->lock. */
+static void drop_if_unused(struct views *s, struct view *v)
+{
+	bool running = view_running(s, v);
+
+	if (v->name && !running)
+		unname(s, v);
+	if (g_hash_table_size(v->held) == 0) {
+		if (!v->name)
+			g_hash_table_remove(s->by_slot, &v->slot);
+	} else if (!running) {
+		tell_gone(s, v);
+	}
+}
+
+static void hold(struct view *v, uint64_t node, uint64_t n)
+{
+	uint64_t *count = g_hash_table_lookup(v->held, &node);
+
+	if (!count) {
+		count = g_new0(uint64_t, 1);
+		g_hash_table_insert(v->held, g_memdup2(&node, sizeof(node)), count);
+	}
+	*count += n;
+}
+
+/* Names whose process has left go; views nothing keeps, too. Under
+ * s->lock. */
+static void sweep(struct views *s)
+{
+	g_autoptr(GList) all = g_hash_table_get_values(s->by_slot);
+
+	for (GList *l = all; l; l = l->next)
+		drop_if_unused(s, l->data);
+}
+
+/* The view whose predecessor's worker gave out slot, from the log: the
+ * kernel still holds its inodes. Under s->lock. */
+static struct view *adopt(struct views *s, uint64_t slot)
+{
+	g_autofree char *name = NULL, *ticks = NULL;
+	uint64_t pid = 0, start = 0;
+	struct view *v;
+
+	if (s->record_fd < 0 ||
+	    node_log_find(s->record_fd, slot << VIEWS_SLOT_SHIFT, &pid, &name, &ticks) < 0)
+		return NULL;
+	v = view_new(slot);
+	if (strcmp(s->ctx->proc_root, "/proc") == 0)
+		v->pidfd = pidfd_of((pid_t)pid);
+	v->error = viewer_of_process(s->ctx, (pid_t)pid, &v->viewer);
+	if (v->error == 0 &&
+	    (parse_u64(ticks, &start) < 0 || start != v->viewer.init_start_ticks)) {
+		viewer_clear(&v->viewer);
+		v->error = -ESRCH;
+	}
+	/* The name comes back with it, unless a newer view took it. */
+	if (v->error == 0 && !g_hash_table_contains(s->by_name, name)) {
+		v->name = g_steal_pointer(&name);
+		g_hash_table_insert(s->by_name, v->name, v);
+	}
+	g_hash_table_insert(s->by_slot, g_memdup2(&slot, sizeof(slot)), v);
+	return v;
+}
+
+/* The view of ino and the table's node, or NULL. Under s->lock. */
+static struct view *view_of(struct views *s, uint64_t ino, const struct vnode **n)
+{
+	uint64_t slot = ino >> VIEWS_SLOT_SHIFT;
+	struct view *v;
+
+	*n = vnode_by_ino(ino & NODE_MASK);
+	if (!slot || !*n)
+		return NULL;
+	v = g_hash_table_lookup(s->by_slot, &slot);
+	if (!v)
+		v = adopt(s, slot);
+	/* The kernel holds ino, perhaps from a predecessor, which counted its
+	 * lookups: held, by a count this worker does not know (0), which its
+	 * FORGET ends. */
+	if (v && !g_hash_table_contains(v->held, &(*n)->ino))
+		hold(v, (*n)->ino, 0);
+	return v;
+}
+
+
+/* A node's attributes in view v; a file's size is set by the caller. */
+static void node_entry(const struct view *v, const struct vnode *n, struct vfs_entry *out)
+{
+	memset(out, 0, sizeof(*out));
+	vnode_stat(n, &out->st);
+	out->ino = out->st.st_ino = ino_of(v, n->ino);
+	out->entry_timeout = VIEWS_ENTRY_TIMEOUT;
+	out->attr_timeout = S_ISDIR(n->mode) ? VFS_FIXED_TIMEOUT : 0;
+}
+
+/* Whether caller is in the daemon's pid namespace: the host's. */
+static bool on_host(struct views *s, pid_t caller)
+{
+	struct viewer v;
+	bool host;
+
+	if (viewer_of_pid(s->ctx, caller, &v) < 0)
+		return false;
+	host = v.host_pidns;
+	viewer_clear(&v);
+	return host;
+}
+
+/* Only the host's root makes and removes views. */
+static int may_manage(struct views *s, pid_t caller, uid_t uid)
+{
+	return uid == 0 && on_host(s, caller) ? 0 : -EPERM;
+}
+
+/* A name is a pid: decimal, no sign, no leading zero. */
+static int name_pid(const char *name, pid_t *pid)
+{
+	uint64_t n;
+
+	if (!name[0] || name[0] == '0' || parse_u64(name, &n) < 0 || n > INT_MAX)
+		return -EINVAL;
+	*pid = (pid_t)n;
+	return 0;
+}
+
+int views_make(struct views *s, pid_t caller, uid_t uid, const char *name, struct vfs_entry *out)
+{
+	g_autofree char *ticks = NULL;
+	struct view *v, *old;
+	pid_t pid;
+	int r = may_manage(s, caller, uid);
+
+	if (r == 0)
+		r = name_pid(name, &pid);
+	if (r < 0)
+		return r;
+	v = view_new(0);
+	/* The pidfd first: the process read below is then its, or gone. (A
+	 * fixture's /proc has no pidfd: its start is compared instead.) */
+	if (strcmp(s->ctx->proc_root, "/proc") == 0) {
+		v->pidfd = pidfd_of(pid);
+		r = MIN(v->pidfd, 0);
+	}
+	if (r == 0)
+		r = viewer_of_process(s->ctx, pid, &v->viewer);
+	if (r < 0) {
+		view_free(v);
+		return r;
+	}
+	g_mutex_lock(&s->lock);
+	/* Every container start looks at the views whose process has left. */
+	sweep(s);
+	old = g_hash_table_lookup(s->by_name, name);
+	if (old && view_running(s, old) &&
+	    old->viewer.init_start_ticks == v->viewer.init_start_ticks) {
+		g_mutex_unlock(&s->lock);
+		view_free(v);
+		return -EEXIST;
+	}
+	/* A name whose process left: the pid is another's now. */
+	if (old) {
+		unname(s, old);
+		drop_if_unused(s, old);
+	}
+	v->slot = s->next_slot++;
+	v->name = g_strdup(name);
+	g_hash_table_insert(s->by_slot, g_memdup2(&v->slot, sizeof(v->slot)), v);
+	g_hash_table_insert(s->by_name, v->name, v);
+	node_entry(v, vnode_by_ino(INO_ROOT), out);
+	hold(v, INO_ROOT, 1);
+	ticks = g_strdup_printf("%" PRIu64, v->viewer.init_start_ticks);
+	if (s->record_fd >= 0)
+		node_log_put(s->record_fd, ino_of(v, 0), (uint64_t)pid, name, ticks);
+	g_mutex_unlock(&s->lock);
+	return 0;
+}
+
+int views_remove(struct views *s, pid_t caller, uid_t uid, const char *name)
+{
+	struct view *v;
+	int r = may_manage(s, caller, uid);
+
+	if (r < 0)
+		return r;
+	g_mutex_lock(&s->lock);
+	v = g_hash_table_lookup(s->by_name, name);
+	if (v) {
+		unname(s, v);
+		drop_if_unused(s, v);
+	}
+	g_mutex_unlock(&s->lock);
+	return v ? 0 : -ENOENT;
+}
+
+int views_lookup(struct views *s, pid_t caller, uint64_t parent, const char *name,
+		 struct vfs_entry *out)
+{
+	const struct vnode *dir, *n;
+	struct view *v;
+	int r = 0;
+
+	/* The names are the host's to look up: a process of a container that
+	 * saw the views' mount would find none, its own or another's. (A
+	 * bound file is its mount's root: never looked up.) */
+	if (parent == VIEWS_ROOT && !on_host(s, caller)) {
+		memset(out, 0, sizeof(*out));
+		return -EACCES;
+	}
+	g_mutex_lock(&s->lock);
+	if (parent == VIEWS_ROOT) {
+		v = g_hash_table_lookup(s->by_name, name);
+		if (v && !view_running(s, v)) {
+			drop_if_unused(s, v);
+			v = NULL;
+		}
+		n = v ? vnode_by_ino(INO_ROOT) : NULL;
+	} else {
+		v = view_of(s, parent, &dir);
+		n = v ? vnode_lookup(dir->ino, name) : NULL;
+	}
+	if (!n) {
+		memset(out, 0, sizeof(*out));
+		out->entry_timeout = VIEWS_ENTRY_TIMEOUT;
+		r = -ENOENT;
+	} else {
+		node_entry(v, n, out);
+		hold(v, n->ino, 1);
+	}
+	g_mutex_unlock(&s->lock);
+	/* A file's entry says what its text's last GETATTR said: other
+	 * attributes would make the kernel drop its pages (an mtime it has
+	 * not seen). Its first GETATTR renders it. */
+	if (r == 0 && n->view) {
+		struct view_text *t;
+
+		g_mutex_lock(&v->lock);
+		t = g_hash_table_lookup(v->texts, &n->ino);
+		if (t) {
+			out->st.st_size = (off_t)t->text->len;
+			out->st.st_mtim = out->st.st_ctim = t->mtime;
+		}
+		g_mutex_unlock(&v->lock);
+	}
+	return r;
+}
+
+void views_forget(struct views *s, uint64_t ino, uint64_t n)
+{
+	uint64_t slot = ino >> VIEWS_SLOT_SHIFT, node = ino & NODE_MASK;
+	struct view *v;
+	uint64_t *count;
+
+	g_mutex_lock(&s->lock);
+	v = slot ? g_hash_table_lookup(s->by_slot, &slot) : NULL;
+	count = v ? g_hash_table_lookup(v->held, &node) : NULL;
+	/* An inode a predecessor gave out has a count this worker does not
+	 * know: a FORGET of it is its end. */
+	if (count && *count > n)
+		*count -= n;
+	else if (v)
+		g_hash_table_remove(v->held, &node);
+	if (v)
+		drop_if_unused(s, v);
+	g_mutex_unlock(&s->lock);
+}
+
+/* The text of file n in view v, rendered afresh when its period is over
+ * (fresh) or when there is none. Under v->lock. */
+static int current_text(struct views *s, struct view *v, const struct vnode *n, bool fresh,
+			struct view_text **out)
+{
+	struct view_text *t = g_hash_table_lookup(v->texts, &n->ino);
+	uint64_t now = now_monotonic_us();
+	g_autoptr(GString) text = NULL;
+	int r;
+
+	if (t && (!fresh || now - t->rendered_us < views_period_us(n, s->ctx->refresh_us))) {
+		*out = t;
+		return 0;
+	}
+	if (v->error)
+		return v->error;
+	text = g_string_sized_new(4096);
+	r = vnode_render(s->ctx, n, &v->viewer, text);
+	if (r < 0)
+		return r;
+	if (!t) {
+		t = g_new0(struct view_text, 1);
+		t->text = g_string_new(NULL);
+		g_hash_table_insert(v->texts, g_memdup2(&n->ino, sizeof(n->ino)), t);
+	}
+	t->rendered_us = now;
+	/* The same text keeps its mtime, and the kernel its pages. A new
+	 * one gets a later mtime, even within the clock's resolution. */
+	if (t->text->len != text->len || memcmp(t->text->str, text->str, text->len) != 0 ||
+	    !t->mtime.tv_sec) {
+		struct timespec before = t->mtime;
+
+		clock_gettime(CLOCK_REALTIME, &t->mtime);
+		if (t->mtime.tv_sec < before.tv_sec ||
+		    (t->mtime.tv_sec == before.tv_sec && t->mtime.tv_nsec <= before.tv_nsec)) {
+			t->mtime = before;
+			if (++t->mtime.tv_nsec >= 1000000000L) {
+				t->mtime.tv_sec++;
+				t->mtime.tv_nsec = 0;
+			}
+		}
+		g_string_truncate(t->text, 0);
+		g_string_append_len(t->text, text->str, (gssize)text->len);
+	}
+	*out = t;
+	return 0;
+}
+
+int views_getattr(struct views *s, uint64_t ino, struct stat *st, double *timeout)
+{
+	const struct vnode *n;
+	struct view_text *t;
+	struct vfs_entry e;
+	struct view *v;
+	int r = 0;
+
+	/* The host's root makes views there (mkdir). Its links count the
+	 * views alive, as a directory's count its subdirectories. */
+	if (ino == VIEWS_ROOT) {
+		vnode_stat(vnode_by_ino(INO_ROOT), st);
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2 + views_live(s);
+		*timeout = 0;
+		return 0;
+	}
+	g_mutex_lock(&s->lock);
+	v = view_of(s, ino, &n);
+	if (v)
+		node_entry(v, n, &e);
+	g_mutex_unlock(&s->lock);
+	if (!v)
+		return -ENOENT;
+	*st = e.st;
+	*timeout = e.attr_timeout;
+	if (!n->view)
+		return 0;
+	/* A view is freed only at the kernel's FORGET: no request on its
+	 * inodes comes after that, so v outlives this one. */
+	g_mutex_lock(&v->lock);
+	r = current_text(s, v, n, true, &t);
+	if (r == 0) {
+		st->st_size = (off_t)t->text->len;
+		st->st_mtim = st->st_ctim = t->mtime;
+		clock_gettime(CLOCK_REALTIME, &st->st_atim);
+		*timeout = (double)views_period_us(n, s->ctx->refresh_us) / 1e6;
+	}
+	g_mutex_unlock(&v->lock);
+	return r;
+}
+
+int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **slice, size_t *len)
+{
+	const struct vnode *n;
+	struct view_text *t;
+	struct view *v;
+	int r;
+
+	g_mutex_lock(&s->lock);
+	v = view_of(s, ino, &n);
+	g_mutex_unlock(&s->lock);
+	if (!v)
+		return -ENOENT;
+	if (!n->view)
+		return -EISDIR;
+	g_mutex_lock(&v->lock);
+	r = current_text(s, v, n, false, &t);
+	if (r == 0) {
+		*len = off >= 0 && (uint64_t)off < t->text->len
+			       ? MIN(size, t->text->len - (size_t)off)
+			       : 0;
+		*slice = g_memdup2(*len ? t->text->str + off : "", *len ? *len : 1);
+	}
+	g_mutex_unlock(&v->lock);
+	return r;
+}
+
+int views_is_dir(struct views *s, uint64_t ino)
+{
+	const struct vnode *n;
+	struct view *v;
+
+	if (ino == VIEWS_ROOT)
+		return 1;
+	g_mutex_lock(&s->lock);
+	v = view_of(s, ino, &n);
+	g_mutex_unlock(&s->lock);
+	return v ? S_ISDIR(n->mode) : -ENOENT;
+}
+
+
+int views_list(struct views *s, pid_t caller, uint64_t ino, GArray **out)
+{
+	g_autoptr(GArray) list = vfs_dirents_new();
+	const struct vnode *dir, *n;
+	struct view *v;
+
+	if (ino == VIEWS_ROOT && !on_host(s, caller))
+		return -EACCES;
+	g_mutex_lock(&s->lock);
+	if (ino == VIEWS_ROOT) {
+		g_autoptr(GList) names = NULL;
+
+		sweep(s);
+		names = g_hash_table_get_keys(s->by_name);
+		vfs_dirents_add(list, ".", VIEWS_ROOT, S_IFDIR);
+		vfs_dirents_add(list, "..", VIEWS_ROOT, S_IFDIR);
+		names = g_list_sort(names, (GCompareFunc)strcmp);
+		for (GList *l = names; l; l = l->next) {
+			v = g_hash_table_lookup(s->by_name, l->data);
+			vfs_dirents_add(list, l->data, ino_of(v, INO_ROOT), S_IFDIR);
+		}
+		g_mutex_unlock(&s->lock);
+		*out = g_steal_pointer(&list);
+		return 0;
+	}
+	v = view_of(s, ino, &dir);
+	if (v && S_ISDIR(dir->mode)) {
+		vfs_dirents_add(list, ".", ino, S_IFDIR);
+		vfs_dirents_add(list, "..",
+				dir->ino == INO_ROOT ? VIEWS_ROOT : ino_of(v, dir->parent),
+				S_IFDIR);
+		for (unsigned int i = 0; (n = vnode_child(dir->ino, i)); i++)
+			vfs_dirents_add(list, n->name, ino_of(v, n->ino), n->mode & S_IFMT);
+	}
+	g_mutex_unlock(&s->lock);
+	if (!v)
+		return -ENOENT;
+	if (!S_ISDIR(dir->mode))
+		return -ENOTDIR;
+	*out = g_steal_pointer(&list);
+	return 0;
+}
+
+unsigned int views_live(struct views *s)
+{
+	unsigned int n;
+
+	g_mutex_lock(&s->lock);
+	sweep(s);
+	n = g_hash_table_size(s->by_slot);
+	g_mutex_unlock(&s->lock);
+	return n;
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Per-container views (lensfs --views): made by the host's root only, fixed
+# to the container's first process whoever reads them, served from the
+# kernel's page cache (no OPEN, no RELEASE, a READ only when the text
+# changed), fresh within their period, and gone once the container is.
+. "$(dirname "$0")/lib.sh"
+require_machine
+echo "# cgroup v$CGVER, kernel $(uname -r)"
+mount_views_dir
+# Every request in the log (-d): what the kernel asks is counted.
+mount_lensfs -d --views "$VDIR"
+V() { timeout 10 cat "$VDIR/$1"; }
+# requests OPCODE: how many the daemon has been sent so far.
+requests() { grep -c "opcode: $1 " "$MNT.log"; }
+
+check "the views are a mount of their own" "$(findmnt -n -o FSTYPE "$VDIR")" "fuse.lensfs-views"
+check "no view yet (the root's links: 2 + the views alive)" "$(stat -c %h "$VDIR")" 2
+
+# --- a container: 256M, its first process a sleeper -----------------------
+cg_create "$TAG/a"
+cg_memory "$TAG/a" $((256 << 20))
+in_container "$TAG/a" sleep 1001 &
+for _ in $(seq 100); do A=$(pgrep -x -f "sleep 1001") && break; sleep 0.05; done
+check_true "the container runs ($A)" test -n "$A"
+
+# Who may make one: the host's root, by the container's first pid.
+check_true "a container's root cannot make a view" \
+	in_container "$TAG/a" sh -c "! mkdir $VDIR/$A 2>/dev/null"
+check_true "nor list them" in_container "$TAG/a" sh -c "! ls $VDIR 2>/dev/null"
+check_true "the host's other users cannot" setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "! mkdir $VDIR/$A 2>/dev/null"
+check_true "a name that is not a pid is refused" sh -c "! mkdir $VDIR/ctr 2>/dev/null"
+check_true "a pid that is not there is refused" sh -c "! mkdir $VDIR/$((1 << 22)) 2>/dev/null"
+check_true "the host's root makes it" mkdir "$VDIR/$A"
+check "the root lists it" "$(ls "$VDIR")" "$A"
+check "its files are the table's" "$(ls "$VDIR/$A/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
+check "the host reads the container's MemTotal there" "$(kb "$(V "$A/proc/meminfo")" MemTotal)" 262144
+cg_create "$TAG/other"
+cg_memory "$TAG/other" $((128 << 20))
+check "a process of another cgroup too: the view is the container's" \
+	"$(in_cgroup "$TAG/other" cat "$VDIR/$A/proc/meminfo" | awk '/^MemTotal:/ { print $2 }')" 262144
+check "stat gives the text's size" "$(stat -c %s "$VDIR/$A/proc/meminfo")" "$(V "$A/proc/meminfo" | wc -c)"
+check_true "each view file an inode of its own" test "$(stat -c %i "$VDIR/$A/proc/meminfo")" != "$(stat -c %i "$MNT/proc/meminfo")"
+check_true "writing is refused" sh -c "! echo x 2>/dev/null >'$VDIR/$A/proc/meminfo'"
+
+# --- the page cache: no OPEN, no RELEASE; a READ only for a new text ---------
+# proc/swaps does not change while nothing swaps: read 50 times, the kernel
+# asks for it once (a GETATTR a period, the page cache the rest).
+V "$A/proc/swaps" >/dev/null
+opens=$(requests OPEN) releases=$(requests RELEASE) reads=$(requests READ)
+for _ in $(seq 50); do cat "$VDIR/$A/proc/swaps" >/dev/null; done
+check "50 reads: no OPEN" "$(($(requests OPEN) - opens))" 0
+check "50 reads: no RELEASE" "$(($(requests RELEASE) - releases))" 0
+check "50 reads of an unchanged text: no READ" "$(($(requests READ) - reads))" 0
+# busybox cat (sendfile) and Python's ways read the same text.
+if command -v busybox >/dev/null; then
+	check "busybox cat (sendfile) reads the view" "$(busybox cat "$VDIR/$A/proc/meminfo" | awk '/^MemTotal:/ { print $2 }')" 262144
+fi
+check "splice and a private map read the view" "$($PYTHON - "$VDIR/$A/proc/meminfo" <<'PY'
+import mmap, os, re, sys
+p = sys.argv[1]
+r, w = os.pipe()
+fd = os.open(p, os.O_RDONLY)
+n = os.splice(fd, w, 1 << 16)
+spliced = os.read(r, n)
+with open(p, "rb") as f, mmap.mmap(f.fileno(), os.fstat(f.fileno()).st_size, mmap.MAP_PRIVATE, mmap.PROT_READ) as m:
+    mapped = m[:]
+t = lambda b: re.search(rb"^MemTotal: *(\d+) kB$", b, re.M).group(1).decode()
+print(t(spliced), t(mapped), mapped.endswith(b"\n") and b"\0" not in mapped)
+PY
+)" "262144 262144 True"
+
+# --- freshness: within two periods (--refresh-ms, 100 ms) ------------------
+free_before=$(kb "$(V "$A/proc/meminfo")" MemFree)
+in_cgroup "$TAG/a" $PYTHON -c '
+import time
+b = bytearray(100 << 20)
+for i in range(0, len(b), 4096):
+    b[i] = 1
+print("held", flush=True)
+time.sleep(2)
+' >"$MNT.hog" 2>&1 &
+hog=$!
+for _ in $(seq 100); do grep -q held "$MNT.hog" && break; sleep 0.05; done
+sleep 0.2
+free_during=$(kb "$(V "$A/proc/meminfo")" MemFree)
+check_true "a container that takes 100 MiB: MemFree falls within 2 periods ($free_before -> $free_during kB)" \
+	test $((free_before - free_during)) -ge $((90 << 10))
+wait "$hog"
+up1=$(cut -d' ' -f1 <<<"$(V "$A/proc/uptime")")
+sleep 1.1
+up2=$(cut -d' ' -f1 <<<"$(V "$A/proc/uptime")")
+check_true "uptime advances ($up1 -> $up2)" awk -v a="$up1" -v b="$up2" 'BEGIN { exit !(b - a >= 1.0 && b - a < 1.5) }'
+# proc/stat's counters never go back, read after read.
+prev=0 back=0
+for _ in $(seq 30); do
+	sum=$(V "$A/proc/stat" | awk '$1 == "cpu" { s = 0; for (i = 2; i <= NF; i++) s += $i; print s }')
+	[ "$sum" -ge "$prev" ] || back=$((back + 1))
+	prev=$sum
+	sleep 0.02
+done
+check "proc/stat read 30 times: its counters never went back" "$back" 0
+
+# --- lifetime: from the kernel's references ------------------------------------
+check "one view alive" "$(stat -c %h "$VDIR")" 3
+check_true "making it again says it is there" sh -c "! mkdir $VDIR/$A 2>/dev/null"
+# Bound in a mount namespace of its own, as lensfs-hook binds it; then the
+# container ends.
+touch "$MNT.target"
+unshare -m --propagation private sh -c "mount --bind $VDIR/$A/proc/meminfo $MNT.target && exec sleep 600" &
+binder=$!
+sleep 0.3
+kill -9 "$A"
+for _ in $(seq 40); do [ -z "$(ls "$VDIR")" ] && break; sleep 0.05; done
+check "its process gone: its name goes" "$(ls "$VDIR")" ""
+check "held by a bind mount: alive" "$(stat -c %h "$VDIR")" 3
+kill "$binder"
+wait "$binder" 2>/dev/null
+for _ in $(seq 40); do [ "$(stat -c %h "$VDIR")" = 2 ] && break; sleep 0.05; done
+check "the mount gone: the kernel forgot it, the view is freed" "$(stat -c %h "$VDIR")" 2
+
+# 200 containers start, get a view bound and read, and stop.
+cg_create "$TAG/b"
+cg_memory "$TAG/b" $((128 << 20))
+right=0
+for i in $(seq 200); do
+	in_container "$TAG/b" sleep 1002 &
+	ctr=$!
+	for _ in $(seq 100); do p=$(pgrep -x -f "sleep 1002") && break; sleep 0.01; done
+	mkdir "$VDIR/$p" 2>/dev/null &&
+		total=$(unshare -m --propagation private sh -c "mount --bind $VDIR/$p/proc/meminfo $MNT.target && awk '/^MemTotal:/ { print \$2 }' $MNT.target") &&
+		[ "$total" = 131072 ] && right=$((right + 1))
+	kill -9 "$p" # a pid namespace's init
+	wait "$ctr" 2>/dev/null
+done
+check "200 containers read their own view" "$right" 200
+for _ in $(seq 40); do [ "$(stat -c %h "$VDIR")" = 2 ] && break; sleep 0.05; done
+check "and once they stopped, no view is left" "$(stat -c %h "$VDIR")" 2
+check "none named" "$(ls "$VDIR" | wc -l)" 0
+rm -f "$MNT.target" "$MNT.hog"
+finish
