@@ -593,7 +593,11 @@ int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **sli
 	if (!n->view)
 		return -EISDIR;
 	g_mutex_lock(&v->lock);
-	r = current_text(s, v, n, false, &t);
+	/* A read from the start renders again a text past its period: one
+	 * whose GETATTR another worker answered (an upgrade's moment when two
+	 * serve) would otherwise be this worker's last, however old. Further
+	 * pages come from the same text as the first. */
+	r = current_text(s, v, n, off == 0, &t);
 	if (r == 0) {
 		*len = off >= 0 && (uint64_t)off < t->text->len
 			       ? MIN(size, t->text->len - (size_t)off)

@@ -15,7 +15,8 @@
  * (views_period_us): a GETATTR after that renders it again, and gives it a
  * new mtime only when the text changed, which is when the kernel drops its
  * pages (FUSE_CAP_AUTO_INVAL_DATA); a READ reads the text its GETATTR
- * sized, never a newer one.
+ * sized (a READ from offset 0 of a text past its period renders it again,
+ * whose length the kernel takes from the short read).
  *
  * A view lives while the kernel holds one of its inodes, or while its
  * name is there and its process runs: no timer, no work for a view nobody
@@ -57,7 +58,8 @@ int views_lookup(struct views *s, pid_t caller, uint64_t parent, const char *nam
 /* The kernel forgets n lookups of ino (a FORGET). */
 void views_forget(struct views *s, uint64_t ino, uint64_t n);
 int views_getattr(struct views *s, uint64_t ino, struct stat *st, double *timeout);
-/* The slice [off, off + size) of the text ino's last GETATTR sized. */
+/* The slice [off, off + size) of the text ino's last GETATTR sized, or
+ * from offset 0, of a fresh one if that is past its period. */
 int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **slice, size_t *len);
 /* A directory's entries (struct vfs_dirent), "." and ".." first. */
 int views_list(struct views *s, pid_t caller, uint64_t ino, GArray **out);

@@ -117,6 +117,9 @@ static void test_view_is_the_containers(void **state)
 	assert_true(st.st_mtim.tv_sec > 0);
 	/* Counters hold --refresh-ms, at least a tick of 10 ms. */
 	assert_true(timeout >= 0.01 && timeout < 1);
+	assert_int_equal(views_period_us(vnode_by_path("proc/uptime"), 200000), 10000);
+	assert_int_equal(views_period_us(vnode_by_path("proc/meminfo"), 200000), 200000);
+	assert_int_equal(views_period_us(vnode_by_path("proc/meminfo"), 0), 10000);
 	cpus = read_all(s, walk(s, e.ino, "sys/devices/system/cpu/online"));
 	want_cpus = rendered_for(ctx, CTR_PID, "sys/devices/system/cpu/online");
 	assert_string_equal(cpus, want_cpus);
@@ -146,7 +149,8 @@ static void test_view_is_the_containers(void **state)
 static void test_generations(void **state)
 {
 	char *root = fixture_copy("v2");
-	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
+	/* Texts and counters hold 200 ms. */
+	struct lensfs_ctx *ctx = fixture_ctx_refresh(root, true, 200);
 	struct views *s = views_new(ctx);
 	g_autofree char *before = NULL, *after = NULL;
 	struct timespec first;
@@ -162,7 +166,7 @@ static void test_generations(void **state)
 	before = read_all(s, ino);
 	/* The same text after the period: the same mtime (the kernel keeps
 	 * its pages). */
-	g_usleep(20 * 1000);
+	g_usleep(250 * 1000);
 	assert_int_equal(views_getattr(s, ino, &st, &timeout), 0);
 	assert_int_equal(st.st_mtim.tv_sec, first.tv_sec);
 	assert_int_equal(st.st_mtim.tv_nsec, first.tv_nsec);
@@ -171,8 +175,19 @@ static void test_generations(void **state)
 	after = read_all(s, ino);
 	assert_string_equal(after, before);
 	g_clear_pointer(&after, g_free);
-	/* ...after it, the new one, a later mtime, and its size. */
-	g_usleep(20 * 1000);
+	/* After it, a read beyond the start still reads the old text (the
+	 * pages after the first come from the first's text)... */
+	g_usleep(250 * 1000);
+	{
+		g_autofree char *slice = NULL;
+		size_t len = 0;
+
+		assert_int_equal(views_read(s, ino, 64, 64, &slice, &len), 0);
+		assert_int_equal(len, 64);
+		assert_memory_equal(slice, before + 64, 64);
+	}
+	/* ...and a GETATTR (or a read from the start) makes the new one, with
+	 * a later mtime, and its size. */
 	assert_int_equal(views_getattr(s, ino, &st, &timeout), 0);
 	assert_true(st.st_mtim.tv_sec > first.tv_sec ||
 		    (st.st_mtim.tv_sec == first.tv_sec && st.st_mtim.tv_nsec > first.tv_nsec));
