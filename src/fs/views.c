@@ -20,8 +20,9 @@
  * file is its mount's root and is never looked up again. */
 #define VIEWS_ENTRY_TIMEOUT 0.0
 /* The clock proc/uptime and proc/stat print in: hundredths of a second. */
-#define TICK_US (10 * 1000)
+#define TICK_US	      (10 * 1000)
 #define TELL_AGAIN_US (500 * 1000)
+#define SWEEP_SOME    16
 
 /* One generation of a file's text: what a GETATTR sized. */
 struct view_text {
@@ -51,6 +52,7 @@ struct views {
 	GMutex lock; /* guards the tables, names and held counts */
 	GHashTable *by_slot; /* slot -> struct view */
 	GHashTable *by_name; /* name -> struct view (borrowed) */
+	GQueue *round; /* slots, for sweep_some: the next to look at first */
 	uint64_t next_slot;
 	int record_fd;
 };
@@ -98,6 +100,7 @@ struct views *views_new(struct lensfs_ctx *ctx)
 	g_mutex_init(&s->lock);
 	s->by_slot = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, view_free);
 	s->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	s->round = g_queue_new();
 	s->next_slot = 1;
 	s->record_fd = -1;
 	return s;
@@ -109,6 +112,7 @@ void views_free(struct views *s)
 		return;
 	g_hash_table_unref(s->by_name);
 	g_hash_table_unref(s->by_slot);
+	g_queue_free_full(s->round, g_free);
 	g_mutex_clear(&s->lock);
 	g_free(s);
 }
@@ -257,6 +261,23 @@ static void sweep(struct views *s)
 		drop_if_unused(s, l->data);
 }
 
+/* A few views, in turn: a container start looks at SWEEP_SOME of them,
+ * not at thousands. Under s->lock. */
+static void sweep_some(struct views *s)
+{
+	for (unsigned int i = 0; i < SWEEP_SOME && !g_queue_is_empty(s->round); i++) {
+		uint64_t *slot = g_queue_pop_head(s->round);
+		struct view *v = g_hash_table_lookup(s->by_slot, slot);
+
+		if (v)
+			drop_if_unused(s, v);
+		if (v && g_hash_table_contains(s->by_slot, slot))
+			g_queue_push_tail(s->round, slot);
+		else
+			g_free(slot);
+	}
+}
+
 /* The view whose predecessor's worker gave out slot, from the log: the
  * kernel still holds its inodes. Under s->lock. */
 static struct view *adopt(struct views *s, uint64_t slot)
@@ -283,6 +304,7 @@ static struct view *adopt(struct views *s, uint64_t slot)
 		g_hash_table_insert(s->by_name, v->name, v);
 	}
 	g_hash_table_insert(s->by_slot, g_memdup2(&slot, sizeof(slot)), v);
+	g_queue_push_tail(s->round, g_memdup2(&slot, sizeof(slot)));
 	return v;
 }
 
@@ -305,7 +327,6 @@ static struct view *view_of(struct views *s, uint64_t ino, const struct vnode **
 		hold(v, (*n)->ino, 0);
 	return v;
 }
-
 
 /* A node's attributes in view v; a file's size is set by the caller. */
 static void node_entry(const struct view *v, const struct vnode *n, struct vfs_entry *out)
@@ -372,8 +393,9 @@ int views_make(struct views *s, pid_t caller, uid_t uid, const char *name, struc
 		return r;
 	}
 	g_mutex_lock(&s->lock);
-	/* Every container start looks at the views whose process has left. */
-	sweep(s);
+	/* Every container start looks at a few views whose process may have
+	 * left. */
+	sweep_some(s);
 	old = g_hash_table_lookup(s->by_name, name);
 	if (old && view_running(s, old) &&
 	    old->viewer.init_start_ticks == v->viewer.init_start_ticks) {
@@ -390,6 +412,7 @@ int views_make(struct views *s, pid_t caller, uid_t uid, const char *name, struc
 	v->name = g_strdup(name);
 	g_hash_table_insert(s->by_slot, g_memdup2(&v->slot, sizeof(v->slot)), v);
 	g_hash_table_insert(s->by_name, v->name, v);
+	g_queue_push_tail(s->round, g_memdup2(&v->slot, sizeof(v->slot)));
 	node_entry(v, vnode_by_ino(INO_ROOT), out);
 	hold(v, INO_ROOT, 1);
 	ticks = g_strdup_printf("%" PRIu64, v->viewer.init_start_ticks);
@@ -620,7 +643,6 @@ int views_is_dir(struct views *s, uint64_t ino)
 	g_mutex_unlock(&s->lock);
 	return v ? S_ISDIR(n->mode) : -ENOENT;
 }
-
 
 int views_list(struct views *s, pid_t caller, uint64_t ino, GArray **out)
 {
