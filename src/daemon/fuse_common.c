@@ -4,6 +4,7 @@
 #include "fuse_common.h"
 #include "log.h"
 
+#include <errno.h>
 #include <string.h>
 
 void fuse_reply_dirents(fuse_req_t req, const GArray *list, size_t size, off_t off)
@@ -71,4 +72,14 @@ struct fuse_session *fuse_session_on_fd(const struct fuse_lowlevel_ops *ops, siz
 		return NULL;
 	}
 	return se;
+}
+
+void fuse_reply_opendir(fuse_req_t req, struct fuse_file_info *fi, int is_dir)
+{
+	if (is_dir < 0)
+		fuse_reply_err(req, -is_dir);
+	else if (!is_dir)
+		fuse_reply_err(req, ENOTDIR);
+	else
+		fuse_reply_open(req, fi);
 }

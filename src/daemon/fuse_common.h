@@ -13,6 +13,9 @@
 /* Replies to a READDIR with the entries of list (struct vfs_dirent) from
  * offset off that fit in size: offset i + 1 follows the i-th entry. */
 void fuse_reply_dirents(fuse_req_t req, const GArray *list, size_t size, off_t off);
+/* Replies to an OPENDIR: is_dir is 1 for a directory, 0 for another node,
+ * or -errno. */
+void fuse_reply_opendir(fuse_req_t req, struct fuse_file_info *fi, int is_dir);
 /* The kernel's entry for a node found: a name that is not there is an
  * entry with inode 0, which the kernel keeps for entry_timeout too. */
 struct fuse_entry_param fuse_entry_of(const struct vfs_entry *found, bool there);

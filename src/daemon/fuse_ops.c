@@ -817,14 +817,7 @@ static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 
 static void lensfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	int r = vfs_is_dir(fs_of(req)->nodes, ino);
-
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else if (!r)
-		fuse_reply_err(req, ENOTDIR);
-	else
-		fuse_reply_open(req, fi);
+	fuse_reply_opendir(req, fi, vfs_is_dir(fs_of(req)->nodes, ino));
 }
 
 static void lensfs_init(void *userdata, struct fuse_conn_info *conn)

@@ -156,14 +156,7 @@ static void views_read_op(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 
 static void views_opendir_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	int r = views_is_dir(views_of(req), ino);
-
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else if (!r)
-		fuse_reply_err(req, ENOTDIR);
-	else
-		fuse_reply_open(req, fi);
+	fuse_reply_opendir(req, fi, views_is_dir(views_of(req), ino));
 }
 
 static void views_readdir_op(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -81,7 +81,12 @@ int node_log_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath, 
 	return r;
 }
 
-int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath)
+/* Calls visit with each entry's head and offset, under the read lock,
+ * until it returns other than -ENOENT; -ENOENT when none did, -EBADMSG for
+ * a damaged log. */
+typedef int (*visit_fn)(int record_fd, const struct node_head *head, off_t base, void *data);
+
+static int scan(int record_fd, visit_fn visit, void *data)
 {
 	uint64_t used, at = 0;
 	int r;
@@ -97,8 +102,6 @@ int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, cha
 	while (r == -ENOENT && at + sizeof(struct node_head) <= used) {
 		off_t base = NODES_OFFSET + (off_t)sizeof(used) + (off_t)at;
 		struct node_head head;
-		g_autofree char *body = NULL;
-		size_t len;
 
 		if (pread(record_fd, &head, sizeof(head), base) != sizeof(head) ||
 		    head.len <= sizeof(head) || at + head.len > used) {
@@ -106,55 +109,59 @@ int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, cha
 			break;
 		}
 		at += head.len;
-		if (head.ino != ino)
-			continue;
-		len = head.len - sizeof(head);
-		body = g_malloc(len + 1);
-		if (pread(record_fd, body, len, base + (off_t)sizeof(head)) != (ssize_t)len) {
-			r = -EBADMSG;
-			break;
-		}
-		body[len] = '\0';
-		if (strlen(body) + 1 >= len) {
-			r = -EBADMSG;
-			break;
-		}
-		*root = head.root;
-		*vpath = g_strdup(body);
-		*hpath = g_strdup(body + strlen(body) + 1);
-		r = 0;
+		r = visit(record_fd, &head, base, data);
 	}
 	nodes_lock_fd(record_fd, F_UNLCK);
 	g_mutex_unlock(&nodes_lock);
 	return r;
 }
 
+struct found {
+	uint64_t ino;
+	uint64_t *root;
+	char **vpath, **hpath;
+};
+
+static int visit_find(int record_fd, const struct node_head *head, off_t base, void *data)
+{
+	struct found *f = data;
+	size_t len = head->len - sizeof(*head);
+	g_autofree char *body = NULL;
+
+	if (head->ino != f->ino)
+		return -ENOENT;
+	body = g_malloc(len + 1);
+	if (pread(record_fd, body, len, base + (off_t)sizeof(*head)) != (ssize_t)len)
+		return -EBADMSG;
+	body[len] = '\0';
+	if (strlen(body) + 1 >= len)
+		return -EBADMSG;
+	*f->root = head->root;
+	*f->vpath = g_strdup(body);
+	*f->hpath = g_strdup(body + strlen(body) + 1);
+	return 0;
+}
+
+int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath)
+{
+	struct found f = { ino, root, vpath, hpath };
+
+	return scan(record_fd, visit_find, &f);
+}
+
+static int visit_max(int record_fd, const struct node_head *head, off_t base, void *data)
+{
+	uint64_t *max = data;
+
+	*max = MAX(*max, head->ino);
+	return -ENOENT; /* on to the next */
+}
+
 int node_log_max_ino(int record_fd, uint64_t *max)
 {
-	uint64_t used, at = 0;
 	int r;
 
-	g_mutex_lock(&nodes_lock);
-	r = nodes_lock_fd(record_fd, F_RDLCK);
-	if (r < 0) {
-		g_mutex_unlock(&nodes_lock);
-		return r;
-	}
-	used = nodes_used(record_fd);
 	*max = 0;
-	while (at + sizeof(struct node_head) <= used) {
-		struct node_head head;
-
-		if (pread(record_fd, &head, sizeof(head),
-			  NODES_OFFSET + (off_t)sizeof(used) + (off_t)at) != sizeof(head) ||
-		    head.len <= sizeof(head) || at + head.len > used) {
-			r = -EBADMSG;
-			break;
-		}
-		at += head.len;
-		*max = MAX(*max, head.ino);
-	}
-	nodes_lock_fd(record_fd, F_UNLCK);
-	g_mutex_unlock(&nodes_lock);
-	return r;
+	r = scan(record_fd, visit_max, max);
+	return r == -ENOENT ? 0 : r;
 }

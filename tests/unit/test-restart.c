@@ -105,15 +105,36 @@ static void test_handed_options(void **state)
 	assert_int_equal(h.generation, 12);
 	assert_int_equal(lensfs_handed_parse_worker("4,5,-1,1", &h), 0);
 	assert_int_equal(h.ready_fd, -1);
+	assert_int_equal(h.views_fuse_fd, -1); /* no views connection */
+	assert_int_equal(h.views_record_fd, -1);
 	assert_int_equal(lensfs_handed_parse_takeover("4,5,999", &h), 0);
 	assert_int_equal(h.worker, 999);
 	assert_int_equal(h.ready_fd, -1);
+	/* The views connection's two descriptors after the others. */
+	assert_int_equal(lensfs_handed_parse_worker("4,5,7,12,8,9", &h), 0);
+	assert_int_equal(h.generation, 12);
+	assert_int_equal(h.views_fuse_fd, 8);
+	assert_int_equal(h.views_record_fd, 9);
+	assert_int_equal(lensfs_handed_parse_takeover("4,5,999,8,9", &h), 0);
+	assert_int_equal(h.worker, 999);
+	assert_int_equal(h.views_fuse_fd, 8);
+	assert_int_equal(h.views_record_fd, 9);
 
-	static const char *const bad_worker[] = { "",	      "4,5,7",	  "4,5,7,12,", "4,5,7,12x",
-						  "-4,5,7,1", "4,-5,7,1", "a,b,c,d" };
+	static const char *const bad_worker[] = { "",
+						  "4,5,7",
+						  "4,5,7,12,",
+						  "4,5,7,12x",
+						  "-4,5,7,1",
+						  "4,-5,7,1",
+						  "a,b,c,d",
+						  "4,5,7,12,8",
+						  "4,5,7,12,8,-9",
+						  "4,5,7,12,8,9,",
+						  "4,5,7,12,8,9,10" };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_worker); i++)
 		assert_int_equal(lensfs_handed_parse_worker(bad_worker[i], &h), -EINVAL);
-	static const char *const bad_takeover[] = { "4,5", "4,5,0", "4,5,-3", "4,5,9 ", "4,5,9,1" };
+	static const char *const bad_takeover[] = { "4,5",    "4,5,0",	 "4,5,-3",
+						    "4,5,9 ", "4,5,9,1", "4,5,9,1,x" };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_takeover); i++)
 		assert_int_equal(lensfs_handed_parse_takeover(bad_takeover[i], &h), -EINVAL);
 }
