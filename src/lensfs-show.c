@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Prints path as v reads it: a file's text byte for byte, a directory's
@@ -60,11 +61,40 @@ static int show_one(struct lensfs_ctx *ctx, struct ptree *t, const struct viewer
 	return 0;
 }
 
+/* The views a lensfs --views keeps alive (its root's link count, less 2)
+ * and the names there. */
+static int show_views(const char *dir)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GDir) d = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *name;
+	struct stat st;
+
+	/* The names first: a listing lets views whose process left go. */
+	d = g_dir_open(dir, 0, &err);
+	if (!d) {
+		fprintf(stderr, "lensfs-show: %s\n", err->message);
+		return 1;
+	}
+	while ((name = g_dir_read_name(d)))
+		g_ptr_array_add(names, g_strdup(name));
+	if (stat(dir, &st) < 0) {
+		fprintf(stderr, "lensfs-show: %s: %s\n", dir, g_strerror(errno));
+		return 1;
+	}
+	printf("alive: %lu\n", (unsigned long)(st.st_nlink >= 2 ? st.st_nlink - 2 : 0));
+	for (guint i = 0; i < names->len; i++)
+		printf("named: %s\n", (const char *)names->pdata[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	gint pid = 0;
+	gint pid = 0, view = 0;
 	gboolean no_cpu_quota = FALSE, version = FALSE;
 	g_autofree char *cgroup = NULL, *proc_root = NULL, *sys_root = NULL, *relay_dir = NULL;
+	g_autofree char *views_dir = NULL;
 	g_auto(GStrv) files = NULL;
 	const GOptionEntry entries[] = {
 		{ "pid", 'p', 0, G_OPTION_ARG_INT, &pid,
@@ -72,6 +102,14 @@ int main(int argc, char **argv)
 		{ "cgroup", 'c', 0, G_OPTION_ARG_FILENAME, &cgroup,
 		  "Show the view of the container in cgroup PATH (same path in every hierarchy)",
 		  "PATH" },
+		{ "view", 0, 0, G_OPTION_ARG_INT, &view,
+		  "Show the per-container view lensfs --views makes for the container whose first "
+		  "process is PID (whoever reads it)",
+		  "PID" },
+		{ "views", 0, 0, G_OPTION_ARG_FILENAME, &views_dir,
+		  "Print how many per-container views the lensfs whose --views is DIR keeps alive, "
+		  "and their names, and exit",
+		  "DIR" },
 		{ "no-cpu-quota", 0, 0, G_OPTION_ARG_NONE, &no_cpu_quota,
 		  "As lensfs --no-cpu-quota", NULL },
 		{ "proc-root", 0, 0, G_OPTION_ARG_FILENAME, &proc_root, "Read /proc from DIR",
@@ -115,8 +153,10 @@ int main(int argc, char **argv)
 		fputs(reply, stdout);
 		return 0;
 	}
-	if (pid && cgroup) {
-		fprintf(stderr, "lensfs-show: --pid and --cgroup exclude each other\n");
+	if (views_dir)
+		return show_views(views_dir);
+	if (!!pid + !!cgroup + !!view > 1) {
+		fprintf(stderr, "lensfs-show: --pid, --cgroup and --view exclude each other\n");
 		return 2;
 	}
 	log_init("lensfs-show", false, false);
@@ -131,11 +171,15 @@ int main(int argc, char **argv)
 	}
 	if (cgroup)
 		r = viewer_of_cgroup(ctx, cgroup, &v);
+	else if (view)
+		r = viewer_of_process(ctx, (pid_t)view, &v);
 	else
 		r = viewer_of_pid(ctx, pid ? (pid_t)pid : getpid(), &v);
 	if (r < 0) {
 		if (cgroup)
 			fprintf(stderr, "lensfs-show: cgroup %s: %s\n", cgroup, g_strerror(-r));
+		else if (view)
+			fprintf(stderr, "lensfs-show: view of pid %d: %s\n", view, g_strerror(-r));
 		else
 			fprintf(stderr, "lensfs-show: pid %d: %s\n", pid ? pid : (int)getpid(),
 				g_strerror(-r));

@@ -42,6 +42,12 @@ check_true "a pid that is not there is refused" sh -c "! mkdir $VDIR/$((1 << 22)
 fi # HOST_SIDE
 check_true "the host's root makes it" mkdir "$VDIR/$A"
 check "the root lists it" "$(ls "$VDIR")" "$A"
+check "lensfs-show --views: one alive, its name" "$("$LENSFS_SHOW" --views "$VDIR" | tr '\n' ' ')" "alive: 1 named: $A "
+if [ "$HOST_SIDE" = 1 ]; then
+	check_true "a container's process cannot read a view by its name, its own or another's" \
+		in_container "$TAG/a" sh -c "! cat $VDIR/$A/proc/meminfo 2>/dev/null"
+fi
+check "lensfs-show --view shows it without FUSE" "$(kb "$("$LENSFS_SHOW" --view "$A" proc/meminfo)" MemTotal)" 262144
 check "its files are the table's" "$(ls "$VDIR/$A/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
 check "the host reads the container's MemTotal there" "$(kb "$(V "$A/proc/meminfo")" MemTotal)" 262144
 cg_create "$TAG/other"
@@ -102,6 +108,24 @@ up1=$(cut -d' ' -f1 <<<"$(V "$A/proc/uptime")")
 sleep 1.1
 up2=$(cut -d' ' -f1 <<<"$(V "$A/proc/uptime")")
 check_true "uptime advances ($up1 -> $up2)" awk -v a="$up1" -v b="$up2" 'BEGIN { exit !(b - a >= 1.0 && b - a < 1.5) }'
+# top's CPU%: a container burning its quota is busy, an idle one idle.
+cg_create "$TAG/busy"
+cg_quota "$TAG/busy" 50000 100000
+in_container "$TAG/busy" sh -c 'nice -n 19 sh -c "while :; do :; done" & exec sleep 1003' &
+for _ in $(seq 100); do BUSY=$(pgrep -x -f "sleep 1003") && break; sleep 0.05; done
+mkdir "$VDIR/$BUSY"
+# share PID: the busy percentage of the view's cpu line over 2 s.
+share() {
+	local a b
+	a=$(V "$1/proc/stat" | awk '$1 == "cpu"')
+	sleep 2
+	b=$(V "$1/proc/stat" | awk '$1 == "cpu"')
+	awk -v a="$a" -v b="$b" 'BEGIN { n = split(a, x); split(b, y); for (i = 2; i <= n; i++) { d = y[i] - x[i]; t += d; if (i != 5 && i != 6) u += d }; printf "%d", t ? 100 * u / t : -1 }'
+}
+busy=$(share "$BUSY") idle=$(share "$A")
+check_true "proc/stat: a container burning its quota of 0.5 is busy (${busy}% > 90%)" test "$busy" -gt 90
+check_true "proc/stat: an idle container is idle (${idle}% < 10%)" test "$idle" -ge 0 -a "$idle" -lt 10
+kill -9 "$BUSY"
 # proc/stat's counters never go back, read after read.
 prev=0 back=0
 for _ in $(seq 30); do
@@ -130,9 +154,9 @@ wait "$binder" 2>/dev/null
 for _ in $(seq 40); do [ "$(stat -c %h "$VDIR")" = 2 ] && break; sleep 0.05; done
 check "the mount gone: the kernel forgot it, the view is freed" "$(stat -c %h "$VDIR")" 2
 
-# 200 containers start, get a view bound and read, and stop (20 in the VM,
+# 200 containers start, get a view bound and read, and stop (10 in the VM,
 # whose CPUs are emulated).
-STARTS=$([ "$HOST_SIDE" = 1 ] && echo 200 || echo 20)
+STARTS=$([ "$HOST_SIDE" = 1 ] && echo 200 || echo 10)
 cg_create "$TAG/b"
 cg_memory "$TAG/b" $((128 << 20))
 right=0
@@ -150,5 +174,6 @@ check "$STARTS containers read their own view" "$right" "$STARTS"
 for _ in $(seq 40); do [ "$(stat -c %h "$VDIR")" = 2 ] && break; sleep 0.05; done
 check "and once they stopped, no view is left" "$(stat -c %h "$VDIR")" 2
 check "none named" "$(ls "$VDIR" | wc -l)" 0
+check "lensfs-show --views says so" "$("$LENSFS_SHOW" --views "$VDIR")" "alive: 0"
 rm -f "$MNT.target" "$MNT.hog"
 finish

@@ -34,7 +34,7 @@ if [ -n "$CAPTURE" ]; then
 	finish $?
 fi
 # Should the tests still run near the host's limit (tests/vm/run.sh kills
-# the VM after 540 s), what each process and every lensfs thread waits on,
+# the VM after 720 s), what each process and every lensfs thread waits on,
 # and the daemons' logs: a hang told apart from slowness.
 watchdog() {
 	sleep "$1"
@@ -50,7 +50,7 @@ watchdog() {
 		[ -f "$f" ] && echo "# $f:" && tail -n 20 "$f" | sed 's/^/#   /'
 	done
 }
-watchdog 480 &
+watchdog 640 &
 export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 # mount.sh and views.sh: the kernel-dependent cases only (the host run has
 # the rest); cgroup.sh: the cgroup view, whole; readpaths.sh: every way of
