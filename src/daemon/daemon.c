@@ -211,7 +211,6 @@ static int serve(struct fuse_session *se, const struct lensfs_mount_opts *opts)
  * they use. The stop signals are for the main thread.
  */
 struct views_serving {
-	struct lensfs_ctx *ctx;
 	struct views *views;
 	struct views_fs *fs;
 	struct fuse_session *se;

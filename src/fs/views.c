@@ -20,9 +20,10 @@
  * file is its mount's root and is never looked up again. */
 #define VIEWS_ENTRY_TIMEOUT 0.0
 /* The clock proc/uptime and proc/stat print in: hundredths of a second. */
-#define TICK_US	      (10 * 1000)
-#define TELL_AGAIN_US (500 * 1000)
-#define SWEEP_SOME    16
+#define TICK_US			(10 * 1000)
+#define TELL_AGAIN_US		(500 * 1000)
+#define SWEEP_SOME		16
+#define VIEWS_ROOT_ATTR_TIMEOUT 1.0
 
 /* One generation of a file's text: what a GETATTR sized. */
 struct view_text {
@@ -568,12 +569,15 @@ int views_getattr(struct views *s, uint64_t ino, struct stat *st, double *timeou
 	int r = 0;
 
 	/* The host's root makes views there (mkdir). Its links count the
-	 * views alive, as a directory's count its subdirectories. */
+	 * views alive, as a directory's count its subdirectories; held a
+	 * second: every path walked through the root checks its permissions
+	 * (default_permissions), which with no time held would look at every
+	 * view at each container start (a mkdir drops it at once). */
 	if (ino == VIEWS_ROOT) {
 		vnode_stat(vnode_by_ino(INO_ROOT), st);
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2 + views_live(s);
-		*timeout = 0;
+		*timeout = VIEWS_ROOT_ATTR_TIMEOUT;
 		return 0;
 	}
 	g_mutex_lock(&s->lock);
