@@ -154,6 +154,31 @@ static void views_read_op(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 		fuse_reply_buf(req, slice, len);
 }
 
+/* With no OPEN, a writer opens: its write (and its O_TRUNC, a SETATTR)
+ * is refused here. */
+static void views_write_op(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void views_setattr_op(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			     struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void views_readlink_op(fuse_req_t req, fuse_ino_t ino)
+{
+	g_autofree char *target = NULL;
+	int r = views_readlink(views_of(req), ino, &target);
+
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_readlink(req, target);
+}
+
 static void views_opendir_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	fuse_reply_opendir(req, fi, views_is_dir(views_of(req), ino));
@@ -204,6 +229,9 @@ static const struct fuse_lowlevel_ops views_ops = {
 	.getattr = views_getattr_op,
 	.open = views_open_op,
 	.read = views_read_op,
+	.setattr = views_setattr_op,
+	.write = views_write_op,
+	.readlink = views_readlink_op,
 	.opendir = views_opendir_op,
 	.readdir = views_readdir_op,
 	.mkdir = views_mkdir_op,

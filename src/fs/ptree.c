@@ -34,11 +34,21 @@ struct entry {
 };
 
 struct ptree {
+	uint64_t base;
 	GMutex lock;
 	GHashTable *nodes; /* &entry.node.ino -> struct entry */
 	int log_fd; /* a handover record, or -1 */
 	ptree_root_fn root_of;
 };
+
+uint64_t ptree_ino_in(const struct ptree *t, const char *vpath, const char *hpath)
+{
+	uint64_t ino = ptree_ino(vpath, hpath);
+
+	if (!t || !t->base)
+		return ino;
+	return PT_INO_BIT | t->base << PT_BASE_SHIFT | (ino & ((UINT64_C(1) << PT_BASE_SHIFT) - 1));
+}
 
 void pnode_clear(struct pnode *n)
 {
@@ -64,6 +74,14 @@ struct ptree *ptree_new(void)
 	return t;
 }
 
+struct ptree *ptree_new_based(uint64_t base)
+{
+	struct ptree *t = ptree_new();
+
+	t->base = base;
+	return t;
+}
+
 void ptree_free(struct ptree *t)
 {
 	if (!t)
@@ -82,7 +100,7 @@ void ptree_set_log(struct ptree *t, int record_fd, ptree_root_fn root_of)
 static int add_node(struct ptree *t, const char *vpath, const char *hpath, const struct vnode *root,
 		    bool log, uint64_t *ino)
 {
-	uint64_t key = ptree_ino(vpath, hpath);
+	uint64_t key = ptree_ino_in(t, vpath, hpath);
 	struct entry *e;
 	bool added = false;
 	int r = 0;
@@ -129,7 +147,7 @@ static bool from_log(struct ptree *t, uint64_t ino)
 		return false;
 	root = t->root_of(root_ino);
 	/* Only what this binary would have made of the same paths. */
-	if (!root || !root->dyn || ptree_ino(vpath, hpath) != ino)
+	if (!root || !root->dyn || ptree_ino_in(t, vpath, hpath) != ino)
 		return false;
 	return add_node(t, vpath, hpath, root, false, &again) == 0;
 }
@@ -155,18 +173,42 @@ int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out)
 	return e ? 0 : -ESTALE;
 }
 
-void ptree_forget(struct ptree *t, uint64_t ino, uint64_t n)
+bool ptree_has(struct ptree *t, uint64_t ino)
+{
+	bool has;
+
+	g_mutex_lock(&t->lock);
+	has = g_hash_table_contains(t->nodes, &ino);
+	g_mutex_unlock(&t->lock);
+	return has;
+}
+
+bool ptree_forget(struct ptree *t, uint64_t ino, uint64_t n)
 {
 	struct entry *e;
+	bool gone = false;
 
 	g_mutex_lock(&t->lock);
 	e = g_hash_table_lookup(t->nodes, &ino);
 	/* Lookups a predecessor answered are counted by the kernel, not here:
 	 * a count that runs out early only means a lookup adds the node again. */
 	if (e && e->nlookup <= n)
-		g_hash_table_remove(t->nodes, &ino);
+		gone = g_hash_table_remove(t->nodes, &ino);
 	else if (e)
 		e->nlookup -= n;
+	g_mutex_unlock(&t->lock);
+	return gone;
+}
+
+void ptree_each(struct ptree *t, void (*fn)(const struct pnode *n, void *data), void *data)
+{
+	GHashTableIter it;
+	gpointer e;
+
+	g_mutex_lock(&t->lock);
+	g_hash_table_iter_init(&it, t->nodes);
+	while (g_hash_table_iter_next(&it, NULL, &e))
+		fn(&((struct entry *)e)->node, data);
 	g_mutex_unlock(&t->lock);
 }
 

@@ -27,7 +27,13 @@ struct pnode {
 	const struct vnode *root; /* the reader-dependent directory it is below */
 };
 
+struct ptree;
 uint64_t ptree_ino(const char *vpath, const char *hpath);
+/* A tree's numbers: ptree_ino's, or for a tree with a base (a view's slot,
+ * views.h) the base in bits 32 to 62 and 32 bits of the same hash below.
+ * t may be NULL (no base). */
+#define PT_BASE_SHIFT 32
+uint64_t ptree_ino_in(const struct ptree *t, const char *vpath, const char *hpath);
 static inline bool ptree_is(uint64_t ino)
 {
 	return ino & PT_INO_BIT;
@@ -36,6 +42,8 @@ static inline bool ptree_is(uint64_t ino)
 /* The nodes the kernel holds, counted by its lookups. Thread-safe. */
 struct ptree;
 struct ptree *ptree_new(void);
+/* A tree whose numbers carry base (< 2^31) in their top bits. */
+struct ptree *ptree_new_based(uint64_t base);
 void ptree_free(struct ptree *t);
 typedef struct ptree ptree;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ptree, ptree_free)
@@ -53,6 +61,10 @@ int ptree_add(struct ptree *t, const char *vpath, const char *hpath, const struc
  * the log has it, and out is then empty (pnode_clear does nothing). */
 int ptree_get(struct ptree *t, uint64_t ino, struct pnode *out);
 void pnode_clear(struct pnode *n);
-/* The kernel forgets n lookups of ino. */
-void ptree_forget(struct ptree *t, uint64_t ino, uint64_t n);
+/* Whether ino is in the table now (the log is not looked at). */
+bool ptree_has(struct ptree *t, uint64_t ino);
+/* The kernel forgets n lookups of ino; true when the node is gone. */
+bool ptree_forget(struct ptree *t, uint64_t ino, uint64_t n);
+/* Every node of the tree, under its lock (fn must not call back). */
+void ptree_each(struct ptree *t, void (*fn)(const struct pnode *n, void *data), void *data);
 unsigned int ptree_size(struct ptree *t);

@@ -78,8 +78,9 @@ static void host_attr(const struct stat *host, uint64_t ino, struct stat *st)
 	st->st_dev = 0;
 }
 
-/* The pass-through node (vpath, hpath) below root, counted in t. */
-static int pass_entry(struct lensfs_ctx *ctx, struct ptree *t, const struct vnode *root,
+/* The pass-through node (vpath, hpath) below root, numbered by t, and
+ * counted there when count is set. */
+static int pass_entry(struct lensfs_ctx *ctx, struct ptree *t, bool count, const struct vnode *root,
 		      const char *vpath, const char *hpath, struct vfs_entry *out)
 {
 	struct stat host;
@@ -87,8 +88,8 @@ static int pass_entry(struct lensfs_ctx *ctx, struct ptree *t, const struct vnod
 
 	if (r < 0)
 		return r == -ELOOP || r == -EXDEV ? -ENOENT : r;
-	out->ino = ptree_ino(vpath, hpath);
-	if (t) {
+	out->ino = ptree_ino_in(t, vpath, hpath);
+	if (t && count) {
 		r = ptree_add(t, vpath, hpath, root, &out->ino);
 		if (r < 0)
 			return r;
@@ -98,7 +99,7 @@ static int pass_entry(struct lensfs_ctx *ctx, struct ptree *t, const struct vnod
 	return 0;
 }
 
-static int lookup_dyn(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c,
+static int lookup_dyn(struct lensfs_ctx *ctx, struct ptree *t, bool count, struct vfs_caller *c,
 		      const struct vnode *dir, const char *name, struct vfs_entry *out)
 {
 	g_autofree char *hpath = NULL, *vpath = NULL;
@@ -111,7 +112,7 @@ static int lookup_dyn(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 	if (r < 0)
 		return r;
 	vpath = g_strconcat(dir->path, "/", name, NULL);
-	return pass_entry(ctx, t, dir, vpath, hpath, out);
+	return pass_entry(ctx, t, count, dir, vpath, hpath, out);
 }
 
 int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uint64_t parent,
@@ -134,7 +135,7 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 			return S_ISDIR(dir->mode) ? -ENOENT : -ENOTDIR;
 		out->entry_timeout = 0;
 		r = name_check(name);
-		return r < 0 ? r : lookup_dyn(ctx, t, c, dir, name, out);
+		return r < 0 ? r : lookup_dyn(ctx, t, true, c, dir, name, out);
 	}
 	if (!ptree_is(parent) || !t)
 		return -ENOENT;
@@ -150,7 +151,7 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 		return r;
 	vpath = g_strconcat(p.vpath, "/", name, NULL);
 	hpath = g_strconcat(p.hpath, "/", name, NULL);
-	r = pass_entry(ctx, t, p.root, vpath, hpath, out);
+	r = pass_entry(ctx, t, true, p.root, vpath, hpath, out);
 	pnode_clear(&p);
 	return r;
 }
@@ -260,7 +261,7 @@ static int list_fixed(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller
 		if (vnode_lookup(dir->ino, names->pdata[i]))
 			continue;
 		/* An entry gone since the listing is left out. */
-		if (lookup_dyn(ctx, NULL, c, dir, names->pdata[i], &e) == 0)
+		if (lookup_dyn(ctx, t, false, c, dir, names->pdata[i], &e) == 0)
 			vfs_dirents_add(list, names->pdata[i], e.ino, e.st.st_mode & S_IFMT);
 	}
 	return r;
@@ -287,7 +288,7 @@ static int list_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller 
 		g_autofree char *hpath = g_strconcat(p.hpath, "/", names->pdata[i], NULL);
 		unsigned char type = g_array_index(types, unsigned char, i);
 
-		vfs_dirents_add(list, names->pdata[i], ptree_ino(vpath, hpath), DTTOIF(type));
+		vfs_dirents_add(list, names->pdata[i], ptree_ino_in(t, vpath, hpath), DTTOIF(type));
 	}
 	pnode_clear(&p);
 	return r == -ELOOP ? -ENOTDIR : r;
@@ -486,7 +487,7 @@ int vfs_mkdir(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, uin
 		caps_thread_effective(true);
 	}
 	if (r == 0)
-		r = pass_entry(ctx, t, root, vpath, hpath, out);
+		r = pass_entry(ctx, t, true, root, vpath, hpath, out);
 	out->entry_timeout = vnode_by_ino(parent) ? 0 : VFS_HOST_TIMEOUT;
 	return r;
 }

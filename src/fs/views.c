@@ -3,6 +3,7 @@
 
 #include "views.h"
 #include "node_log.h"
+#include "ptree.h"
 #include "util.h"
 #include "vtree.h"
 
@@ -24,6 +25,8 @@
 #define TELL_AGAIN_US		(500 * 1000)
 #define SWEEP_SOME		16
 #define VIEWS_ROOT_ATTR_TIMEOUT 1.0
+/* Texts kept beyond twice the pass-through files held: the table's. */
+#define PRUNE_SLACK 32
 
 /* One generation of a file's text: what a GETATTR sized. */
 struct view_text {
@@ -42,8 +45,11 @@ struct view {
 	bool told_files; /* its files' names then, else its directories' */
 	int error; /* 0, or why the view has no viewer (its process left) */
 	GHashTable *held; /* table ino -> lookups the kernel holds */
+	/* What the cpu directory and the cgroup view pass through, numbered
+	 * in the view's slot (and counted there, as held counts the table's). */
+	struct ptree *pt;
 	GMutex lock; /* guards texts: renders of one view run one at a time */
-	GHashTable *texts; /* table ino -> struct view_text */
+	GHashTable *texts; /* node (table or pass-through) -> struct view_text */
 };
 
 struct views {
@@ -76,16 +82,25 @@ static void view_free(gpointer p)
 	if (v->pidfd >= 0)
 		close(v->pidfd);
 	g_hash_table_unref(v->held);
+	ptree_free(v->pt);
 	g_hash_table_unref(v->texts);
 	g_mutex_clear(&v->lock);
 	g_free(v);
 }
 
-static struct view *view_new(uint64_t slot)
+/* v's number, and the tree of its pass-through nodes, logged where its
+ * name is: a successor finds them there. */
+static void view_number(struct views *s, struct view *v, uint64_t slot)
+{
+	v->slot = slot;
+	v->pt = ptree_new_based(slot);
+	ptree_set_log(v->pt, s->record_fd, vnode_by_ino);
+}
+
+static struct view *view_new(void)
 {
 	struct view *v = g_new0(struct view, 1);
 
-	v->slot = slot;
 	v->pidfd = -1;
 	v->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	v->texts = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, text_free);
@@ -123,8 +138,9 @@ void views_set_log(struct views *s, int record_fd)
 	uint64_t max = 0;
 
 	s->record_fd = record_fd;
+	/* Pass-through numbers carry their view's slot below the top bit. */
 	if (node_log_max_ino(record_fd, &max) == 0)
-		s->next_slot = MAX(s->next_slot, (max >> VIEWS_SLOT_SHIFT) + 1);
+		s->next_slot = MAX(s->next_slot, ((max & ~PT_INO_BIT) >> VIEWS_SLOT_SHIFT) + 1);
 }
 
 uint64_t views_period_us(const struct vnode *n, uint64_t refresh_us)
@@ -182,6 +198,8 @@ static bool holds_files(const struct view *v)
 	GHashTableIter it;
 	gpointer node;
 
+	if (ptree_size(v->pt))
+		return true;
 	g_hash_table_iter_init(&it, v->held);
 	while (g_hash_table_iter_next(&it, &node, NULL))
 		if (vnode_by_ino(*(uint64_t *)node)->view)
@@ -200,6 +218,63 @@ static bool holds_files(const struct view *v)
  * once the kernel holds no file of the view. Told again at most every
  * TELL_AGAIN_US. Under s->lock; gone only queues.
  */
+struct told {
+	struct views *s;
+	const struct view *v;
+	GPtrArray *nodes; /* struct pnode copies */
+};
+
+static void collect(const struct pnode *n, void *data)
+{
+	struct pnode *copy = g_new(struct pnode, 1);
+
+	*copy = *n;
+	copy->vpath = g_strdup(n->vpath);
+	copy->hpath = g_strdup(n->hpath);
+	g_ptr_array_add(((struct told *)data)->nodes, copy);
+}
+
+static void pnode_free(gpointer p)
+{
+	pnode_clear(p);
+	g_free(p);
+}
+
+static int deeper_first(gconstpointer a, gconstpointer b)
+{
+	const struct pnode *x = *(struct pnode *const *)a, *y = *(struct pnode *const *)b;
+	int dx = 0, dy = 0;
+
+	for (const char *c = x->vpath; *c; c++)
+		dx += *c == '/';
+	for (const char *c = y->vpath; *c; c++)
+		dy += *c == '/';
+	return dy - dx;
+}
+
+/* The names of v's pass-through nodes, deepest first: a node's parent is
+ * the table's directory it is below, or the node of both paths' parents. */
+static void tell_passed(struct views *s, const struct view *v)
+{
+	struct told t = { s, v, g_ptr_array_new_with_free_func(pnode_free) };
+
+	ptree_each(v->pt, collect, &t);
+	g_ptr_array_sort(t.nodes, deeper_first);
+	for (guint i = 0; i < t.nodes->len; i++) {
+		const struct pnode *n = t.nodes->pdata[i];
+		g_autofree char *vdir = g_path_get_dirname(n->vpath);
+		g_autofree char *hdir = g_path_get_dirname(n->hpath);
+		const char *name = strrchr(n->vpath, '/');
+		uint64_t parent = strcmp(vdir, n->root->path) == 0
+					  ? ino_of(v, n->root->ino)
+					  : ptree_ino_in(v->pt, vdir, hdir);
+
+		if (name)
+			s->gone(s->gone_data, parent, n->ino, name + 1);
+	}
+	g_ptr_array_unref(t.nodes);
+}
+
 static void tell_gone(struct views *s, struct view *v)
 {
 	bool files = holds_files(v);
@@ -209,6 +284,8 @@ static void tell_gone(struct views *s, struct view *v)
 		return;
 	v->told_us = now;
 	v->told_files = files;
+	if (files)
+		tell_passed(s, v);
 	tell_below(s, v, INO_ROOT, !files);
 	if (!files && v->was)
 		s->gone(s->gone_data, VIEWS_ROOT, ino_of(v, INO_ROOT), v->was);
@@ -233,7 +310,7 @@ static void drop_if_unused(struct views *s, struct view *v)
 
 	if (v->name && !running)
 		unname(s, v);
-	if (g_hash_table_size(v->held) == 0) {
+	if (g_hash_table_size(v->held) == 0 && ptree_size(v->pt) == 0) {
 		if (!v->name)
 			g_hash_table_remove(s->by_slot, &v->slot);
 	} else if (!running) {
@@ -290,7 +367,8 @@ static struct view *adopt(struct views *s, uint64_t slot)
 	if (s->record_fd < 0 ||
 	    node_log_find(s->record_fd, slot << VIEWS_SLOT_SHIFT, &pid, &name, &ticks) < 0)
 		return NULL;
-	v = view_new(slot);
+	v = view_new();
+	view_number(s, v, slot);
 	if (strcmp(s->ctx->proc_root, "/proc") == 0)
 		v->pidfd = pidfd_of((pid_t)pid);
 	v->error = viewer_of_process(s->ctx, (pid_t)pid, &v->viewer);
@@ -309,24 +387,52 @@ static struct view *adopt(struct views *s, uint64_t slot)
 	return v;
 }
 
-/* The view of ino and the table's node, or NULL. Under s->lock. */
+/* The slot of a view's number, the table's or a pass-through one. */
+static uint64_t slot_of(uint64_t ino)
+{
+	return (ino & ~PT_INO_BIT) >> VIEWS_SLOT_SHIFT;
+}
+
+/* The view of ino, or NULL; its table node in *n, or NULL for a
+ * pass-through node (whose number, as vfs knows it, is ino itself).
+ * Under s->lock. */
 static struct view *view_of(struct views *s, uint64_t ino, const struct vnode **n)
 {
-	uint64_t slot = ino >> VIEWS_SLOT_SHIFT;
+	uint64_t slot = slot_of(ino);
 	struct view *v;
 
-	*n = vnode_by_ino(ino & NODE_MASK);
-	if (!slot || !*n)
+	*n = ptree_is(ino) ? NULL : vnode_by_ino(ino & NODE_MASK);
+	if (!slot || (!*n && !ptree_is(ino)))
 		return NULL;
 	v = g_hash_table_lookup(s->by_slot, &slot);
 	if (!v)
 		v = adopt(s, slot);
 	/* The kernel holds ino, perhaps from a predecessor, which counted its
 	 * lookups: held, by a count this worker does not know (0), which its
-	 * FORGET ends. */
-	if (v && !g_hash_table_contains(v->held, &(*n)->ino))
+	 * FORGET ends. (A pass-through node's tree finds it in the log.) */
+	if (v && *n && !g_hash_table_contains(v->held, &(*n)->ino))
 		hold(v, (*n)->ino, 0);
 	return v;
+}
+
+/* view_of for a request on ino: the kernel holds ino (a parent it looks a
+ * name up in, a file it reads) until the request is answered, and a view
+ * is freed only when the kernel forgets the last of its inodes, so the view
+ * outlives the request without s->lock. */
+static struct view *view_during(struct views *s, uint64_t ino, const struct vnode **n)
+{
+	struct view *v;
+
+	g_mutex_lock(&s->lock);
+	v = view_of(s, ino, n);
+	g_mutex_unlock(&s->lock);
+	return v;
+}
+
+/* The number vfs knows node ino of a view by. */
+static uint64_t local_of(uint64_t ino, const struct vnode *n)
+{
+	return n ? n->ino : ino;
 }
 
 /* A node's attributes in view v; a file's size is set by the caller. */
@@ -380,7 +486,7 @@ int views_make(struct views *s, pid_t caller, uid_t uid, const char *name, struc
 		r = name_pid(name, &pid);
 	if (r < 0)
 		return r;
-	v = view_new(0);
+	v = view_new();
 	/* The pidfd first: the process read below is then its, or gone. (A
 	 * fixture's /proc has no pidfd: its start is compared instead.) */
 	if (strcmp(s->ctx->proc_root, "/proc") == 0) {
@@ -409,7 +515,7 @@ int views_make(struct views *s, pid_t caller, uid_t uid, const char *name, struc
 		unname(s, old);
 		drop_if_unused(s, old);
 	}
-	v->slot = s->next_slot++;
+	view_number(s, v, s->next_slot++);
 	v->name = g_strdup(name);
 	g_hash_table_insert(s->by_slot, g_memdup2(&v->slot, sizeof(v->slot)), v);
 	g_hash_table_insert(s->by_name, v->name, v);
@@ -440,66 +546,110 @@ int views_remove(struct views *s, pid_t caller, uid_t uid, const char *name)
 	return v ? 0 : -ENOENT;
 }
 
+/* A file's stored text's size and mtime on its attributes: others would
+ * make the kernel drop its pages (an mtime it has not seen). */
+static void stored_attr(struct view *v, uint64_t node, struct stat *st)
+{
+	struct view_text *t;
+
+	g_mutex_lock(&v->lock);
+	t = g_hash_table_lookup(v->texts, &node);
+	if (t) {
+		st->st_size = (off_t)t->text->len;
+		st->st_mtim = st->st_ctim = t->mtime;
+	}
+	g_mutex_unlock(&v->lock);
+}
+
+/* A pass-through node as a view shows it: the host's attributes, read-only
+ * (nothing reaches the host through a view). */
+static void passed_attr(struct stat *st)
+{
+	st->st_mode &= ~(mode_t)0222;
+}
+
+/* Whether a request on node n of v needs v's viewer, which an adopted view
+ * whose process has left has not. */
+static int needs_viewer(const struct view *v, const struct vnode *n)
+{
+	return (!n || n->dyn) ? v->error : 0;
+}
+
 int views_lookup(struct views *s, pid_t caller, uint64_t parent, const char *name,
 		 struct vfs_entry *out)
 {
-	const struct vnode *dir, *n;
+	const struct vnode *dir, *n = NULL;
+	struct vfs_caller c = { 0 };
 	struct view *v;
-	int r = 0;
+	int r;
 
+	memset(out, 0, sizeof(*out));
+	out->entry_timeout = VIEWS_ENTRY_TIMEOUT;
 	/* The names are the host's to look up: a process of a container that
 	 * saw the views' mount would find none, its own or another's. (A
 	 * bound file is its mount's root: never looked up.) */
-	if (parent == VIEWS_ROOT && !on_host(s, caller)) {
-		memset(out, 0, sizeof(*out));
+	if (parent == VIEWS_ROOT && !on_host(s, caller))
 		return -EACCES;
-	}
-	g_mutex_lock(&s->lock);
 	if (parent == VIEWS_ROOT) {
+		g_mutex_lock(&s->lock);
 		v = g_hash_table_lookup(s->by_name, name);
 		if (v && !view_running(s, v)) {
 			drop_if_unused(s, v);
 			v = NULL;
 		}
-		n = v ? vnode_by_ino(INO_ROOT) : NULL;
-	} else {
-		v = view_of(s, parent, &dir);
-		n = v ? vnode_lookup(dir->ino, name) : NULL;
+		if (v) {
+			node_entry(v, vnode_by_ino(INO_ROOT), out);
+			hold(v, INO_ROOT, 1);
+		}
+		g_mutex_unlock(&s->lock);
+		return v ? 0 : -ENOENT;
 	}
-	if (!n) {
-		memset(out, 0, sizeof(*out));
+	v = view_during(s, parent, &dir);
+	r = v ? needs_viewer(v, dir) : -ENOENT;
+	if (r < 0)
+		return r;
+	c.given = &v->viewer;
+	r = vfs_lookup(s->ctx, v->pt, &c, local_of(parent, dir), name, out);
+	if (r < 0) {
 		out->entry_timeout = VIEWS_ENTRY_TIMEOUT;
-		r = -ENOENT;
-	} else {
+		return r;
+	}
+	if (!ptree_is(out->ino)) {
+		n = vnode_by_ino(out->ino);
+		g_mutex_lock(&s->lock);
 		node_entry(v, n, out);
 		hold(v, n->ino, 1);
+		g_mutex_unlock(&s->lock);
+	} else {
+		/* Counted in the view's tree. The names below the cpu
+		 * directory and the cgroup view are the view's own: held as
+		 * the host's are below a pass-through directory. */
+		passed_attr(&out->st);
+		out->entry_timeout = VFS_HOST_TIMEOUT;
+		if (S_ISREG(out->st.st_mode))
+			out->attr_timeout = 0;
 	}
-	g_mutex_unlock(&s->lock);
-	/* A file's entry says what its text's last GETATTR said: other
-	 * attributes would make the kernel drop its pages (an mtime it has
-	 * not seen). Its first GETATTR renders it. */
-	if (r == 0 && n->view) {
-		struct view_text *t;
-
-		g_mutex_lock(&v->lock);
-		t = g_hash_table_lookup(v->texts, &n->ino);
-		if (t) {
-			out->st.st_size = (off_t)t->text->len;
-			out->st.st_mtim = out->st.st_ctim = t->mtime;
-		}
-		g_mutex_unlock(&v->lock);
-	}
-	return r;
+	/* Its first GETATTR renders a file. */
+	if (S_ISREG(out->st.st_mode))
+		stored_attr(v, local_of(out->ino, n), &out->st);
+	return 0;
 }
 
 void views_forget(struct views *s, uint64_t ino, uint64_t n)
 {
-	uint64_t slot = ino >> VIEWS_SLOT_SHIFT, node = ino & NODE_MASK;
+	uint64_t slot = slot_of(ino), node = ino & NODE_MASK;
 	struct view *v;
 	uint64_t *count;
 
 	g_mutex_lock(&s->lock);
 	v = slot ? g_hash_table_lookup(s->by_slot, &slot) : NULL;
+	if (v && ptree_is(ino)) {
+		/* Its text goes at the next render that finds it (prune). */
+		ptree_forget(v->pt, ino, n);
+		drop_if_unused(s, v);
+		g_mutex_unlock(&s->lock);
+		return;
+	}
 	count = v ? g_hash_table_lookup(v->held, &node) : NULL;
 	/* An inode a predecessor gave out has a count this worker does not
 	 * know: a FORGET of it is its end. */
@@ -512,30 +662,55 @@ void views_forget(struct views *s, uint64_t ino, uint64_t n)
 	g_mutex_unlock(&s->lock);
 }
 
-/* The text of file n in view v, rendered afresh when its period is over
- * (fresh) or when there is none. Under v->lock. */
-static int current_text(struct views *s, struct view *v, const struct vnode *n, bool fresh,
-			struct view_text **out)
+/* How long a text of node n (NULL: a pass-through file) holds. */
+static uint64_t text_period(struct views *s, const struct vnode *n)
 {
-	struct view_text *t = g_hash_table_lookup(v->texts, &n->ino);
+	return n ? views_period_us(n, s->ctx->refresh_us) : MAX(s->ctx->refresh_us, TICK_US);
+}
+
+/* The texts of pass-through files the kernel has forgotten go, once they
+ * outnumber the view's files: a view keeps what its files need, however
+ * many names its container reads. Under v->lock. */
+static void prune(struct view *v)
+{
+	GHashTableIter it;
+	gpointer node;
+
+	if (g_hash_table_size(v->texts) <= PRUNE_SLACK + 2 * ptree_size(v->pt))
+		return;
+	g_hash_table_iter_init(&it, v->texts);
+	while (g_hash_table_iter_next(&it, &node, NULL))
+		if (ptree_is(*(uint64_t *)node) && !ptree_has(v->pt, *(uint64_t *)node))
+			g_hash_table_iter_remove(&it);
+}
+
+/* The text of file node (a table's n, or a pass-through one) in view v,
+ * rendered afresh when its period is over (fresh) or when there is none.
+ * Under v->lock. */
+static int current_text(struct views *s, struct view *v, uint64_t node, const struct vnode *n,
+			bool fresh, struct view_text **out)
+{
+	struct view_text *t = g_hash_table_lookup(v->texts, &node);
 	uint64_t now = now_monotonic_us();
+	struct vfs_caller c = { .given = &v->viewer };
 	g_autoptr(GString) text = NULL;
 	int r;
 
-	if (t && (!fresh || now - t->rendered_us < views_period_us(n, s->ctx->refresh_us))) {
+	if (t && (!fresh || now - t->rendered_us < text_period(s, n))) {
 		*out = t;
 		return 0;
 	}
 	if (v->error)
 		return v->error;
 	text = g_string_sized_new(4096);
-	r = vnode_render(s->ctx, n, &v->viewer, text);
+	r = vfs_render(s->ctx, v->pt, &c, node, text);
 	if (r < 0)
 		return r;
 	if (!t) {
+		prune(v);
 		t = g_new0(struct view_text, 1);
 		t->text = g_string_new(NULL);
-		g_hash_table_insert(v->texts, g_memdup2(&n->ino, sizeof(n->ino)), t);
+		g_hash_table_insert(v->texts, g_memdup2(&node, sizeof(node)), t);
 	}
 	t->rendered_us = now;
 	/* The same text keeps its mtime, and the kernel its pages. A new
@@ -580,26 +755,33 @@ int views_getattr(struct views *s, uint64_t ino, struct stat *st, double *timeou
 		*timeout = VIEWS_ROOT_ATTR_TIMEOUT;
 		return 0;
 	}
-	g_mutex_lock(&s->lock);
-	v = view_of(s, ino, &n);
-	if (v)
+	v = view_during(s, ino, &n);
+	if (v && n)
 		node_entry(v, n, &e);
-	g_mutex_unlock(&s->lock);
 	if (!v)
 		return -ENOENT;
-	*st = e.st;
-	*timeout = e.attr_timeout;
-	if (!n->view)
-		return 0;
-	/* A view is freed only at the kernel's FORGET: no request on its
-	 * inodes comes after that, so v outlives this one. */
+	if (n) {
+		*st = e.st;
+		*timeout = e.attr_timeout;
+		if (!n->view)
+			return 0;
+	} else {
+		r = needs_viewer(v, n);
+		if (r == 0)
+			r = vfs_getattr(s->ctx, v->pt, ino, st, timeout);
+		if (r < 0)
+			return r;
+		passed_attr(st);
+		if (!S_ISREG(st->st_mode))
+			return 0;
+	}
 	g_mutex_lock(&v->lock);
-	r = current_text(s, v, n, true, &t);
+	r = current_text(s, v, local_of(ino, n), n, true, &t);
 	if (r == 0) {
 		st->st_size = (off_t)t->text->len;
 		st->st_mtim = st->st_ctim = t->mtime;
 		clock_gettime(CLOCK_REALTIME, &st->st_atim);
-		*timeout = (double)views_period_us(n, s->ctx->refresh_us) / 1e6;
+		*timeout = (double)text_period(s, n) / 1e6;
 	}
 	g_mutex_unlock(&v->lock);
 	return r;
@@ -612,19 +794,17 @@ int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **sli
 	struct view *v;
 	int r;
 
-	g_mutex_lock(&s->lock);
-	v = view_of(s, ino, &n);
-	g_mutex_unlock(&s->lock);
+	v = view_during(s, ino, &n);
 	if (!v)
 		return -ENOENT;
-	if (!n->view)
+	if (n && !n->view)
 		return -EISDIR;
 	g_mutex_lock(&v->lock);
 	/* A read from the start renders again a text past its period: one
 	 * whose GETATTR another worker answered (an upgrade's moment when two
 	 * serve) would otherwise be this worker's last, however old. Further
 	 * pages come from the same text as the first. */
-	r = current_text(s, v, n, off == 0, &t);
+	r = current_text(s, v, local_of(ino, n), n, off == 0, &t);
 	if (r == 0) {
 		*len = off >= 0 && (uint64_t)off < t->text->len
 			       ? MIN(size, t->text->len - (size_t)off)
@@ -635,6 +815,23 @@ int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **sli
 	return r;
 }
 
+int views_readlink(struct views *s, uint64_t ino, char **out)
+{
+	struct vfs_caller c = { 0 };
+	const struct vnode *n;
+	struct view *v;
+	int r;
+
+	v = view_during(s, ino, &n);
+	if (!v)
+		return -ENOENT;
+	if (n)
+		return -EINVAL;
+	r = needs_viewer(v, n);
+	c.given = &v->viewer;
+	return r < 0 ? r : vfs_readlink(s->ctx, v->pt, &c, ino, out);
+}
+
 int views_is_dir(struct views *s, uint64_t ino)
 {
 	const struct vnode *n;
@@ -642,53 +839,62 @@ int views_is_dir(struct views *s, uint64_t ino)
 
 	if (ino == VIEWS_ROOT)
 		return 1;
+	v = view_during(s, ino, &n);
+	if (!v)
+		return -ENOENT;
+	return n ? S_ISDIR(n->mode) : vfs_is_dir(v->pt, ino);
+}
+
+/* The views' root: one directory per name. */
+static GArray *list_root(struct views *s)
+{
+	g_autoptr(GArray) list = vfs_dirents_new();
+	g_autoptr(GList) names = NULL;
+
 	g_mutex_lock(&s->lock);
-	v = view_of(s, ino, &n);
+	sweep(s);
+	names = g_list_sort(g_hash_table_get_keys(s->by_name), (GCompareFunc)strcmp);
+	vfs_dirents_add(list, ".", VIEWS_ROOT, S_IFDIR);
+	vfs_dirents_add(list, "..", VIEWS_ROOT, S_IFDIR);
+	for (GList *l = names; l; l = l->next) {
+		struct view *v = g_hash_table_lookup(s->by_name, l->data);
+
+		vfs_dirents_add(list, l->data, ino_of(v, INO_ROOT), S_IFDIR);
+	}
 	g_mutex_unlock(&s->lock);
-	return v ? S_ISDIR(n->mode) : -ENOENT;
+	return g_steal_pointer(&list);
 }
 
 int views_list(struct views *s, pid_t caller, uint64_t ino, GArray **out)
 {
-	g_autoptr(GArray) list = vfs_dirents_new();
-	const struct vnode *dir, *n;
+	struct vfs_caller c = { 0 };
+	const struct vnode *dir;
 	struct view *v;
+	int r;
 
 	if (ino == VIEWS_ROOT && !on_host(s, caller))
 		return -EACCES;
-	g_mutex_lock(&s->lock);
 	if (ino == VIEWS_ROOT) {
-		g_autoptr(GList) names = NULL;
-
-		sweep(s);
-		names = g_hash_table_get_keys(s->by_name);
-		vfs_dirents_add(list, ".", VIEWS_ROOT, S_IFDIR);
-		vfs_dirents_add(list, "..", VIEWS_ROOT, S_IFDIR);
-		names = g_list_sort(names, (GCompareFunc)strcmp);
-		for (GList *l = names; l; l = l->next) {
-			v = g_hash_table_lookup(s->by_name, l->data);
-			vfs_dirents_add(list, l->data, ino_of(v, INO_ROOT), S_IFDIR);
-		}
-		g_mutex_unlock(&s->lock);
-		*out = g_steal_pointer(&list);
+		*out = list_root(s);
 		return 0;
 	}
-	v = view_of(s, ino, &dir);
-	if (v && S_ISDIR(dir->mode)) {
-		vfs_dirents_add(list, ".", ino, S_IFDIR);
-		vfs_dirents_add(list, "..",
-				dir->ino == INO_ROOT ? VIEWS_ROOT : ino_of(v, dir->parent),
-				S_IFDIR);
-		for (unsigned int i = 0; (n = vnode_child(dir->ino, i)); i++)
-			vfs_dirents_add(list, n->name, ino_of(v, n->ino), n->mode & S_IFMT);
+	v = view_during(s, ino, &dir);
+	r = v ? needs_viewer(v, dir) : -ENOENT;
+	if (r < 0)
+		return r;
+	c.given = &v->viewer;
+	r = vfs_list(s->ctx, v->pt, &c, local_of(ino, dir), out);
+	/* The table's numbers in the view's slot; the view's root's parent is
+	 * the views' root. */
+	for (guint i = 0; r == 0 && i < (*out)->len; i++) {
+		struct vfs_dirent *d = &g_array_index(*out, struct vfs_dirent, i);
+
+		if (i == 1 && dir && dir->ino == INO_ROOT)
+			d->ino = VIEWS_ROOT;
+		else if (!ptree_is(d->ino))
+			d->ino = ino_of(v, d->ino);
 	}
-	g_mutex_unlock(&s->lock);
-	if (!v)
-		return -ENOENT;
-	if (!S_ISDIR(dir->mode))
-		return -ENOTDIR;
-	*out = g_steal_pointer(&list);
-	return 0;
+	return r;
 }
 
 unsigned int views_live(struct views *s)

@@ -18,6 +18,11 @@
  * sized (a READ from offset 0 of a text past its period renders it again,
  * whose length the kernel takes from the short read).
  *
+ * The cpu directory and the cgroup view pass host entries through, as on
+ * the caller-based mount (vfs.h), resolved for the view's viewer: their
+ * numbers carry the view's slot too (ptree_new_based), their names are
+ * held a second, their files are read-only texts like the table's.
+ *
  * A view lives while the kernel holds one of its inodes, or while its
  * name is there and its process runs: no timer, no work for a view nobody
  * reads. Only a caller in the daemon's pid namespace with uid 0 makes or
@@ -64,6 +69,8 @@ int views_read(struct views *s, uint64_t ino, size_t size, off_t off, char **sli
 /* A directory's entries (struct vfs_dirent), "." and ".." first. */
 int views_list(struct views *s, pid_t caller, uint64_t ino, GArray **out);
 int views_is_dir(struct views *s, uint64_t ino);
+/* A symbolic link's target (below the cpu directory). */
+int views_readlink(struct views *s, uint64_t ino, char **out);
 
 /* Views alive now: named and running, or held by the kernel (also the
  * views root's link count, less 2). */

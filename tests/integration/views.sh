@@ -32,6 +32,9 @@ check "no view yet (the root's links: 2 + the views alive)" "$(stat -c %h "$VDIR
 # --- a container: 256M, its first process a sleeper -----------------------
 cg_create "$TAG/a"
 cg_memory "$TAG/a" $((256 << 20))
+# One CPU of two: the cpu directory shows it as cpu0.
+TWO_CPUS=0
+if [ "$(nproc)" -ge 2 ]; then TWO_CPUS=1; cg_cpuset "$TAG/a" 1; fi
 in_container "$TAG/a" sleep 1001 &
 for _ in $(seq 100); do A=$(pgrep -x -f "sleep 1001") && break; sleep 0.05; done
 check_true "the container runs ($A)" test -n "$A"
@@ -63,6 +66,38 @@ check "stat gives the text's size" "$(stat -c %s "$VDIR/$A/proc/meminfo")" "$(V 
 check_true "each view file an inode of its own" test "$(stat -c %i "$VDIR/$A/proc/meminfo")" != "$(stat -c %i "$MNT/proc/meminfo")"
 check_true "writing is refused" sh -c "! echo x 2>/dev/null >'$VDIR/$A/proc/meminfo'"
 
+# --- the cpu directory and the cgroup view: passed through for the view ------
+# What the container reads through the caller-based mount is what its view
+# shows anyone.
+CPU=sys/devices/system/cpu
+# in_a CMD: CMD inside container a (a pid namespace of its own in cgroup a).
+in_a() { in_container "$TAG/a" sh -c "$1"; }
+cpus_of() { ls "$1" | grep -E '^cpu[0-9]+$' | tr '\n' ' '; }
+check "the cpu directory: the container's CPUs, as it reads them itself" \
+	"$(cpus_of "$VDIR/$A/$CPU")" "$(in_a "ls $MNT/$CPU" | grep -E '^cpu[0-9]+$' | tr '\n' ' ')"
+if [ "$TWO_CPUS" = 1 ]; then
+	check "the cpu directory: its one CPU is cpu0" "$(cpus_of "$VDIR/$A/$CPU")" "cpu0 "
+	check "online" "$(cat "$VDIR/$A/$CPU/online")" 0
+fi
+check "cpu0's topology files, as the container reads them" \
+	"$(cat "$VDIR/$A/$CPU"/cpu0/topology/*_list | tr '\n' ' ')" \
+	"$(in_a "cat $MNT/$CPU/cpu0/topology/*_list" | tr '\n' ' ')"
+check "below cpu0, the names the container sees" \
+	"$(cd "$VDIR/$A/$CPU/cpu0" && find . | sort | md5sum)" \
+	"$(in_a "cd $MNT/$CPU/cpu0 && find . | sort | md5sum")"
+if [ -L /sys/devices/system/cpu/cpu0/subsystem ]; then
+	check "a symbolic link there reads as the host's" "$(readlink "$VDIR/$A/$CPU/cpu0/subsystem")" \
+		"$(readlink /sys/devices/system/cpu/cpu0/subsystem)"
+fi
+if [ "$CGVER" = 1 ]; then CGLIMIT=memory/memory.limit_in_bytes CGUSAGE=memory/memory.usage_in_bytes; else CGLIMIT=memory.max CGUSAGE=memory.current; fi
+check "the cgroup view: the container's own cgroup at its root" "$(cat "$VDIR/$A/sys/fs/cgroup/$CGLIMIT")" $((256 << 20))
+check "the cgroup view: the names the container sees" \
+	"$(cd "$VDIR/$A/sys/fs/cgroup" && find . | sort | md5sum)" \
+	"$(in_a "cd $MNT/sys/fs/cgroup && find . | sort | md5sum")"
+check "the cgroup view is read-only in a view" \
+	"$(bash -c "echo 1 >$VDIR/$A/sys/fs/cgroup/$CGLIMIT" 2>&1 | sed 's/.*: //')" "Read-only file system"
+check_true "and its files are not writable" test "$(stat -c %A "$VDIR/$A/sys/fs/cgroup/$CGLIMIT")" = "-r--r--r--"
+
 if [ "$HOST_SIDE" = 1 ]; then
 # --- the page cache: no OPEN, no RELEASE; a READ only for a new text ---------
 # proc/swaps does not change while nothing swaps: read 50 times, the kernel
@@ -73,6 +108,12 @@ for _ in $(seq 50); do cat "$VDIR/$A/proc/swaps" >/dev/null; done
 check "50 reads: no OPEN" "$(($(requests OPEN) - opens))" 0
 check "50 reads: no RELEASE" "$(($(requests RELEASE) - releases))" 0
 check "50 reads of an unchanged text: no READ" "$(($(requests READ) - reads))" 0
+# A file the cpu directory passes through, the same.
+SIB=$VDIR/$A/$CPU/cpu0/topology/thread_siblings_list
+cat "$SIB" >/dev/null
+opens=$(requests OPEN) reads=$(requests READ)
+for _ in $(seq 50); do cat "$SIB" >/dev/null; done
+check "50 reads of a cpu directory file: no OPEN, no READ" "$(($(requests OPEN) - opens)) $(($(requests READ) - reads))" "0 0"
 # busybox cat (sendfile) and Python's ways read the same text.
 if command -v busybox >/dev/null; then
 	check "busybox cat (sendfile) reads the view" "$(busybox cat "$VDIR/$A/proc/meminfo" | awk '/^MemTotal:/ { print $2 }')" 262144
@@ -94,6 +135,7 @@ fi # HOST_SIDE
 
 # --- freshness: within two periods (--refresh-ms, 100 ms) ------------------
 free_before=$(kb "$(V "$A/proc/meminfo")" MemFree)
+usage_before=$(V "$A/sys/fs/cgroup/$CGUSAGE")
 in_cgroup "$TAG/a" $PYTHON -c '
 import time
 b = bytearray(100 << 20)
@@ -106,8 +148,11 @@ hog=$!
 for _ in $(seq 100); do grep -q held "$MNT.hog" && break; sleep 0.05; done
 sleep 0.2
 free_during=$(kb "$(V "$A/proc/meminfo")" MemFree)
+usage_during=$(V "$A/sys/fs/cgroup/$CGUSAGE")
 check_true "a container that takes 100 MiB: MemFree falls within 2 periods ($free_before -> $free_during kB)" \
 	test $((free_before - free_during)) -ge $((90 << 10))
+check_true "and its cgroup view's usage grows ($usage_before -> $usage_during)" \
+	test $((usage_during - usage_before)) -ge $((90 << 20))
 wait "$hog"
 # uptime advances as the host's does between two reads (each read paired
 # with the host's right after it; the VM's emulated CPUs make a second of
@@ -124,6 +169,8 @@ cg_quota "$TAG/busy" 50000 100000
 in_container "$TAG/busy" sh -c 'nice -n 19 sh -c "while :; do :; done" & exec sleep 1003' &
 for _ in $(seq 100); do BUSY=$(pgrep -x -f "sleep 1003") && break; sleep 0.05; done
 mkdir "$VDIR/$BUSY"
+check_true "two views: the cpu directory's cpu0 an inode of each's own" \
+	test "$(stat -c %i "$VDIR/$BUSY/$CPU/cpu0")" != "$(stat -c %i "$VDIR/$A/$CPU/cpu0")"
 # share PID: the busy percentage of the view's cpu line over 2 s.
 share() {
 	local a b
@@ -153,8 +200,11 @@ check "one view alive" "$(stat -c %h "$VDIR")" 3
 check_true "making it again says it is there" sh -c "! mkdir $VDIR/$A 2>/dev/null"
 # Bound in a mount namespace of its own, as lensfs-hook binds it; then the
 # container ends.
+# The cpu directory bound too, and read all through: the kernel holds
+# names passed through.
 touch "$MNT.target"
-unshare -m --propagation private sh -c "mount --bind $VDIR/$A/proc/meminfo $MNT.target && exec sleep 600" &
+mkdir -p "$MNT.cpudir"
+unshare -m --propagation private sh -c "mount --bind $VDIR/$A/proc/meminfo $MNT.target && mount --bind $VDIR/$A/$CPU $MNT.cpudir && ls -R $MNT.cpudir >/dev/null && cat $MNT.cpudir/cpu0/topology/*_list >/dev/null && exec sleep 600" &
 binder=$!
 sleep 0.3
 kill -9 "$A"
@@ -178,7 +228,7 @@ for i in $(seq "$STARTS"); do
 	ctr=$!
 	for _ in $(seq 100); do p=$(pgrep -x -f "sleep 1002") && break; sleep 0.01; done
 	mkdir "$VDIR/$p" 2>/dev/null &&
-		total=$(unshare -m --propagation private sh -c "mount --bind $VDIR/$p/proc/meminfo $MNT.target && awk '/^MemTotal:/ { print \$2 }' $MNT.target") &&
+		total=$(unshare -m --propagation private sh -c "mount --bind $VDIR/$p/proc/meminfo $MNT.target && mount --bind $VDIR/$p/$CPU $MNT.cpudir && cat $MNT.cpudir/cpu0/topology/core_id >/dev/null && awk '/^MemTotal:/ { print \$2 }' $MNT.target") &&
 		[ "$total" = 131072 ] && right=$((right + 1))
 	kill -9 "$p" # a pid namespace's init
 	wait "$ctr" 2>/dev/null
@@ -189,4 +239,5 @@ check "and once they stopped, no view is left" "$(stat -c %h "$VDIR")" 2
 check "none named" "$(ls "$VDIR" | wc -l)" 0
 check "lensfs-show --views says so" "$("$LENSFS_SHOW" --views "$VDIR")" "alive: 0"
 rm -f "$MNT.target" "$MNT.hog"
+rmdir "$MNT.cpudir"
 finish

@@ -7,6 +7,7 @@
 
 #include "fixture.h"
 #include "handover.h"
+#include "ptree.h"
 #include "views.h"
 #include "vtree.h"
 
@@ -28,7 +29,9 @@ static uint64_t walk(struct views *s, uint64_t root, const char *path)
 		struct vfs_entry e;
 
 		assert_int_equal(views_lookup(s, HOST_PID, ino, *n, &e), 0);
-		assert_int_equal(e.entry_timeout, 0.0);
+		/* The table's names hold no time; those passed through
+		 * (below the cpu directory) a second. */
+		assert_true(e.entry_timeout == 0.0 || (ptree_is(e.ino) && e.entry_timeout == 1.0));
 		ino = e.ino;
 	}
 	return ino;
@@ -278,6 +281,154 @@ static void test_successor(void **state)
 	close(record);
 }
 
+/* A copy of the v1 fixture (the one with cpuN directories) with the host's
+ * symbolic links in each and a process of the host's pid namespace:
+ * HOST_PID, as in the v2 fixture. */
+static char *v1_with_host(void)
+{
+	char *copy = fixture_copy("v1");
+	g_autofree char *cmd =
+		g_strdup_printf("cd %s && cp -a proc/6074 proc/%d && rm proc/%d/ns/pid && "
+				"ln -s 'pid:[4026531836]' proc/%d/ns/pid && "
+				"sed -i 's/^NSpid:.*/NSpid:\t%d/' proc/%d/status && "
+				"for c in 0 1; do ln -s ../../../../bus/cpu "
+				"sys/devices/system/cpu/cpu$c/subsystem; done",
+				copy, HOST_PID, HOST_PID, HOST_PID, HOST_PID, HOST_PID);
+
+	assert_int_equal(system(cmd), 0);
+	return copy;
+}
+
+struct told {
+	GPtrArray *names;
+	GArray *parents;
+};
+
+static void record_gone(void *data, uint64_t parent, uint64_t child, const char *name)
+{
+	struct told *t = data;
+
+	g_ptr_array_add(t->names, g_strdup(name));
+	g_array_append_val(t->parents, parent);
+}
+
+static int index_of(GPtrArray *names, const char *name)
+{
+	guint i;
+
+	return g_ptr_array_find_with_equal_func(names, name, g_str_equal, &i) ? (int)i : -1;
+}
+
+/* The cpu directory and the cgroup view in a view: what the container's
+ * processes see on the caller-based mount, numbered in the view's slot,
+ * read-only, told gone deepest first once the container is, and found by
+ * a successor in the log. */
+static void test_passed_through(void **state)
+{
+	char *root = v1_with_host();
+	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
+	pid_t child = (pid_t)fixture_env("v1", "CHILD_PID");
+	g_autofree char *name = g_strdup_printf("%ld", fixture_env("v1", "INIT_PID"));
+	g_autofree char *gone = g_build_filename(root, "proc", name, NULL);
+	g_autofree char *hidden = g_build_filename(root, "proc/.gone", NULL);
+	g_autofree char *link = NULL, *text = NULL, *again = NULL;
+	g_autoptr(GString) want = g_string_new(NULL);
+	g_autoptr(ptree) t = ptree_new();
+	g_autoptr(GArray) list = NULL;
+	struct vfs_caller c = { .pid = child };
+	struct told told = { g_ptr_array_new_with_free_func(g_free),
+			     g_array_new(FALSE, FALSE, sizeof(uint64_t)) };
+	int record = handover_create();
+	struct views *s = views_new(ctx), *next = views_new(ctx);
+	uint64_t cpu, cpu0, file, slot, other;
+	struct vfs_entry e, e2, ce;
+	struct stat st;
+	double timeout;
+	bool listed = false;
+
+	views_set_log(s, record);
+	views_set_gone(s, record_gone, &told);
+	assert_int_equal(views_make(s, HOST_PID, 0, name, &e), 0);
+	slot = e.ino >> VIEWS_SLOT_SHIFT;
+	cpu = walk(s, e.ino, "sys/devices/system/cpu");
+	cpu0 = walk(s, cpu, "cpu0");
+	assert_true(ptree_is(cpu0));
+	assert_int_equal((cpu0 & ~PT_INO_BIT) >> VIEWS_SLOT_SHIFT, slot);
+	assert_int_equal(views_is_dir(s, cpu0), 1);
+	/* The names the container's processes list, with these numbers. */
+	assert_int_equal(views_list(s, HOST_PID, cpu, &list), 0);
+	assert_int_equal(g_array_index(list, struct vfs_dirent, 0).ino, cpu);
+	for (guint i = 0; i < list->len; i++) {
+		const struct vfs_dirent *d = &g_array_index(list, struct vfs_dirent, i);
+
+		if (strcmp(d->name, "cpu0") == 0)
+			listed = d->ino == cpu0;
+		assert_true(ptree_is(d->ino) || d->ino >> VIEWS_SLOT_SHIFT == slot);
+	}
+	assert_true(listed);
+	/* A file's text, as the container reads it; its size; read-only. */
+	file = walk(s, cpu0, "topology/core_siblings_list");
+	assert_int_equal(views_getattr(s, file, &st, &timeout), 0);
+	assert_int_equal(st.st_mode & 0222, 0);
+	text = read_all(s, file);
+	assert_int_equal(st.st_size, strlen(text));
+	assert_int_equal(vfs_lookup(ctx, t, &c, INO_SYS_CPU, "cpu0", &ce), 0);
+	assert_int_equal(vfs_lookup(ctx, t, &c, ce.ino, "topology", &ce), 0);
+	assert_int_equal(vfs_lookup(ctx, t, &c, ce.ino, "core_siblings_list", &ce), 0);
+	assert_int_equal(vfs_render(ctx, t, &c, ce.ino, want), 0);
+	vfs_caller_clear(&c);
+	assert_string_equal(text, want->str);
+	assert_int_equal(views_readlink(s, walk(s, cpu0, "subsystem"), &link), 0);
+	assert_string_equal(link, "../../../../bus/cpu");
+	/* Another view of the same container: its own numbers. */
+	g_free(name);
+	name = g_strdup_printf("%d", child);
+	assert_int_equal(views_make(s, HOST_PID, 0, name, &e2), 0);
+	other = walk(s, e2.ino, "sys/devices/system/cpu/cpu0");
+	assert_int_not_equal(other, cpu0);
+	assert_int_equal(other & 0xffffffff, cpu0 & 0xffffffff);
+
+	/* A successor finds the node, and its text, in the log. */
+	views_set_log(next, record);
+	assert_int_equal(views_getattr(next, file, &st, &timeout), 0);
+	again = read_all(next, file);
+	assert_string_equal(again, text);
+	views_free(next);
+
+	/* The container goes; the kernel still holds the names: told gone,
+	 * the deepest first, each in its parent. */
+	assert_int_equal(rename(gone, hidden), 0);
+	assert_int_equal(views_live(s), 2);
+	assert_true(index_of(told.names, "core_siblings_list") >= 0);
+	assert_true(index_of(told.names, "core_siblings_list") < index_of(told.names, "topology"));
+	assert_true(index_of(told.names, "topology") < index_of(told.names, "cpu0"));
+	assert_int_equal(g_array_index(told.parents, uint64_t, index_of(told.names, "cpu0")), cpu);
+	/* Forgotten: the view goes (the other one's process still runs).
+	 * (Every count at once: however many lookups each had.) */
+	{
+		uint64_t held[] = { file,
+				    walk(s, cpu0, "topology"),
+				    walk(s, cpu0, "subsystem"),
+				    cpu0,
+				    cpu,
+				    walk(s, e.ino, "sys/devices/system"),
+				    walk(s, e.ino, "sys/devices"),
+				    walk(s, e.ino, "sys"),
+				    e.ino };
+
+		for (size_t i = 0; i < G_N_ELEMENTS(held); i++)
+			views_forget(s, held[i], 1000);
+	}
+	assert_int_equal(views_live(s), 1);
+	assert_int_equal(rename(hidden, gone), 0);
+	views_free(s);
+	close(record);
+	g_ptr_array_unref(told.names);
+	g_array_unref(told.parents);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_successor),
+		cmocka_unit_test(test_passed_through),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
