@@ -150,23 +150,22 @@ static int prepare_one(const char *mountpoint, const char *view, const struct ho
 		       bool delegated, struct hook_plan *plan)
 {
 	const char *file = b->path;
-	/* A view serves the files; the reader-dependent directories are the
-	 * caller-based mount's. */
-	g_autofree char *src = g_build_filename(view && !b->dir ? view : mountpoint, file, NULL);
 	uint64_t attr =
 		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	g_autofree char *src = NULL;
 	struct hook_view *v;
 	struct statvfs sv;
 	int fd;
 
 	/* The cgroup view is writable for a container granted delegation,
 	 * where the daemon delegates (its mount is read-write then: lensfs
-	 * --cgroup-delegate); lensfs checks each write. Every other view is
-	 * read-only. */
+	 * --cgroup-delegate); lensfs checks each write, on the caller-based
+	 * mount (a view takes no write). Everything else is read-only, and
+	 * the container's view serves it. */
 	if (strcmp(file, CGROUP_VIEW) == 0 && delegated && statvfs(mountpoint, &sv) == 0 &&
 	    !(sv.f_flag & ST_RDONLY))
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
-
+	src = g_build_filename(view && (attr & MOUNT_ATTR_RDONLY) ? view : mountpoint, file, NULL);
 	fd = hook_clone_mount(src, attr);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;

@@ -51,10 +51,10 @@ check_probe() {
 	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
 	check_true "$1: top shows 256.0 total ($(value top "$OUT"))" grep -q 'MiB Mem : *256.0 total' <<<"$(value top "$OUT")"
 	check "$1: every view mounted" "$(value mounts "$OUT")" "$VIEWS"
-	# (The cpu directory, whose entries depend on the reader, is the
-	# caller-based mount's.)
+	# (The cpu directory too: the view passes it through for the
+	# container.)
 	check "$1: ${2:-caller}: the files from $([ "${2:-}" = view ] && echo "the container's own view" || echo "the caller-based mount")" \
-		"$(value viewmounts "$OUT")" "$([ "${2:-}" = view ] && echo $((VIEWS - 1)) || echo 0)"
+		"$(value viewmounts "$OUT")" "$([ "${2:-}" = view ] && echo "$VIEWS" || echo 0)"
 	# Readers that splice or map (busybox cat, Python's shutil) read it too.
 	check "$1: shutil.copyfile, splice and a private map of /proc/meminfo" \
 		"$(value ways "$OUT")" "shutil=262144 splice=262144 mmap=262144"
@@ -73,13 +73,13 @@ check "runc createContainer: the container ran" "$RC" 0
 check_probe "runc createContainer"
 # --cgroup-view: the container's own cgroup as /sys/fs/cgroup's root.
 if [ "$CGVER" = 1 ]; then
-	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs \" /proc/self/mountinfo"]'
+	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs-views \" /proc/self/mountinfo"]'
 else
-	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max; ls /sys/fs/cgroup | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs \" /proc/self/mountinfo"]'
+	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max; ls /sys/fs/cgroup | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs-views \" /proc/self/mountinfo"]'
 fi
 bundle cgview "$(hook_json createRuntime --cgroup-view)" ".process.args = $view_probe"
 run_bundle cgview
-check "runc --cgroup-view: its limit at the root, its own name nowhere, a lensfs mount" "$(echo $OUT)" "268435456 0 1"
+check "runc --cgroup-view: its limit at the root, its own name nowhere, from its own view" "$(echo $OUT)" "268435456 0 1"
 # With a daemon that delegates, the view is writable for a container that
 # asks (the annotation org.lensfs.cgroup-delegate=true): it makes a child
 # cgroup, and its own limit stays out of reach. One that does not ask gets
@@ -126,10 +126,10 @@ bundle podinit "$(hook_json createRuntime)" '.process.args = ["/busybox", "sleep
 defer "$RUNC delete -f lensfs-podinit-$$"
 PODPID=$($RUNC state "lensfs-podinit-$$" | jq -r .pid)
 bundle podside "$(hook_json createRuntime)" \
-	'.linux.resources.memory.limit = 134217728 | .process.args = ["/usr/bin/sh", "-c", "/usr/bin/free -k | /usr/bin/sed -n \"s/^Mem: *\\([0-9]*\\).*/\\1/p\"; /usr/bin/grep -c \" - fuse.lensfs-views \" /proc/self/mountinfo"] |
+	'.linux.resources.memory.limit = 134217728 | .linux.resources.cpu.cpus = "0" | .process.args = ["/usr/bin/sh", "-c", "/usr/bin/free -k | /usr/bin/sed -n \"s/^Mem: *\\([0-9]*\\).*/\\1/p\"; /usr/bin/ls /sys/devices/system/cpu | /usr/bin/grep -c \"^cpu[0-9]\"; /usr/bin/grep -c \" - fuse.lensfs-views \" /proc/self/mountinfo"] |
 	 .linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$PODPID"'/ns/pid" else . end)'
 run_bundle podside
-check "a pod's second container (128M, the first's pid namespace): its own MemTotal" "$(echo $OUT)" "131072 $((VIEWS - 1))"
+check "a pod's second container (128M, CPU 0, the first's pid namespace): its own MemTotal and CPUs, every file from its view" "$(echo $OUT)" "131072 1 $VIEWS"
 check "the pod's first container (256M) reads its own" \
 	"$($RUNC exec "lensfs-podinit-$$" /busybox awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" 262144
 

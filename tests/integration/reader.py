@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# reader.py SECONDS MAX_UPTIME: reads meminfo, cpuinfo and uptime in a tight
-# loop for SECONDS inside the 256 MiB / cpuset 0 test container, and sorts
+# reader.py SECONDS MAX_UPTIME: reads meminfo, cpuinfo and uptime, and lists
+# the cpu directory, in a tight loop for SECONDS inside the 256 MiB /
+# cpuset 0 test container, and sorts
 # every read: failed (with its errno), empty, or showing anything but the
 # container's values. The container started at most MAX_UPTIME seconds ago:
 # its first uptime must be below that (the host's is not), and uptime never
 # goes back. Prints one summary line; exits 1 if any read was wrong.
 import os
+import re
 import sys
 import time
 
@@ -18,7 +20,8 @@ def uptime_of(text):
 
 def main():
     seconds, max_uptime = float(sys.argv[1]), float(sys.argv[2])
-    files = ["/proc/meminfo", "/proc/cpuinfo", "/proc/uptime"]
+    cpu_dir = "/sys/devices/system/cpu"
+    files = ["/proc/meminfo", "/proc/cpuinfo", "/proc/uptime", cpu_dir]
     reads = failed = empty = wrong = 0
     errors = {}
     samples = []
@@ -30,8 +33,11 @@ def main():
             start = time.monotonic()
             reads += 1
             try:
-                with open(path) as f:
-                    text = f.read()
+                if path == cpu_dir:
+                    text = " ".join(sorted(n for n in os.listdir(path) if re.match(r"cpu\d+$", n)))
+                else:
+                    with open(path) as f:
+                        text = f.read()
             except OSError as e:
                 failed += 1
                 errors[e.errno] = errors.get(e.errno, 0) + 1
@@ -43,6 +49,8 @@ def main():
                 continue
             if path == "/proc/meminfo":
                 bad = text.split("\n", 1)[0].split()[1:2] != [MEM_KB]
+            elif path == cpu_dir:
+                bad = text != "cpu0"
             elif path == "/proc/cpuinfo":
                 bad = sum(line.startswith("processor") for line in text.splitlines()) != 1
             else:

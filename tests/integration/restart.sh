@@ -47,7 +47,7 @@ CTR_START=$(date +%s)
 (cd "$WORK/ctr" && $RUNC run -d "$ID" </dev/null >"$WORK/ctr.out" 2>&1) ||
 	{ cat "$WORK/ctr.out"; echo "runc run failed"; exit 1; }
 defer "$RUNC delete -f $ID"
-check_true "the container reads its own meminfo, cpuinfo and uptime" read_views 0
+check_true "the container reads its own meminfo, cpuinfo, uptime and its cpu directory" read_views 0
 if [ -n "${VDIR:-}" ]; then
 	check "its /proc files are its own view's" \
 		"$(in_ctr /busybox awk '$5 ~ "^/proc/" && / - fuse\.lensfs-views / { n++ } END { print n }' /proc/self/mountinfo)" \
@@ -72,7 +72,7 @@ wait "$reader"
 rc=$?
 echo "# after $(($(date +%s) - start)) s: $(cat "$WORK/kill.out")"
 check "10 workers killed while the container read" "$kills" 10
-check "meminfo, cpuinfo and uptime right after each of the 10 restarts" "$right" 10
+check "meminfo, cpuinfo, uptime and its cpu directory right after each of the 10 restarts" "$right" 10
 check "reads under 10 kills: none failed, empty or with the host's values" "$rc" 0
 check_true "the reader read for ${KILL_SECONDS} s (many reads)" \
 	awk -v r="$(sed -n 's/^reads=\([0-9]*\).*/\1/p' "$WORK/kill.out")" 'BEGIN { exit !(r > 1000) }'
@@ -102,7 +102,7 @@ rc=$?
 echo "# $(cat "$WORK/upgrade.out")"
 check "5 upgrades: the supervisor and its one worker run the new binary" "$upgraded" 5
 check "reads under 5 upgrades: none failed, empty or with the host's values" "$rc" 0
-check_true "meminfo, cpuinfo and uptime right after the upgrades" read_views 0
+check_true "meminfo, cpuinfo, uptime and its cpu directory right after the upgrades" read_views 0
 check "no process left in a FUSE request (D state)" "$(stuck)" 0
 check "replaced workers stop cleanly" "$(grep -c 'exited with status 3' "$MNT.log")" 5
 
