@@ -14,7 +14,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,9 @@
 /* A state is a few hundred bytes; annotations can make it a few kB. */
 #define STATE_MAX (1 << 20)
 
-enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC };
+/* MODE_LXC is LXC's mount hook (the container's namespaces, before its
+ * pivot_root), MODE_LXC_HOST its start-host hook (the host's, after it). */
+enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC, MODE_LXC_HOST };
 
 static const struct {
 	const char *name;
@@ -35,6 +39,7 @@ static const struct {
 	{ "createContainer", MODE_CONTAINER },
 	{ "poststop", MODE_POSTSTOP },
 	{ "lxc", MODE_LXC },
+	{ "lxc-start-host", MODE_LXC_HOST },
 };
 
 static const char *who = "?"; /* the container, for messages */
@@ -166,13 +171,32 @@ static int grant_delegation(const char *dir, const struct oci_state *st, const c
 	return r;
 }
 
+/* What a start that fails takes back: its delegation record, and the view
+ * it made (by a descriptor of the views' root: the hook may be in the
+ * container's mount namespace by then). */
+struct undo {
+	const char *delegate_dir, *id; /* id NULL: no record made */
+	int views_fd; /* -1: no view made */
+	char view[16];
+};
+
+static void take_back(const struct undo *u)
+{
+	if (u->id)
+		delegate_revoke(u->delegate_dir, u->id);
+	if (u->views_fd >= 0)
+		unlinkat(u->views_fd, u->view, AT_REMOVEDIR);
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
 	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL, *relay_dir = NULL;
-	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *view = NULL;
+	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *view = NULL, *canon_views = NULL;
 	autoclose int relay_fd = -1;
-	bool views = true, delegated = false;
+	bool views = true, own_views = false, lxc;
+	struct undo undo = { .views_fd = -1 };
+	pid_t pid = 0;
 	g_auto(GStrv) files = NULL, rest = NULL;
 	gboolean require = FALSE, version = FALSE, cgroup_view = FALSE, delegate = FALSE;
 	gboolean no_views = FALSE;
@@ -212,7 +236,7 @@ int main(int argc, char **argv)
 		  "DIR" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
-		  "createRuntime|prestart|createContainer|poststop|lxc" },
+		  "createRuntime|prestart|createContainer|poststop|lxc|lxc-start-host" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
@@ -229,7 +253,8 @@ int main(int argc, char **argv)
 	g_option_context_add_main_entries(octx, entries, NULL);
 	g_option_context_set_description(
 		octx, "The OCI modes read the container's state on stdin; lxc reads "
-		      "LXC_ROOTFS_MOUNT and LXC_NAME\n(extra arguments from LXC are ignored). "
+		      "LXC_ROOTFS_MOUNT and LXC_NAME,\nlxc-start-host LXC_PID and LXC_NAME "
+		      "(extra arguments from LXC are ignored).\n"
 		      "Exit status 1 stops the container's start.");
 	r = cli_parse(octx, "lensfs-hook", &version, &argc, &argv);
 	if (r >= 0)
@@ -242,10 +267,12 @@ int main(int argc, char **argv)
 	}
 	if (!known) {
 		fprintf(stderr, "lensfs-hook: name the hook stage: %s\n",
-			"createRuntime, prestart, createContainer, poststop or lxc");
+			"createRuntime, prestart, createContainer, poststop, lxc or "
+			"lxc-start-host");
 		return 2;
 	}
-	if (mode != MODE_LXC && g_strv_length(rest) > 1) {
+	lxc = mode == MODE_LXC || mode == MODE_LXC_HOST;
+	if (!lxc && g_strv_length(rest) > 1) {
 		fprintf(stderr, "lensfs-hook: unexpected argument '%s'\n", rest[1]);
 		return 2;
 	}
@@ -283,6 +310,16 @@ int main(int argc, char **argv)
 		if (!root || !g_path_is_absolute(root))
 			return failure("LXC_ROOTFS_MOUNT is not an absolute path");
 		rootfs = g_strdup(root);
+	} else if (mode == MODE_LXC_HOST) {
+		const char *name = g_getenv("LXC_NAME"), *first = g_getenv("LXC_PID");
+		uint64_t n = 0;
+
+		who = name ? name : "?";
+		if (!first || parse_u64(first, &n) < 0 || n == 0 || n > INT_MAX)
+			return failure("LXC_PID is not a pid");
+		pid = (pid_t)n;
+		/* Its root once in its mount namespace, which has pivoted. */
+		rootfs = g_strdup("/");
 	} else {
 		r = fd_read_all(STDIN_FILENO, STATE_MAX, &text, &len);
 		if (r < 0)
@@ -306,12 +343,13 @@ int main(int argc, char **argv)
 			return failure("the state on stdin has no pid");
 		if (oci_rootfs(&st, &rootfs) != 0)
 			return 1;
+		pid = st.pid;
 	}
 
 	r = caps_drop_to_hook();
 	if (r < 0)
 		return failure("dropping capabilities: %s", g_strerror(-r));
-	if (relay_dir && mode != MODE_LXC) {
+	if (relay_dir && !lxc) {
 		r = relay_prepare(relay_dir, &st, &relay_fd);
 		if (r != 0)
 			return r;
@@ -322,6 +360,9 @@ int main(int argc, char **argv)
 	r = file_read_all("/proc/self/mountinfo", &mountinfo, NULL);
 	if (r >= 0)
 		r = canon ? hook_lensfs_mounted(mountinfo, canon, LENSFS_FSTYPE) : -ENOENT;
+	/* (LXC's mount hook has said so, or stopped the start.) */
+	if (r < 0 && mode == MODE_LXC_HOST)
+		return 0;
 	if (r < 0) {
 		if (require)
 			return failure("no lensfs on %s (--require): %s", mountpoint,
@@ -334,45 +375,55 @@ int main(int argc, char **argv)
 	}
 	/* Delegation: asked for every container (--cgroup-delegate) or by
 	 * this one's annotation; only with the cgroup view. */
-	if (views && cgroup_view && mode != MODE_LXC &&
+	if (views && cgroup_view && !lxc &&
 	    (delegate || g_strcmp0(oci_state_annotation(&st, DELEGATE_ANNOTATION), "true") == 0)) {
 		r = grant_delegation(delegate_dir, &st, mountinfo);
 		if (r < 0)
 			return failure("granting delegation in %s: %s", delegate_dir,
 				       g_strerror(-r));
-		delegated = true;
+		undo.delegate_dir = delegate_dir;
+		undo.id = st.id;
 	}
 	/* The container's own view, where lensfs serves views: made by the
-	 * host's root, so only from the runtime's namespaces (createRuntime,
-	 * prestart), with the first process's pid. */
-	if (views && !no_views && mode == MODE_RUNTIME) {
-		g_autofree char *canon_views = realpath(views_dir, NULL);
-
-		if (canon_views &&
-		    hook_lensfs_mounted(mountinfo, canon_views, LENSFS_VIEWS_FSTYPE) == 0) {
-			r = hook_make_view(canon_views, st.pid, &view);
-			if (r < 0)
-				say(LOG_WARNING,
-				    "no view of its own in %s (%s): its files are read as "
-				    "the reader sees them",
-				    canon_views, g_strerror(-r));
-		}
+	 * host's root, so only from the host's namespaces (createRuntime,
+	 * prestart, LXC's start-host), with the first process's pid. LXC's
+	 * mount hook, in the container's pid namespace, leaves the files to
+	 * its start-host hook then (which binds them from the mount point if
+	 * no view can be made), and that one does nothing where the mount
+	 * hook bound them. */
+	if (views && !no_views && mode != MODE_CONTAINER) {
+		canon_views = realpath(views_dir, NULL);
+		own_views = canon_views &&
+			    hook_lensfs_mounted(mountinfo, canon_views, LENSFS_VIEWS_FSTYPE) == 0;
 	}
-	r = views ? hook_prepare(canon, view, (const char *const *)files, delegated, &plan) : 0;
+	if ((mode == MODE_LXC && own_views) || (mode == MODE_LXC_HOST && !own_views))
+		return 0;
+	if (own_views) {
+		r = hook_make_view(canon_views, pid, &view);
+		if (r < 0)
+			say(LOG_WARNING,
+			    "no view of its own in %s (%s): its files are read as "
+			    "the reader sees them",
+			    canon_views, g_strerror(-r));
+		else
+			undo.views_fd = open(canon_views, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		snprintf(undo.view, sizeof(undo.view), "%d", (int)pid);
+	}
+	r = views ? hook_prepare(canon, view, (const char *const *)files, undo.id != NULL, &plan)
+		  : 0;
 	if (r < 0) {
-		if (delegated)
-			delegate_revoke(delegate_dir, st.id);
+		take_back(&undo);
 		return failure("preparing the views from %s: %s", canon, g_strerror(-r));
 	}
 
-	/* Step 2: the container's mount namespace, before its pivot_root. LXC
-	 * and createContainer hooks already run there. */
-	if (mode == MODE_RUNTIME) {
-		r = hook_enter_mount_ns(st.pid);
+	/* Step 2: the container's mount namespace, before its pivot_root (after
+	 * it for LXC's start-host). LXC's mount hook and createContainer
+	 * already run there. */
+	if (mode == MODE_RUNTIME || mode == MODE_LXC_HOST) {
+		r = hook_enter_mount_ns(pid);
 		if (r < 0) {
-			if (delegated)
-				delegate_revoke(delegate_dir, st.id);
-			return failure("entering the mount namespace of pid %d: %s", (int)st.pid,
+			take_back(&undo);
+			return failure("entering the mount namespace of pid %d: %s", (int)pid,
 				       g_strerror(-r));
 		}
 	}
@@ -381,8 +432,7 @@ int main(int argc, char **argv)
 	 * container's mount namespace has not pivoted yet.) */
 	r = views ? hook_attach(&plan, rootfs, &failed) : 0;
 	if (r < 0) {
-		if (delegated)
-			delegate_revoke(delegate_dir, st.id);
+		take_back(&undo);
 		return failure("mounting %s in %s: %s", failed, rootfs, g_strerror(-r));
 	}
 	if (relay_fd >= 0) {

@@ -139,8 +139,13 @@ int file_read_u64(const char *path, uint64_t *out)
 
 int link_read(const char *path, char **out)
 {
+	return link_read_at(AT_FDCWD, path, out);
+}
+
+int link_read_at(int dirfd, const char *path, char **out)
+{
 	char buf[PATH_MAX];
-	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, path, buf, sizeof(buf) - 1);
 
 	if (n < 0)
 		return -errno;

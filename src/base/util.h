@@ -43,6 +43,8 @@ int file_read_u64(const char *path, uint64_t *out);
 
 /* Text of a symlink (e.g. "pid:[4026531836]"). */
 int link_read(const char *path, char **out);
+/* The same, path relative to dirfd (AT_FDCWD: as link_read). */
+int link_read_at(int dirfd, const char *path, char **out);
 
 /* path without its leading "/" and "./": "proc/meminfo", "/proc/meminfo"
  * and "./proc/meminfo" name the same file below a mount point. */

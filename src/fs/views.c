@@ -303,17 +303,17 @@ static void unname(struct views *s, struct view *v)
 
 /* Frees v if nothing keeps it: no inode held, and no name, or a name whose
  * process has left (the name goes then). While the kernel holds a view
- * whose process has left, tells it the names are gone. Under s->lock. */
+ * without a name (its process left, or the host removed it), tells it the
+ * names are gone: bound files stay in use, the rest is let go. Under
+ * s->lock. */
 static void drop_if_unused(struct views *s, struct view *v)
 {
-	bool running = view_running(s, v);
-
-	if (v->name && !running)
+	if (v->name && !view_running(s, v))
 		unname(s, v);
 	if (g_hash_table_size(v->held) == 0 && ptree_size(v->pt) == 0) {
 		if (!v->name)
 			g_hash_table_remove(s->by_slot, &v->slot);
-	} else if (!running) {
+	} else if (!v->name) {
 		tell_gone(s, v);
 	}
 }

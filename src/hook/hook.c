@@ -198,6 +198,11 @@ void hook_plan_clear(struct hook_plan *plan)
 	g_clear_pointer(&plan->views, g_ptr_array_unref);
 }
 
+/* This process's descriptors in the host's /proc, kept across setns: in a
+ * container's mount namespace that has pivoted (LXC's start-host), /proc
+ * is the container's, where this process has no entry. */
+static int own_fds = -1;
+
 int hook_enter_mount_ns(pid_t pid)
 {
 	autoclose int pidfd = pidfd_of(pid);
@@ -211,6 +216,10 @@ int hook_enter_mount_ns(pid_t pid)
 		return -errno;
 	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
 		return -EPERM;
+	if (own_fds < 0)
+		own_fds = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (own_fds < 0)
+		return -errno;
 	if (setns(pidfd, CLONE_NEWNS) < 0)
 		return -errno;
 	return 0;
@@ -218,9 +227,10 @@ int hook_enter_mount_ns(pid_t pid)
 
 int hook_fd_path(int fd, char **path)
 {
-	g_autofree char *fdpath = g_strdup_printf("/proc/self/fd/%d", fd);
+	g_autofree char *name =
+		own_fds >= 0 ? g_strdup_printf("%d", fd) : g_strdup_printf("/proc/self/fd/%d", fd);
 
-	return link_read(fdpath, path);
+	return link_read_at(own_fds >= 0 ? own_fds : AT_FDCWD, name, path);
 }
 
 static void detach_all(struct hook_plan *plan)

@@ -157,7 +157,9 @@ fi
 
 # --- LXC, with the shipped mount hook include -------------------------------
 if command -v lxc-execute >/dev/null; then
-	sed -e "s|^lxc.hook.mount = [^ ]*|lxc.hook.mount = $HOOK|" -e "s|--mountpoint [^ ]*|--mountpoint $MNT|" \
+	# Both hooks: the mount hook leaves the files to the start-host hook,
+	# which binds them from the container's own view.
+	sed -e "s|^\(lxc.hook.[a-z-]*\) = [^ ]*|\1 = $HOOK|" -e "s|--mountpoint [^ ]*|--mountpoint $MNT --views $VDIR|" \
 		"$BUILDDIR/config/lensfs-lxc.conf" >"$WORK/lensfs-lxc.conf"
 	if [ "$CGVER" = 2 ]; then
 		limits="lxc.cgroup2.memory.max = 268435456
@@ -192,7 +194,7 @@ CONF
 	RC=$?
 	check "lxc: the container ran" "$RC" 0
 	[ "$RC" = 0 ] || tail -20 "$WORK/lxc.log"
-	check_probe "lxc"
+	check_probe "lxc" view
 else
 	skip_section "LXC, with the shipped mount hook include" "needs LXC (apt-get install lxc)"
 fi
@@ -244,6 +246,15 @@ bad_state "state without a pid" '{"ociVersion":"1.0.2","id":"x","status":"creati
 bad_state "state with a relative bundle" '{"ociVersion":"1.0.2","id":"x","status":"creating","pid":1,"bundle":"x"}' "not an absolute path"
 bad_state "state of a process in the host's mount namespace" \
 	"{\"ociVersion\":\"1.0.2\",\"id\":\"x\",\"status\":\"creating\",\"pid\":$$,\"bundle\":\"$FAKE\"}" "Operation not permitted"
+# LXC's start-host hook: LXC_PID must be a pid; one in the host's mount
+# namespace is refused as for OCI (its mounts would land on the host).
+for bad in "" abc 0 -5 99999999999; do
+	err=$(LXC_NAME=x LXC_PID=$bad "$HOOK" --mountpoint "$MNT" --views "$VDIR" lxc-start-host x lxc start-host 2>&1)
+	check "lxc-start-host, LXC_PID '$bad': refused, says why" "$? $err" "1 lensfs-hook: container x: LXC_PID is not a pid; nothing mounted"
+done
+err=$(LXC_NAME=x LXC_PID=$$ "$HOOK" --mountpoint "$MNT" --views "$VDIR" lxc-start-host 2>&1)
+check "lxc-start-host, a pid in the host's mount namespace: refused" "$? $err" \
+	"1 lensfs-hook: container x: entering the mount namespace of pid $$: Operation not permitted; nothing mounted"
 # No lensfs: a warning (runc shows a hook's stderr only when it fails), and
 # nothing mounted.
 err=$("$HOOK" --mountpoint "$EMPTY" createRuntime <<<"$(state)" 2>&1)
@@ -285,5 +296,12 @@ if command -v strace >/dev/null; then
 else
 	skip_section "a mount that fails, a hook killed half-way" "needs strace (apt-get install strace) to inject failures"
 fi
+
+# Every container above that ran through its own view (runc's stages, the
+# pod's two, podman's, LXC's) has stopped, the pod's first now: the kernel
+# let go of their views, and none is left.
+$RUNC delete -f "lensfs-podinit-$$" >/dev/null 2>&1
+for _ in $(seq 80); do [ "$("$LENSFS_SHOW" --views "$VDIR" | head -n1)" = "alive: 0" ] && break; sleep 0.05; done
+check "every container stopped: no view left" "$("$LENSFS_SHOW" --views "$VDIR")" "alive: 0"
 
 finish
