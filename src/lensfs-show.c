@@ -7,6 +7,7 @@
 #include "context.h"
 #include "relay_ctl.h"
 #include "log.h"
+#include "sysinfo.h"
 #include "vfs.h"
 
 #include <errno.h>
@@ -89,10 +90,29 @@ static int show_views(const char *dir)
 	return 0;
 }
 
+/* What sysinfo(2) would return to v's container, one field a line. */
+static int show_sysinfo(struct lensfs_ctx *ctx, const struct viewer *v)
+{
+	struct sysinfo si;
+	int r = sysinfo_of_view(ctx, v, &si);
+
+	if (r < 0) {
+		fprintf(stderr, "lensfs-show: sysinfo: %s\n", g_strerror(-r));
+		return 1;
+	}
+	printf("uptime: %ld\nloads: %lu %lu %lu\ntotalram: %lu\nfreeram: %lu\n"
+	       "sharedram: %lu\nbufferram: %lu\ntotalswap: %lu\nfreeswap: %lu\nprocs: %u\n"
+	       "totalhigh: %lu\nfreehigh: %lu\nmem_unit: %u\n",
+	       si.uptime, si.loads[0], si.loads[1], si.loads[2], si.totalram, si.freeram,
+	       si.sharedram, si.bufferram, si.totalswap, si.freeswap, (unsigned int)si.procs,
+	       si.totalhigh, si.freehigh, si.mem_unit);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	gint pid = 0, view = 0;
-	gboolean no_cpu_quota = FALSE, version = FALSE;
+	gboolean no_cpu_quota = FALSE, version = FALSE, sysinfo = FALSE;
 	g_autofree char *cgroup = NULL, *proc_root = NULL, *sys_root = NULL, *relay_dir = NULL;
 	g_autofree char *views_dir = NULL;
 	g_auto(GStrv) files = NULL;
@@ -110,6 +130,8 @@ int main(int argc, char **argv)
 		  "Print how many per-container views the lensfs whose --views is DIR keeps alive, "
 		  "and their names, and exit",
 		  "DIR" },
+		{ "sysinfo", 0, 0, G_OPTION_ARG_NONE, &sysinfo,
+		  "Print what sysinfo(2) would return to the container, instead of files", NULL },
 		{ "no-cpu-quota", 0, 0, G_OPTION_ARG_NONE, &no_cpu_quota,
 		  "As lensfs --no-cpu-quota", NULL },
 		{ "proc-root", 0, 0, G_OPTION_ARG_FILENAME, &proc_root, "Read /proc from DIR",
@@ -187,7 +209,12 @@ int main(int argc, char **argv)
 	}
 	if (files)
 		nfiles = g_strv_length(files);
-	if (nfiles) {
+	if (sysinfo && nfiles) {
+		fprintf(stderr, "lensfs-show: --sysinfo prints no files\n");
+		status = 2;
+	} else if (sysinfo) {
+		status = show_sysinfo(ctx, &v);
+	} else if (nfiles) {
 		for (unsigned int i = 0; i < nfiles; i++)
 			status |= show_one(ctx, nodes, &v, files[i], nfiles > 1);
 	} else {

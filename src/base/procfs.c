@@ -70,6 +70,25 @@ int uptime_parse(const char *text, uint64_t *uptime_cs, uint64_t *idle_cs)
 	return 0;
 }
 
+int loadavg_parse(const char *text, uint64_t load_cs[3], uint64_t *running, uint64_t *threads)
+{
+	const char *p = text;
+	char *end;
+
+	for (int i = 0; i < 3; i++) {
+		p = parse_centi(p, &load_cs[i]);
+		if (!p || *p++ != ' ')
+			return -EINVAL;
+	}
+	if (!g_ascii_isdigit(*p))
+		return -EINVAL;
+	*running = g_ascii_strtoull(p, &end, 10);
+	if (*end != '/' || !g_ascii_isdigit(end[1]))
+		return -EINVAL;
+	*threads = g_ascii_strtoull(end + 1, &end, 10);
+	return *end == ' ' ? 0 : -EINVAL;
+}
+
 int proc_stat_starttime(const char *text, uint64_t *ticks)
 {
 	const char *p = strrchr(text, ')');

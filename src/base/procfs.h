@@ -15,6 +15,10 @@ int meminfo_find_kb(const char *text, const char *key, uint64_t *out);
  * hundredths of a second (fs/proc/uptime.c prints exactly that). */
 int uptime_parse(const char *text, uint64_t *uptime_cs, uint64_t *idle_cs);
 
+/* /proc/loadavg (fs/proc/loadavg.c): the three averages in hundredths,
+ * then running/threads, then the last pid (not returned). */
+int loadavg_parse(const char *text, uint64_t load_cs[3], uint64_t *running, uint64_t *threads);
+
 /* /proc/PID/stat: field 22, start time in clock ticks after boot. The
  * command name (field 2) may hold spaces and parentheses, so fields are
  * counted from the last ')'. */

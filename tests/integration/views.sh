@@ -56,6 +56,29 @@ if [ "$HOST_SIDE" = 1 ]; then
 		in_container "$TAG/a" sh -c "! cat $VDIR/$A/proc/meminfo 2>/dev/null"
 fi
 check "lensfs-show --view shows it without FUSE" "$(kb "$("$LENSFS_SHOW" --view "$A" proc/meminfo)" MemTotal)" 262144
+# sysinfo(2) as the container would get it, from the same texts; for a
+# process of the host, what the kernel itself answers.
+check "lensfs-show --view --sysinfo: the container's totalram, in bytes" \
+	"$(value totalram "$("$LENSFS_SHOW" --view "$A" --sysinfo)") $(value mem_unit "$("$LENSFS_SHOW" --view "$A" --sysinfo)")" \
+	"$((256 << 20)) 1"
+ours=$("$LENSFS_SHOW" --sysinfo)
+kernels=$($PYTHON - <<'PY'
+import ctypes
+class S(ctypes.Structure):
+    _fields_ = [("uptime", ctypes.c_long), ("loads", ctypes.c_ulong * 3)] + \
+        [(n, ctypes.c_ulong) for n in ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap")] + \
+        [("procs", ctypes.c_ushort), ("pad", ctypes.c_ushort), ("totalhigh", ctypes.c_ulong),
+         ("freehigh", ctypes.c_ulong), ("mem_unit", ctypes.c_uint), ("_f", ctypes.c_char * 8)]
+s = S()
+assert ctypes.CDLL(None).sysinfo(ctypes.byref(s)) == 0
+print(s.uptime, s.totalram * s.mem_unit, s.totalswap * s.mem_unit)
+PY
+)
+read -r k_up k_ram k_swap <<<"$kernels"
+check "lensfs-show --sysinfo of a host process: the kernel's totalram and totalswap" \
+	"$(value totalram "$ours") $(value totalswap "$ours")" "$k_ram $k_swap"
+check_true "and its uptime ($(value uptime "$ours"), the kernel's $k_up)" \
+	test $((k_up - $(value uptime "$ours"))) -ge 0 -a $((k_up - $(value uptime "$ours"))) -le 2
 check "its files are the table's" "$(ls "$VDIR/$A/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
 check "the host reads the container's MemTotal there" "$(kb "$(V "$A/proc/meminfo")" MemTotal)" 262144
 cg_create "$TAG/other"
