@@ -10,7 +10,9 @@
  * killed while appending leaves nothing half-written behind. The log starts
  * over when it outgrows 64 MiB. */
 int node_log_put(int record_fd, uint64_t ino, uint64_t root, const char *vpath, const char *hpath);
-/* -ENOENT when the log has no node ino. */
+/* -ENOENT when the log has no node ino. Found with an index of the log per
+ * record, built by one pass and brought up to date with the log's tail on
+ * a miss: a successor reads the log once, not once per inode it meets. */
 int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath);
 /* The highest inode number the log holds (0 for none). */
 int node_log_max_ino(int record_fd, uint64_t *max);

@@ -13,6 +13,7 @@
 #include "vtree.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <glib.h>
 #include <setjmp.h>
@@ -91,6 +92,64 @@ static void test_node_log(void **state)
 	assert_int_equal(ptree_get(next, forged, &p), -ESTALE);
 	ptree_free(first);
 	ptree_free(next);
+	close(fd);
+}
+
+/* Finding by the index: every entry of a long log, entries put after the
+ * index was built (its tail), none of another record that got the same
+ * descriptor number. */
+static void test_node_log_index(void **state)
+{
+	int fd = handover_create(), other;
+	uint64_t root = 0;
+
+	assert_true(fd >= 0);
+	for (uint64_t i = 1; i <= 10000; i++) {
+		g_autofree char *v = g_strdup_printf("v%" PRIu64, i);
+
+		assert_int_equal(node_log_put(fd, i, i % 7, v, "h"), 0);
+	}
+	for (uint64_t i = 1; i <= 10000; i += 999) {
+		g_autofree char *vpath = NULL, *hpath = NULL,
+				*want = g_strdup_printf("v%" PRIu64, i);
+
+		assert_int_equal(node_log_find(fd, i, &root, &vpath, &hpath), 0);
+		assert_string_equal(vpath, want);
+		assert_int_equal(root, i % 7);
+	}
+	{
+		g_autofree char *vpath = NULL, *hpath = NULL;
+
+		assert_int_equal(node_log_find(fd, 20000, &root, &vpath, &hpath), -ENOENT);
+		/* Put after the index was built: found in the tail. */
+		assert_int_equal(node_log_put(fd, 20000, 3, "late", "h"), 0);
+		assert_int_equal(node_log_find(fd, 20000, &root, &vpath, &hpath), 0);
+		assert_string_equal(vpath, "late");
+	}
+	/* Another record on the same number: its own entries, not the index's. */
+	other = handover_create();
+	assert_true(other >= 0);
+	/* (first a number the first record never had, then as many entries:
+	 * an index of the first would look for it past where it is) */
+	assert_int_equal(node_log_put(other, 30000, 1, "early", "h"), 0);
+	for (uint64_t i = 1; i <= 10001; i++) {
+		g_autofree char *v = g_strdup_printf("o%" PRIu64, i);
+
+		assert_int_equal(node_log_put(other, i, 1, v, "h"), 0);
+	}
+	assert_int_equal(dup2(other, fd), fd);
+	close(other);
+	{
+		g_autofree char *vpath = NULL, *hpath = NULL;
+
+		assert_int_equal(node_log_find(fd, 5, &root, &vpath, &hpath), 0);
+		assert_string_equal(vpath, "o5");
+		g_clear_pointer(&vpath, g_free);
+		g_clear_pointer(&hpath, g_free);
+		assert_int_equal(node_log_find(fd, 30000, &root, &vpath, &hpath), 0);
+		assert_string_equal(vpath, "early");
+		assert_int_equal(node_log_find(fd, 20000, &root, &vpath, &hpath), -ENOENT);
+	}
 	close(fd);
 }
 
@@ -215,8 +274,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generations),    cmocka_unit_test(test_node_log),
-		cmocka_unit_test(test_handed_options), cmocka_unit_test(test_listen_fds),
-		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_node_log_index), cmocka_unit_test(test_handed_options),
+		cmocka_unit_test(test_listen_fds),     cmocka_unit_test(test_notify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
