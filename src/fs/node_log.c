@@ -140,8 +140,20 @@ struct log_index {
 	 * (started over, or another file that got the same numbers). */
 	off_t last_base;
 	uint64_t last_ino;
-	GHashTable *at; /* ino -> offset of its (first) entry */
+	GHashTable *at; /* ino -> offset of its (first) entry, both held in
+			 * the pointers: no allocation per entry */
 };
+
+G_STATIC_ASSERT(sizeof(gpointer) >= sizeof(uint64_t));
+
+/* Numbers differ in their low bits (a hash) or their high ones (a view's
+ * slot): both count. */
+static guint ino_hash(gconstpointer key)
+{
+	uint64_t ino = GPOINTER_TO_SIZE(key);
+
+	return (guint)(ino ^ ino >> 32);
+}
 
 #define INDEXES 4 /* records a process reads: the mount's and the views' */
 static struct log_index indexes[INDEXES] = { { -1 }, { -1 }, { -1 }, { -1 } };
@@ -151,9 +163,8 @@ static int visit_index(int record_fd, const struct node_head *head, off_t base, 
 	struct log_index *x = data;
 	uint64_t ino = head->ino;
 
-	if (!g_hash_table_contains(x->at, &ino))
-		g_hash_table_insert(x->at, g_memdup2(&ino, sizeof(ino)),
-				    g_memdup2(&base, sizeof(base)));
+	if (!g_hash_table_contains(x->at, GSIZE_TO_POINTER(ino)))
+		g_hash_table_insert(x->at, GSIZE_TO_POINTER(ino), GSIZE_TO_POINTER(base));
 	x->done = (uint64_t)(base - NODES_OFFSET - (off_t)sizeof(uint64_t)) + head->len;
 	x->last_base = base;
 	x->last_ino = ino;
@@ -196,7 +207,7 @@ static struct log_index *index_of(int record_fd, bool restart)
 		x->done = 0;
 	}
 	if (!x->at)
-		x->at = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+		x->at = g_hash_table_new(ino_hash, g_direct_equal);
 	return x;
 }
 
@@ -234,16 +245,18 @@ static int read_entry(int record_fd, off_t base, struct found *f)
 static int find_indexed(int record_fd, struct found *f, bool restart)
 {
 	struct log_index *x = index_of(record_fd, restart);
-	off_t *base = g_hash_table_lookup(x->at, &f->ino);
+	/* (An entry is never at offset 0: the log starts at NODES_OFFSET.) */
+	off_t base = (off_t)GPOINTER_TO_SIZE(g_hash_table_lookup(x->at, GSIZE_TO_POINTER(f->ino)));
 	int r;
 
 	if (!base) {
 		r = scan_from(record_fd, x->done, visit_index, x);
 		if (r != -ENOENT)
 			return r;
-		base = g_hash_table_lookup(x->at, &f->ino);
+		base = (off_t)GPOINTER_TO_SIZE(
+			g_hash_table_lookup(x->at, GSIZE_TO_POINTER(f->ino)));
 	}
-	return base ? read_entry(record_fd, *base, f) : -ENOENT;
+	return base ? read_entry(record_fd, base, f) : -ENOENT;
 }
 
 int node_log_find(int record_fd, uint64_t ino, uint64_t *root, char **vpath, char **hpath)
