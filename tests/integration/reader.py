@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # reader.py SECONDS MAX_UPTIME: reads meminfo, cpuinfo and uptime, and lists
 # the cpu directory, in a tight loop for SECONDS inside the 256 MiB /
-# cpuset 0 test container, and sorts
+# cpuset 0 test container (or until /dev/shm/lensfs-stop appears, looked
+# for every 100 reads: the test says when its restarts are done), and sorts
 # every read: failed (with its errno), empty, or showing anything but the
 # container's values. The container started at most MAX_UPTIME seconds ago:
 # its first uptime must be below that (the host's is not), and uptime never
@@ -12,6 +13,7 @@ import sys
 import time
 
 MEM_KB = "262144"
+STOP = "/dev/shm/lensfs-stop"
 
 
 def uptime_of(text):
@@ -29,6 +31,8 @@ def main():
     last_up = None
     t0 = time.monotonic()
     while reads == 0 or time.monotonic() - t0 < seconds:
+        if reads % 100 == 0 and os.path.exists(STOP):
+            break
         for path in files:
             start = time.monotonic()
             reads += 1

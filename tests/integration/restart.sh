@@ -33,8 +33,11 @@ ID=lensfs-restart-$$
 # This test's processes stuck in a FUSE request.
 stuck() { ps -eo stat=,wchan:32=,cgroup:512= | awk -v tag="/$TAG/" '$1 ~ /^D/ && $2 ~ /fuse|request_wait/ && index($3, tag)' | wc -l; }
 in_ctr() { $RUNC exec "$ID" "$@"; }
-# read_views SECONDS: reader.py in the container, which started $CTR_START.
+# read_views SECONDS: reader.py in the container, which started $CTR_START,
+# for SECONDS at most; stop_reading: now (each restart loop's reader reads
+# until its restarts are done, however long they took).
 read_views() { in_ctr /usr/bin/python3 -S /reader.py "$1" $(($(date +%s) - CTR_START + 2)); }
+stop_reading() { in_ctr /busybox touch /dev/shm/lensfs-stop; wait "$1"; local rc=$?; in_ctr /busybox rm -f /dev/shm/lensfs-stop; return $rc; }
 # finishes PID SECONDS: whether PID ends within SECONDS. A request nobody
 # answers leaves its reader unkillable: the test must not wait for it.
 finishes() {
@@ -55,7 +58,7 @@ if [ -n "${VDIR:-}" ]; then
 fi
 
 # --- 10 SIGKILLs of the worker while the container reads -------------------
-read_views "$KILL_SECONDS" >"$WORK/kill.out" 2>&1 &
+read_views $((KILL_SECONDS * 3)) >"$WORK/kill.out" 2>&1 &
 reader=$!
 start=$(date +%s)
 n=$(serving)
@@ -68,7 +71,7 @@ for i in $(seq 10); do
 	kill -0 "$reader" 2>/dev/null && kill -9 "$(worker)" && kills=$((kills + 1))
 	wait_serving $((n + i)) && read_views 0 >/dev/null && right=$((right + 1))
 done
-wait "$reader"
+stop_reading "$reader"
 rc=$?
 echo "# after $(($(date +%s) - start)) s: $(cat "$WORK/kill.out")"
 check "10 workers killed while the container read" "$kills" 10
@@ -80,7 +83,7 @@ check "no process left in a FUSE request (D state)" "$(stuck)" 0
 check "the supervisor logged each death" "$(grep -c 'killed by signal 9' "$MNT.log")" 10
 
 # --- 5 upgrades: a new binary on disk, SIGHUP --------------------------------
-read_views 20 >"$WORK/upgrade.out" 2>&1 &
+read_views 120 >"$WORK/upgrade.out" 2>&1 &
 reader=$!
 n=$(serving)
 upgraded=0
@@ -97,7 +100,7 @@ for i in $(seq 5); do
 		[ "$(stat -L -c %i "/proc/$(worker)/exe")" = "$ino" ] &&
 		[ "$(pgrep -c -P "$LENSFS_PID")" = 1 ] && upgraded=$((upgraded + 1))
 done
-wait "$reader"
+stop_reading "$reader"
 rc=$?
 echo "# $(cat "$WORK/upgrade.out")"
 check "5 upgrades: the supervisor and its one worker run the new binary" "$upgraded" 5
