@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "seccomp_notify.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "the native audit architecture of this target is not known here"
+#endif
+
+/* The kernel's sizes of the structures (they may grow): asked once. */
+static struct seccomp_notif_sizes sizes;
+
+static int notif_sizes(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+			memset(&sizes, 0, sizeof(sizes));
+		g_once_init_leave(&done, 1);
+	}
+	return sizes.seccomp_notif ? 0 : -ENOSYS;
+}
+
+static int send_answer(int listener, uint64_t id, int error)
+{
+	g_autofree struct seccomp_notif_resp *resp = g_malloc0(sizes.seccomp_notif_resp);
+
+	resp->id = id;
+	resp->error = error;
+	resp->val = 0;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	return 0;
+}
+
+/* Writes si at addr in pid's memory; -EFAULT when addr is not writable
+ * there, -ENOENT when the notification is no longer pending. */
+static int write_answer(int listener, uint64_t id, const char *proc_root, pid_t pid, uint64_t addr,
+			const struct sysinfo *si)
+{
+	g_autofree char *path = g_strdup_printf("%s/%d/mem", proc_root, (int)pid);
+	autoclose int mem = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	/* The pid may have been another process's by the open: the caller,
+	 * still pending, is alive, and the one opened. */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -ENOENT;
+	if (mem < 0)
+		return -EFAULT;
+	n = pwrite(mem, si, sizeof(*si), (off_t)addr);
+	return n == (ssize_t)sizeof(*si) ? 0 : -EFAULT;
+}
+
+int notify_answer_one(int listener, const char *proc_root, notify_answer_fn fn, void *data)
+{
+	g_autofree struct seccomp_notif *req = NULL;
+	struct sysinfo si;
+	int r = notif_sizes();
+
+	if (r < 0)
+		return r;
+	req = g_malloc0(sizes.seccomp_notif);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	if (req->data.arch != NATIVE_ARCH || req->data.nr != SYS_sysinfo)
+		r = -ENOSYS;
+	if (r == 0)
+		r = fn(data, (pid_t)req->pid, &si);
+	if (r == 0) {
+		r = write_answer(listener, req->id, proc_root, (pid_t)req->pid, req->data.args[0],
+				 &si);
+		if (r == -ENOENT)
+			return r;
+	}
+	return send_answer(listener, req->id, r);
+}

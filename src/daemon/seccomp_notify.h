@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Answering sysinfo(2) for a container through seccomp user notification
+ * (docs/sysinfo.md): a filter in the container returns
+ * SECCOMP_RET_USER_NOTIF for sysinfo, and whoever holds the filter's
+ * listener descriptor receives each call, writes the answer into the
+ * caller's memory and lets the call return (kernel/seccomp.c,
+ * Documentation/userspace-api/seccomp_filter.rst).
+ *
+ * The caller's memory is written through /proc/PID/mem, opened before the
+ * notification is checked to be still pending (SECCOMP_IOCTL_NOTIF_ID_VALID):
+ * a pending caller is alive, so the pid opened was its, and the descriptor
+ * then refers to its memory whatever happens to the pid later. Never the
+ * host's numbers: a call the agent cannot answer fails (ENOSYS for another
+ * architecture or system call, EFAULT for a pointer that is not the
+ * caller's to write), it is not let through to the kernel.
+ */
+
+#include <stdbool.h>
+#include <sys/sysinfo.h>
+#include <sys/types.h>
+
+/* The answer for the caller pid (in the agent's pid namespace); 0, or
+ * -errno for the call to fail with. */
+typedef int (*notify_answer_fn)(void *data, pid_t pid, struct sysinfo *out);
+
+/* Receives one notification from listener (blocking, unless the descriptor
+ * is non-blocking: -EAGAIN) and answers it. proc_root: where the callers'
+ * /proc is ("/proc"). 0 when answered (with the answer or an error for
+ * the caller); -ENOENT when the caller went away before its answer (it got
+ * none, and needs none); -errno when the listener failed (-EBADF, or
+ * -ENOTCONN once no process uses the filter). */
+int notify_answer_one(int listener, const char *proc_root, notify_answer_fn fn, void *data);
