@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include "seccomp_notify.h"
+#include "sysinfo.h"
+#include "sysinfo_agent.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -224,11 +226,82 @@ static void test_caller_gone(void **state)
 	close(sv[1]);
 }
 
+/* The worker's agent: a listener handed over with its container's pid is
+ * answered with that container's sysinfo, and dropped once the container
+ * has gone. */
+static void test_agent(void **state)
+{
+	struct lensfs_config cfg = { 0 };
+	g_autoptr(lensfs_ctx) ctx = NULL;
+	struct sysinfo_agent *a;
+	struct sysinfo want;
+	struct outcome o;
+	struct viewer v;
+	int sv[2], fd;
+	pid_t pid;
+
+	if (lensfs_ctx_new(&cfg, &ctx) < 0)
+		skip(); /* no cgroup hierarchy here */
+	a = sysinfo_agent_new(ctx);
+	assert_non_null(a);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = child_with_filter(sv[1], one_call);
+	fd = recv_fd(sv[0]);
+	assert_true(fd >= 0);
+	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
+	assert_int_equal(sysinfo_of_view(ctx, &v, &want), 0);
+	viewer_clear(&v);
+	assert_int_equal(sysinfo_agent_add(a, fd, pid), 0);
+	assert_int_equal(read(sv[0], &o, sizeof(o)), sizeof(o));
+	assert_int_equal(o.ret, 0);
+	assert_int_equal(o.totalram, want.totalram);
+	assert_int_equal(o.mem_unit, 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	for (int i = 0; i < 200 && sysinfo_agent_size(a); i++)
+		g_usleep(10 * 1000);
+	assert_int_equal(sysinfo_agent_size(a), 0);
+	sysinfo_agent_free(a);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The supervisor's channel: a listener and its pid per message. */
+static void test_channel(void **state)
+{
+	int sv[2], pipefd[2], got = -1;
+	pid_t pid = 0;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(sysinfo_channel_send(sv[0], pipefd[0], 4242), 0);
+	assert_int_equal(sysinfo_channel_send(sv[0], -1, 7), 0);
+	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), 0);
+	assert_int_equal(pid, 4242);
+	assert_true(got >= 0 && got != pipefd[0]);
+	assert_int_equal(write(pipefd[1], "x", 1), 1);
+	{
+		char c;
+
+		assert_int_equal(read(got, &c, 1), 1); /* the same pipe */
+	}
+	close(got);
+	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), 0);
+	assert_int_equal(got, -1);
+	assert_int_equal(pid, 7);
+	close(sv[0]);
+	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), -ENODATA);
+	close(sv[1]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_caller_gone),
+		cmocka_unit_test(test_agent),
+		cmocka_unit_test(test_channel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
