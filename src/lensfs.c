@@ -36,7 +36,9 @@ static char **user_args(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!g_str_has_prefix(argv[i], "--worker=") &&
-		    !g_str_has_prefix(argv[i], "--takeover="))
+		    !g_str_has_prefix(argv[i], "--takeover=") &&
+		    !g_str_has_prefix(argv[i], "--sysinfo-channel=") &&
+		    !g_str_has_prefix(argv[i], "--sysinfo-handed="))
 			g_ptr_array_add(a, g_strdup(argv[i]));
 	}
 	g_ptr_array_add(a, NULL);
@@ -50,7 +52,9 @@ int main(int argc, char **argv)
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	gint open_mb = 64, lane_threads = 4;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
-	g_autofree char *delegate_dir = NULL, *views_dir = NULL;
+	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *sysinfo_socket = NULL;
+	g_autofree char *sysinfo_handed = NULL;
+	gint sysinfo_chan = -1;
 	gint delegate_timeout_ms = 1000, views_threads = 4;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
 	g_auto(GStrv) rest = NULL, args = user_args(argc, argv);
@@ -113,6 +117,14 @@ int main(int argc, char **argv)
 		  "Serve a mounted connection (the supervisor runs workers so)", "FDS" },
 		{ "takeover", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &takeover,
 		  "Supervise a predecessor's mount and worker (upgrades)", "FDS" },
+		{ "sysinfo-socket", 0, 0, G_OPTION_ARG_FILENAME, &sysinfo_socket,
+		  "Answer sysinfo(2) for containers whose runtime sends their seccomp listener "
+		  "to this unix socket (linux.seccomp.listenerPath; docs/sysinfo.md)",
+		  "PATH" },
+		{ "sysinfo-channel", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &sysinfo_chan,
+		  "The supervisor's sysinfo listeners come on FD (workers)", "FD" },
+		{ "sysinfo-handed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &sysinfo_handed,
+		  "A predecessor's sysinfo socket and listeners (upgrades)", "FDS" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
 		  "[MOUNTPOINT]" },
@@ -189,6 +201,14 @@ int main(int argc, char **argv)
 	}
 	mopts.views_dir = views_dir;
 	mopts.views_threads = (unsigned int)views_threads;
+	if (sysinfo_socket && !g_path_is_absolute(sysinfo_socket)) {
+		fprintf(stderr, "lensfs: --sysinfo-socket %s: not an absolute path\n",
+			sysinfo_socket);
+		return 2;
+	}
+	mopts.sysinfo_socket = sysinfo_socket;
+	mopts.sysinfo_handed = sysinfo_handed;
+	handed.sysinfo_chan = sysinfo_chan;
 	if (worker)
 		return lensfs_worker_main(ctx, &mopts, &handed);
 	/* The supervisor found the hierarchies to report a bad host at once;

@@ -18,6 +18,8 @@
 #include "handover.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "sysinfo_agent.h"
+#include "sysinfo_keeper.h"
 #include "util.h"
 #include "views_ops.h"
 
@@ -33,6 +35,7 @@
 #include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -80,6 +83,7 @@ int lensfs_handed_parse_worker(const char *s, struct lensfs_handed *h)
 		return -EINVAL;
 	h->generation = gen;
 	h->worker = -1;
+	h->sysinfo_chan = -1;
 	return parse_views(s + n, h);
 }
 
@@ -93,6 +97,7 @@ int lensfs_handed_parse_takeover(const char *s, struct lensfs_handed *h)
 	h->worker = worker;
 	h->ready_fd = -1;
 	h->generation = 0;
+	h->sysinfo_chan = -1;
 	return parse_views(s + n, h);
 }
 
@@ -303,9 +308,53 @@ static int views_start(struct views_serving *vs, struct lensfs_ctx *ctx,
 	return 0;
 }
 
+/* The sysinfo agent of a worker: the listeners its supervisor sends on the
+ * channel, served by the agent (sysinfo_agent.h). */
+struct sysinfo_serving {
+	struct sysinfo_agent *agent;
+	int chan;
+	GThread *reader;
+};
+
+static gpointer sysinfo_reader_thread(gpointer data)
+{
+	struct sysinfo_serving *ss = data;
+	int listener, r;
+	pid_t pid;
+
+	while ((r = sysinfo_channel_recv(ss->chan, &listener, &pid)) == 0 || r == -EINTR ||
+	       r == -EBADMSG) {
+		if (r == 0 && listener >= 0 && sysinfo_agent_add(ss->agent, listener, pid) < 0)
+			log_warn("sysinfo: the listener of pid %d not served", (int)pid);
+	}
+	return NULL;
+}
+
+static void sysinfo_start(struct sysinfo_serving *ss, struct lensfs_ctx *ctx, int chan)
+{
+	ss->chan = chan;
+	if (chan < 0)
+		return;
+	ss->agent = sysinfo_agent_new(ctx);
+	if (ss->agent)
+		ss->reader = g_thread_new("lensfs-sysinfo-in", sysinfo_reader_thread, ss);
+}
+
+static void sysinfo_stop(struct sysinfo_serving *ss)
+{
+	if (ss->chan < 0)
+		return;
+	shutdown(ss->chan, SHUT_RDWR); /* the reader sees the end */
+	if (ss->reader)
+		g_thread_join(ss->reader);
+	sysinfo_agent_free(ss->agent);
+	close(ss->chan);
+}
+
 int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts,
 		       const struct lensfs_handed *h)
 {
+	struct sysinfo_serving ss = { .chan = -1 };
 	struct lensfs_fs *fs = NULL;
 	struct fuse_session *se = NULL;
 	struct views_serving vs = { 0 };
@@ -337,6 +386,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving the views on %s: %s", opts->views_dir, g_strerror(-r));
 		goto out;
 	}
+	sysinfo_start(&ss, ctx, h->sysinfo_chan);
 	log_info("worker %" PRIu32 " serving %s", h->generation, opts->mountpoint);
 	if (h->ready_fd >= 0) {
 		if (write(h->ready_fd, "1", 1) < 0)
@@ -348,6 +398,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving: %s", g_strerror(-r));
 	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
 out:
+	sysinfo_stop(&ss);
 	views_stop(&vs);
 	/* What waits in the lanes is answered before the session goes. */
 	lensfs_fs_drain(fs);
@@ -367,6 +418,7 @@ struct supervisor {
 	int record_fd;
 	int views_fuse_fd; /* -1: no views */
 	int views_record_fd;
+	struct sysinfo_keeper *keeper; /* NULL: no sysinfo agent */
 	int sig_fd;
 	pid_t serving; /* the worker that serves, or -1 */
 	uint64_t serving_since_us;
@@ -442,15 +494,17 @@ static int hand_over(const struct supervisor *sv, bool on)
 
 /* argv for exe: the hidden option that hands the descriptors over, then the
  * user's options. */
-static char **exec_argv(const struct supervisor *sv, char *handed)
+static char **exec_argv(const struct supervisor *sv, char *handed, char *more)
 {
-	guint n = g_strv_length((char **)sv->args);
-	char **argv = g_new0(char *, n + 3);
+	guint n = g_strv_length((char **)sv->args), at = 2;
+	char **argv = g_new0(char *, n + 4);
 
 	argv[0] = g_strdup(sv->exe);
 	argv[1] = handed;
+	if (more)
+		argv[at++] = more;
 	for (guint i = 0; i < n; i++)
-		argv[i + 2] = g_strdup(sv->args[i]);
+		argv[at + i] = g_strdup(sv->args[i]);
 	return argv;
 }
 
@@ -473,36 +527,47 @@ static void start_worker(struct supervisor *sv)
 	g_auto(GStrv) argv = NULL;
 	g_autofree char *views = views_handed(sv);
 	uint32_t gen;
-	int ready[2];
+	int ready[2], chan[2] = { -1, -1 };
 	pid_t pid;
 	int r = handover_next_generation(sv->record_fd, &gen);
 
 	sv->restart_at_us = 0;
-	if (r < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+	if (r < 0 || pipe2(ready, O_CLOEXEC) < 0 ||
+	    (sv->keeper && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0)) {
 		log_error("cannot start a worker: %s", g_strerror(r < 0 ? -r : errno));
 		restart_later(sv, true);
 		return;
 	}
-	argv = exec_argv(sv, g_strdup_printf("--worker=%d,%d,%d,%" PRIu32 "%s", sv->fuse_fd,
-					     sv->record_fd, ready[1], gen, views));
+	argv = exec_argv(sv,
+			 g_strdup_printf("--worker=%d,%d,%d,%" PRIu32 "%s", sv->fuse_fd,
+					 sv->record_fd, ready[1], gen, views),
+			 chan[1] >= 0 ? g_strdup_printf("--sysinfo-channel=%d", chan[1]) : NULL);
 	pid = fork();
 	if (pid == 0) {
 		sigset_t none;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (hand_over(sv, true) == 0 && set_cloexec(ready[1], false) == 0)
+		if (hand_over(sv, true) == 0 && set_cloexec(ready[1], false) == 0 &&
+		    (chan[1] < 0 || set_cloexec(chan[1], false) == 0))
 			execv(sv->exe, argv);
 		dprintf(STDERR_FILENO, "lensfs: cannot run %s: %s\n", sv->exe, strerror(errno));
 		_exit(127);
 	}
 	close(ready[1]);
+	if (chan[1] >= 0)
+		close(chan[1]);
 	if (pid < 0) {
 		log_error("cannot start a worker: %s", g_strerror(errno));
 		close(ready[0]);
+		if (chan[0] >= 0)
+			close(chan[0]);
 		restart_later(sv, true);
 		return;
 	}
+	/* Every listener kept, now; each new one as it comes. */
+	if (chan[0] >= 0)
+		sysinfo_keeper_add_channel(sv->keeper, chan[0]);
 	sv->starting = pid;
 	sv->starting_ready = ready[0];
 	sv->starting_deadline_us = now_monotonic_us() + START_LIMIT_US;
@@ -557,6 +622,10 @@ static void stop(struct supervisor *sv)
 		if (umount2(sv->opts->views_dir, MNT_DETACH) < 0 && errno != EINVAL)
 			log_warn("unmounting %s: %s", sv->opts->views_dir, g_strerror(errno));
 	}
+	/* A stop lets go of the containers' listeners: their sysinfo fails
+	 * from now on (ENOSYS), as their files' reads do. */
+	sysinfo_keeper_free(sv->keeper, true);
+	sv->keeper = NULL;
 	if (sv->serving > 0)
 		kill(sv->serving, SIGTERM);
 	if (sv->starting > 0)
@@ -639,8 +708,12 @@ static void upgrade(struct supervisor *sv)
 		return;
 	}
 	if (sv->serving > 0) {
-		argv = exec_argv(sv, g_strdup_printf("--takeover=%d,%d,%d%s", sv->fuse_fd,
-						     sv->record_fd, (int)sv->serving, views));
+		g_autofree char *kept = sv->keeper ? sysinfo_keeper_handed(sv->keeper, true) : NULL;
+
+		argv = exec_argv(sv,
+				 g_strdup_printf("--takeover=%d,%d,%d%s", sv->fuse_fd,
+						 sv->record_fd, (int)sv->serving, views),
+				 kept ? g_strdup_printf("--sysinfo-handed=%s", kept) : NULL);
 		if (hand_over(sv, true) == 0) {
 			log_info("upgrading: running %s", sv->exe);
 			execv(sv->exe, argv);
@@ -648,6 +721,8 @@ static void upgrade(struct supervisor *sv)
 		log_error("cannot run %s: %s; replacing the worker only", sv->exe,
 			  g_strerror(errno));
 		hand_over(sv, false);
+		if (sv->keeper)
+			g_free(sysinfo_keeper_handed(sv->keeper, false));
 	}
 	start_worker(sv);
 }
@@ -720,10 +795,17 @@ static bool has_children(void)
 static int supervise(struct supervisor *sv)
 {
 	while (!sv->stopping || has_children()) {
-		struct pollfd pfd[2] = { { .fd = sv->sig_fd, .events = POLLIN },
-					 { .fd = sv->starting_ready, .events = POLLIN } };
-		int n = poll(pfd, sv->starting_ready >= 0 ? 2 : 1, poll_timeout_ms(sv));
+		/* The signals, a starting worker's ready pipe, the sysinfo
+		 * socket and the listeners it keeps. */
+		unsigned int kept = sv->keeper ? 1 + sysinfo_keeper_size(sv->keeper) : 0;
+		g_autofree struct pollfd *pfd = g_new0(struct pollfd, 2 + kept);
+		unsigned int polled;
+		int n;
 
+		pfd[0] = (struct pollfd){ .fd = sv->sig_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = sv->starting_ready, .events = POLLIN };
+		polled = sv->keeper ? sysinfo_keeper_pollfds(sv->keeper, pfd + 2, kept) : 0;
+		n = poll(pfd, 2 + polled, poll_timeout_ms(sv));
 		if (n < 0 && errno != EINTR) {
 			log_error("supervisor: poll: %s", g_strerror(errno));
 			return 1;
@@ -732,6 +814,8 @@ static int supervise(struct supervisor *sv)
 			on_signal(sv);
 		if (n > 0 && sv->starting_ready >= 0 && pfd[1].revents)
 			worker_ready(sv);
+		if (n > 0 && sv->keeper && polled)
+			sysinfo_keeper_on_poll(sv->keeper, pfd + 2, polled);
 		on_time(sv);
 	}
 	return sv->status;
@@ -907,6 +991,13 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 			store_pair(STORE_VIEWS_FUSE, STORE_VIEWS_RECORD, sv.views_fuse_fd,
 				   sv.views_record_fd);
 	}
+	if (opts->sysinfo_socket) {
+		sv.keeper = sysinfo_keeper_new(opts->sysinfo_socket,
+					       takeover ? opts->sysinfo_handed : NULL, &r);
+		if (!sv.keeper)
+			log_error("no sysinfo agent on %s: %s", opts->sysinfo_socket,
+				  g_strerror(-r));
+	}
 	r = caps_drop_to_supervisor();
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));
@@ -923,5 +1014,6 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 		close(sv.views_record_fd);
 	}
 	close(sv.sig_fd);
+	sysinfo_keeper_free(sv.keeper, false);
 	return r;
 }

@@ -24,6 +24,8 @@ struct lensfs_mount_opts {
 	bool writable; /* mounted read-write: --cgroup-delegate */
 	const char *views_dir; /* where per-container views are mounted; NULL: none */
 	unsigned int views_threads; /* threads that serve them */
+	const char *sysinfo_socket; /* the sysinfo agent's socket; NULL: none */
+	const char *sysinfo_handed; /* an upgraded supervisor's: its predecessor's */
 };
 
 /* What a supervisor hands a worker, or its own successor, on the command
@@ -36,6 +38,7 @@ struct lensfs_handed {
 	pid_t worker; /* supervisor: the worker it adopts */
 	int views_fuse_fd; /* the views connection, or -1 */
 	int views_record_fd; /* its record, or -1 */
+	int sysinfo_chan; /* worker: the sysinfo agent's channel, or -1 */
 };
 
 /* "--worker=FUSE,RECORD,READY,GENERATION[,VIEWS_FUSE,VIEWS_RECORD]" and

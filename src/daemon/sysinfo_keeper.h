@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The supervisor's side of the sysinfo agent (docs/sysinfo.md): the unix
+ * socket a runtime sends each container's seccomp listener to
+ * (linux.seccomp.listenerPath: runc and crun connect once the filter is
+ * in, and send the container's process state, a JSON document, with the
+ * listener, SCM_RIGHTS), and every listener of a container that still
+ * runs. The supervisor keeps them, as it keeps the FUSE connections: the
+ * last copy of a listener closing would make every later sysinfo of the
+ * container fail (ENOSYS). Each worker gets them all through a channel of
+ * its own when it starts (sysinfo_channel_send), and each new one as it
+ * comes; a listener whose container has gone (POLLHUP: no process uses the
+ * filter) is closed.
+ */
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct sysinfo_keeper;
+
+/* Listens on path (0600); or, for an upgraded supervisor, takes over the
+ * socket and the listeners its predecessor handed (sysinfo_keeper_handed's
+ * text). NULL with *err set on failure. */
+struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, int *err);
+/* Closes the socket (and removes it if unlink_path) and every listener. */
+void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path);
+
+/* Descriptors to poll (the socket, then the listeners): at most max put
+ * in pfd; how many. */
+unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd, unsigned int max);
+/* After a poll of those: accepts a runtime's listener, lets go of those
+ * whose container has gone. */
+void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n);
+
+/* A worker's channel: every listener now, and each new one, until its
+ * worker goes (a send fails). */
+void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan);
+/* "SOCKET;FD/PID,FD/PID..." of the descriptors an upgraded supervisor
+ * takes over, left open across exec (on) or not. */
+char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on);
+unsigned int sysinfo_keeper_size(struct sysinfo_keeper *k);
+
+/* The listener and the container's pid in a runtime's process state
+ * (its "fds" names the descriptors sent; "seccompFd" the listener's). */
+int sysinfo_state_parse(const char *text, size_t len, unsigned int nfds, unsigned int *index,
+			pid_t *pid);
