@@ -308,53 +308,10 @@ static int views_start(struct views_serving *vs, struct lensfs_ctx *ctx,
 	return 0;
 }
 
-/* The sysinfo agent of a worker: the listeners its supervisor sends on the
- * channel, served by the agent (sysinfo_agent.h). */
-struct sysinfo_serving {
-	struct sysinfo_agent *agent;
-	int chan;
-	GThread *reader;
-};
-
-static gpointer sysinfo_reader_thread(gpointer data)
-{
-	struct sysinfo_serving *ss = data;
-	int listener, r;
-	pid_t pid;
-
-	while ((r = sysinfo_channel_recv(ss->chan, &listener, &pid)) == 0 || r == -EINTR ||
-	       r == -EBADMSG) {
-		if (r == 0 && listener >= 0 && sysinfo_agent_add(ss->agent, listener, pid) < 0)
-			log_warn("sysinfo: the listener of pid %d not served", (int)pid);
-	}
-	return NULL;
-}
-
-static void sysinfo_start(struct sysinfo_serving *ss, struct lensfs_ctx *ctx, int chan)
-{
-	ss->chan = chan;
-	if (chan < 0)
-		return;
-	ss->agent = sysinfo_agent_new(ctx);
-	if (ss->agent)
-		ss->reader = g_thread_new("lensfs-sysinfo-in", sysinfo_reader_thread, ss);
-}
-
-static void sysinfo_stop(struct sysinfo_serving *ss)
-{
-	if (ss->chan < 0)
-		return;
-	shutdown(ss->chan, SHUT_RDWR); /* the reader sees the end */
-	if (ss->reader)
-		g_thread_join(ss->reader);
-	sysinfo_agent_free(ss->agent);
-	close(ss->chan);
-}
-
 int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *opts,
 		       const struct lensfs_handed *h)
 {
-	struct sysinfo_serving ss = { .chan = -1 };
+	struct sysinfo_agent *agent = NULL;
 	struct lensfs_fs *fs = NULL;
 	struct fuse_session *se = NULL;
 	struct views_serving vs = { 0 };
@@ -386,7 +343,9 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving the views on %s: %s", opts->views_dir, g_strerror(-r));
 		goto out;
 	}
-	sysinfo_start(&ss, ctx, h->sysinfo_chan);
+	/* The calls its supervisor forwards (sysinfo_agent.h). */
+	if (h->sysinfo_chan >= 0)
+		agent = sysinfo_agent_new(ctx, h->sysinfo_chan);
 	log_info("worker %" PRIu32 " serving %s", h->generation, opts->mountpoint);
 	if (h->ready_fd >= 0) {
 		if (write(h->ready_fd, "1", 1) < 0)
@@ -398,7 +357,7 @@ int lensfs_worker_main(struct lensfs_ctx *ctx, const struct lensfs_mount_opts *o
 		log_error("serving: %s", g_strerror(-r));
 	status = connection_gone(h->fuse_fd) ? 0 : r < 0 ? 1 : WORKER_EXIT_STOPPED;
 out:
-	sysinfo_stop(&ss);
+	sysinfo_agent_free(agent);
 	views_stop(&vs);
 	/* What waits in the lanes is answered before the session goes. */
 	lensfs_fs_drain(fs);
@@ -797,7 +756,7 @@ static int supervise(struct supervisor *sv)
 	while (!sv->stopping || has_children()) {
 		/* The signals, a starting worker's ready pipe, the sysinfo
 		 * socket and the listeners it keeps. */
-		unsigned int kept = sv->keeper ? 1 + sysinfo_keeper_size(sv->keeper) : 0;
+		unsigned int kept = sv->keeper ? sysinfo_keeper_pollfds_max(sv->keeper) : 0;
 		g_autofree struct pollfd *pfd = g_new0(struct pollfd, 2 + kept);
 		unsigned int polled;
 		int n;

@@ -69,10 +69,9 @@ static int write_answer(int listener, uint64_t id, const char *proc_root, pid_t 
 	return n == (ssize_t)sizeof(*si) ? 0 : -EFAULT;
 }
 
-int notify_answer_one(int listener, const char *proc_root, notify_answer_fn fn, void *data)
+int notify_recv(int listener, struct notify_call *call)
 {
 	g_autofree struct seccomp_notif *req = NULL;
-	struct sysinfo si;
 	int r = notif_sizes();
 
 	if (r < 0)
@@ -80,15 +79,33 @@ int notify_answer_one(int listener, const char *proc_root, notify_answer_fn fn, 
 	req = g_malloc0(sizes.seccomp_notif);
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return errno == ENOENT ? -ENOENT : -errno;
-	if (req->data.arch != NATIVE_ARCH || req->data.nr != SYS_sysinfo)
-		r = -ENOSYS;
+	call->id = req->id;
+	call->pid = (pid_t)req->pid;
+	call->answerable = req->data.arch == NATIVE_ARCH && req->data.nr == SYS_sysinfo;
+	call->addr = req->data.args[0];
+	return 0;
+}
+
+int notify_answer(int listener, const struct notify_call *call, const char *proc_root,
+		  notify_answer_fn fn, void *data)
+{
+	struct sysinfo si;
+	int r = notif_sizes();
+
 	if (r == 0)
-		r = fn(data, (pid_t)req->pid, &si);
+		r = call->answerable ? fn(data, call->pid, &si) : -ENOSYS;
 	if (r == 0) {
-		r = write_answer(listener, req->id, proc_root, (pid_t)req->pid, req->data.args[0],
-				 &si);
+		r = write_answer(listener, call->id, proc_root, call->pid, call->addr, &si);
 		if (r == -ENOENT)
 			return r;
 	}
-	return send_answer(listener, req->id, r);
+	return send_answer(listener, call->id, r);
+}
+
+int notify_answer_one(int listener, const char *proc_root, notify_answer_fn fn, void *data)
+{
+	struct notify_call call;
+	int r = notify_recv(listener, &call);
+
+	return r < 0 ? r : notify_answer(listener, &call, proc_root, fn, data);
 }

@@ -19,12 +19,30 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/sysinfo.h>
 #include <sys/types.h>
 
 /* The answer for the caller pid (in the agent's pid namespace); 0, or
  * -errno for the call to fail with. */
 typedef int (*notify_answer_fn)(void *data, pid_t pid, struct sysinfo *out);
+
+/* One call, as received: what answering it needs. */
+struct notify_call {
+	uint64_t id;
+	pid_t pid; /* in the receiver's pid namespace */
+	bool answerable; /* sysinfo of this architecture */
+	uint64_t addr; /* its argument: where the answer goes */
+};
+
+/* Receives one notification (blocking): 0, -ENOENT when its caller went
+ * away meanwhile, -errno when the listener failed. */
+int notify_recv(int listener, struct notify_call *call);
+/* Answers call, received on listener (by this process or another: the
+ * answer is checked pending before it is written): 0, or -ENOENT when the
+ * caller went away, or was answered by another, before. */
+int notify_answer(int listener, const struct notify_call *call, const char *proc_root,
+		  notify_answer_fn fn, void *data);
 
 /* Receives one notification from listener (blocking, unless the descriptor
  * is non-blocking: -EAGAIN) and answers it. proc_root: where the callers'

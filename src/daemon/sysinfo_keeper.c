@@ -26,16 +26,33 @@
 /* How long a runtime may take to send, once connected. */
 #define RECV_TIMEOUT_MS 500
 
+/* Calls of one container forwarded and not yet answered, at most: a
+ * container whose threads all call cannot fill a worker's queue ahead of
+ * the others. */
+#define CALLS_PER_CONTAINER 4
+
 struct held {
+	uint64_t key; /* the workers know it by that */
 	int fd;
 	pid_t pid;
+	unsigned int calls; /* forwarded, not answered */
+};
+
+/* A call received and not yet answered, and the channel of the worker
+ * that has it (-1: none yet, or its worker went). */
+struct pending {
+	uint64_t key;
+	struct notify_call call;
+	int chan;
 };
 
 struct sysinfo_keeper {
 	char *path;
 	int sock;
+	uint64_t next_key;
 	GArray *held; /* struct held */
-	GArray *chans; /* int: the workers' channels */
+	GArray *chans; /* int: the workers' channels, the newest last */
+	GPtrArray *pending; /* struct pending (owned) */
 };
 
 int sysinfo_state_parse(const char *text, size_t len, unsigned int nfds, unsigned int *index,
@@ -103,6 +120,8 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 
 		if (!**i)
 			continue;
+		h.key = ++k->next_key;
+		h.calls = 0;
 		if (sscanf(*i, "%d/%d%n", &h.fd, &h.pid, &n) != 2 || (*i)[n] || h.fd < 0)
 			return -EINVAL;
 		fcntl(h.fd, F_SETFD, FD_CLOEXEC);
@@ -118,6 +137,7 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 	k->path = g_strdup(path);
 	k->held = g_array_new(FALSE, FALSE, sizeof(struct held));
 	k->chans = g_array_new(FALSE, FALSE, sizeof(int));
+	k->pending = g_ptr_array_new_with_free_func(g_free);
 	k->sock = -1;
 	*err = handed ? take_over(k, handed) : (k->sock = listen_on(path)) < 0 ? k->sock : 0;
 	if (*err < 0) {
@@ -141,6 +161,7 @@ void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path)
 		close(g_array_index(k->chans, int, i));
 	g_array_unref(k->held);
 	g_array_unref(k->chans);
+	g_ptr_array_unref(k->pending);
 	g_free(k->path);
 	g_free(k);
 }
@@ -149,27 +170,113 @@ unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd
 {
 	unsigned int n = 0;
 
-	if (max == 0)
-		return 0;
-	pfd[n++] = (struct pollfd){ .fd = k->sock, .events = POLLIN };
-	for (guint i = 0; i < k->held->len && n < max; i++)
-		pfd[n++] = (struct pollfd){ .fd = g_array_index(k->held, struct held, i).fd };
+	if (max > 0)
+		pfd[n++] = (struct pollfd){ .fd = k->sock, .events = POLLIN };
+	for (guint i = 0; i < k->chans->len && n < max; i++)
+		pfd[n++] =
+			(struct pollfd){ .fd = g_array_index(k->chans, int, i), .events = POLLIN };
+	/* A container with its share of calls at the workers waits. */
+	for (guint i = 0; i < k->held->len && n < max; i++) {
+		const struct held *h = &g_array_index(k->held, struct held, i);
+
+		pfd[n++] = (struct pollfd){ .fd = h->fd,
+					    .events = h->calls < CALLS_PER_CONTAINER ? POLLIN : 0 };
+	}
 	return n;
 }
 
-/* Sends h to every channel; a channel whose worker has gone goes. */
-static void forward(struct sysinfo_keeper *k, const struct held *h)
+unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k)
+{
+	return 1 + k->chans->len + k->held->len;
+}
+
+static struct held *held_by_key(struct sysinfo_keeper *k, uint64_t key)
+{
+	for (guint i = 0; i < k->held->len; i++)
+		if (g_array_index(k->held, struct held, i).key == key)
+			return &g_array_index(k->held, struct held, i);
+	return NULL;
+}
+
+static void forget_chan(struct sysinfo_keeper *k, guint i)
+{
+	int chan = g_array_index(k->chans, int, i);
+
+	/* Its worker has gone: its calls go to the next. */
+	for (guint j = 0; j < k->pending->len; j++) {
+		struct pending *p = g_ptr_array_index(k->pending, j);
+
+		if (p->chan == chan)
+			p->chan = -1;
+	}
+	close(chan);
+	g_array_remove_index(k->chans, i);
+}
+
+/* Sends m (and fd) to every channel; one whose worker has gone goes. */
+static void to_all(struct sysinfo_keeper *k, const struct sysinfo_msg *m, int fd)
 {
 	for (guint i = 0; i < k->chans->len;) {
-		int chan = g_array_index(k->chans, int, i);
+		int r = sysinfo_msg_send(g_array_index(k->chans, int, i), m, fd);
 
-		if (sysinfo_channel_send(chan, h->fd, h->pid) < 0) {
-			close(chan);
-			g_array_remove_index(k->chans, i);
-		} else {
+		if (r < 0 && r != -EAGAIN)
+			forget_chan(k, i);
+		else
 			i++;
-		}
 	}
+}
+
+/* The calls no worker has go to the newest one. */
+static void assign(struct sysinfo_keeper *k)
+{
+	int chan;
+
+	if (k->chans->len == 0)
+		return;
+	chan = g_array_index(k->chans, int, k->chans->len - 1);
+	for (guint j = 0; j < k->pending->len; j++) {
+		struct pending *p = g_ptr_array_index(k->pending, j);
+		struct sysinfo_msg m = { .kind = SYSINFO_CALL,
+					 .pid = p->call.pid,
+					 .key = p->key,
+					 .id = p->call.id,
+					 .addr = p->call.addr,
+					 .answerable = p->call.answerable };
+
+		if (p->chan < 0 && sysinfo_msg_send(chan, &m, -1) == 0)
+			p->chan = chan;
+	}
+}
+
+static void done(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
+{
+	for (guint j = 0; j < k->pending->len; j++) {
+		struct pending *p = g_ptr_array_index(k->pending, j);
+		struct held *h;
+
+		if (p->key != m->key || p->call.id != m->id)
+			continue;
+		h = held_by_key(k, p->key);
+		if (h && h->calls)
+			h->calls--;
+		g_ptr_array_remove_index_fast(k->pending, j);
+		return;
+	}
+}
+
+/* A call on h: received here, answered by a worker. */
+static void receive(struct sysinfo_keeper *k, struct held *h)
+{
+	struct pending *p = g_new0(struct pending, 1);
+
+	if (notify_recv(h->fd, &p->call) < 0) {
+		g_free(p); /* its caller went away meanwhile */
+		return;
+	}
+	p->key = h->key;
+	p->chan = -1;
+	h->calls++;
+	g_ptr_array_add(k->pending, p);
 }
 
 /* One runtime's connection: its state and its listener. */
@@ -185,7 +292,7 @@ static void accept_one(struct sysinfo_keeper *k)
 	int fds[FDS_MAX], nfds = 0;
 	autoclose int conn = accept4(k->sock, NULL, NULL, SOCK_CLOEXEC);
 	struct cmsghdr *c;
-	struct held h = { -1, 0 };
+	struct held h = { 0, -1, 0, 0 };
 	unsigned int index = 0;
 	size_t len = 0;
 	ssize_t n;
@@ -220,36 +327,77 @@ static void accept_one(struct sysinfo_keeper *k)
 			 g_strerror(-r));
 		return;
 	}
+	h.key = ++k->next_key;
 	g_array_append_val(k->held, h);
-	forward(k, &h);
+	{
+		struct sysinfo_msg added = { .kind = SYSINFO_ADD, .pid = h.pid, .key = h.key };
+
+		to_all(k, &added, h.fd);
+	}
 	log_debug("sysinfo: the listener of the container of pid %d", (int)h.pid);
 }
 
 void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n)
 {
-	/* Hung-up listeners first, from the last: the indexes stay right. */
-	for (unsigned int i = n; i-- > 1;) {
-		if (!(pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL)))
+	unsigned int nchans = MIN(k->chans->len, n > 0 ? n - 1 : 0);
+	unsigned int first_held = 1 + nchans;
+
+	/* The workers' news: calls answered, or their end. From the last:
+	 * the indexes stay right. */
+	for (unsigned int i = nchans; i-- > 0;) {
+		const struct pollfd *c = &pfd[1 + i];
+		struct sysinfo_msg m;
+		int fd, r = 0;
+
+		if (!c->revents)
 			continue;
-		for (guint j = 0; j < k->held->len; j++) {
-			if (g_array_index(k->held, struct held, j).fd == pfd[i].fd) {
-				close(pfd[i].fd);
-				g_array_remove_index(k->held, j);
-				break;
-			}
+		while ((r = sysinfo_msg_recv(c->fd, &m, &fd, false)) == 0 || r == -EBADMSG) {
+			if (fd >= 0)
+				close(fd);
+			if (r == 0 && m.kind == SYSINFO_DONE)
+				done(k, &m);
+		}
+		if (r != -EAGAIN && r != -EINTR)
+			forget_chan(k, i);
+	}
+	/* The containers: calls, or their end. */
+	for (unsigned int i = n; i-- > first_held;) {
+		guint j = i - first_held;
+		struct held *h = j < k->held->len ? &g_array_index(k->held, struct held, j) : NULL;
+
+		if (!h || h->fd != pfd[i].fd || !pfd[i].revents)
+			continue;
+		if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			struct sysinfo_msg m = { .kind = SYSINFO_DROP, .key = h->key };
+
+			to_all(k, &m, -1);
+			close(h->fd);
+			g_array_remove_index(k->held, j);
+		} else if (pfd[i].revents & POLLIN) {
+			receive(k, h);
 		}
 	}
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		accept_one(k);
+	assign(k);
 }
 
 void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan)
 {
 	g_array_append_val(k->chans, chan);
-	for (guint i = 0; i < k->held->len; i++)
-		if (sysinfo_channel_send(chan, g_array_index(k->held, struct held, i).fd,
-					 g_array_index(k->held, struct held, i).pid) < 0)
-			break; /* it is gone: the next forward drops it */
+	for (guint i = 0; i < k->held->len; i++) {
+		const struct held *h = &g_array_index(k->held, struct held, i);
+		struct sysinfo_msg m = { .kind = SYSINFO_ADD, .pid = h->pid, .key = h->key };
+
+		if (sysinfo_msg_send(chan, &m, h->fd) < 0)
+			break; /* it is gone, or full: the next round tells */
+	}
+	assign(k);
+}
+
+unsigned int sysinfo_keeper_pending(struct sysinfo_keeper *k)
+{
+	return k->pending->len;
 }
 
 char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on)

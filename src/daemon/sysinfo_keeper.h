@@ -28,20 +28,27 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 /* Closes the socket (and removes it if unlink_path) and every listener. */
 void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path);
 
-/* Descriptors to poll (the socket, then the listeners): at most max put
- * in pfd; how many. */
+/* Descriptors to poll (the socket, the workers' channels, the listeners):
+ * at most max put in pfd; how many. sysinfo_keeper_pollfds_max: how many
+ * there are. */
 unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd, unsigned int max);
-/* After a poll of those: accepts a runtime's listener, lets go of those
- * whose container has gone. */
+unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k);
+/* After a poll of those: accepts a runtime's listener, receives calls and
+ * forwards them to the newest worker (a container's calls at most a few
+ * at a time), takes the workers' answers in, gives the calls of a worker
+ * that has gone to the next, lets go of a listener whose container has
+ * gone. */
 void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n);
 
-/* A worker's channel: every listener now, and each new one, until its
- * worker goes (a send fails). */
+/* A worker's channel (taken): every listener now, each new one, and calls
+ * to answer, until its worker goes. */
 void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan);
 /* "SOCKET;FD/PID,FD/PID..." of the descriptors an upgraded supervisor
  * takes over, left open across exec (on) or not. */
 char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on);
 unsigned int sysinfo_keeper_size(struct sysinfo_keeper *k);
+/* Calls received and not yet answered. */
+unsigned int sysinfo_keeper_pending(struct sysinfo_keeper *k);
 
 /* The listener and the container's pid in a runtime's process state
  * (its "fds" names the descriptors sent; "seccompFd" the listener's). */

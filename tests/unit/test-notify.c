@@ -9,6 +9,7 @@
 #include "seccomp_notify.h"
 #include "sysinfo.h"
 #include "sysinfo_agent.h"
+#include "sysinfo_keeper.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -24,7 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -226,73 +229,163 @@ static void test_caller_gone(void **state)
 	close(sv[1]);
 }
 
-/* The worker's agent: a listener handed over with its container's pid is
- * answered with that container's sysinfo, and dropped once the container
- * has gone. */
-static void test_agent(void **state)
+/* A runtime's message: the process state, and the listener with it. */
+static void runtime_sends(const char *path, int listener, pid_t pid)
+{
+	g_autofree char *state = g_strdup_printf(
+		"{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
+		"\"metadata\":\"\",\"state\":{\"ociVersion\":\"1.0.2\",\"id\":\"t\"}}",
+		(int)pid);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { state, strlen(state) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	assert_int_equal(sendmsg(s, &m, 0), (ssize_t)strlen(state));
+	close(s);
+	close(listener);
+}
+
+/* The supervisor's loop, for ms. */
+static void pump(struct sysinfo_keeper *k, int ms)
+{
+	for (int64_t end = g_get_monotonic_time() + ms * 1000; g_get_monotonic_time() < end;) {
+		unsigned int max = sysinfo_keeper_pollfds_max(k), n;
+		g_autofree struct pollfd *pfd = g_new0(struct pollfd, max);
+
+		n = sysinfo_keeper_pollfds(k, pfd, max);
+		if (poll(pfd, n, 10) > 0)
+			sysinfo_keeper_on_poll(k, pfd, n);
+	}
+}
+
+/* A worker: the agent on one end of a channel whose other the keeper has. */
+static struct sysinfo_agent *worker(struct lensfs_ctx *ctx, struct sysinfo_keeper *k)
+{
+	int ch[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch), 0);
+	sysinfo_keeper_add_channel(k, ch[0]);
+	return sysinfo_agent_new(ctx, ch[1]);
+}
+
+/* The two halves: a runtime sends a container's listener to the keeper,
+ * which receives its calls; a worker answers them, with the container's
+ * sysinfo. A call received while no worker runs, or whose worker went
+ * before answering, is answered by the next worker. */
+static void test_keeper_and_agent(void **state)
 {
 	struct lensfs_config cfg = { 0 };
 	g_autoptr(lensfs_ctx) ctx = NULL;
+	g_autofree char *dir = g_dir_make_tmp("lensfs-notify-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "sysinfo.sock", NULL);
+	struct sysinfo_keeper *k;
 	struct sysinfo_agent *a;
 	struct sysinfo want;
 	struct outcome o;
 	struct viewer v;
-	int sv[2], fd;
+	int sv[2], fd, err = 0;
 	pid_t pid;
 
 	if (lensfs_ctx_new(&cfg, &ctx) < 0)
 		skip(); /* no cgroup hierarchy here */
-	a = sysinfo_agent_new(ctx);
-	assert_non_null(a);
+	k = sysinfo_keeper_new(path, NULL, &err);
+	assert_non_null(k);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+
+	/* No worker yet: the call waits in the keeper. */
 	pid = child_with_filter(sv[1], one_call);
 	fd = recv_fd(sv[0]);
-	assert_true(fd >= 0);
 	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
 	assert_int_equal(sysinfo_of_view(ctx, &v, &want), 0);
 	viewer_clear(&v);
-	assert_int_equal(sysinfo_agent_add(a, fd, pid), 0);
+	runtime_sends(path, fd, pid);
+	pump(k, 200);
+	assert_int_equal(sysinfo_keeper_size(k), 1);
+	assert_int_equal(sysinfo_keeper_pending(k), 1);
+	/* A worker comes, and gets it. */
+	a = worker(ctx, k);
+	pump(k, 200);
 	assert_int_equal(read(sv[0], &o, sizeof(o)), sizeof(o));
 	assert_int_equal(o.ret, 0);
 	assert_int_equal(o.totalram, want.totalram);
 	assert_int_equal(o.mem_unit, 1);
+	assert_int_equal(sysinfo_keeper_pending(k), 0);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	for (int i = 0; i < 200 && sysinfo_agent_size(a); i++)
-		g_usleep(10 * 1000);
+	/* The container gone: its listener too, here and in the worker. */
+	pump(k, 200);
+	assert_int_equal(sysinfo_keeper_size(k), 0);
 	assert_int_equal(sysinfo_agent_size(a), 0);
+
+	/* A worker killed with a call it had read and not answered: the next
+	 * answers it. (Here a channel whose end the test holds, reads the
+	 * call from, and closes, as a killed worker's closes.) */
 	sysinfo_agent_free(a);
+	{
+		struct sysinfo_msg m;
+		int ch[2], got = -1;
+
+		/* (The child first: it must not hold the worker's end.) */
+		pid = child_with_filter(sv[1], one_call);
+		fd = recv_fd(sv[0]);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch), 0);
+		sysinfo_keeper_add_channel(k, ch[0]);
+		runtime_sends(path, fd, pid);
+		pump(k, 200);
+		assert_int_equal(sysinfo_msg_recv(ch[1], &m, &got, false), 0); /* its ADD */
+		assert_int_equal(m.kind, SYSINFO_ADD);
+		close(got);
+		assert_int_equal(sysinfo_msg_recv(ch[1], &m, &got, false), 0);
+		assert_int_equal(m.kind, SYSINFO_CALL);
+		assert_int_equal(m.pid, pid);
+		close(ch[1]);
+		pump(k, 200);
+		assert_int_equal(sysinfo_keeper_pending(k), 1);
+	}
+	a = worker(ctx, k);
+	pump(k, 200);
+	assert_int_equal(read(sv[0], &o, sizeof(o)), sizeof(o));
+	assert_int_equal(o.ret, 0);
+	assert_int_equal(o.totalram, want.totalram);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	sysinfo_agent_free(a);
+	sysinfo_keeper_free(k, true);
+	assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	rmdir(dir);
 	close(sv[0]);
 	close(sv[1]);
 }
 
-/* The supervisor's channel: a listener and its pid per message. */
-static void test_channel(void **state)
+/* A runtime's process state: the listener's place among the descriptors,
+ * and the container's pid; anything else is refused. */
+static void test_state(void **state)
 {
-	int sv[2], pipefd[2], got = -1;
+	static const char ok[] = "{\"ociVersion\":\"1.0.2\",\"fds\":[\"other\",\"seccompFd\"],"
+				 "\"pid\":42,\"state\":{}}";
+	unsigned int index = 9;
 	pid_t pid = 0;
 
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	assert_int_equal(pipe(pipefd), 0);
-	assert_int_equal(sysinfo_channel_send(sv[0], pipefd[0], 4242), 0);
-	assert_int_equal(sysinfo_channel_send(sv[0], -1, 7), 0);
-	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), 0);
-	assert_int_equal(pid, 4242);
-	assert_true(got >= 0 && got != pipefd[0]);
-	assert_int_equal(write(pipefd[1], "x", 1), 1);
-	{
-		char c;
-
-		assert_int_equal(read(got, &c, 1), 1); /* the same pipe */
-	}
-	close(got);
-	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), 0);
-	assert_int_equal(got, -1);
-	assert_int_equal(pid, 7);
-	close(sv[0]);
-	assert_int_equal(sysinfo_channel_recv(sv[1], &got, &pid), -ENODATA);
-	close(sv[1]);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	assert_int_equal(sysinfo_state_parse(ok, strlen(ok), 2, &index, &pid), 0);
+	assert_int_equal(index, 1);
+	assert_int_equal(pid, 42);
+	/* As many names as descriptors came. */
+	assert_int_equal(sysinfo_state_parse(ok, strlen(ok), 1, &index, &pid), -EINVAL);
+	assert_int_equal(sysinfo_state_parse("{\"fds\":[\"x\"],\"pid\":1}", 21, 1, &index, &pid),
+			 -ENOENT);
+	assert_int_equal(
+		sysinfo_state_parse("{\"fds\":[\"seccompFd\"],\"pid\":-1}", 31, 1, &index, &pid),
+		-EINVAL);
+	assert_int_equal(sysinfo_state_parse("not json", 8, 1, &index, &pid), -EINVAL);
 }
 
 int main(void)
@@ -300,8 +393,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_caller_gone),
-		cmocka_unit_test(test_agent),
-		cmocka_unit_test(test_channel),
+		cmocka_unit_test(test_keeper_and_agent),
+		cmocka_unit_test(test_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
