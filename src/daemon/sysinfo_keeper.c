@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,11 +105,13 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/* "SOCKET;FD/PID,..." */
+/* "SOCKET;FD/PID,...;INDEX/ID/PID/ADDR/ANSWERABLE,...": the socket, the
+ * listeners, and the calls received that no worker has (their listener by
+ * its place in the list). */
 static int take_over(struct sysinfo_keeper *k, const char *handed)
 {
-	g_auto(GStrv) parts = g_strsplit(handed, ";", 2);
-	g_auto(GStrv) items = NULL;
+	g_auto(GStrv) parts = g_strsplit(handed, ";", 3);
+	g_auto(GStrv) items = NULL, calls = NULL;
 	int n = 0;
 
 	if (!parts[0] || sscanf(parts[0], "%d%n", &k->sock, &n) != 1 || parts[0][n] || k->sock < 0)
@@ -116,16 +119,34 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 	fcntl(k->sock, F_SETFD, FD_CLOEXEC);
 	items = g_strsplit(parts[1] ? parts[1] : "", ",", -1);
 	for (char **i = items; *i; i++) {
-		struct held h;
+		struct held h = { .key = ++k->next_key };
 
 		if (!**i)
 			continue;
-		h.key = ++k->next_key;
-		h.calls = 0;
 		if (sscanf(*i, "%d/%d%n", &h.fd, &h.pid, &n) != 2 || (*i)[n] || h.fd < 0)
 			return -EINVAL;
 		fcntl(h.fd, F_SETFD, FD_CLOEXEC);
 		g_array_append_val(k->held, h);
+	}
+	calls = g_strsplit(parts[1] && parts[2] ? parts[2] : "", ",", -1);
+	for (char **c = calls; *c; c++) {
+		struct pending *p;
+		unsigned int index, answerable;
+		uint64_t id, addr;
+		int pid;
+
+		if (!**c)
+			continue;
+		if (sscanf(*c, "%u/%" SCNu64 "/%d/%" SCNu64 "/%u%n", &index, &id, &pid, &addr,
+			   &answerable, &n) != 5 ||
+		    (*c)[n] || index >= k->held->len)
+			return -EINVAL;
+		p = g_new0(struct pending, 1);
+		p->key = g_array_index(k->held, struct held, index).key;
+		p->call = (struct notify_call){ id, (pid_t)pid, answerable != 0, addr };
+		p->chan = -1;
+		g_array_index(k->held, struct held, index).calls++;
+		g_ptr_array_add(k->pending, p);
 	}
 	return 0;
 }
@@ -411,6 +432,23 @@ char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on)
 
 		g_string_append_printf(s, "%s%d/%d", i ? "," : "", h->fd, (int)h->pid);
 		fcntl(h->fd, F_SETFD, on ? 0 : FD_CLOEXEC);
+	}
+	/* The calls no worker has: the successor's. (A worker's go on with
+	 * it: it answers what its channel holds before it sees the end.) */
+	g_string_append_c(s, ';');
+	for (guint j = 0, n = 0; j < k->pending->len; j++) {
+		const struct pending *p = g_ptr_array_index(k->pending, j);
+		guint index = 0;
+
+		if (p->chan >= 0)
+			continue;
+		while (index < k->held->len &&
+		       g_array_index(k->held, struct held, index).key != p->key)
+			index++;
+		if (index < k->held->len)
+			g_string_append_printf(s, "%s%u/%" PRIu64 "/%d/%" PRIu64 "/%u",
+					       n++ ? "," : "", index, p->call.id, (int)p->call.pid,
+					       p->call.addr, p->call.answerable ? 1u : 0u);
 	}
 	return g_string_free(s, FALSE);
 }

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# sysinfo(2) in runc containers through the agent (lensfs --sysinfo-socket,
+# docs/sysinfo.md): a container whose seccomp profile marks sysinfo for
+# notification, with the agent's socket as its listenerPath, gets its own
+# numbers in busybox free and uptime and in Python's sysconf; one without
+# the profile, the host's. A container calling sysinfo in a loop through 10
+# worker kills and 5 upgrades: no call fails, none gets the host's numbers.
+. "$(dirname "$0")/lib.sh"
+require_machine
+require_runc
+WORK=$(mktemp -d -t lensfs-sysinfo-XXXXXX)
+defer "rm -rf $WORK"
+# The binary upgrades replace.
+mkdir -p "$WORK/bin"
+cp "$LENSFS" "$WORK/bin/lensfs"
+LENSFS=$WORK/bin/lensfs
+SOCK=$WORK/sysinfo.sock
+mount_lensfs --sysinfo-socket "$SOCK"
+check "the agent's socket, root's only" "$(stat -c '%F %a %U' "$SOCK")" "socket 600 root"
+ROOTFS=$WORK/rootfs
+make_rootfs "$ROOTFS"
+RUNC="runc --root $WORK/runc-state"
+LIMITS='{"memory":{"limit":268435456},"cpu":{"cpus":"0","quota":50000,"period":100000}}'
+SECCOMP=$(jq -c -n --arg sock "$SOCK" '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $sock,
+	"syscalls": [{"names": ["sysinfo"], "action": "SCMP_ACT_NOTIFY"}]}')
+# What the tools say: busybox free's total (kB), Python's physical memory,
+# busybox uptime, nproc.
+PROBE='["/usr/bin/sh", "-c", "/busybox free | /busybox awk \"/^Mem:/ { print \\\"free: \\\" \\$2 }\"; /usr/bin/python3 -S -c \"import os; print(\\\"phys:\\\", os.sysconf(\\\"SC_PHYS_PAGES\\\") * os.sysconf(\\\"SC_PAGE_SIZE\\\"))\"; echo \"uptime: $(/busybox uptime)\"; echo \"nproc: $(/usr/bin/nproc)\""]'
+run_probe() { # NAME JQ
+	bundle "$1" "$(hook_json createRuntime)" ".process.args = $PROBE${2:+ | $2}"
+	OUT=$(cd "$WORK/$1" && $RUNC run "lensfs-$1-$$" 2>"$WORK/$1.err")
+	RC=$?
+	$RUNC delete -f "lensfs-$1-$$" >/dev/null 2>&1
+}
+
+run_probe with ".linux.seccomp = $SECCOMP"
+check "with the profile: the container ran" "$RC" 0
+[ "$RC" = 0 ] || cat "$WORK/with.err"
+check "busybox free: the container's total" "$(value free "$OUT")" 262144
+check "Python: SC_PHYS_PAGES * SC_PAGE_SIZE, the container's memory" "$(value phys "$OUT")" 268435456
+check_true "busybox uptime: the container's ($(value uptime "$OUT"))" grep -q " up 0 min" <<<"$(value uptime "$OUT")"
+check "nproc still 1" "$(value nproc "$OUT")" 1
+run_probe without
+check "without the profile: the host's total (no agent asked)" "$(value free "$OUT")" "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+
+# --- a loop of calls through 10 worker kills and 5 upgrades --------------------
+bundle loop "$(hook_json createRuntime)" ".linux.seccomp = $SECCOMP | .process.args = [\"/busybox\", \"sleep\", \"100000\"]"
+(cd "$WORK/loop" && $RUNC run -d "lensfs-loop-$$" </dev/null >"$WORK/loop.out" 2>&1) ||
+	{ cat "$WORK/loop.out"; echo "runc run failed"; exit 1; }
+defer "$RUNC delete -f lensfs-loop-$$"
+cat >"$ROOTFS/calls.py" <<'PY'
+import ctypes, os, sys
+class S(ctypes.Structure):
+    _fields_ = [("uptime", ctypes.c_long), ("loads", ctypes.c_ulong * 3)] + \
+        [(n, ctypes.c_ulong) for n in ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap")] + \
+        [("procs", ctypes.c_ushort), ("pad", ctypes.c_ushort), ("totalhigh", ctypes.c_ulong),
+         ("freehigh", ctypes.c_ulong), ("mem_unit", ctypes.c_uint), ("_f", ctypes.c_char * 8)]
+libc = ctypes.CDLL(None, use_errno=True)
+calls = failed = wrong = 0
+s = S()
+while calls % 100 or not os.path.exists("/dev/shm/lensfs-stop"):
+    calls += 1
+    if libc.sysinfo(ctypes.byref(s)) != 0:
+        failed += 1
+    elif s.totalram * s.mem_unit != 268435456:
+        wrong += 1
+print("calls=%d failed=%d wrong=%d" % (calls, failed, wrong))
+PY
+$RUNC exec "lensfs-loop-$$" /usr/bin/python3 -S /calls.py >"$WORK/calls.out" 2>&1 &
+caller=$!
+n=$(serving)
+for i in $(seq 10); do
+	sleep 0.3
+	kill -9 "$(worker)"
+	wait_serving $((n + i))
+done
+n=$(serving)
+for i in $(seq 5); do
+	sleep 0.3
+	cp "$BUILDDIR/lensfs" "$WORK/bin/lensfs.new"
+	mv -f "$WORK/bin/lensfs.new" "$WORK/bin/lensfs"
+	kill -HUP "$LENSFS_PID"
+	wait_serving $((n + i))
+done
+sleep 0.3
+$RUNC exec "lensfs-loop-$$" /busybox touch /dev/shm/lensfs-stop
+for _ in $(seq 100); do kill -0 "$caller" 2>/dev/null || break; sleep 0.1; done
+check_true "the caller finished (no call left unanswered)" sh -c "! kill -0 $caller 2>/dev/null"
+out=$(cat "$WORK/calls.out")
+echo "# $out"
+check "10 kills, 5 upgrades: no call failed, none with the host's numbers" \
+	"$(sed 's/calls=[0-9]* //' <<<"$out")" "failed=0 wrong=0"
+check_true "many calls ($out)" awk -v c="$(sed -n 's/^calls=\([0-9]*\).*/\1/p' <<<"$out")" 'BEGIN { exit !(c > 1000) }'
+check "the supervisor logged each kill" "$(grep -c 'killed by signal 9' "$MNT.log")" 10
+finish
