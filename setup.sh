@@ -101,7 +101,7 @@ run)
 	if mountpoint -q "$mnt"; then
 		echo "lensfs is already mounted on $mnt"
 	else
-		/usr/local/bin/lensfs --views /run/lensfs/views "$mnt"
+		/usr/local/bin/lensfs --views /run/lensfs/views --sysinfo-socket /run/lensfs/sysinfo.sock "$mnt"
 		echo "lensfs is serving $mnt, and per-container views on /run/lensfs/views"
 	fi
 	cat <<MSG

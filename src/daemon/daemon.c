@@ -491,9 +491,16 @@ static void start_worker(struct supervisor *sv)
 	int r = handover_next_generation(sv->record_fd, &gen);
 
 	sv->restart_at_us = 0;
-	if (r < 0 || pipe2(ready, O_CLOEXEC) < 0 ||
-	    (sv->keeper && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0)) {
-		log_error("cannot start a worker: %s", g_strerror(r < 0 ? -r : errno));
+	if (r == 0 && pipe2(ready, O_CLOEXEC) < 0)
+		r = -errno;
+	else if (r == 0 && sv->keeper &&
+		 socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+	}
+	if (r < 0) {
+		log_error("cannot start a worker: %s", g_strerror(-r));
 		restart_later(sv, true);
 		return;
 	}

@@ -92,6 +92,12 @@ static int listen_on(const char *path)
 
 	if (r < 0)
 		return r;
+	{
+		g_autofree char *dir = g_path_get_dirname(path);
+
+		if (g_mkdir_with_parents(dir, 0755) < 0)
+			return -errno;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
