@@ -49,6 +49,8 @@ bundle loop "$(hook_json createRuntime)" ".linux.seccomp = $SECCOMP | .process.a
 (cd "$WORK/loop" && $RUNC run -d "lensfs-loop-$$" </dev/null >"$WORK/loop.out" 2>&1) ||
 	{ cat "$WORK/loop.out"; echo "runc run failed"; exit 1; }
 defer "$RUNC delete -f lensfs-loop-$$"
+check "a pointer the caller cannot write: EFAULT, as from the kernel" \
+	"$($RUNC exec "lensfs-loop-$$" /usr/bin/python3 -S -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(l.sysinfo(ctypes.c_void_p(8)), ctypes.get_errno())')" "-1 14"
 cat >"$ROOTFS/calls.py" <<'PY'
 import ctypes, os, sys
 class S(ctypes.Structure):
