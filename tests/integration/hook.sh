@@ -7,9 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 require_machine
 require_runc
-# Per-container views too: the OCI hooks at createRuntime and prestart bind
-# the files from the container's own (views.h), LXC and createContainer
-# from the caller-based mount.
+# Per-container views too: the OCI hooks at createRuntime and prestart, and
+# LXC's start-host hook, bind the files from the container's own (views.h),
+# createContainer from the caller-based mount.
 mount_views_dir
 mount_lensfs --views "$VDIR"
 # Every file, except the cpu directory's: that one is mounted whole (the
