@@ -12,8 +12,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Threads that have started: "ready" once all have (a thread created is
+ * not yet running its function, and under a sanitizer or on a busy machine
+ * thousands of them start seconds later, running meanwhile). */
+static long started;
+
 static void *sleeper(void *arg)
 {
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		pause();
 	return NULL;
@@ -21,6 +27,7 @@ static void *sleeper(void *arg)
 
 static void *spinner(void *arg)
 {
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
 	for (volatile unsigned long i = 0;; i++)
 		;
 	return NULL;
@@ -47,6 +54,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
+		usleep(1000);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;)

@@ -435,6 +435,8 @@ int main(int argc, char **argv)
 		take_back(&undo);
 		return failure("mounting %s in %s: %s", failed, rootfs, g_strerror(-r));
 	}
+	if (mode == MODE_LXC_HOST && hook_leave_mount_ns() < 0)
+		say(LOG_WARNING, "back in its own mount namespace: %s", g_strerror(errno));
 	if (relay_fd >= 0) {
 		r = relay_hook_attach(relay_fd, rootfs);
 		if (r == -EEXIST)

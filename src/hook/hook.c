@@ -202,6 +202,8 @@ void hook_plan_clear(struct hook_plan *plan)
  * container's mount namespace that has pivoted (LXC's start-host), /proc
  * is the container's, where this process has no entry. */
 static int own_fds = -1;
+/* The mount namespace the hook started in, once it has entered another. */
+static int home_ns = -1;
 
 int hook_enter_mount_ns(pid_t pid)
 {
@@ -218,11 +220,20 @@ int hook_enter_mount_ns(pid_t pid)
 		return -EPERM;
 	if (own_fds < 0)
 		own_fds = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (own_fds < 0)
+	if (home_ns < 0)
+		home_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (own_fds < 0 || home_ns < 0)
 		return -errno;
 	if (setns(pidfd, CLONE_NEWNS) < 0)
 		return -errno;
 	return 0;
+}
+
+int hook_leave_mount_ns(void)
+{
+	if (home_ns < 0)
+		return 0;
+	return setns(home_ns, CLONE_NEWNS) < 0 ? -errno : 0;
 }
 
 int hook_fd_path(int fd, char **path)

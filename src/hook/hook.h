@@ -74,6 +74,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(hook_plan, hook_plan_clear)
 /* Step 2. -EPERM when pid shares this process's mount namespace (mounting
  * there would change the host). */
 int hook_enter_mount_ns(pid_t pid);
+/* Back in the mount namespace the hook started in (after a namespace that
+ * has pivoted, whose /proc is not the hook's: what reads /proc/self at
+ * exit, a sanitizer's leak check, needs its own). */
+int hook_leave_mount_ns(void);
 
 /* Step 3. Targets are resolved inside rootfs (symlinks cannot lead out of
  * it); a missing target, or one of another type than its view (a regular
