@@ -11,10 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct listener {
+struct container {
 	struct lensfs_ctx *ctx;
-	int fd;
-	pid_t pid;
 	struct viewer viewer;
 	int error; /* why it has no viewer (its first process had left) */
 };
@@ -24,10 +22,10 @@ struct sysinfo_agent {
 	int chan;
 	GThread *thread;
 	GMutex lock; /* guards the size the tests ask */
-	GHashTable *listeners; /* key -> struct listener (owned) */
+	GHashTable *containers; /* key -> struct container (owned) */
 };
 
-int sysinfo_msg_send(int sock, const struct sysinfo_msg *m, int fd)
+int sysinfo_msg_send(int sock, const struct sysinfo_msg *m, int fd, bool wait)
 {
 	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { (void *)m, sizeof(*m) };
@@ -44,7 +42,9 @@ int sysinfo_msg_send(int sock, const struct sysinfo_msg *m, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	return sendmsg(sock, &h, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(*m) ? 0 : -errno;
+	return sendmsg(sock, &h, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT)) == (ssize_t)sizeof(*m)
+		       ? 0
+		       : -errno;
 }
 
 int sysinfo_msg_recv(int sock, struct sysinfo_msg *m, int *fd, bool wait)
@@ -75,13 +75,12 @@ int sysinfo_msg_recv(int sock, struct sysinfo_msg *m, int *fd, bool wait)
 	return 0;
 }
 
-static void listener_free(gpointer p)
+static void container_free(gpointer p)
 {
-	struct listener *l = p;
+	struct container *c = p;
 
-	close(l->fd);
-	viewer_clear(&l->viewer);
-	g_free(l);
+	viewer_clear(&c->viewer);
+	g_free(c);
 }
 
 /* notify_answer_fn: the container's sysinfo, whoever of it calls. A
@@ -89,43 +88,46 @@ static void listener_free(gpointer p)
  * numbers. */
 static int answer(void *data, pid_t pid, struct sysinfo *out)
 {
-	struct listener *l = data;
+	struct container *c = data;
 
 	(void)pid;
-	if (l->error || sysinfo_of_view(l->ctx, &l->viewer, out) < 0)
+	if (c->error || sysinfo_of_view(c->ctx, &c->viewer, out) < 0)
 		return -EIO;
 	return 0;
 }
 
-static void add(struct sysinfo_agent *a, const struct sysinfo_msg *m, int fd)
+/* The container of listener key, found at its first call, from its first
+ * process (as a view's: fixed, whoever of it calls). */
+static struct container *container_of(struct sysinfo_agent *a, const struct sysinfo_msg *m)
 {
-	struct listener *l = g_new0(struct listener, 1);
+	struct container *c = g_hash_table_lookup(a->containers, &m->key);
 
-	l->ctx = a->ctx;
-	l->fd = fd;
-	l->pid = m->pid;
-	l->error = viewer_of_process(a->ctx, m->pid, &l->viewer);
-	if (l->error < 0)
-		log_warn("sysinfo: the container of pid %d: %s: its calls fail", (int)m->pid,
-			 g_strerror(-l->error));
+	if (c)
+		return c;
+	c = g_new0(struct container, 1);
+	c->ctx = a->ctx;
+	c->error = viewer_of_process(a->ctx, m->first, &c->viewer);
+	if (c->error < 0)
+		log_warn("sysinfo: the container of pid %d: %s: its calls fail", (int)m->first,
+			 g_strerror(-c->error));
 	g_mutex_lock(&a->lock);
-	g_hash_table_insert(a->listeners, g_memdup2(&m->key, sizeof(m->key)), l);
+	g_hash_table_insert(a->containers, g_memdup2(&m->key, sizeof(m->key)), c);
 	g_mutex_unlock(&a->lock);
+	return c;
 }
 
-static void call(struct sysinfo_agent *a, const struct sysinfo_msg *m)
+static void call(struct sysinfo_agent *a, const struct sysinfo_msg *m, int listener)
 {
-	struct listener *l = g_hash_table_lookup(a->listeners, &m->key);
-	struct notify_call c = { m->id, m->pid, m->answerable != 0, m->addr };
+	struct notify_call nc = { m->id, m->pid, m->answerable != 0, m->addr };
 	struct sysinfo_msg done = { .kind = SYSINFO_DONE, .key = m->key, .id = m->id };
-	int r = l ? notify_answer(l->fd, &c, a->ctx->proc_root, answer, l) : -ENOENT;
+	int r = notify_answer(listener, &nc, a->ctx->proc_root, answer, container_of(a, m));
 
 	if (r < 0 && r != -ENOENT)
 		log_warn("sysinfo: answering pid %d: %s", (int)m->pid, g_strerror(-r));
-	/* Answered, or past answering: the supervisor lets go of it. (A full
-	 * channel loses the news only: the call is answered, and another
-	 * worker's ID_VALID would say so.) */
-	sysinfo_msg_send(a->chan, &done, -1);
+	/* Answered, or past answering: the supervisor lets go of it, and
+	 * takes the container's next call. Waits for room: lost news would
+	 * leave the container's share of calls taken for good. */
+	sysinfo_msg_send(a->chan, &done, -1, true);
 }
 
 static gpointer agent_thread(gpointer data)
@@ -136,21 +138,15 @@ static gpointer agent_thread(gpointer data)
 
 	while ((r = sysinfo_msg_recv(a->chan, &m, &fd, true)) == 0 || r == -EINTR ||
 	       r == -EBADMSG) {
-		if (r < 0)
-			continue;
-		if (m.kind == SYSINFO_ADD && fd >= 0) {
-			add(a, &m, fd);
-			continue;
+		if (r == 0 && m.kind == SYSINFO_CALL && fd >= 0) {
+			call(a, &m, fd);
+		} else if (r == 0 && m.kind == SYSINFO_DROP) {
+			g_mutex_lock(&a->lock);
+			g_hash_table_remove(a->containers, &m.key);
+			g_mutex_unlock(&a->lock);
 		}
 		if (fd >= 0)
 			close(fd);
-		if (m.kind == SYSINFO_CALL)
-			call(a, &m);
-		else if (m.kind == SYSINFO_DROP) {
-			g_mutex_lock(&a->lock);
-			g_hash_table_remove(a->listeners, &m.key);
-			g_mutex_unlock(&a->lock);
-		}
 	}
 	return NULL;
 }
@@ -161,7 +157,7 @@ struct sysinfo_agent *sysinfo_agent_new(struct lensfs_ctx *ctx, int chan)
 
 	a->ctx = ctx;
 	a->chan = chan;
-	a->listeners = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, listener_free);
+	a->containers = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, container_free);
 	g_mutex_init(&a->lock);
 	a->thread = g_thread_new("lensfs-sysinfo", agent_thread, a);
 	return a;
@@ -175,7 +171,7 @@ void sysinfo_agent_free(struct sysinfo_agent *a)
 	shutdown(a->chan, SHUT_RD);
 	g_thread_join(a->thread);
 	close(a->chan);
-	g_hash_table_unref(a->listeners);
+	g_hash_table_unref(a->containers);
 	g_mutex_clear(&a->lock);
 	g_free(a);
 }
@@ -185,7 +181,7 @@ unsigned int sysinfo_agent_size(struct sysinfo_agent *a)
 	unsigned int n;
 
 	g_mutex_lock(&a->lock);
-	n = g_hash_table_size(a->listeners);
+	n = g_hash_table_size(a->containers);
 	g_mutex_unlock(&a->lock);
 	return n;
 }

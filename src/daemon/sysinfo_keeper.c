@@ -240,11 +240,12 @@ static void forget_chan(struct sysinfo_keeper *k, guint i)
 	g_array_remove_index(k->chans, i);
 }
 
-/* Sends m (and fd) to every channel; one whose worker has gone goes. */
-static void to_all(struct sysinfo_keeper *k, const struct sysinfo_msg *m, int fd)
+/* Sends m to every channel; one whose worker has gone goes. (A full one
+ * misses it: a DROP only lets a worker forget a container sooner.) */
+static void to_all(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
 {
 	for (guint i = 0; i < k->chans->len;) {
-		int r = sysinfo_msg_send(g_array_index(k->chans, int, i), m, fd);
+		int r = sysinfo_msg_send(g_array_index(k->chans, int, i), m, -1, false);
 
 		if (r < 0 && r != -EAGAIN)
 			forget_chan(k, i);
@@ -253,25 +254,32 @@ static void to_all(struct sysinfo_keeper *k, const struct sysinfo_msg *m, int fd
 	}
 }
 
-/* The calls no worker has go to the newest one. */
+/* The calls no worker has go to the newest one, each with its listener;
+ * one its channel has no room for now, at a next round (the worker's
+ * answers wake the supervisor). The calls of a container gone go: their
+ * callers are gone with it. */
 static void assign(struct sysinfo_keeper *k)
 {
-	int chan;
+	int chan = k->chans->len ? g_array_index(k->chans, int, k->chans->len - 1) : -1;
 
-	if (k->chans->len == 0)
-		return;
-	chan = g_array_index(k->chans, int, k->chans->len - 1);
-	for (guint j = 0; j < k->pending->len; j++) {
+	for (guint j = 0; j < k->pending->len;) {
 		struct pending *p = g_ptr_array_index(k->pending, j);
+		const struct held *h = held_by_key(k, p->key);
 		struct sysinfo_msg m = { .kind = SYSINFO_CALL,
 					 .pid = p->call.pid,
+					 .first = h ? h->pid : 0,
+					 .answerable = p->call.answerable,
 					 .key = p->key,
 					 .id = p->call.id,
-					 .addr = p->call.addr,
-					 .answerable = p->call.answerable };
+					 .addr = p->call.addr };
 
-		if (p->chan < 0 && sysinfo_msg_send(chan, &m, -1) == 0)
+		if (!h) {
+			g_ptr_array_remove_index_fast(k->pending, j);
+			continue;
+		}
+		if (p->chan < 0 && chan >= 0 && sysinfo_msg_send(chan, &m, h->fd, false) == 0)
 			p->chan = chan;
+		j++;
 	}
 }
 
@@ -356,11 +364,6 @@ static void accept_one(struct sysinfo_keeper *k)
 	}
 	h.key = ++k->next_key;
 	g_array_append_val(k->held, h);
-	{
-		struct sysinfo_msg added = { .kind = SYSINFO_ADD, .pid = h.pid, .key = h.key };
-
-		to_all(k, &added, h.fd);
-	}
 	log_debug("sysinfo: the listener of the container of pid %d", (int)h.pid);
 }
 
@@ -397,7 +400,7 @@ void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, 
 		if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			struct sysinfo_msg m = { .kind = SYSINFO_DROP, .key = h->key };
 
-			to_all(k, &m, -1);
+			to_all(k, &m);
 			close(h->fd);
 			g_array_remove_index(k->held, j);
 		} else if (pfd[i].revents & POLLIN) {
@@ -412,13 +415,6 @@ void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, 
 void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan)
 {
 	g_array_append_val(k->chans, chan);
-	for (guint i = 0; i < k->held->len; i++) {
-		const struct held *h = &g_array_index(k->held, struct held, i);
-		struct sysinfo_msg m = { .kind = SYSINFO_ADD, .pid = h->pid, .key = h->key };
-
-		if (sysinfo_msg_send(chan, &m, h->fd) < 0)
-			break; /* it is gone, or full: the next round tells */
-	}
 	assign(k);
 }
 

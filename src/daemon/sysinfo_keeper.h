@@ -9,10 +9,10 @@
  * listener, SCM_RIGHTS), and every listener of a container that still
  * runs. The supervisor keeps them, as it keeps the FUSE connections: the
  * last copy of a listener closing would make every later sysinfo of the
- * container fail (ENOSYS). Each worker gets them all through a channel of
- * its own when it starts (sysinfo_channel_send), and each new one as it
- * comes; a listener whose container has gone (POLLHUP: no process uses the
- * filter) is closed.
+ * container fail (ENOSYS). It receives every call and sends it, with its
+ * listener, to the newest worker on a channel of their own
+ * (sysinfo_agent.h); a listener whose container has gone (POLLHUP: no
+ * process uses the filter) is closed.
  */
 
 #include <poll.h>
@@ -40,8 +40,8 @@ unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k);
  * gone. */
 void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n);
 
-/* A worker's channel (taken): every listener now, each new one, and calls
- * to answer, until its worker goes. */
+/* A worker's channel (taken): the calls to answer, each with its listener,
+ * until its worker goes (the newest channel gets the new calls). */
 void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan);
 /* "SOCKET;FD/PID,FD/PID..." of the descriptors an upgraded supervisor
  * takes over, left open across exec (on) or not. */

@@ -342,12 +342,13 @@ static void test_keeper_and_agent(void **state)
 		sysinfo_keeper_add_channel(k, ch[0]);
 		runtime_sends(path, fd, pid);
 		pump(k, 200);
-		assert_int_equal(sysinfo_msg_recv(ch[1], &m, &got, false), 0); /* its ADD */
-		assert_int_equal(m.kind, SYSINFO_ADD);
-		close(got);
+		/* The call, with its listener and its container's first pid. */
 		assert_int_equal(sysinfo_msg_recv(ch[1], &m, &got, false), 0);
 		assert_int_equal(m.kind, SYSINFO_CALL);
 		assert_int_equal(m.pid, pid);
+		assert_int_equal(m.first, pid);
+		assert_true(got >= 0);
+		close(got);
 		close(ch[1]);
 		pump(k, 200);
 		assert_int_equal(sysinfo_keeper_pending(k), 1);
