@@ -405,7 +405,7 @@ int main(int argc, char **argv)
 			    "no view of its own in %s (%s): its files are read as "
 			    "the reader sees them",
 			    canon_views, g_strerror(-r));
-		else
+		else if (r == 1) /* made now: a failed start takes it back */
 			undo.views_fd = open(canon_views, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		snprintf(undo.view, sizeof(undo.view), "%d", (int)pid);
 	}

@@ -122,11 +122,12 @@ static void view_free(gpointer p)
 int hook_make_view(const char *views_dir, pid_t pid, char **view)
 {
 	g_autofree char *dir = g_strdup_printf("%s/%d", views_dir, (int)pid);
+	int made = mkdir(dir, 0555) == 0;
 
-	if (mkdir(dir, 0555) < 0 && errno != EEXIST)
+	if (!made && errno != EEXIST)
 		return -errno;
 	*view = g_steal_pointer(&dir);
-	return 0;
+	return made;
 }
 
 int hook_clone_mount(const char *src, uint64_t attr_set)

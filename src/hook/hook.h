@@ -36,7 +36,8 @@ struct hook_plan {
 int hook_lensfs_mounted(const char *mountinfo, const char *mountpoint, const char *type);
 
 /* The view of the container whose first process is pid, made in views_dir
- * (lensfs --views; views.h) if it is not there yet: its directory. */
+ * (lensfs --views; views.h) if it is not there yet: its directory; 1 when
+ * it was made now, 0 when it was there (another stage's). */
 int hook_make_view(const char *views_dir, pid_t pid, char **view);
 
 /* A view a container can have bound, by path from the mount point. */
