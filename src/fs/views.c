@@ -27,11 +27,17 @@
 #define VIEWS_ROOT_ATTR_TIMEOUT 1.0
 /* Texts kept beyond twice the pass-through files held: the table's. */
 #define PRUNE_SLACK 32
+/* A text whose render takes long (a pid list of 20,000 threads, which a
+ * container makes as long as it likes) holds this many times its render:
+ * a container's files keep a view thread busy a tenth of the time at
+ * most, whatever they cost. */
+#define RENDERS_APART 10
 
 /* One generation of a file's text: what a GETATTR sized. */
 struct view_text {
 	GString *text;
 	uint64_t rendered_us; /* monotonic */
+	uint64_t render_took_us; /* how long that render took */
 	struct timespec mtime; /* when the text last changed */
 };
 
@@ -662,10 +668,14 @@ void views_forget(struct views *s, uint64_t ino, uint64_t n)
 	g_mutex_unlock(&s->lock);
 }
 
-/* How long a text of node n (NULL: a pass-through file) holds. */
-static uint64_t text_period(struct views *s, const struct vnode *n)
+/* How long text t of node n (NULL: a pass-through file) holds: its
+ * period, or RENDERS_APART times its render when that is longer. */
+static uint64_t text_period(struct views *s, const struct vnode *n, const struct view_text *t)
 {
-	return n ? views_period_us(n, s->ctx->refresh_us) : MAX(s->ctx->refresh_us, TICK_US);
+	uint64_t period =
+		n ? views_period_us(n, s->ctx->refresh_us) : MAX(s->ctx->refresh_us, TICK_US);
+
+	return MAX(period, RENDERS_APART * t->render_took_us);
 }
 
 /* The texts of pass-through files the kernel has forgotten go, once they
@@ -696,7 +706,7 @@ static int current_text(struct views *s, struct view *v, uint64_t node, const st
 	g_autoptr(GString) text = NULL;
 	int r;
 
-	if (t && (!fresh || now - t->rendered_us < text_period(s, n))) {
+	if (t && (!fresh || now - t->rendered_us < text_period(s, n, t))) {
 		*out = t;
 		return 0;
 	}
@@ -713,6 +723,7 @@ static int current_text(struct views *s, struct view *v, uint64_t node, const st
 		g_hash_table_insert(v->texts, g_memdup2(&node, sizeof(node)), t);
 	}
 	t->rendered_us = now;
+	t->render_took_us = now_monotonic_us() - now;
 	/* The same text keeps its mtime, and the kernel its pages. A new
 	 * one gets a later mtime, even within the clock's resolution. */
 	if (t->text->len != text->len || memcmp(t->text->str, text->str, text->len) != 0 ||
@@ -781,7 +792,7 @@ int views_getattr(struct views *s, uint64_t ino, struct stat *st, double *timeou
 		st->st_size = (off_t)t->text->len;
 		st->st_mtim = st->st_ctim = t->mtime;
 		clock_gettime(CLOCK_REALTIME, &st->st_atim);
-		*timeout = (double)text_period(s, n) / 1e6;
+		*timeout = (double)text_period(s, n, t) / 1e6;
 	}
 	g_mutex_unlock(&v->lock);
 	return r;
