@@ -279,6 +279,18 @@ static struct sysinfo_agent *worker(struct lensfs_ctx *ctx, struct sysinfo_keepe
 	return sysinfo_agent_new(ctx, ch[1]);
 }
 
+/* Child pid's one call returned the answer with totalram, and it ended. */
+static void answered(int sock, pid_t pid, unsigned long totalram)
+{
+	struct outcome o;
+
+	assert_int_equal(read(sock, &o, sizeof(o)), sizeof(o));
+	assert_int_equal(o.ret, 0);
+	assert_int_equal(o.totalram, totalram);
+	assert_int_equal(o.mem_unit, 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+}
+
 /* The two halves: a runtime sends a container's listener to the keeper,
  * which receives its calls; a worker answers them, with the container's
  * sysinfo. A call received while no worker runs, or whose worker went
@@ -292,7 +304,6 @@ static void test_keeper_and_agent(void **state)
 	struct sysinfo_keeper *k;
 	struct sysinfo_agent *a;
 	struct sysinfo want;
-	struct outcome o;
 	struct viewer v;
 	int sv[2], fd, err = 0;
 	pid_t pid;
@@ -316,12 +327,8 @@ static void test_keeper_and_agent(void **state)
 	/* A worker comes, and gets it. */
 	a = worker(ctx, k);
 	pump(k, 200);
-	assert_int_equal(read(sv[0], &o, sizeof(o)), sizeof(o));
-	assert_int_equal(o.ret, 0);
-	assert_int_equal(o.totalram, want.totalram);
-	assert_int_equal(o.mem_unit, 1);
+	answered(sv[0], pid, want.totalram);
 	assert_int_equal(sysinfo_keeper_pending(k), 0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	/* The container gone: its listener too, here and in the worker. */
 	pump(k, 200);
 	assert_int_equal(sysinfo_keeper_size(k), 0);
@@ -355,10 +362,7 @@ static void test_keeper_and_agent(void **state)
 	}
 	a = worker(ctx, k);
 	pump(k, 200);
-	assert_int_equal(read(sv[0], &o, sizeof(o)), sizeof(o));
-	assert_int_equal(o.ret, 0);
-	assert_int_equal(o.totalram, want.totalram);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	answered(sv[0], pid, want.totalram);
 	sysinfo_agent_free(a);
 	sysinfo_keeper_free(k, true);
 	assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
