@@ -214,9 +214,5 @@ int main(int argc, char **argv)
 	/* The supervisor found the hierarchies to report a bad host at once;
 	 * it serves nothing itself. */
 	g_clear_pointer(&ctx, lensfs_ctx_free);
-	if (!takeover && g_mkdir_with_parents(mopts.mountpoint, 0755) < 0) {
-		log_error("cannot create %s: %s", mopts.mountpoint, g_strerror(errno));
-		return 1;
-	}
 	return lensfs_supervisor_main(&mopts, exe, args, takeover ? &handed : NULL);
 }

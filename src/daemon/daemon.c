@@ -933,6 +933,12 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 		sv.serving_since_us = now_monotonic_us();
 		log_info("supervisor upgraded; replacing worker pid %d", (int)sv.serving);
 	} else if (!(resumed = resume_stored(&sv))) {
+		/* Only here: the mount point of a connection systemd kept is
+		 * that connection's root, and no one answers it yet. */
+		if (g_mkdir_with_parents(opts->mountpoint, 0755) < 0) {
+			log_error("cannot create %s: %s", opts->mountpoint, g_strerror(errno));
+			return 1;
+		}
 		r = mount_fuse(LENSFS_FSTYPE, opts->mountpoint, opts->writable, &sv.fuse_fd);
 		if (r < 0) {
 			log_error("cannot mount on %s: %s", opts->mountpoint, g_strerror(-r));
