@@ -25,7 +25,7 @@
 #define STATE_MAX (64 * 1024)
 #define FDS_MAX	  8
 /* How long a runtime may take to send, once connected. */
-#define RECV_TIMEOUT_MS 500
+#define RECV_TIMEOUT_MS 100
 
 /* Calls of one container forwarded and not yet answered, at most: a
  * container whose threads all call cannot fill a worker's queue ahead of
@@ -344,12 +344,20 @@ static void accept_one(struct sysinfo_keeper *k)
 			for (int i = 0; i < count && nfds < FDS_MAX; i++)
 				memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 		}
-	/* The rest of the state, if it came in more than one piece. */
+	/* runc and crun send the state in one message and keep the
+	 * connection open as long as their process runs (runc exec: the whole
+	 * life of the command): what follows a whole state is not waited
+	 * for, or every exec would hold the supervisor RECV_TIMEOUT_MS. The
+	 * rest of a state that came in pieces is. */
 	len = n > 0 ? (size_t)n : 0;
-	while (n > 0 && len < STATE_MAX && (n = read(conn, text + len, STATE_MAX - len)) > 0)
-		len += (size_t)n;
 	text[len] = '\0';
 	r = nfds ? sysinfo_state_parse(text, len, (unsigned int)nfds, &index, &h.pid) : -EBADMSG;
+	while (r == -EINVAL && n > 0 && len < STATE_MAX &&
+	       (n = read(conn, text + len, STATE_MAX - len)) > 0) {
+		len += (size_t)n;
+		text[len] = '\0';
+		r = sysinfo_state_parse(text, len, (unsigned int)nfds, &index, &h.pid);
+	}
 	for (int i = 0; i < nfds; i++) {
 		if (r == 0 && (unsigned int)i == index)
 			h.fd = fds[i];
