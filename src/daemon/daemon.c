@@ -832,9 +832,6 @@ static bool resume_stored(struct supervisor *sv)
 	    !stored_pair(STORE_VIEWS_FUSE, STORE_VIEWS_RECORD, &sv->views_fuse_fd,
 			 &sv->views_record_fd))
 		log_warn("systemd kept no views connection: mounting one afresh");
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
 	if (!found)
 		return false;
 	log_info("resuming the connection systemd kept");
@@ -970,6 +967,9 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 			log_error("no sysinfo agent on %s: %s", opts->sysinfo_socket,
 				  g_strerror(-r));
 	}
+	/* What systemd kept is taken (the sysinfo agent's too): the rest is
+	 * not the workers'. */
+	sdnotify_listen_done();
 	r = caps_drop_to_supervisor();
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));

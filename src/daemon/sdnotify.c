@@ -5,7 +5,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -52,20 +54,54 @@ int sdnotify_send(const char *state, const int *fds, size_t n_fds)
 	return 1;
 }
 
-int sdnotify_listen_fd(const char *name)
+/* The names passed to this process, and how many descriptors: 0 when
+ * none were. */
+static uint64_t listen_names(char ***names)
 {
 	const char *pid = getenv("LISTEN_PID"), *count = getenv("LISTEN_FDS");
-	const char *names = getenv("LISTEN_FDNAMES");
-	g_auto(GStrv) list = NULL;
+	const char *list = getenv("LISTEN_FDNAMES");
 	uint64_t p, n;
 
-	if (!pid || !count || !names || parse_u64(pid, &p) < 0 || p != (uint64_t)getpid() ||
-	    parse_u64(count, &n) < 0)
-		return -ENOENT;
-	list = g_strsplit(names, ":", -1);
-	for (uint64_t i = 0; i < n && list[i]; i++) {
+	*names = NULL;
+	if (!pid || !count || !list || parse_u64(pid, &p) < 0 || p != (uint64_t)getpid() ||
+	    parse_u64(count, &n) < 0 || n > INT_MAX - LISTEN_FDS_START)
+		return 0;
+	*names = g_strsplit(list, ":", -1);
+	return MIN(n, g_strv_length(*names));
+}
+
+int sdnotify_listen_fd(const char *name)
+{
+	g_auto(GStrv) list = NULL;
+	uint64_t n = listen_names(&list);
+
+	for (uint64_t i = 0; i < n; i++) {
 		if (strcmp(list[i], name) == 0)
 			return LISTEN_FDS_START + (int)i;
 	}
 	return -ENOENT;
+}
+
+void sdnotify_listen_each(const char *prefix, void (*fn)(const char *name, int fd, void *data),
+			  void *data)
+{
+	g_auto(GStrv) list = NULL;
+	uint64_t n = listen_names(&list);
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (g_str_has_prefix(list[i], prefix))
+			fn(list[i], LISTEN_FDS_START + (int)i, data);
+	}
+}
+
+void sdnotify_listen_done(void)
+{
+	g_auto(GStrv) list = NULL;
+	uint64_t n = listen_names(&list);
+
+	for (uint64_t i = 0; i < n; i++)
+		fcntl(LISTEN_FDS_START + (int)i, F_SETFD, FD_CLOEXEC);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
 }

@@ -16,3 +16,10 @@ int sdnotify_send(const char *state, const int *fds, size_t n_fds);
 /* The descriptor passed as name ($LISTEN_FDS, $LISTEN_FDNAMES, for this
  * process by $LISTEN_PID), or -ENOENT. */
 int sdnotify_listen_fd(const char *name);
+/* Each descriptor passed whose name starts with prefix, in order:
+ * fn(name, fd, data). */
+void sdnotify_listen_each(const char *prefix, void (*fn)(const char *name, int fd, void *data),
+			  void *data);
+/* Forgets what was passed ($LISTEN_*): a descriptor not taken by then is
+ * not left to the workers (close-on-exec). */
+void sdnotify_listen_done(void);

@@ -69,21 +69,56 @@ static int write_answer(int listener, uint64_t id, const char *proc_root, pid_t 
 	return n == (ssize_t)sizeof(*si) ? 0 : -EFAULT;
 }
 
-int notify_recv(int listener, struct notify_call *call)
+void notify_call_of(const void *notif, struct notify_call *call)
 {
-	g_autofree struct seccomp_notif *req = NULL;
-	int r = notif_sizes();
+	const struct seccomp_notif *req = notif;
 
-	if (r < 0)
-		return r;
-	req = g_malloc0(sizes.seccomp_notif);
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
 	call->id = req->id;
 	call->pid = (pid_t)req->pid;
 	call->answerable = req->data.arch == NATIVE_ARCH && req->data.nr == SYS_sysinfo;
 	call->addr = req->data.args[0];
+}
+
+void notify_call_put(const struct notify_call *call, void *notif)
+{
+	struct seccomp_notif *req = notif;
+
+	memset(req, 0, sizeof(*req));
+	req->id = call->id;
+	req->pid = (uint32_t)call->pid;
+	req->data.arch = call->answerable ? NATIVE_ARCH : 0;
+	req->data.nr = call->answerable ? SYS_sysinfo : -1;
+	req->data.args[0] = call->addr;
+}
+
+int notify_recv_in(int listener, void *notif, size_t size, struct notify_call *call)
+{
+	int r = notif_sizes();
+
+	if (r < 0)
+		return r;
+	if (size < sizes.seccomp_notif || size < sizeof(struct seccomp_notif))
+		return -EMSGSIZE;
+	/* The kernel takes a zeroed buffer only. */
+	memset(notif, 0, sizes.seccomp_notif);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, notif) < 0) {
+		r = errno == ENOENT ? -ENOENT : -errno;
+		memset(notif, 0, sizes.seccomp_notif);
+		return r;
+	}
+	notify_call_of(notif, call);
 	return 0;
+}
+
+int notify_recv(int listener, struct notify_call *call)
+{
+	g_autofree void *req = NULL;
+	int r = notif_sizes();
+
+	if (r < 0)
+		return r;
+	req = g_malloc(sizes.seccomp_notif);
+	return notify_recv_in(listener, req, sizes.seccomp_notif, call);
 }
 
 int notify_answer(int listener, const struct notify_call *call, const char *proc_root,

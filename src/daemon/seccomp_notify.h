@@ -38,6 +38,16 @@ struct notify_call {
 /* Receives one notification (blocking): 0, -ENOENT when its caller went
  * away meanwhile, -errno when the listener failed. */
 int notify_recv(int listener, struct notify_call *call);
+/* The same, the notification as the kernel writes it (struct
+ * seccomp_notif) put in notif, size bytes (NOTIFY_SIZE_MAX suffices;
+ * -EMSGSIZE if not): a record of the call made by the kernel itself,
+ * whole once the call returns, even if the receiver is killed then. It is
+ * zeroed when nothing was received. */
+int notify_recv_in(int listener, void *notif, size_t size, struct notify_call *call);
+#define NOTIFY_SIZE_MAX 128
+/* The call such a record describes; a record of a call. */
+void notify_call_of(const void *notif, struct notify_call *call);
+void notify_call_put(const struct notify_call *call, void *notif);
 /* Answers call, received on listener (by this process or another: the
  * answer is checked pending before it is written): 0, or -ENOENT when the
  * caller went away, or was answered by another, before. */

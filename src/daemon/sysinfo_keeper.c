@@ -4,6 +4,8 @@
 #include "sysinfo_keeper.h"
 #include "json.h"
 #include "log.h"
+#include "procfs.h"
+#include "sdnotify.h"
 #include "sysinfo_agent.h"
 #include "util.h"
 
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -32,11 +35,39 @@
  * the others. */
 #define CALLS_PER_CONTAINER 4
 
+/*
+ * Under systemd, the socket, every listener and the calls received and not
+ * yet answered are in the service's descriptor store too: a supervisor
+ * that dies (its worker with it, KillMode=mixed) leaves them to the next
+ * start, which answers those calls. A listener is stored under its
+ * container's first pid and that pid's start time (unique while the pid
+ * lives). The calls are in a memfd, mapped: a row per listener, a slot
+ * per call it may have at the workers, into which the kernel itself writes
+ * the notification it gives (SECCOMP_IOCTL_NOTIF_RECV): whole once the
+ * ioctl returns, even if the supervisor is killed then. A slot is zeroed
+ * when its call is answered.
+ */
+#define STORE_SOCKET   "lensfs-sysinfo-socket"
+#define STORE_CALLS    "lensfs-sysinfo-calls"
+#define STORE_LISTENER "lensfs-sysinfo." /* PID.START */
+
+struct row_head {
+	int32_t first; /* the listener's pid; 0: a free row */
+	uint32_t pad;
+	uint64_t start; /* of that pid */
+};
+
+#define SLOT_SIZE NOTIFY_SIZE_MAX
+#define ROW_SIZE  (sizeof(struct row_head) + CALLS_PER_CONTAINER * SLOT_SIZE)
+
 struct held {
 	uint64_t key; /* the workers know it by that */
 	int fd;
 	pid_t pid;
+	uint64_t start; /* pid's, in clock ticks after boot */
 	unsigned int calls; /* forwarded, not answered */
+	int row; /* in the calls' record; -1: none */
+	unsigned int slots; /* of the row, taken: a bit each */
 };
 
 /* A call received and not yet answered, and the channel of the worker
@@ -45,6 +76,7 @@ struct pending {
 	uint64_t key;
 	struct notify_call call;
 	int chan;
+	int slot; /* in the calls' record; -1: none */
 };
 
 struct sysinfo_keeper {
@@ -54,7 +86,155 @@ struct sysinfo_keeper {
 	GArray *held; /* struct held */
 	GArray *chans; /* int: the workers' channels, the newest last */
 	GPtrArray *pending; /* struct pending (owned) */
+	int calls_fd; /* the calls' record; -1: no descriptor store */
+	char *rec; /* mapped */
+	unsigned int rows; /* mapped */
 };
+
+static struct held *held_by_key(struct sysinfo_keeper *k, uint64_t key)
+{
+	for (guint i = 0; i < k->held->len; i++)
+		if (g_array_index(k->held, struct held, i).key == key)
+			return &g_array_index(k->held, struct held, i);
+	return NULL;
+}
+
+/* Tells systemd to keep fd under name or, fd < 0, to let go of every
+ * descriptor it keeps under that name. */
+static void store(const char *name, int fd)
+{
+	g_autofree char *msg =
+		g_strdup_printf("%s=1\nFDNAME=%s", fd >= 0 ? "FDSTORE" : "FDSTOREREMOVE", name);
+	int r = sdnotify_send(msg, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
+
+	if (r < 0)
+		log_warn("sysinfo: systemd's store, %s: %s", name, g_strerror(-r));
+}
+
+static void store_listener(struct sysinfo_keeper *k, const struct held *h, bool keep)
+{
+	g_autofree char *name = NULL;
+
+	if (k->calls_fd < 0)
+		return;
+	name = g_strdup_printf(STORE_LISTENER "%d.%" PRIu64, (int)h->pid, h->start);
+	store(name, keep ? h->fd : -1);
+}
+
+/* When pid started (its main thread's stat: the process's sums every
+ * thread's), 0 if it has gone. */
+static uint64_t start_of(pid_t pid)
+{
+	g_autofree char *text = NULL;
+	uint64_t ticks = 0;
+
+	if (file_read_allf(&text, "/proc/%d/task/%d/stat", (int)pid, (int)pid) < 0 ||
+	    proc_stat_starttime(text, &ticks) < 0)
+		return 0;
+	return ticks;
+}
+
+static struct row_head *row_at(struct sysinfo_keeper *k, int row)
+{
+	return (struct row_head *)(k->rec + (size_t)row * ROW_SIZE);
+}
+
+static void *slot_at(struct sysinfo_keeper *k, int slot)
+{
+	return k->rec + (size_t)(slot / CALLS_PER_CONTAINER) * ROW_SIZE + sizeof(struct row_head) +
+	       (size_t)(slot % CALLS_PER_CONTAINER) * SLOT_SIZE;
+}
+
+/* Room for rows (the record doubles): false, and no record any more, if
+ * there is none. */
+static bool record_rows(struct sysinfo_keeper *k, unsigned int rows)
+{
+	unsigned int want = MAX(k->rows, 16u);
+	void *map;
+
+	if (rows <= k->rows)
+		return true;
+	while (want < rows)
+		want *= 2;
+	if (ftruncate(k->calls_fd, (off_t)(want * ROW_SIZE)) < 0)
+		map = MAP_FAILED;
+	else if (k->rec)
+		map = mremap(k->rec, k->rows * ROW_SIZE, want * ROW_SIZE, MREMAP_MAYMOVE);
+	else
+		map = mmap(NULL, want * ROW_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, k->calls_fd,
+			   0);
+	if (map == MAP_FAILED) {
+		log_warn("sysinfo: the calls' record: %s", g_strerror(errno));
+		return false;
+	}
+	k->rec = map;
+	k->rows = want;
+	return true;
+}
+
+/* A row of the calls' record for h, if there is a record. */
+static void take_row(struct sysinfo_keeper *k, struct held *h)
+{
+	unsigned int r = 0;
+
+	h->row = -1;
+	h->slots = 0;
+	if (k->calls_fd < 0)
+		return;
+	while (r < k->rows && row_at(k, (int)r)->first)
+		r++;
+	if (!record_rows(k, r + 1))
+		return;
+	h->row = (int)r;
+	*row_at(k, h->row) = (struct row_head){ .first = h->pid, .start = h->start };
+}
+
+static void free_row(struct sysinfo_keeper *k, struct held *h)
+{
+	if (h->row < 0)
+		return;
+	memset(row_at(k, h->row), 0, ROW_SIZE);
+	h->row = -1;
+}
+
+/* A free slot of h's row, or -1. */
+static int free_slot(const struct held *h)
+{
+	unsigned int s = 0;
+
+	if (h->row < 0)
+		return -1;
+	while (s < CALLS_PER_CONTAINER && (h->slots & (1u << s)))
+		s++;
+	return s < CALLS_PER_CONTAINER ? h->row * CALLS_PER_CONTAINER + (int)s : -1;
+}
+
+static void take_slot(struct held *h, struct pending *p, int slot)
+{
+	h->slots |= 1u << (slot % CALLS_PER_CONTAINER);
+	p->slot = slot;
+}
+
+/* p, a call on h received by another supervisor, in h's row. */
+static void note_call(struct sysinfo_keeper *k, struct held *h, struct pending *p)
+{
+	int slot = free_slot(h);
+
+	p->slot = -1;
+	if (slot < 0)
+		return;
+	notify_call_put(&p->call, slot_at(k, slot));
+	take_slot(h, p, slot);
+}
+
+static void forget_call(struct sysinfo_keeper *k, struct held *h, struct pending *p)
+{
+	if (p->slot < 0 || !h || h->row < 0)
+		return;
+	memset(slot_at(k, p->slot), 0, SLOT_SIZE);
+	h->slots &= ~(1u << (p->slot % CALLS_PER_CONTAINER));
+	p->slot = -1;
+}
 
 int sysinfo_state_parse(const char *text, size_t len, unsigned int nfds, unsigned int *index,
 			pid_t *pid)
@@ -111,9 +291,9 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/* "SOCKET;FD/PID,...;INDEX/ID/PID/ADDR/ANSWERABLE,...": the socket, the
- * listeners, and the calls received that no worker has (their listener by
- * its place in the list). */
+/* "SOCKET;FD/PID/START,...;INDEX/ID/PID/ADDR/ANSWERABLE,...": the socket,
+ * the listeners (a predecessor may not give START), and the calls received
+ * that no worker has (their listener by its place in the list). */
 static int take_over(struct sysinfo_keeper *k, const char *handed)
 {
 	g_auto(GStrv) parts = g_strsplit(handed, ";", 3);
@@ -125,12 +305,17 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 	fcntl(k->sock, F_SETFD, FD_CLOEXEC);
 	items = g_strsplit(parts[1] ? parts[1] : "", ",", -1);
 	for (char **i = items; *i; i++) {
-		struct held h = { .key = ++k->next_key };
+		struct held h = { .key = ++k->next_key, .row = -1 };
+		int more = 0;
 
 		if (!**i)
 			continue;
-		if (sscanf(*i, "%d/%d%n", &h.fd, &h.pid, &n) != 2 || (*i)[n] || h.fd < 0)
+		if (sscanf(*i, "%d/%d%n", &h.fd, &h.pid, &n) != 2 || h.fd < 0 ||
+		    ((*i)[n] &&
+		     (sscanf(*i + n, "/%" SCNu64 "%n", &h.start, &more) != 1 || (*i)[n + more])))
 			return -EINVAL;
+		if (!(*i)[n])
+			h.start = start_of(h.pid);
 		fcntl(h.fd, F_SETFD, FD_CLOEXEC);
 		g_array_append_val(k->held, h);
 	}
@@ -151,10 +336,126 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 		p->key = g_array_index(k->held, struct held, index).key;
 		p->call = (struct notify_call){ id, (pid_t)pid, answerable != 0, addr };
 		p->chan = -1;
+		p->slot = -1;
 		g_array_index(k->held, struct held, index).calls++;
 		g_ptr_array_add(k->pending, p);
 	}
 	return 0;
+}
+
+/* The socket systemd kept, if it is still the one listening on path. */
+static int adopt_socket(const char *path)
+{
+	int fd = sdnotify_listen_fd(STORE_SOCKET), listening = 0;
+	socklen_t len = sizeof(struct sockaddr_un), size = sizeof(listening);
+	struct sockaddr_un sa = { 0 };
+	struct stat st;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || sa.sun_family != AF_UNIX ||
+	    strncmp(sa.sun_path, path, sizeof(sa.sun_path)) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) < 0 || !listening ||
+	    stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		close(fd);
+		return -ENOENT;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* A listener systemd kept, under STORE_LISTENER PID.START. */
+static void adopt_listener(const char *name, int fd, void *data)
+{
+	struct sysinfo_keeper *k = data;
+	struct held h = { .fd = fd, .row = -1 };
+	g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+	g_autofree char *what = NULL;
+	int pid = 0, n = 0;
+
+	if (sscanf(name + strlen(STORE_LISTENER), "%d.%" SCNu64 "%n", &pid, &h.start, &n) != 2 ||
+	    name[strlen(STORE_LISTENER) + (size_t)n] || pid <= 0 || link_read(link, &what) < 0 ||
+	    strcmp(what, "anon_inode:seccomp notify") != 0) {
+		log_warn("sysinfo: systemd kept %s, not a listener: let go", name);
+		store(name, -1);
+		close(fd);
+		return;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	h.pid = pid;
+	h.key = ++k->next_key;
+	g_array_append_val(k->held, h);
+}
+
+/* The calls a dead supervisor had received and not seen answered: asked
+ * again of the next worker (one answered meanwhile is not pending any
+ * more, and the worker leaves it). */
+static void adopt_calls(struct sysinfo_keeper *k, int fd)
+{
+	g_autofree char *text = NULL;
+	size_t len = 0;
+
+	if (lseek(fd, 0, SEEK_SET) < 0 || fd_read_all(fd, 256u << 20, &text, &len) < 0)
+		len = 0;
+	close(fd);
+	for (size_t off = 0; off + ROW_SIZE <= len; off += ROW_SIZE) {
+		struct row_head head;
+		guint i = 0;
+
+		memcpy(&head, text + off, sizeof(head));
+		while (i < k->held->len &&
+		       (g_array_index(k->held, struct held, i).pid != head.first ||
+			g_array_index(k->held, struct held, i).start != head.start))
+			i++;
+		if (!head.first || i == k->held->len)
+			continue;
+		for (unsigned int s = 0; s < CALLS_PER_CONTAINER; s++) {
+			const char *notif = text + off + sizeof(head) + s * SLOT_SIZE;
+			struct pending *p = g_new0(struct pending, 1);
+
+			notify_call_of(notif, &p->call);
+			if (!p->call.id) {
+				g_free(p);
+				continue;
+			}
+			p->key = g_array_index(k->held, struct held, i).key;
+			p->chan = -1;
+			p->slot = -1;
+			g_array_index(k->held, struct held, i).calls++;
+			g_ptr_array_add(k->pending, p);
+		}
+	}
+}
+
+/* Under a service manager: a new calls' record, and the socket, the
+ * listeners and the calls held, in its store. (systemd keeps a descriptor
+ * once, however often it is given.) */
+static void store_all(struct sysinfo_keeper *k)
+{
+	if (!getenv("NOTIFY_SOCKET"))
+		return;
+	k->calls_fd = memfd_create("lensfs-sysinfo-calls", MFD_CLOEXEC);
+	if (k->calls_fd < 0) {
+		log_warn("sysinfo: no calls' record: %s", g_strerror(errno));
+		return;
+	}
+	store(STORE_CALLS, -1);
+	store(STORE_CALLS, k->calls_fd);
+	store(STORE_SOCKET, -1);
+	store(STORE_SOCKET, k->sock);
+	for (guint i = 0; i < k->held->len; i++) {
+		struct held *h = &g_array_index(k->held, struct held, i);
+
+		take_row(k, h);
+		store_listener(k, h, true);
+	}
+	for (guint j = 0; j < k->pending->len; j++) {
+		struct pending *p = g_ptr_array_index(k->pending, j);
+		struct held *h = held_by_key(k, p->key);
+
+		if (h)
+			note_call(k, h, p);
+	}
 }
 
 struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, int *err)
@@ -166,11 +467,30 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 	k->chans = g_array_new(FALSE, FALSE, sizeof(int));
 	k->pending = g_ptr_array_new_with_free_func(g_free);
 	k->sock = -1;
-	*err = handed ? take_over(k, handed) : (k->sock = listen_on(path)) < 0 ? k->sock : 0;
+	k->calls_fd = -1;
+	if (handed) {
+		*err = take_over(k, handed);
+	} else {
+		k->sock = adopt_socket(path);
+		if (k->sock < 0)
+			k->sock = listen_on(path);
+		*err = k->sock < 0 ? k->sock : 0;
+	}
 	if (*err < 0) {
 		sysinfo_keeper_free(k, false);
 		return NULL;
 	}
+	if (!handed) {
+		int calls = sdnotify_listen_fd(STORE_CALLS);
+
+		sdnotify_listen_each(STORE_LISTENER, adopt_listener, k);
+		if (calls >= 0)
+			adopt_calls(k, calls);
+		if (k->held->len)
+			log_info("sysinfo: %u listeners and %u calls systemd kept", k->held->len,
+				 k->pending->len);
+	}
+	store_all(k);
 	return k;
 }
 
@@ -178,10 +498,21 @@ void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path)
 {
 	if (!k)
 		return;
+	if (unlink_path && k->calls_fd >= 0) {
+		/* A stop: systemd must not keep them either. */
+		store(STORE_SOCKET, -1);
+		store(STORE_CALLS, -1);
+		for (guint i = 0; i < k->held->len; i++)
+			store_listener(k, &g_array_index(k->held, struct held, i), false);
+	}
 	if (k->sock >= 0)
 		close(k->sock);
 	if (unlink_path && k->sock >= 0)
 		unlink(k->path);
+	if (k->rec)
+		munmap(k->rec, k->rows * ROW_SIZE);
+	if (k->calls_fd >= 0)
+		close(k->calls_fd);
 	for (guint i = 0; i < k->held->len; i++)
 		close(g_array_index(k->held, struct held, i).fd);
 	for (guint i = 0; i < k->chans->len; i++)
@@ -215,14 +546,6 @@ unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd
 unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k)
 {
 	return 1 + k->chans->len + k->held->len;
-}
-
-static struct held *held_by_key(struct sysinfo_keeper *k, uint64_t key)
-{
-	for (guint i = 0; i < k->held->len; i++)
-		if (g_array_index(k->held, struct held, i).key == key)
-			return &g_array_index(k->held, struct held, i);
-	return NULL;
 }
 
 static void forget_chan(struct sysinfo_keeper *k, guint i)
@@ -294,22 +617,34 @@ static void done(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
 		h = held_by_key(k, p->key);
 		if (h && h->calls)
 			h->calls--;
+		forget_call(k, h, p);
 		g_ptr_array_remove_index_fast(k->pending, j);
 		return;
 	}
 }
 
-/* A call on h: received here, answered by a worker. */
+/* A call on h: received here (into its slot of the record, if there is
+ * one), answered by a worker. */
 static void receive(struct sysinfo_keeper *k, struct held *h)
 {
 	struct pending *p = g_new0(struct pending, 1);
+	int slot = free_slot(h);
+	int r = slot >= 0 ? notify_recv_in(h->fd, slot_at(k, slot), SLOT_SIZE, &p->call)
+			  : -EMSGSIZE;
 
-	if (notify_recv(h->fd, &p->call) < 0) {
+	if (r == -EMSGSIZE) {
+		slot = -1;
+		r = notify_recv(h->fd, &p->call);
+	}
+	if (r < 0) {
 		g_free(p); /* its caller went away meanwhile */
 		return;
 	}
 	p->key = h->key;
 	p->chan = -1;
+	p->slot = -1;
+	if (slot >= 0)
+		take_slot(h, p, slot);
 	h->calls++;
 	g_ptr_array_add(k->pending, p);
 }
@@ -327,7 +662,7 @@ static void accept_one(struct sysinfo_keeper *k)
 	int fds[FDS_MAX], nfds = 0;
 	autoclose int conn = accept4(k->sock, NULL, NULL, SOCK_CLOEXEC);
 	struct cmsghdr *c;
-	struct held h = { 0, -1, 0, 0 };
+	struct held h = { .fd = -1, .row = -1 };
 	unsigned int index = 0;
 	size_t len = 0;
 	ssize_t n;
@@ -371,6 +706,9 @@ static void accept_one(struct sysinfo_keeper *k)
 		return;
 	}
 	h.key = ++k->next_key;
+	h.start = start_of(h.pid);
+	take_row(k, &h);
+	store_listener(k, &h, true);
 	g_array_append_val(k->held, h);
 	log_debug("sysinfo: the listener of the container of pid %d", (int)h.pid);
 }
@@ -409,6 +747,8 @@ void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, 
 			struct sysinfo_msg m = { .kind = SYSINFO_DROP, .key = h->key };
 
 			to_all(k, &m);
+			free_row(k, h);
+			store_listener(k, h, false);
 			close(h->fd);
 			g_array_remove_index(k->held, j);
 		} else if (pfd[i].revents & POLLIN) {
@@ -440,7 +780,8 @@ char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on)
 	for (guint i = 0; i < k->held->len; i++) {
 		const struct held *h = &g_array_index(k->held, struct held, i);
 
-		g_string_append_printf(s, "%s%d/%d", i ? "," : "", h->fd, (int)h->pid);
+		g_string_append_printf(s, "%s%d/%d/%" PRIu64, i ? "," : "", h->fd, (int)h->pid,
+				       h->start);
 		fcntl(h->fd, F_SETFD, on ? 0 : FD_CLOEXEC);
 	}
 	/* The calls no worker has: the successor's. (A worker's go on with

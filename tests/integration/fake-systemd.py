@@ -3,11 +3,14 @@
 # PID 1: Type=notify (NOTIFY_SOCKET), FileDescriptorStoreMax= (FDSTORE=1,
 # FDSTOREREMOVE=1, the stored descriptors given back on restart as
 # LISTEN_FDS/LISTEN_FDNAMES from fd 3, for LISTEN_PID), Restart=on-failure
-# with RestartSec=100ms. SIGTERM stops the service: SIGTERM to the main
+# with RestartSec=100ms. As systemd's, the store keeps a file once however
+# often it is given, names need not be unique, and FDSTOREREMOVE lets go of
+# every descriptor of the name. SIGTERM stops the service: SIGTERM to the main
 # process, then the store is closed. Events go to stdout, one a line.
 #
 # fake-systemd.py SOCKET COMMAND...
 import array
+import ctypes
 import os
 import signal
 import socket
@@ -18,7 +21,14 @@ import time
 path, cmd = sys.argv[1], sys.argv[2:]
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 sock.bind(path)
-store = {}  # name -> fd, in the order stored
+store = []  # (name, fd), in the order stored
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_kcmp, KCMP_FILE = 312, 0  # x86_64
+
+
+def same_file(a, b):
+    pid = os.getpid()
+    return libc.syscall(SYS_kcmp, pid, pid, KCMP_FILE, a, b) == 0
 stopping = False
 
 
@@ -33,8 +43,8 @@ def on_term(sig, frame):
 
 
 def start():
-    names = list(store)
-    fds = [store[n] for n in names]
+    names = [n for n, _ in store]
+    fds = [fd for _, fd in store]
     env = dict(os.environ, NOTIFY_SOCKET=path)
     if fds:
         env.update(LISTEN_FDS=str(len(fds)), LISTEN_FDNAMES=":".join(names))
@@ -61,15 +71,19 @@ def receive():
     name = fields.get("FDNAME", "stored")
     if fields.get("FDSTORE") == "1":
         for fd in fds:
-            if name in store:
-                os.close(store.pop(name))
-            store[name] = fd
-        log("fdstore", name)
+            if any(same_file(fd, kept) for _, kept in store):
+                os.close(fd)
+                continue
+            store.append((name, fd))
+            log("fdstore", name)
     else:
         for fd in fds:
             os.close(fd)
-    if fields.get("FDSTOREREMOVE") == "1" and name in store:
-        os.close(store.pop(name))
+    if fields.get("FDSTOREREMOVE") == "1" and any(n == name for n, _ in store):
+        for n, fd in store:
+            if n == name:
+                os.close(fd)
+        store[:] = [(n, fd) for n, fd in store if n != name]
         log("fdstoreremove", name)
     for key in ("READY", "STOPPING"):
         if fields.get(key) == "1":
@@ -100,6 +114,6 @@ while True:
         break
     time.sleep(0.1)
     main = start()
-for fd in store.values():
+for _, fd in store:
     os.close(fd)
 log("stopped")

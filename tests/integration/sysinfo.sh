@@ -95,4 +95,63 @@ check "10 kills, 5 upgrades: no call failed, none with the host's numbers" \
 	"$(sed 's/calls=[0-9]* //' <<<"$out")" "failed=0 wrong=0"
 check_true "many calls ($out)" awk -v c="$(sed -n 's/^calls=\([0-9]*\).*/\1/p' <<<"$out")" 'BEGIN { exit !(c > 1000) }'
 check "the supervisor logged each kill" "$(grep -c 'killed by signal 9' "$MNT.log")" 10
+$RUNC delete -f "lensfs-loop-$$"
+
+# --- under systemd: the supervisor dies too ------------------------------------
+# The listener, the socket and the calls received are in systemd's store
+# (tests/integration/fake-systemd.py speaks its protocols): the next start
+# answers the calls the dead supervisor had taken.
+MNT2=$WORK/mnt2
+SOCK2=$WORK/sysinfo2.sock
+mkdir -p "$MNT2"
+$PYTHON "$SRCDIR/tests/integration/fake-systemd.py" "$WORK/notify" "$LENSFS" -f \
+	--sysinfo-socket "$SOCK2" "$MNT2" >"$WORK/systemd.log" 2>"$WORK/lensfs2.log" &
+manager=$!
+defer "kill $manager; sleep 0.3; umount -l $MNT2"
+for _ in $(seq 100); do grep -q '^ready' "$WORK/systemd.log" && break; sleep 0.05; done
+check "systemd: the socket and the calls' record stored" \
+	"$(grep -cE '^fdstore lensfs-sysinfo-(socket|calls)$' "$WORK/systemd.log")" 2
+bundle stored "$(hook_json createRuntime)" \
+	".linux.seccomp = ($SECCOMP | .listenerPath = \"$SOCK2\") | .process.args = [\"/busybox\", \"sleep\", \"100000\"]"
+(cd "$WORK/stored" && $RUNC run -d "lensfs-stored-$$" </dev/null >"$WORK/stored.out" 2>&1) ||
+	{ cat "$WORK/stored.out"; echo "runc run failed"; exit 1; }
+defer "$RUNC delete -f lensfs-stored-$$"
+init=$($RUNC state "lensfs-stored-$$" | jq .pid)
+check "systemd: the container's listener stored, by its pid" \
+	"$(grep -c "^fdstore lensfs-sysinfo\.$init\.[0-9]*$" "$WORK/systemd.log")" 1
+$RUNC exec "lensfs-stored-$$" /usr/bin/python3 -S /calls.py >"$WORK/calls2.out" 2>&1 &
+caller=$!
+# runc exec sends the caller's own listener (its filter is its own).
+for _ in $(seq 100); do [ "$(grep -c '^fdstore lensfs-sysinfo\.' "$WORK/systemd.log")" -ge 2 ] && break; sleep 0.05; done
+for i in $(seq 5); do
+	sleep 0.4
+	sup=$(pgrep -f -- "^$LENSFS -f --sysinfo-socket $SOCK2 $MNT2\$")
+	kill -9 "$sup" $(pgrep -P "$sup")
+	for _ in $(seq 100); do
+		[ "$(grep -c 'sysinfo: 2 listeners and' "$WORK/lensfs2.log")" -ge "$i" ] &&
+			[ "$(grep -c ' serving ' "$WORK/lensfs2.log")" -gt "$i" ] && break
+		sleep 0.05
+	done
+done
+sleep 0.4
+$RUNC exec "lensfs-stored-$$" /busybox touch /dev/shm/lensfs-stop
+for _ in $(seq 100); do kill -0 "$caller" 2>/dev/null || break; sleep 0.1; done
+check_true "systemd: the caller finished (no call left unanswered)" sh -c "! kill -0 $caller 2>/dev/null"
+out=$(cat "$WORK/calls2.out")
+echo "# $out; $(grep 'sysinfo: 2 listeners and' "$WORK/lensfs2.log" | sed 's/.*and \([0-9]*\) calls.*/\1/' | tr '\n' ' ')calls taken over"
+check "systemd: 5 supervisor kills, the listener kept: no call failed, none with the host's numbers" \
+	"$(sed 's/calls=[0-9]* //' <<<"$out")" "failed=0 wrong=0"
+check "systemd: each new supervisor took the listener back" \
+	"$(grep -c 'sysinfo: 2 listeners and' "$WORK/lensfs2.log")" 5
+check_true "systemd: calls a dead supervisor had taken were answered by the next" \
+	awk -v n="$(grep -o 'and [0-9]* calls' "$WORK/lensfs2.log" | awk '{ s += $2 } END { print s + 0 }')" 'BEGIN { exit !(n > 0) }'
+$RUNC delete -f "lensfs-stored-$$"
+for _ in $(seq 100); do grep -q "^fdstoreremove lensfs-sysinfo\.$init\." "$WORK/systemd.log" && break; sleep 0.05; done
+check "systemd: a container gone, its listener out of the store" \
+	"$(grep -c "^fdstoreremove lensfs-sysinfo\.$init\.[0-9]*$" "$WORK/systemd.log")" 1
+kill -TERM "$manager"
+wait "$manager"
+check "systemd: a stop takes the socket and the record out of the store" \
+	"$(sed -n '/^stopping$/,$ s/^fdstoreremove lensfs-sysinfo/&/p' "$WORK/systemd.log" | tr '\n' ' ')" \
+	"fdstoreremove lensfs-sysinfo-socket fdstoreremove lensfs-sysinfo-calls "
 finish
