@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lensfs-hook: bind-mounts lensfs's views over a container's /proc and /sys
- * files when a runtime starts it (OCI hooks, LXC mount hook). docs/hook.md. */
+ * files when a runtime starts it (OCI hooks, LXC mount hook). docs/hook.md.
+ * Also writes the seccomp profile that sends a container's sysinfo(2) to
+ * lensfs (seccomp-profile, docs/sysinfo.md). */
 #include "config.h"
 
 #include "cgroup.h"
@@ -11,6 +13,7 @@
 #include "oci.h"
 #include "relay_ctl.h"
 #include "relay_hook.h"
+#include "seccomp_profile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,7 +31,7 @@
 
 /* MODE_LXC is LXC's mount hook (the container's namespaces, before its
  * pivot_root), MODE_LXC_HOST its start-host hook (the host's, after it). */
-enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC, MODE_LXC_HOST };
+enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC, MODE_LXC_HOST, MODE_SECCOMP };
 
 static const struct {
 	const char *name;
@@ -40,6 +43,7 @@ static const struct {
 	{ "poststop", MODE_POSTSTOP },
 	{ "lxc", MODE_LXC },
 	{ "lxc-start-host", MODE_LXC_HOST },
+	{ "seccomp-profile", MODE_SECCOMP },
 };
 
 static const char *who = "?"; /* the container, for messages */
@@ -188,11 +192,103 @@ static void take_back(const struct undo *u)
 		unlinkat(u->views_fd, u->view, AT_REMOVEDIR);
 }
 
+/* The containers' default profile of podman, CRI-O and buildah
+ * (containers-common), where the host has one: the first found. */
+static const char *const containers_profiles[] = {
+	"/etc/containers/seccomp.json",
+	"/usr/share/containers/seccomp.json",
+};
+
+/* An input as messages name it. */
+static const char *input_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+/* A profile or config.json from path ("-": stdin), or 1 after saying why. */
+static int read_document(const char *path, struct json_value **out)
+{
+	bool in = strcmp(path, "-") == 0;
+	const char *name = input_name(path);
+	g_autofree char *text = NULL, *why = NULL;
+	autoclose int fd = in ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = 0;
+	int r = fd < 0 ? -errno : fd_read_all(fd, SECCOMP_PROFILE_MAX, &text, &len);
+
+	if (r == -EFBIG)
+		fprintf(stderr, "lensfs-hook: %s: larger than %u MiB\n", name,
+			SECCOMP_PROFILE_MAX >> 20);
+	else if (r < 0)
+		fprintf(stderr, "lensfs-hook: %s: %s\n", name, g_strerror(-r));
+	else if (seccomp_profile_parse(text, len, out, &why) < 0)
+		fprintf(stderr, "lensfs-hook: %s: %s\n", name, why);
+	return *out ? 0 : 1;
+}
+
+/* seccomp-profile: the profile, or the whole config.json, on stdout; 1 with
+ * nothing there when an input is bad. */
+static int seccomp_profile(const char *from, const char *config, const char *socket)
+{
+	g_autoptr(json_value) profile = NULL, bundle = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *why = NULL;
+	const char *base = NULL;
+	int r;
+
+	for (size_t i = 0; !from && !config && i < G_N_ELEMENTS(containers_profiles); i++) {
+		if (g_file_test(containers_profiles[i], G_FILE_TEST_EXISTS))
+			base = from = containers_profiles[i];
+	}
+	if (from && read_document(from, &profile) != 0)
+		return 1;
+	if (profile && seccomp_profile_apply(profile, socket, &why) < 0) {
+		fprintf(stderr, "lensfs-hook: %s: %s\n", input_name(from), why);
+		return 1;
+	}
+	if (config) {
+		if (read_document(config, &bundle) != 0)
+			return 1;
+		r = seccomp_profile_apply_config(bundle, g_steal_pointer(&profile), socket, &why);
+		if (r < 0) {
+			fprintf(stderr, "lensfs-hook: %s: %s\n", input_name(config), why);
+			return 1;
+		}
+		if (r == 1)
+			fprintf(stderr,
+				"lensfs-hook: %s has no linux.seccomp: a profile that allows every "
+				"call but sysinfo put in\n",
+				input_name(config));
+		json_write(bundle, out);
+	} else {
+		if (base)
+			fprintf(stderr, "lensfs-hook: the containers' default profile: %s\n", base);
+		if (!profile) {
+			/* runc's default is no filter at all: this adds only
+			 * the agent. */
+			fprintf(stderr,
+				"lensfs-hook: no containers' default profile (%s, %s): one that "
+				"allows every call but sysinfo\n",
+				containers_profiles[0], containers_profiles[1]);
+			profile = seccomp_profile_minimal();
+			if (seccomp_profile_apply(profile, socket, &why) < 0)
+				return 1; /* (it cannot fail) */
+		}
+		json_write(profile, out);
+	}
+	g_string_append_c(out, '\n');
+	if (fwrite(out->str, 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
+		fprintf(stderr, "lensfs-hook: writing the profile: %s\n", g_strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
 	g_autofree char *mountinfo = NULL, *why = NULL, *canon = NULL, *relay_dir = NULL;
 	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *view = NULL, *canon_views = NULL;
+	g_autofree char *from = NULL, *config = NULL, *socket = NULL;
 	autoclose int relay_fd = -1;
 	bool views = true, own_views = false, lxc;
 	struct undo undo = { .views_fd = -1 };
@@ -234,9 +330,23 @@ int main(int argc, char **argv)
 		{ "relay", 0, 0, G_OPTION_ARG_FILENAME, &relay_dir,
 		  "Give the container a /dev/log from the lensfs-relay whose run directory is DIR",
 		  "DIR" },
+		{ "from", 0, 0, G_OPTION_ARG_FILENAME, &from,
+		  "seccomp-profile: the profile to change, OCI or Docker format ('-': stdin; "
+		  "default: the containers' default profile, /etc/containers/seccomp.json or "
+		  "/usr/share/containers/seccomp.json)",
+		  "FILE" },
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+		  "seccomp-profile: print this bundle's config.json ('-': stdin) with its "
+		  "linux.seccomp changed (or the --from profile there)",
+		  "FILE" },
+		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket,
+		  "seccomp-profile: the listenerPath, lensfs --sysinfo-socket "
+		  "(default " SECCOMP_PROFILE_SOCKET ")",
+		  "PATH" },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
-		  "createRuntime|prestart|createContainer|poststop|lxc|lxc-start-host" },
+		  "createRuntime|prestart|createContainer|poststop|lxc|lxc-start-host|seccomp-"
+		  "profile" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
@@ -255,7 +365,9 @@ int main(int argc, char **argv)
 		octx, "The OCI modes read the container's state on stdin; lxc reads "
 		      "LXC_ROOTFS_MOUNT and LXC_NAME,\nlxc-start-host LXC_PID and LXC_NAME "
 		      "(extra arguments from LXC are ignored).\n"
-		      "Exit status 1 stops the container's start.");
+		      "Exit status 1 stops the container's start.\n"
+		      "seccomp-profile prints a seccomp profile (or, with --config, the whole "
+		      "config.json)\nthat sends sysinfo(2) to lensfs --sysinfo-socket.");
 	r = cli_parse(octx, "lensfs-hook", &version, &argc, &argv);
 	if (r >= 0)
 		return r;
@@ -267,9 +379,36 @@ int main(int argc, char **argv)
 	}
 	if (!known) {
 		fprintf(stderr, "lensfs-hook: name the hook stage: %s\n",
-			"createRuntime, prestart, createContainer, poststop, lxc or "
-			"lxc-start-host");
+			"createRuntime, prestart, createContainer, poststop, lxc, "
+			"lxc-start-host or seccomp-profile");
 		return 2;
+	}
+	if (mode != MODE_SECCOMP && (from || config || socket)) {
+		fprintf(stderr,
+			"lensfs-hook: --from, --config and --socket are seccomp-profile's\n");
+		return 2;
+	}
+	if (mode == MODE_SECCOMP) {
+		if (g_strv_length(rest) > 1) {
+			fprintf(stderr, "lensfs-hook: unexpected argument '%s'\n", rest[1]);
+			return 2;
+		}
+		if (!socket)
+			socket = g_strdup(SECCOMP_PROFILE_SOCKET);
+		if (!g_path_is_absolute(socket)) {
+			fprintf(stderr, "lensfs-hook: --socket %s: not an absolute path\n", socket);
+			return 2;
+		}
+		/* The profile is JSON text, which holds UTF-8 only. */
+		if (!g_utf8_validate(socket, -1, NULL)) {
+			fprintf(stderr, "lensfs-hook: --socket: not UTF-8\n");
+			return 2;
+		}
+		if (from && config && strcmp(from, "-") == 0 && strcmp(config, "-") == 0) {
+			fprintf(stderr, "lensfs-hook: --from and --config cannot both be stdin\n");
+			return 2;
+		}
+		return seccomp_profile(from, config, socket);
 	}
 	lxc = mode == MODE_LXC || mode == MODE_LXC_HOST;
 	if (!lxc && g_strv_length(rest) > 1) {

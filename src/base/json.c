@@ -342,3 +342,95 @@ int json_int64(const struct json_value *v, int64_t *out)
 	*out = n;
 	return 0;
 }
+
+/* RFC 8259 section 7: '"', '\' and U+0000..U+001F must be escaped; the
+ * short forms where there is one, else \u00XX. */
+static void write_string(const char *s, GString *out)
+{
+	g_string_append_c(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"':
+			g_string_append(out, "\\\"");
+			break;
+		case '\\':
+			g_string_append(out, "\\\\");
+			break;
+		case '\b':
+			g_string_append(out, "\\b");
+			break;
+		case '\f':
+			g_string_append(out, "\\f");
+			break;
+		case '\n':
+			g_string_append(out, "\\n");
+			break;
+		case '\r':
+			g_string_append(out, "\\r");
+			break;
+		case '\t':
+			g_string_append(out, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				g_string_append_printf(out, "\\u%04x", c);
+			else
+				g_string_append_c(out, (char)c);
+		}
+	}
+	g_string_append_c(out, '"');
+}
+
+static void write_indent(int depth, GString *out)
+{
+	g_string_append_c(out, '\n');
+	for (int i = 0; i < depth; i++)
+		g_string_append(out, "  ");
+}
+
+static void write_value(const struct json_value *v, int depth, GString *out)
+{
+	bool object = v->type == JSON_OBJECT;
+
+	switch (v->type) {
+	case JSON_NULL:
+		g_string_append(out, "null");
+		return;
+	case JSON_BOOL:
+	case JSON_NUMBER:
+		g_string_append(out, v->text);
+		return;
+	case JSON_STRING:
+		write_string(v->text, out);
+		return;
+	case JSON_ARRAY:
+	case JSON_OBJECT:
+		break;
+	}
+	g_string_append_c(out, object ? '{' : '[');
+	for (guint i = 0; i < v->items->len; i++) {
+		const struct json_value *item = g_ptr_array_index(v->items, i);
+
+		if (i > 0)
+			g_string_append_c(out, ',');
+		write_indent(depth + 1, out);
+		if (object) {
+			const struct json_member *m = g_ptr_array_index(v->items, i);
+
+			write_string(m->name, out);
+			g_string_append(out, ": ");
+			item = m->value;
+		}
+		write_value(item, depth + 1, out);
+	}
+	if (v->items->len > 0)
+		write_indent(depth, out);
+	g_string_append_c(out, object ? '}' : ']');
+}
+
+void json_write(const struct json_value *v, GString *out)
+{
+	write_value(v, 0, out);
+}

@@ -10,6 +10,10 @@
  * Strings are unescaped UTF-8 (invalid UTF-8, raw control characters and
  * \u0000 are refused); numbers keep their text; nesting is limited to
  * JSON_MAX_DEPTH, so a hostile document cannot exhaust the stack.
+ *
+ * The writer gives a tree back as text (lensfs-hook seccomp-profile): what
+ * it writes reads back as the same tree, members in their order, numbers
+ * as their literal.
  */
 
 #include <glib.h>
@@ -42,3 +46,10 @@ const struct json_value *json_member(const struct json_value *object, const char
 /* An integer number (no fraction, no exponent) that fits in int64: 0, else
  * -EINVAL (not an integer) or -ERANGE. */
 int json_int64(const struct json_value *v, int64_t *out);
+
+/* Appends v as JSON text: one member or item a line, indented by two
+ * spaces a level (jq's layout), no newline at the end. Strings are escaped
+ * as RFC 8259 requires ('"', '\\' and control characters), the rest of
+ * their UTF-8 kept as it is; they must be valid UTF-8, as json_parse makes
+ * them. */
+void json_write(const struct json_value *v, GString *out);

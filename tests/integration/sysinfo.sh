@@ -4,7 +4,8 @@
 # docs/sysinfo.md): a container whose seccomp profile marks sysinfo for
 # notification, with the agent's socket as its listenerPath, gets its own
 # numbers in busybox free and uptime and in Python's sysconf; one without
-# the profile, the host's. A container calling sysinfo in a loop through 10
+# the profile, the host's. The profiles lensfs-hook seccomp-profile writes
+# work alike: in a config.json for runc, and podman's default for podman. A container calling sysinfo in a loop through 10
 # worker kills and 5 upgrades: no call fails, none gets the host's numbers.
 . "$(dirname "$0")/lib.sh"
 require_machine
@@ -43,6 +44,66 @@ check_true "busybox uptime: the container's ($(value uptime "$OUT"))" grep -q " 
 check "nproc still 1" "$(value nproc "$OUT")" 1
 run_probe without
 check "without the profile: the host's total (no agent asked)" "$(value free "$OUT")" "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+
+# --- the profile lensfs-hook seccomp-profile writes -----------------------------
+# runc: the bundle's config.json through --config, which puts the profile in
+# (runc spec writes none): every call allowed but sysinfo, sent to the agent.
+bundle generated "$(hook_json createRuntime)" ".process.args = $PROBE"
+cp "$WORK/generated/config.json" "$WORK/generated.orig"
+"$HOOK" seccomp-profile --config "$WORK/generated/config.json" --socket "$SOCK" \
+	>"$WORK/generated/config.new" 2>"$WORK/generated.gen"
+RC=$?
+check "seccomp-profile --config: done ($(cat "$WORK/generated.gen"))" "$RC" 0
+mv "$WORK/generated/config.new" "$WORK/generated/config.json"
+check "--config: the profile put in" "$(jq -c .linux.seccomp "$WORK/generated/config.json")" \
+	"$(jq -c -n --arg sock "$SOCK" '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $sock,
+		"syscalls": [{"names": ["sysinfo"], "action": "SCMP_ACT_NOTIFY"}]}')"
+check "--config: the rest of config.json as it was" \
+	"$(jq -S 'del(.linux.seccomp)' "$WORK/generated/config.json")" "$(jq -S . "$WORK/generated.orig")"
+OUT=$(cd "$WORK/generated" && $RUNC run "lensfs-generated-$$" 2>"$WORK/generated.err")
+check "--config: the container ran" "$?" 0
+$RUNC delete -f "lensfs-generated-$$" >/dev/null 2>&1
+check "--config: busybox free, the container's total" "$(value free "$OUT")" 262144
+# The containers' default profile (podman's, CRI-O's): still JSON, sysinfo
+# in one rule only, the agent's; the other rules as they were.
+containers=/usr/share/containers/seccomp.json
+if [ -f "$containers" ]; then
+	out=$("$HOOK" seccomp-profile --from "$containers" --socket "$SOCK" 2>"$WORK/from.err")
+	check "seccomp-profile --from $containers: done" "$?" 0
+	check "--from: sysinfo in one rule, NOTIFY" \
+		"$(jq -c '[.syscalls[] | select(.names | index("sysinfo"))]' <<<"$out")" \
+		'[{"names":["sysinfo"],"action":"SCMP_ACT_NOTIFY"}]'
+	check "--from: listenerPath" "$(jq -r .listenerPath <<<"$out")" "$SOCK"
+	check "--from: the other rules as they were" \
+		"$(jq -c '.syscalls[:-1]' <<<"$out")" "$(jq -c '.syscalls | map(.names -= ["sysinfo"])' "$containers")"
+	if [ ! -e /etc/containers/seccomp.json ]; then
+		check "no --from: the same, from $containers" \
+			"$("$HOOK" seccomp-profile --socket "$SOCK" 2>"$WORK/default.err")" "$out"
+		check "no --from: says which" "$(cat "$WORK/default.err")" \
+			"lensfs-hook: the containers' default profile: $containers"
+	fi
+else
+	skip_section "seccomp-profile --from $containers" "no $containers (containers-common)"
+fi
+# podman with the default one (--security-opt seccomp=FILE): it passes
+# listenerPath on to the runtime. (Not busybox free: with no hook here, the
+# cache it takes from /proc/meminfo is the host's, and its "used" wraps.)
+if command -v podman >/dev/null; then
+	"$HOOK" seccomp-profile --socket "$SOCK" >"$WORK/podman-profile.json" 2>/dev/null
+	OUT=$(podman --runtime "$(command -v runc)" --cgroup-manager cgroupfs --storage-driver vfs \
+		--events-backend file --root "$WORK/podman" --runroot "$WORK/podman-run" \
+		run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+		--cgroup-parent "/$TAG" --memory 256m -v /usr:/usr:ro \
+		--security-opt seccomp="$WORK/podman-profile.json" --rootfs "$ROOTFS" \
+		/usr/bin/python3 -S -c 'import os; print(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))' \
+		2>"$WORK/podman.err")
+	RC=$?
+	check "podman with the generated profile: the container ran" "$RC" 0
+	[ "$RC" = 0 ] || cat "$WORK/podman.err"
+	check "podman: SC_PHYS_PAGES * SC_PAGE_SIZE, the container's memory" "$OUT" 268435456
+else
+	skip_section "podman with the generated profile" "needs podman (apt-get install podman)"
+fi
 
 # --- a loop of calls through 10 worker kills and 5 upgrades --------------------
 bundle loop "$(hook_json createRuntime)" ".linux.seccomp = $SECCOMP | .process.args = [\"/busybox\", \"sleep\", \"100000\"]"
