@@ -54,11 +54,13 @@ watchdog 640 &
 export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 # mount.sh and views.sh: the kernel-dependent cases only (the host run has
 # the rest); cgroup.sh: the cgroup view, whole; readpaths.sh: every way of
-# reading, whole (splice takes another path on 6.1).
+# reading, whole (splice takes another path on 6.1); sysinfo.sh: runc
+# containers' answers from v2 limits, through worker kills and upgrades.
 export LENSFS_TEST_KERNEL_ONLY=1
 rc=0
 for t in "$here"/../integration/mount.sh "$here"/../integration/cgroup.sh \
-	"$here"/../integration/readpaths.sh "$here"/../integration/views.sh "$here"/v2.sh; do
+	"$here"/../integration/readpaths.sh "$here"/../integration/views.sh \
+	"$here"/../integration/sysinfo.sh "$here"/v2.sh; do
 	echo "# $(basename "$t") on cgroup v2"
 	start=$SECONDS
 	bash "$t" || rc=1
