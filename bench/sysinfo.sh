@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# bench/sysinfo.sh BUILDDIR [--seconds S]
+# bench/sysinfo.sh BUILDDIR [--seconds S] [--idle N]
 #
 # sysinfo(2) calls, in one run: natively on the host, and in runc
 # containers whose seccomp profile sends sysinfo to lensfs's agent
 # (docs/sysinfo.md): calls per second, median and 99th percentile latency
 # (bench/sysinfo-calls, S seconds each, default 5), and fairness: a
-# container's p99 while another calls in a tight loop, against alone.
+# container's p99 while another calls in a tight loop, against alone; and
+# a container's calls while the agent holds N other listeners (default
+# 1000) of containers that do not call (bench/sysinfo-idle).
 set -euo pipefail
 SECONDS_EACH=5
+IDLE=1000
 . "$(dirname "$0")/lib.sh"
-bench_args "bench/sysinfo.sh BUILDDIR [--seconds S]" --seconds:SECONDS_EACH -- "$@"
+bench_args "bench/sysinfo.sh BUILDDIR [--seconds S] [--idle N]" --seconds:SECONDS_EACH --idle:IDLE -- "$@"
 . "$(dirname "$0")/../tests/integration/lib.sh"
 require_machine
 require_runc
@@ -42,6 +45,13 @@ hog=$!
 sleep 1
 shared=$(calls_in b "$SECONDS_EACH")
 wait "$hog"
+# Beside N listeners of containers that never call.
+"$BUILDDIR/bench/sysinfo-idle" "$IDLE" "$SOCK" >"$WORK/idle.out" &
+idle=$!
+defer "kill $idle"
+for _ in $(seq 600); do grep -q ready "$WORK/idle.out" && break; sleep 0.1; done
+grep -q ready "$WORK/idle.out" || { echo "bench/sysinfo-idle: not ready"; exit 1; }
+crowd=$(calls_in a "$SECONDS_EACH")
 echo "Machine: $(nproc) CPUs, kernel $(uname -r), cgroup v$CGVER; $(date -u +%Y-%m-%d)."
 printf '%-36s %12s %10s %10s %12s\n' "sysinfo(2)" "calls/s" "p50 us" "p99 us" "totalram"
 row() { printf '%-36s %12s %10s %10s %12s\n' "$1" "$(field per_s "$2")" "$(field p50_us "$2")" "$(field p99_us "$2")" "$(field totalram "$2")"; }
@@ -49,6 +59,8 @@ row "native (the host's numbers)" "$native"
 row "lensfs agent, one container" "$agent"
 row "agent, container b alone" "$alone"
 row "agent, b while a calls in a loop" "$shared"
+row "agent, a beside $IDLE idle listeners" "$crowd"
 awk -v n="$(field per_s "$native")" -v a="$(field per_s "$agent")" \
 	-v p1="$(field p99_us "$alone")" -v p2="$(field p99_us "$shared")" \
-	'BEGIN { printf "ratios: agent/native calls %.4f; fairness: b p99 shared/alone %.2fx (goal <= 2x)\n", a / n, p2 / p1 }'
+	-v c="$(field per_s "$crowd")" -v idle="$IDLE" \
+	'BEGIN { printf "ratios: agent/native calls %.4f; fairness: b p99 shared/alone %.2fx (goal <= 2x); a beside %d idle listeners / alone: calls %.2f\n", a / n, p2 / p1, idle, c / a }'
