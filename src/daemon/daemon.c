@@ -761,17 +761,15 @@ static bool has_children(void)
 static int supervise(struct supervisor *sv)
 {
 	while (!sv->stopping || has_children()) {
-		/* The signals, a starting worker's ready pipe, the sysinfo
-		 * socket and the listeners it keeps. */
-		unsigned int kept = sv->keeper ? sysinfo_keeper_pollfds_max(sv->keeper) : 0;
-		g_autofree struct pollfd *pfd = g_new0(struct pollfd, 2 + kept);
-		unsigned int polled;
-		int n;
+		/* The signals, a starting worker's ready pipe, and the sysinfo
+		 * agent's socket, channels and listeners (one epoll set). */
+		struct pollfd pfd[3] = {
+			{ .fd = sv->sig_fd, .events = POLLIN },
+			{ .fd = sv->starting_ready, .events = POLLIN },
+			{ .fd = sv->keeper ? sysinfo_keeper_fd(sv->keeper) : -1, .events = POLLIN },
+		};
+		int n = poll(pfd, 3, poll_timeout_ms(sv));
 
-		pfd[0] = (struct pollfd){ .fd = sv->sig_fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = sv->starting_ready, .events = POLLIN };
-		polled = sv->keeper ? sysinfo_keeper_pollfds(sv->keeper, pfd + 2, kept) : 0;
-		n = poll(pfd, 2 + polled, poll_timeout_ms(sv));
 		if (n < 0 && errno != EINTR) {
 			log_error("supervisor: poll: %s", g_strerror(errno));
 			return 1;
@@ -780,8 +778,8 @@ static int supervise(struct supervisor *sv)
 			on_signal(sv);
 		if (n > 0 && sv->starting_ready >= 0 && pfd[1].revents)
 			worker_ready(sv);
-		if (n > 0 && sv->keeper && polled)
-			sysinfo_keeper_on_poll(sv->keeper, pfd + 2, polled);
+		if (n > 0 && sv->keeper && pfd[2].revents)
+			sysinfo_keeper_run(sv->keeper);
 		on_time(sv);
 	}
 	return sv->status;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,9 +66,10 @@ struct held {
 	int fd;
 	pid_t pid;
 	uint64_t start; /* pid's, in clock ticks after boot */
-	unsigned int calls; /* forwarded, not answered */
+	GPtrArray *calls; /* struct pending: received, not answered (owned) */
 	int row; /* in the calls' record; -1: none */
 	unsigned int slots; /* of the row, taken: a bit each */
+	bool waiting; /* its share at the workers: not polled for calls */
 };
 
 /* A call received and not yet answered, and the channel of the worker
@@ -79,13 +81,25 @@ struct pending {
 	int slot; /* in the calls' record; -1: none */
 };
 
+/*
+ * Work per call is bounded whatever the number of containers: the
+ * descriptors are in an epoll set (the supervisor polls its one
+ * descriptor), a listener by its key, a channel by its number; a
+ * container's calls are its own, and the calls no worker has wait in a
+ * queue, in the order received.
+ */
+#define TAG_SOCK (UINT64_C(1) << 63)
+#define TAG_CHAN (UINT64_C(1) << 62)
+
 struct sysinfo_keeper {
 	char *path;
 	int sock;
+	int ep;
 	uint64_t next_key;
-	GArray *held; /* struct held */
+	GHashTable *held; /* key -> struct held (owned) */
 	GArray *chans; /* int: the workers' channels, the newest last */
-	GPtrArray *pending; /* struct pending (owned) */
+	GQueue queue; /* struct pending: no worker has it */
+	unsigned int pending; /* calls received, not answered */
 	int calls_fd; /* the calls' record; -1: no descriptor store */
 	char *rec; /* mapped */
 	unsigned int rows; /* mapped */
@@ -93,10 +107,66 @@ struct sysinfo_keeper {
 
 static struct held *held_by_key(struct sysinfo_keeper *k, uint64_t key)
 {
-	for (guint i = 0; i < k->held->len; i++)
-		if (g_array_index(k->held, struct held, i).key == key)
-			return &g_array_index(k->held, struct held, i);
-	return NULL;
+	return g_hash_table_lookup(k->held, &key);
+}
+
+static void held_free(gpointer data)
+{
+	struct held *h = data;
+
+	close(h->fd);
+	g_ptr_array_unref(h->calls);
+	g_free(h);
+}
+
+static void watch(struct sysinfo_keeper *k, int op, int fd, uint32_t events, uint64_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	if (epoll_ctl(k->ep, op, fd, &ev) < 0 && op != EPOLL_CTL_DEL)
+		log_warn("sysinfo: epoll_ctl: %s", g_strerror(errno));
+}
+
+/* A container with its share of calls at the workers is not polled for
+ * more: they wait in the kernel (it still hears of the container's end). */
+static void share(struct sysinfo_keeper *k, struct held *h)
+{
+	bool full = h->calls->len >= CALLS_PER_CONTAINER;
+
+	if (full != h->waiting)
+		watch(k, EPOLL_CTL_MOD, h->fd, full ? 0 : EPOLLIN, h->key);
+	h->waiting = full;
+}
+
+/* A listener taken in (fd, pid and start set). */
+static struct held *add_held(struct sysinfo_keeper *k, const struct held *from)
+{
+	struct held *h = g_new0(struct held, 1);
+
+	*h = *from;
+	h->key = ++k->next_key;
+	h->row = -1;
+	h->calls = g_ptr_array_new_with_free_func(g_free);
+	g_hash_table_insert(k->held, &h->key, h);
+	watch(k, EPOLL_CTL_ADD, h->fd, EPOLLIN, h->key);
+	return h;
+}
+
+/* A call of h's, received here or by a predecessor, that no worker has. */
+static struct pending *add_call(struct sysinfo_keeper *k, struct held *h,
+				const struct notify_call *call)
+{
+	struct pending *p = g_new0(struct pending, 1);
+
+	p->key = h->key;
+	p->call = *call;
+	p->chan = -1;
+	p->slot = -1;
+	g_ptr_array_add(h->calls, p);
+	g_queue_push_tail(&k->queue, p);
+	k->pending++;
+	share(k, h);
+	return p;
 }
 
 /* Tells systemd to keep fd under name or, fd < 0, to let go of every
@@ -298,6 +368,7 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 {
 	g_auto(GStrv) parts = g_strsplit(handed, ";", 3);
 	g_auto(GStrv) items = NULL, calls = NULL;
+	g_autoptr(GPtrArray) order = g_ptr_array_new();
 	int n = 0;
 
 	if (!parts[0] || sscanf(parts[0], "%d%n", &k->sock, &n) != 1 || parts[0][n] || k->sock < 0)
@@ -305,7 +376,7 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 	fcntl(k->sock, F_SETFD, FD_CLOEXEC);
 	items = g_strsplit(parts[1] ? parts[1] : "", ",", -1);
 	for (char **i = items; *i; i++) {
-		struct held h = { .key = ++k->next_key, .row = -1 };
+		struct held h = { 0 };
 		int more = 0;
 
 		if (!**i)
@@ -317,11 +388,10 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 		if (!(*i)[n])
 			h.start = start_of(h.pid);
 		fcntl(h.fd, F_SETFD, FD_CLOEXEC);
-		g_array_append_val(k->held, h);
+		g_ptr_array_add(order, add_held(k, &h));
 	}
 	calls = g_strsplit(parts[1] && parts[2] ? parts[2] : "", ",", -1);
 	for (char **c = calls; *c; c++) {
-		struct pending *p;
 		unsigned int index, answerable;
 		uint64_t id, addr;
 		int pid;
@@ -330,15 +400,10 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 			continue;
 		if (sscanf(*c, "%u/%" SCNu64 "/%d/%" SCNu64 "/%u%n", &index, &id, &pid, &addr,
 			   &answerable, &n) != 5 ||
-		    (*c)[n] || index >= k->held->len)
+		    (*c)[n] || index >= order->len)
 			return -EINVAL;
-		p = g_new0(struct pending, 1);
-		p->key = g_array_index(k->held, struct held, index).key;
-		p->call = (struct notify_call){ id, (pid_t)pid, answerable != 0, addr };
-		p->chan = -1;
-		p->slot = -1;
-		g_array_index(k->held, struct held, index).calls++;
-		g_ptr_array_add(k->pending, p);
+		add_call(k, g_ptr_array_index(order, index),
+			 &(struct notify_call){ id, (pid_t)pid, answerable != 0, addr });
 	}
 	return 0;
 }
@@ -383,8 +448,7 @@ static void adopt_listener(const char *name, int fd, void *data)
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	h.pid = pid;
-	h.key = ++k->next_key;
-	g_array_append_val(k->held, h);
+	add_held(k, &h);
 }
 
 /* The calls a dead supervisor had received and not seen answered: asked
@@ -400,29 +464,23 @@ static void adopt_calls(struct sysinfo_keeper *k, int fd)
 	close(fd);
 	for (size_t off = 0; off + ROW_SIZE <= len; off += ROW_SIZE) {
 		struct row_head head;
-		guint i = 0;
+		struct held *h = NULL;
+		GHashTableIter it;
+		gpointer value;
 
 		memcpy(&head, text + off, sizeof(head));
-		while (i < k->held->len &&
-		       (g_array_index(k->held, struct held, i).pid != head.first ||
-			g_array_index(k->held, struct held, i).start != head.start))
-			i++;
-		if (!head.first || i == k->held->len)
-			continue;
-		for (unsigned int s = 0; s < CALLS_PER_CONTAINER; s++) {
-			const char *notif = text + off + sizeof(head) + s * SLOT_SIZE;
-			struct pending *p = g_new0(struct pending, 1);
+		g_hash_table_iter_init(&it, k->held);
+		while (head.first && !h && g_hash_table_iter_next(&it, NULL, &value)) {
+			if (((struct held *)value)->pid == head.first &&
+			    ((struct held *)value)->start == head.start)
+				h = value;
+		}
+		for (unsigned int s = 0; h && s < CALLS_PER_CONTAINER; s++) {
+			struct notify_call call;
 
-			notify_call_of(notif, &p->call);
-			if (!p->call.id) {
-				g_free(p);
-				continue;
-			}
-			p->key = g_array_index(k->held, struct held, i).key;
-			p->chan = -1;
-			p->slot = -1;
-			g_array_index(k->held, struct held, i).calls++;
-			g_ptr_array_add(k->pending, p);
+			notify_call_of(text + off + sizeof(head) + s * SLOT_SIZE, &call);
+			if (call.id)
+				add_call(k, h, &call);
 		}
 	}
 }
@@ -432,6 +490,9 @@ static void adopt_calls(struct sysinfo_keeper *k, int fd)
  * once, however often it is given.) */
 static void store_all(struct sysinfo_keeper *k)
 {
+	GHashTableIter it;
+	gpointer value;
+
 	if (!getenv("NOTIFY_SOCKET"))
 		return;
 	k->calls_fd = memfd_create("lensfs-sysinfo-calls", MFD_CLOEXEC);
@@ -443,18 +504,14 @@ static void store_all(struct sysinfo_keeper *k)
 	store(STORE_CALLS, k->calls_fd);
 	store(STORE_SOCKET, -1);
 	store(STORE_SOCKET, k->sock);
-	for (guint i = 0; i < k->held->len; i++) {
-		struct held *h = &g_array_index(k->held, struct held, i);
+	g_hash_table_iter_init(&it, k->held);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct held *h = value;
 
 		take_row(k, h);
 		store_listener(k, h, true);
-	}
-	for (guint j = 0; j < k->pending->len; j++) {
-		struct pending *p = g_ptr_array_index(k->pending, j);
-		struct held *h = held_by_key(k, p->key);
-
-		if (h)
-			note_call(k, h, p);
+		for (guint j = 0; j < h->calls->len; j++)
+			note_call(k, h, g_ptr_array_index(h->calls, j));
 	}
 }
 
@@ -463,32 +520,34 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 	struct sysinfo_keeper *k = g_new0(struct sysinfo_keeper, 1);
 
 	k->path = g_strdup(path);
-	k->held = g_array_new(FALSE, FALSE, sizeof(struct held));
+	k->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, held_free);
 	k->chans = g_array_new(FALSE, FALSE, sizeof(int));
-	k->pending = g_ptr_array_new_with_free_func(g_free);
+	g_queue_init(&k->queue);
 	k->sock = -1;
 	k->calls_fd = -1;
-	if (handed) {
+	k->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (k->ep < 0)
+		*err = -errno;
+	else if (handed)
 		*err = take_over(k, handed);
-	} else {
-		k->sock = adopt_socket(path);
-		if (k->sock < 0)
-			k->sock = listen_on(path);
-		*err = k->sock < 0 ? k->sock : 0;
-	}
+	else
+		*err = (k->sock = adopt_socket(path)) >= 0 || (k->sock = listen_on(path)) >= 0
+			       ? 0
+			       : k->sock;
 	if (*err < 0) {
 		sysinfo_keeper_free(k, false);
 		return NULL;
 	}
+	watch(k, EPOLL_CTL_ADD, k->sock, EPOLLIN, TAG_SOCK);
 	if (!handed) {
 		int calls = sdnotify_listen_fd(STORE_CALLS);
 
 		sdnotify_listen_each(STORE_LISTENER, adopt_listener, k);
 		if (calls >= 0)
 			adopt_calls(k, calls);
-		if (k->held->len)
-			log_info("sysinfo: %u listeners and %u calls systemd kept", k->held->len,
-				 k->pending->len);
+		if (g_hash_table_size(k->held))
+			log_info("sysinfo: %u listeners and %u calls systemd kept",
+				 g_hash_table_size(k->held), k->pending);
 	}
 	store_all(k);
 	return k;
@@ -496,14 +555,18 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 
 void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path)
 {
+	GHashTableIter it;
+	gpointer value;
+
 	if (!k)
 		return;
 	if (unlink_path && k->calls_fd >= 0) {
 		/* A stop: systemd must not keep them either. */
 		store(STORE_SOCKET, -1);
 		store(STORE_CALLS, -1);
-		for (guint i = 0; i < k->held->len; i++)
-			store_listener(k, &g_array_index(k->held, struct held, i), false);
+		g_hash_table_iter_init(&it, k->held);
+		while (g_hash_table_iter_next(&it, NULL, &value))
+			store_listener(k, value, false);
 	}
 	if (k->sock >= 0)
 		close(k->sock);
@@ -513,52 +576,43 @@ void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path)
 		munmap(k->rec, k->rows * ROW_SIZE);
 	if (k->calls_fd >= 0)
 		close(k->calls_fd);
-	for (guint i = 0; i < k->held->len; i++)
-		close(g_array_index(k->held, struct held, i).fd);
 	for (guint i = 0; i < k->chans->len; i++)
 		close(g_array_index(k->chans, int, i));
-	g_array_unref(k->held);
+	g_queue_clear(&k->queue);
+	g_hash_table_unref(k->held);
 	g_array_unref(k->chans);
-	g_ptr_array_unref(k->pending);
+	if (k->ep >= 0)
+		close(k->ep);
 	g_free(k->path);
 	g_free(k);
 }
 
-unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd, unsigned int max)
+int sysinfo_keeper_fd(struct sysinfo_keeper *k)
 {
-	unsigned int n = 0;
-
-	if (max > 0)
-		pfd[n++] = (struct pollfd){ .fd = k->sock, .events = POLLIN };
-	for (guint i = 0; i < k->chans->len && n < max; i++)
-		pfd[n++] =
-			(struct pollfd){ .fd = g_array_index(k->chans, int, i), .events = POLLIN };
-	/* A container with its share of calls at the workers waits. */
-	for (guint i = 0; i < k->held->len && n < max; i++) {
-		const struct held *h = &g_array_index(k->held, struct held, i);
-
-		pfd[n++] = (struct pollfd){ .fd = h->fd,
-					    .events = h->calls < CALLS_PER_CONTAINER ? POLLIN : 0 };
-	}
-	return n;
-}
-
-unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k)
-{
-	return 1 + k->chans->len + k->held->len;
+	return k->ep;
 }
 
 static void forget_chan(struct sysinfo_keeper *k, guint i)
 {
 	int chan = g_array_index(k->chans, int, i);
+	GHashTableIter it;
+	gpointer value;
 
-	/* Its worker has gone: its calls go to the next. */
-	for (guint j = 0; j < k->pending->len; j++) {
-		struct pending *p = g_ptr_array_index(k->pending, j);
+	/* Its worker has gone: its calls go to the next, first. */
+	g_hash_table_iter_init(&it, k->held);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		GPtrArray *calls = ((struct held *)value)->calls;
 
-		if (p->chan == chan)
-			p->chan = -1;
+		for (guint j = 0; j < calls->len; j++) {
+			struct pending *p = g_ptr_array_index(calls, j);
+
+			if (p->chan == chan) {
+				p->chan = -1;
+				g_queue_push_head(&k->queue, p);
+			}
+		}
 	}
+	watch(k, EPOLL_CTL_DEL, chan, 0, 0);
 	close(chan);
 	g_array_remove_index(k->chans, i);
 }
@@ -577,48 +631,46 @@ static void to_all(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
 	}
 }
 
-/* The calls no worker has go to the newest one, each with its listener;
- * one its channel has no room for now, at a next round (the worker's
- * answers wake the supervisor). The calls of a container gone go: their
- * callers are gone with it. */
+/* The calls no worker has go to the newest one, each with its listener, in
+ * the order received, until its channel is full (the worker's answers
+ * wake the supervisor for the rest). */
 static void assign(struct sysinfo_keeper *k)
 {
 	int chan = k->chans->len ? g_array_index(k->chans, int, k->chans->len - 1) : -1;
+	struct pending *p;
 
-	for (guint j = 0; j < k->pending->len;) {
-		struct pending *p = g_ptr_array_index(k->pending, j);
+	while (chan >= 0 && (p = g_queue_peek_head(&k->queue))) {
 		const struct held *h = held_by_key(k, p->key);
 		struct sysinfo_msg m = { .kind = SYSINFO_CALL,
 					 .pid = p->call.pid,
-					 .first = h ? h->pid : 0,
+					 .first = h->pid,
 					 .answerable = p->call.answerable,
 					 .key = p->key,
 					 .id = p->call.id,
 					 .addr = p->call.addr };
 
-		if (!h) {
-			g_ptr_array_remove_index_fast(k->pending, j);
-			continue;
-		}
-		if (p->chan < 0 && chan >= 0 && sysinfo_msg_send(chan, &m, h->fd, false) == 0)
-			p->chan = chan;
-		j++;
+		if (sysinfo_msg_send(chan, &m, h->fd, false) < 0)
+			return;
+		p->chan = chan;
+		g_queue_pop_head(&k->queue);
 	}
 }
 
 static void done(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
 {
-	for (guint j = 0; j < k->pending->len; j++) {
-		struct pending *p = g_ptr_array_index(k->pending, j);
-		struct held *h;
+	struct held *h = held_by_key(k, m->key);
 
-		if (p->key != m->key || p->call.id != m->id)
+	for (guint j = 0; h && j < h->calls->len; j++) {
+		struct pending *p = g_ptr_array_index(h->calls, j);
+
+		if (p->call.id != m->id)
 			continue;
-		h = held_by_key(k, p->key);
-		if (h && h->calls)
-			h->calls--;
+		if (p->chan < 0)
+			g_queue_remove(&k->queue, p);
 		forget_call(k, h, p);
-		g_ptr_array_remove_index_fast(k->pending, j);
+		g_ptr_array_remove_index_fast(h->calls, j);
+		k->pending--;
+		share(k, h);
 		return;
 	}
 }
@@ -627,26 +679,42 @@ static void done(struct sysinfo_keeper *k, const struct sysinfo_msg *m)
  * one), answered by a worker. */
 static void receive(struct sysinfo_keeper *k, struct held *h)
 {
-	struct pending *p = g_new0(struct pending, 1);
+	struct notify_call call;
 	int slot = free_slot(h);
-	int r = slot >= 0 ? notify_recv_in(h->fd, slot_at(k, slot), SLOT_SIZE, &p->call)
-			  : -EMSGSIZE;
+	int r = slot >= 0 ? notify_recv_in(h->fd, slot_at(k, slot), SLOT_SIZE, &call) : -EMSGSIZE;
 
 	if (r == -EMSGSIZE) {
 		slot = -1;
-		r = notify_recv(h->fd, &p->call);
+		r = notify_recv(h->fd, &call);
 	}
-	if (r < 0) {
-		g_free(p); /* its caller went away meanwhile */
-		return;
+	if (r < 0)
+		return; /* its caller went away meanwhile */
+	{
+		struct pending *p = add_call(k, h, &call);
+
+		if (slot >= 0)
+			take_slot(h, p, slot);
 	}
-	p->key = h->key;
-	p->chan = -1;
-	p->slot = -1;
-	if (slot >= 0)
-		take_slot(h, p, slot);
-	h->calls++;
-	g_ptr_array_add(k->pending, p);
+}
+
+/* The container of h has gone: its listener, and its calls (their
+ * callers are gone with it). */
+static void let_go(struct sysinfo_keeper *k, struct held *h)
+{
+	struct sysinfo_msg m = { .kind = SYSINFO_DROP, .key = h->key };
+
+	for (guint j = 0; j < h->calls->len; j++) {
+		struct pending *p = g_ptr_array_index(h->calls, j);
+
+		if (p->chan < 0)
+			g_queue_remove(&k->queue, p);
+	}
+	k->pending -= h->calls->len;
+	to_all(k, &m);
+	free_row(k, h);
+	store_listener(k, h, false);
+	watch(k, EPOLL_CTL_DEL, h->fd, 0, 0);
+	g_hash_table_remove(k->held, &h->key);
 }
 
 /* One runtime's connection: its state and its listener. */
@@ -662,7 +730,7 @@ static void accept_one(struct sysinfo_keeper *k)
 	int fds[FDS_MAX], nfds = 0;
 	autoclose int conn = accept4(k->sock, NULL, NULL, SOCK_CLOEXEC);
 	struct cmsghdr *c;
-	struct held h = { .fd = -1, .row = -1 };
+	struct held h = { .fd = -1 }, *added;
 	unsigned int index = 0;
 	size_t len = 0;
 	ssize_t n;
@@ -705,106 +773,107 @@ static void accept_one(struct sysinfo_keeper *k)
 			 g_strerror(-r));
 		return;
 	}
-	h.key = ++k->next_key;
 	h.start = start_of(h.pid);
-	take_row(k, &h);
-	store_listener(k, &h, true);
-	g_array_append_val(k->held, h);
+	added = add_held(k, &h);
+	take_row(k, added);
+	store_listener(k, added, true);
 	log_debug("sysinfo: the listener of the container of pid %d", (int)h.pid);
 }
 
-void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n)
+/* A worker's news: calls answered, or its end. */
+static void from_chan(struct sysinfo_keeper *k, int chan)
 {
-	unsigned int nchans = MIN(k->chans->len, n > 0 ? n - 1 : 0);
-	unsigned int first_held = 1 + nchans;
+	struct sysinfo_msg m;
+	int fd, r;
+	guint i = 0;
 
-	/* The workers' news: calls answered, or their end. From the last:
-	 * the indexes stay right. */
-	for (unsigned int i = nchans; i-- > 0;) {
-		const struct pollfd *c = &pfd[1 + i];
-		struct sysinfo_msg m;
-		int fd, r = 0;
-
-		if (!c->revents)
-			continue;
-		while ((r = sysinfo_msg_recv(c->fd, &m, &fd, false)) == 0 || r == -EBADMSG) {
-			if (fd >= 0)
-				close(fd);
-			if (r == 0 && m.kind == SYSINFO_DONE)
-				done(k, &m);
-		}
-		if (r != -EAGAIN && r != -EINTR)
-			forget_chan(k, i);
+	while ((r = sysinfo_msg_recv(chan, &m, &fd, false)) == 0 || r == -EBADMSG) {
+		if (fd >= 0)
+			close(fd);
+		if (r == 0 && m.kind == SYSINFO_DONE)
+			done(k, &m);
 	}
-	/* The containers: calls, or their end. */
-	for (unsigned int i = n; i-- > first_held;) {
-		guint j = i - first_held;
-		struct held *h = j < k->held->len ? &g_array_index(k->held, struct held, j) : NULL;
+	if (r == -EAGAIN || r == -EINTR)
+		return;
+	while (i < k->chans->len && g_array_index(k->chans, int, i) != chan)
+		i++;
+	if (i < k->chans->len)
+		forget_chan(k, i);
+}
 
-		if (!h || h->fd != pfd[i].fd || !pfd[i].revents)
-			continue;
-		if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			struct sysinfo_msg m = { .kind = SYSINFO_DROP, .key = h->key };
+void sysinfo_keeper_run(struct sysinfo_keeper *k)
+{
+	struct epoll_event ev[64];
+	int n = epoll_wait(k->ep, ev, G_N_ELEMENTS(ev), 0);
 
-			to_all(k, &m);
-			free_row(k, h);
-			store_listener(k, h, false);
-			close(h->fd);
-			g_array_remove_index(k->held, j);
-		} else if (pfd[i].revents & POLLIN) {
-			receive(k, h);
+	for (int i = 0; i < n; i++) {
+		uint64_t tag = ev[i].data.u64;
+		struct held *h;
+
+		if (tag == TAG_SOCK) {
+			accept_one(k);
+		} else if (tag & TAG_CHAN) {
+			from_chan(k, (int)(tag & ~TAG_CHAN));
+		} else if ((h = held_by_key(k, tag))) {
+			/* (A container let go earlier in this round is not found.) */
+			if (ev[i].events & (EPOLLHUP | EPOLLERR))
+				let_go(k, h);
+			else if (ev[i].events & EPOLLIN && !h->waiting)
+				receive(k, h);
 		}
 	}
-	if (n > 0 && (pfd[0].revents & POLLIN))
-		accept_one(k);
 	assign(k);
 }
 
 void sysinfo_keeper_add_channel(struct sysinfo_keeper *k, int chan)
 {
 	g_array_append_val(k->chans, chan);
+	watch(k, EPOLL_CTL_ADD, chan, EPOLLIN, TAG_CHAN | (uint64_t)chan);
 	assign(k);
 }
 
 unsigned int sysinfo_keeper_pending(struct sysinfo_keeper *k)
 {
-	return k->pending->len;
+	return k->pending;
 }
 
 char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on)
 {
-	GString *s = g_string_new(NULL);
+	GString *s = g_string_new(NULL), *calls = g_string_new(NULL);
+	GHashTableIter it;
+	gpointer value;
+	guint index = 0;
 
 	g_string_printf(s, "%d;", k->sock);
 	fcntl(k->sock, F_SETFD, on ? 0 : FD_CLOEXEC);
-	for (guint i = 0; i < k->held->len; i++) {
-		const struct held *h = &g_array_index(k->held, struct held, i);
+	g_hash_table_iter_init(&it, k->held);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		const struct held *h = value;
 
-		g_string_append_printf(s, "%s%d/%d/%" PRIu64, i ? "," : "", h->fd, (int)h->pid,
+		g_string_append_printf(s, "%s%d/%d/%" PRIu64, index ? "," : "", h->fd, (int)h->pid,
 				       h->start);
 		fcntl(h->fd, F_SETFD, on ? 0 : FD_CLOEXEC);
-	}
-	/* The calls no worker has: the successor's. (A worker's go on with
-	 * it: it answers what its channel holds before it sees the end.) */
-	g_string_append_c(s, ';');
-	for (guint j = 0, n = 0; j < k->pending->len; j++) {
-		const struct pending *p = g_ptr_array_index(k->pending, j);
-		guint index = 0;
+		/* The calls no worker has: the successor's. (A worker's go on
+		 * with it: it answers what its channel holds before it sees
+		 * the end.) */
+		for (guint j = 0; j < h->calls->len; j++) {
+			const struct pending *p = g_ptr_array_index(h->calls, j);
 
-		if (p->chan >= 0)
-			continue;
-		while (index < k->held->len &&
-		       g_array_index(k->held, struct held, index).key != p->key)
-			index++;
-		if (index < k->held->len)
-			g_string_append_printf(s, "%s%u/%" PRIu64 "/%d/%" PRIu64 "/%u",
-					       n++ ? "," : "", index, p->call.id, (int)p->call.pid,
-					       p->call.addr, p->call.answerable ? 1u : 0u);
+			if (p->chan < 0)
+				g_string_append_printf(calls, "%s%u/%" PRIu64 "/%d/%" PRIu64 "/%u",
+						       calls->len ? "," : "", index, p->call.id,
+						       (int)p->call.pid, p->call.addr,
+						       p->call.answerable ? 1u : 0u);
+		}
+		index++;
 	}
+	g_string_append_c(s, ';');
+	g_string_append(s, calls->str);
+	g_string_free(calls, TRUE);
 	return g_string_free(s, FALSE);
 }
 
 unsigned int sysinfo_keeper_size(struct sysinfo_keeper *k)
 {
-	return k->held->len;
+	return g_hash_table_size(k->held);
 }

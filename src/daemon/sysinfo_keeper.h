@@ -15,7 +15,6 @@
  * process uses the filter) is closed.
  */
 
-#include <poll.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -28,17 +27,15 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 /* Closes the socket (and removes it if unlink_path) and every listener. */
 void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path);
 
-/* Descriptors to poll (the socket, the workers' channels, the listeners):
- * at most max put in pfd; how many. sysinfo_keeper_pollfds_max: how many
- * there are. */
-unsigned int sysinfo_keeper_pollfds(struct sysinfo_keeper *k, struct pollfd *pfd, unsigned int max);
-unsigned int sysinfo_keeper_pollfds_max(struct sysinfo_keeper *k);
-/* After a poll of those: accepts a runtime's listener, receives calls and
+/* The descriptor to poll (POLLIN): an epoll set of the socket, the
+ * workers' channels and the listeners. */
+int sysinfo_keeper_fd(struct sysinfo_keeper *k);
+/* Once it is readable: accepts a runtime's listener, receives calls and
  * forwards them to the newest worker (a container's calls at most a few
  * at a time), takes the workers' answers in, gives the calls of a worker
  * that has gone to the next, lets go of a listener whose container has
- * gone. */
-void sysinfo_keeper_on_poll(struct sysinfo_keeper *k, const struct pollfd *pfd, unsigned int n);
+ * gone. The work of a call does not grow with the number of containers. */
+void sysinfo_keeper_run(struct sysinfo_keeper *k);
 
 /* A worker's channel (taken): the calls to answer, each with its listener,
  * until its worker goes (the newest channel gets the new calls). */

@@ -260,12 +260,10 @@ static void runtime_sends(const char *path, int listener, pid_t pid)
 static void pump(struct sysinfo_keeper *k, int ms)
 {
 	for (int64_t end = g_get_monotonic_time() + ms * 1000; g_get_monotonic_time() < end;) {
-		unsigned int max = sysinfo_keeper_pollfds_max(k), n;
-		g_autofree struct pollfd *pfd = g_new0(struct pollfd, max);
+		struct pollfd pfd = { .fd = sysinfo_keeper_fd(k), .events = POLLIN };
 
-		n = sysinfo_keeper_pollfds(k, pfd, max);
-		if (poll(pfd, n, 10) > 0)
-			sysinfo_keeper_on_poll(k, pfd, n);
+		if (poll(&pfd, 1, 10) > 0)
+			sysinfo_keeper_run(k);
 	}
 }
 
