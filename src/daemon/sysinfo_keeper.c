@@ -28,8 +28,10 @@
  * runtime sends at once (runc: one). */
 #define STATE_MAX (64 * 1024)
 #define FDS_MAX	  8
-/* How long a runtime may take to send, once connected. */
-#define RECV_TIMEOUT_MS 100
+/* How long a runtime may take to send its state, once connected, and how
+ * many may be connected and not done at once (the oldest goes beyond). */
+#define CONN_TIMEOUT_US (10 * G_USEC_PER_SEC)
+#define CONNS_MAX	64
 
 /* Calls of one container forwarded and not yet answered, at most: a
  * container whose threads all call cannot fill a worker's queue ahead of
@@ -90,6 +92,7 @@ struct pending {
  */
 #define TAG_SOCK (UINT64_C(1) << 63)
 #define TAG_CHAN (UINT64_C(1) << 62)
+#define TAG_CONN (UINT64_C(1) << 61)
 
 struct sysinfo_keeper {
 	char *path;
@@ -99,6 +102,8 @@ struct sysinfo_keeper {
 	GHashTable *held; /* key -> struct held (owned) */
 	GArray *chans; /* int: the workers' channels, the newest last */
 	GQueue queue; /* struct pending: no worker has it */
+	GQueue conns; /* struct conn (owned), the oldest first */
+	uint64_t next_conn;
 	unsigned int pending; /* calls received, not answered */
 	int calls_fd; /* the calls' record; -1: no descriptor store */
 	char *rec; /* mapped */
@@ -167,6 +172,27 @@ static struct pending *add_call(struct sysinfo_keeper *k, struct held *h,
 	k->pending++;
 	share(k, h);
 	return p;
+}
+
+/* A runtime's connection, until its state is whole. */
+struct conn {
+	uint64_t tag;
+	int fd;
+	int64_t deadline;
+	GByteArray *text;
+	int fds[FDS_MAX];
+	unsigned int nfds;
+};
+
+static void conn_free(struct sysinfo_keeper *k, struct conn *c)
+{
+	g_queue_remove(&k->conns, c);
+	watch(k, EPOLL_CTL_DEL, c->fd, 0, 0);
+	close(c->fd);
+	for (unsigned int i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	g_byte_array_unref(c->text);
+	g_free(c);
 }
 
 /* Tells systemd to keep fd under name or, fd < 0, to let go of every
@@ -523,6 +549,7 @@ struct sysinfo_keeper *sysinfo_keeper_new(const char *path, const char *handed, 
 	k->held = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, held_free);
 	k->chans = g_array_new(FALSE, FALSE, sizeof(int));
 	g_queue_init(&k->queue);
+	g_queue_init(&k->conns);
 	k->sock = -1;
 	k->calls_fd = -1;
 	k->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -579,6 +606,8 @@ void sysinfo_keeper_free(struct sysinfo_keeper *k, bool unlink_path)
 	for (guint i = 0; i < k->chans->len; i++)
 		close(g_array_index(k->chans, int, i));
 	g_queue_clear(&k->queue);
+	while (k->conns.head)
+		conn_free(k, k->conns.head->data);
 	g_hash_table_unref(k->held);
 	g_array_unref(k->chans);
 	if (k->ep >= 0)
@@ -717,67 +746,119 @@ static void let_go(struct sysinfo_keeper *k, struct held *h)
 	g_hash_table_remove(k->held, &h->key);
 }
 
-/* One runtime's connection: its state and its listener. */
-static void accept_one(struct sysinfo_keeper *k)
+/* The listener a whole state names, taken; the other descriptors closed. */
+static void take_listener(struct sysinfo_keeper *k, struct conn *c, unsigned int index, pid_t pid)
 {
-	struct timeval tv = { 0, RECV_TIMEOUT_MS * 1000 };
-	g_autofree char *text = g_malloc(STATE_MAX + 1);
-	char ctl[CMSG_SPACE(FDS_MAX * sizeof(int))];
-	struct iovec iov = { text, STATE_MAX };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
-	};
-	int fds[FDS_MAX], nfds = 0;
-	autoclose int conn = accept4(k->sock, NULL, NULL, SOCK_CLOEXEC);
-	struct cmsghdr *c;
-	struct held h = { .fd = -1 }, *added;
-	unsigned int index = 0;
-	size_t len = 0;
-	ssize_t n;
-	int r;
+	struct held h = { .fd = c->fds[index], .pid = pid }, *added;
 
-	if (conn < 0)
-		return;
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = recvmsg(conn, &m, MSG_CMSG_CLOEXEC);
-	for (c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-
-			for (int i = 0; i < count && nfds < FDS_MAX; i++)
-				memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-		}
-	/* runc and crun send the state in one message and keep the
-	 * connection open as long as their process runs (runc exec: the whole
-	 * life of the command): what follows a whole state is not waited
-	 * for, or every exec would hold the supervisor RECV_TIMEOUT_MS. The
-	 * rest of a state that came in pieces is. */
-	len = n > 0 ? (size_t)n : 0;
-	text[len] = '\0';
-	r = nfds ? sysinfo_state_parse(text, len, (unsigned int)nfds, &index, &h.pid) : -EBADMSG;
-	while (r == -EINVAL && n > 0 && len < STATE_MAX &&
-	       (n = read(conn, text + len, STATE_MAX - len)) > 0) {
-		len += (size_t)n;
-		text[len] = '\0';
-		r = sysinfo_state_parse(text, len, (unsigned int)nfds, &index, &h.pid);
-	}
-	for (int i = 0; i < nfds; i++) {
-		if (r == 0 && (unsigned int)i == index)
-			h.fd = fds[i];
-		else
-			close(fds[i]);
-	}
-	if (r < 0) {
-		log_warn("sysinfo: a runtime's message that is not a process state with a "
-			 "listener (%s): dropped",
-			 g_strerror(-r));
-		return;
-	}
+	c->fds[index] = c->fds[--c->nfds];
 	h.start = start_of(h.pid);
 	added = add_held(k, &h);
 	take_row(k, added);
 	store_listener(k, added, true);
 	log_debug("sysinfo: the listener of the container of pid %d", (int)h.pid);
+}
+
+/* What a runtime's connection brings, as it comes: runc and crun send the
+ * state and the listener in one message, and keep the connection open as
+ * long as their process runs; under load a runtime may connect well
+ * before it sends. Nothing here waits: the connection is polled until its
+ * state is whole (then closed), ends, or is too slow (CONN_TIMEOUT_US). */
+static void conn_read(struct sysinfo_keeper *k, struct conn *c)
+{
+	for (;;) {
+		char buf[4096], ctl[CMSG_SPACE(FDS_MAX * sizeof(int))];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		ssize_t n = recvmsg(c->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		unsigned int index = 0;
+		pid_t pid = 0;
+		int r;
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		for (struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL; h;
+		     h = CMSG_NXTHDR(&m, h)) {
+			int count = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (int i = 0; i < count; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+				if (c->nfds < FDS_MAX)
+					c->fds[c->nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+		if (n > 0)
+			g_byte_array_append(c->text, (const guint8 *)buf, (guint)n);
+		r = c->text->len > STATE_MAX ? -EMSGSIZE
+		    : c->nfds ? sysinfo_state_parse((const char *)c->text->data, c->text->len,
+						    c->nfds, &index, &pid)
+			      : -EBADMSG;
+		if (r == 0) {
+			take_listener(k, c, index, pid);
+			conn_free(k, c);
+			return;
+		}
+		/* A state in pieces reads as not JSON until it is whole. */
+		if (n > 0 && (r == -EINVAL || r == -EBADMSG))
+			continue;
+		log_warn("sysinfo: a runtime's message that is not a process state with a "
+			 "listener (%s): dropped",
+			 g_strerror(r == -EBADMSG || r == -EINVAL ? EBADMSG : -r));
+		conn_free(k, c);
+		return;
+	}
+}
+
+static void accept_conn(struct sysinfo_keeper *k)
+{
+	struct conn *c;
+	int fd = accept4(k->sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (g_queue_get_length(&k->conns) >= CONNS_MAX) {
+		log_warn("sysinfo: %u runtimes connected and not done sending: the oldest "
+			 "dropped",
+			 CONNS_MAX);
+		conn_free(k, g_queue_peek_head(&k->conns));
+	}
+	c = g_new0(struct conn, 1);
+	c->tag = TAG_CONN | ++k->next_conn;
+	c->fd = fd;
+	c->deadline = g_get_monotonic_time() + CONN_TIMEOUT_US;
+	c->text = g_byte_array_new();
+	g_queue_push_tail(&k->conns, c);
+	watch(k, EPOLL_CTL_ADD, fd, EPOLLIN, c->tag);
+	conn_read(k, c);
+}
+
+/* The connections too slow to send a whole state (the oldest first). */
+static void conns_expire(struct sysinfo_keeper *k)
+{
+	struct conn *c;
+
+	while ((c = g_queue_peek_head(&k->conns)) && c->deadline < g_get_monotonic_time()) {
+		log_warn("sysinfo: a runtime sent no whole process state within %d s: dropped",
+			 (int)(CONN_TIMEOUT_US / G_USEC_PER_SEC));
+		conn_free(k, c);
+	}
+}
+
+static struct conn *conn_by_tag(struct sysinfo_keeper *k, uint64_t tag)
+{
+	for (GList *l = k->conns.head; l; l = l->next)
+		if (((struct conn *)l->data)->tag == tag)
+			return l->data;
+	return NULL;
 }
 
 /* A worker's news: calls answered, or its end. */
@@ -809,9 +890,13 @@ void sysinfo_keeper_run(struct sysinfo_keeper *k)
 	for (int i = 0; i < n; i++) {
 		uint64_t tag = ev[i].data.u64;
 		struct held *h;
+		struct conn *c;
 
 		if (tag == TAG_SOCK) {
-			accept_one(k);
+			accept_conn(k);
+		} else if (tag & TAG_CONN) {
+			if ((c = conn_by_tag(k, tag)))
+				conn_read(k, c);
 		} else if (tag & TAG_CHAN) {
 			from_chan(k, (int)(tag & ~TAG_CHAN));
 		} else if ((h = held_by_key(k, tag))) {
@@ -822,6 +907,7 @@ void sysinfo_keeper_run(struct sysinfo_keeper *k)
 				receive(k, h);
 		}
 	}
+	conns_expire(k);
 	assign(k);
 }
 

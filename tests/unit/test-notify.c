@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -230,28 +231,52 @@ static void test_caller_gone(void **state)
 }
 
 /* A runtime's message: the process state, and the listener with it. */
-static void runtime_sends(const char *path, int listener, pid_t pid)
+static char *state_of(pid_t pid)
 {
-	g_autofree char *state = g_strdup_printf(
+	return g_strdup_printf(
 		"{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
 		"\"metadata\":\"\",\"state\":{\"ociVersion\":\"1.0.2\",\"id\":\"t\"}}",
 		(int)pid);
+}
+
+static int runtime_connects(const char *path)
+{
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { state, strlen(state) };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
 	assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &listener, sizeof(int));
-	assert_int_equal(sendmsg(s, &m, 0), (ssize_t)strlen(state));
+	return s;
+}
+
+/* len bytes of text on s, with fd (unless -1). */
+static void runtime_part(int s, const char *text, size_t len, int fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { (char *)text, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	assert_int_equal(sendmsg(s, &m, 0), (ssize_t)len);
+}
+
+/* What runc does: the state and the listener in one message. */
+static void runtime_sends(const char *path, int listener, pid_t pid)
+{
+	g_autofree char *state = state_of(pid);
+	int s = runtime_connects(path);
+
+	runtime_part(s, state, strlen(state), listener);
 	close(s);
 	close(listener);
 }
@@ -369,6 +394,46 @@ static void test_keeper_and_agent(void **state)
 	close(sv[1]);
 }
 
+/* Runtimes as they come: one connected that has not sent (under load,
+ * runc may connect well before it sends), one that sends its state in two
+ * pieces and keeps its connection open (as runc does while its process
+ * runs), one that sends garbage. None holds the others up, each whole
+ * state's listener is taken, the garbage is dropped. (An eventfd stands
+ * for a listener: the keeper only keeps it until it is called on.) */
+static void test_runtimes_as_they_come(void **state)
+{
+	g_autofree char *dir = g_dir_make_tmp("lensfs-notify-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "sysinfo.sock", NULL);
+	g_autofree char *whole = state_of(getpid());
+	struct sysinfo_keeper *k;
+	int slow, pieces, garbage, err = 0;
+	size_t half = strlen(whole) / 2;
+
+	k = sysinfo_keeper_new(path, NULL, &err);
+	assert_non_null(k);
+	slow = runtime_connects(path);
+	pieces = runtime_connects(path);
+	runtime_part(pieces, whole, half, eventfd(0, EFD_CLOEXEC));
+	pump(k, 100);
+	assert_int_equal(sysinfo_keeper_size(k), 0);
+	runtime_part(pieces, whole + half, strlen(whole) - half, -1);
+	pump(k, 100);
+	assert_int_equal(sysinfo_keeper_size(k), 1);
+	garbage = runtime_connects(path);
+	runtime_part(garbage, "{\"fds\": no", 10, eventfd(0, EFD_CLOEXEC));
+	close(garbage);
+	pump(k, 100);
+	assert_int_equal(sysinfo_keeper_size(k), 1);
+	/* The slow one at last, its connection still open after. */
+	runtime_part(slow, whole, strlen(whole), eventfd(0, EFD_CLOEXEC));
+	pump(k, 100);
+	assert_int_equal(sysinfo_keeper_size(k), 2);
+	close(slow);
+	close(pieces);
+	sysinfo_keeper_free(k, true);
+	rmdir(dir);
+}
+
 /* A runtime's process state: the listener's place among the descriptors,
  * and the container's pid; anything else is refused. */
 static void test_state(void **state)
@@ -397,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_caller_gone),
 		cmocka_unit_test(test_keeper_and_agent),
+		cmocka_unit_test(test_runtimes_as_they_come),
 		cmocka_unit_test(test_state),
 	};
 
