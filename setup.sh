@@ -63,6 +63,21 @@ count() {
 	cat "$@" 2>/dev/null | grep -c "$pattern" || true
 }
 
+# soak DIR: bench/soak.sh's 2-minute run (containers coming and going, the
+# worker killed, lensfs upgraded; docs/performance.md has a 10-minute
+# one), its checks counted with the others.
+soak() {
+	local rc=0 pass fail
+	bench/soak.sh "$1" --minutes 2 >"$1/soak.log" 2>&1 || rc=$?
+	cat "$1/soak.log"
+	pass=$(count '^ok ' "$1/soak.log")
+	fail=$(count '^not ok ' "$1/soak.log")
+	echo "$1: soak: $pass passed, $fail failed"
+	TOTAL_PASS=$(( ${TOTAL_PASS:-0} + pass ))
+	TOTAL_FAIL=$(( ${TOTAL_FAIL:-0} + fail ))
+	return "$rc"
+}
+
 # check DIR [MAKE ARGS...]: every test, with a skip counted as a failure.
 # Prints each integration assertion by name, and counts every assertion run.
 check() {
@@ -126,6 +141,7 @@ test)
 	build build-ci --enable-werror
 	make -C build-ci --no-print-directory format-check
 	check build-ci
+	soak build-ci
 	# The VM suite runs once, above: it tests the kernel side, not memory safety.
 	make -C build-ci --no-print-directory distcheck TESTS='$(UNIT_TESTS) $(STRUCTURE_TESTS) $(INTEGRATION_TESTS)' >/dev/null
 	build build-asan --enable-werror --enable-sanitizers
