@@ -19,7 +19,13 @@ struct container {
 	 * a container calling in a loop costs one render a period. */
 	struct sysinfo last;
 	uint64_t last_us; /* monotonic; 0: none */
+	uint64_t used_us; /* its last call */
 };
+
+/* A container not called for this long is forgotten (found again at its
+ * next call): the supervisor's news of a container gone can miss a worker
+ * whose channel is full, and a worker lives as long as lensfs. */
+#define IDLE_FORGET_US (60 * G_USEC_PER_SEC)
 
 struct sysinfo_agent {
 	struct lensfs_ctx *ctx;
@@ -27,6 +33,7 @@ struct sysinfo_agent {
 	GThread *thread;
 	GMutex lock; /* guards the size the tests ask */
 	GHashTable *containers; /* key -> struct container (owned) */
+	uint64_t swept_us; /* when idle containers were last forgotten */
 };
 
 int sysinfo_msg_send(int sock, const struct sysinfo_msg *m, int fd, bool wait)
@@ -115,10 +122,13 @@ static struct container *container_of(struct sysinfo_agent *a, const struct sysi
 {
 	struct container *c = g_hash_table_lookup(a->containers, &m->key);
 
-	if (c)
+	if (c) {
+		c->used_us = now_monotonic_us();
 		return c;
+	}
 	c = g_new0(struct container, 1);
 	c->ctx = a->ctx;
+	c->used_us = now_monotonic_us();
 	c->error = viewer_of_process(a->ctx, m->first, &c->viewer);
 	if (c->error < 0)
 		log_warn("sysinfo: the container of pid %d: %s: its calls fail", (int)m->first,
@@ -143,6 +153,25 @@ static void call(struct sysinfo_agent *a, const struct sysinfo_msg *m, int liste
 	sysinfo_msg_send(a->chan, &done, -1, true);
 }
 
+static gboolean idle(gpointer key, gpointer value, gpointer data)
+{
+	(void)key;
+	return ((struct container *)value)->used_us + IDLE_FORGET_US < *(uint64_t *)data;
+}
+
+/* At most once a period of IDLE_FORGET_US: one pass. */
+static void forget_idle(struct sysinfo_agent *a)
+{
+	uint64_t now = now_monotonic_us();
+
+	if (now < a->swept_us + IDLE_FORGET_US)
+		return;
+	a->swept_us = now;
+	g_mutex_lock(&a->lock);
+	g_hash_table_foreach_remove(a->containers, idle, &now);
+	g_mutex_unlock(&a->lock);
+}
+
 static gpointer agent_thread(gpointer data)
 {
 	struct sysinfo_agent *a = data;
@@ -160,6 +189,7 @@ static gpointer agent_thread(gpointer data)
 		}
 		if (fd >= 0)
 			close(fd);
+		forget_idle(a);
 	}
 	return NULL;
 }
@@ -170,6 +200,7 @@ struct sysinfo_agent *sysinfo_agent_new(struct lensfs_ctx *ctx, int chan)
 
 	a->ctx = ctx;
 	a->chan = chan;
+	a->swept_us = now_monotonic_us();
 	a->containers = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, container_free);
 	g_mutex_init(&a->lock);
 	a->thread = g_thread_new("lensfs-sysinfo", agent_thread, a);
