@@ -387,13 +387,16 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-/* "SOCKET;FD/PID/START,...;INDEX/ID/PID/ADDR/ANSWERABLE,...": the socket,
- * the listeners (a predecessor may not give START), and the calls received
- * that no worker has (their listener by its place in the list). */
+/* "SOCKET;FD/PID/START,...;INDEX/ID/PID/ADDR/ANSWERABLE/CHAN,...;FD,...":
+ * the socket, the listeners, the calls received and not answered (their
+ * listener by its place in the list; CHAN: the place of the channel of the
+ * worker that has it, -1 for none), and the workers' channels. A
+ * predecessor may give no START, no CHAN and no channels (it handed only
+ * the calls no worker had). */
 static int take_over(struct sysinfo_keeper *k, const char *handed)
 {
-	g_auto(GStrv) parts = g_strsplit(handed, ";", 3);
-	g_auto(GStrv) items = NULL, calls = NULL;
+	g_auto(GStrv) parts = g_strsplit(handed, ";", 4);
+	g_auto(GStrv) items = NULL, calls = NULL, chans = NULL;
 	g_autoptr(GPtrArray) order = g_ptr_array_new();
 	int n = 0;
 
@@ -416,20 +419,40 @@ static int take_over(struct sysinfo_keeper *k, const char *handed)
 		fcntl(h.fd, F_SETFD, FD_CLOEXEC);
 		g_ptr_array_add(order, add_held(k, &h));
 	}
+	/* The workers' channels first: the calls name them. */
+	chans = g_strsplit(parts[1] && parts[2] && parts[3] ? parts[3] : "", ",", -1);
+	for (char **c = chans; *c; c++) {
+		int chan;
+
+		if (!**c)
+			continue;
+		if (sscanf(*c, "%d%n", &chan, &n) != 1 || (*c)[n] || chan < 0)
+			return -EINVAL;
+		fcntl(chan, F_SETFD, FD_CLOEXEC);
+		sysinfo_keeper_add_channel(k, chan);
+	}
 	calls = g_strsplit(parts[1] && parts[2] ? parts[2] : "", ",", -1);
 	for (char **c = calls; *c; c++) {
 		unsigned int index, answerable;
 		uint64_t id, addr;
-		int pid;
+		int pid, chan = -1, more = 0;
+		struct pending *p;
 
 		if (!**c)
 			continue;
 		if (sscanf(*c, "%u/%" SCNu64 "/%d/%" SCNu64 "/%u%n", &index, &id, &pid, &addr,
 			   &answerable, &n) != 5 ||
-		    (*c)[n] || index >= order->len)
+		    ((*c)[n] && (sscanf(*c + n, "/%d%n", &chan, &more) != 1 || (*c)[n + more])) ||
+		    index >= order->len || chan >= (int)k->chans->len)
 			return -EINVAL;
-		add_call(k, g_ptr_array_index(order, index),
-			 &(struct notify_call){ id, (pid_t)pid, answerable != 0, addr });
+		p = add_call(k, g_ptr_array_index(order, index),
+			     &(struct notify_call){ id, (pid_t)pid, answerable != 0, addr });
+		/* One a worker has stays with it: its answer comes on its
+		 * channel, or, if it goes first, the call goes to the next. */
+		if (chan >= 0) {
+			g_queue_remove(&k->queue, p);
+			p->chan = g_array_index(k->chans, int, chan);
+		}
 	}
 	return 0;
 }
@@ -939,22 +962,33 @@ char *sysinfo_keeper_handed(struct sysinfo_keeper *k, bool on)
 		g_string_append_printf(s, "%s%d/%d/%" PRIu64, index ? "," : "", h->fd, (int)h->pid,
 				       h->start);
 		fcntl(h->fd, F_SETFD, on ? 0 : FD_CLOEXEC);
-		/* The calls no worker has: the successor's. (A worker's go on
-		 * with it: it answers what its channel holds before it sees
-		 * the end.) */
+		/* Every call not answered, with the place of the channel of the
+		 * worker that has it: that worker (retiring) answers what its
+		 * channel holds, and if it dies first the successor knows. */
 		for (guint j = 0; j < h->calls->len; j++) {
 			const struct pending *p = g_ptr_array_index(h->calls, j);
+			guint c = 0;
 
-			if (p->chan < 0)
-				g_string_append_printf(calls, "%s%u/%" PRIu64 "/%d/%" PRIu64 "/%u",
-						       calls->len ? "," : "", index, p->call.id,
-						       (int)p->call.pid, p->call.addr,
-						       p->call.answerable ? 1u : 0u);
+			while (p->chan >= 0 && c < k->chans->len &&
+			       g_array_index(k->chans, int, c) != p->chan)
+				c++;
+			g_string_append_printf(calls, "%s%u/%" PRIu64 "/%d/%" PRIu64 "/%u/%d",
+					       calls->len ? "," : "", index, p->call.id,
+					       (int)p->call.pid, p->call.addr,
+					       p->call.answerable ? 1u : 0u,
+					       p->chan >= 0 && c < k->chans->len ? (int)c : -1);
 		}
 		index++;
 	}
 	g_string_append_c(s, ';');
 	g_string_append(s, calls->str);
+	g_string_append_c(s, ';');
+	for (guint c = 0; c < k->chans->len; c++) {
+		int chan = g_array_index(k->chans, int, c);
+
+		g_string_append_printf(s, "%s%d", c ? "," : "", chan);
+		fcntl(chan, F_SETFD, on ? 0 : FD_CLOEXEC);
+	}
 	g_string_free(calls, TRUE);
 	return g_string_free(s, FALSE);
 }

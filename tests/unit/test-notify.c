@@ -12,6 +12,7 @@
 #include "sysinfo_keeper.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -23,6 +24,7 @@
 #include <cmocka.h>
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -394,6 +396,99 @@ static void test_keeper_and_agent(void **state)
 	close(sv[1]);
 }
 
+/* What an exec does to a process's descriptors, here: every descriptor
+ * the handed text names outlives k, at the same number. */
+static void exec_keeping(struct sysinfo_keeper *k, const char *handed)
+{
+	g_auto(GStrv) parts = g_strsplit(handed, ";", 4);
+	GArray *fds = g_array_new(FALSE, FALSE, sizeof(int)),
+	       *high = g_array_new(FALSE, FALSE, sizeof(int));
+	int fd = atoi(parts[0]);
+
+	g_array_append_val(fds, fd);
+	for (int part = 1; part <= 3; part += 2) {
+		g_auto(GStrv) items = g_strsplit(parts[part] ? parts[part] : "", ",", -1);
+
+		for (char **i = items; *i; i++) {
+			if (!**i)
+				continue;
+			fd = atoi(*i);
+			g_array_append_val(fds, fd);
+		}
+	}
+	for (guint i = 0; i < fds->len; i++) {
+		int h = fcntl(g_array_index(fds, int, i), F_DUPFD_CLOEXEC, 100);
+
+		assert_true(h >= 0);
+		g_array_append_val(high, h);
+	}
+	sysinfo_keeper_free(k, false);
+	for (guint i = 0; i < fds->len; i++) {
+		assert_int_equal(dup2(g_array_index(high, int, i), g_array_index(fds, int, i)),
+				 g_array_index(fds, int, i));
+		close(g_array_index(high, int, i));
+	}
+	g_array_unref(fds);
+	g_array_unref(high);
+}
+
+/* An upgrade while a worker has a call: the new supervisor takes the
+ * worker's channel with the call; that worker, retiring, dies without
+ * answering; the call goes to the next worker, which answers it. (Lost
+ * before: the call was not handed, and its caller waited for good.) */
+static void test_upgrade_with_a_call_at_a_worker(void **state)
+{
+	struct lensfs_config cfg = { 0 };
+	g_autoptr(lensfs_ctx) ctx = NULL;
+	g_autofree char *dir = g_dir_make_tmp("lensfs-notify-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "sysinfo.sock", NULL);
+	g_autofree char *handed = NULL;
+	struct sysinfo_keeper *k;
+	struct sysinfo_agent *a;
+	struct sysinfo want;
+	struct sysinfo_msg m;
+	struct viewer v;
+	int sv[2], ch[2], fd, got = -1, err = 0;
+	pid_t pid;
+
+	if (lensfs_ctx_new(&cfg, &ctx) < 0)
+		skip(); /* no cgroup hierarchy here */
+	k = sysinfo_keeper_new(path, NULL, &err);
+	assert_non_null(k);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = child_with_filter(sv[1], one_call);
+	fd = recv_fd(sv[0]);
+	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
+	assert_int_equal(sysinfo_of_view(ctx, &v, &want), 0);
+	viewer_clear(&v);
+	/* A worker (the test) takes the call and does not answer. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch), 0);
+	sysinfo_keeper_add_channel(k, ch[0]);
+	runtime_sends(path, fd, pid);
+	pump(k, 200);
+	assert_int_equal(sysinfo_msg_recv(ch[1], &m, &got, false), 0);
+	assert_int_equal(m.kind, SYSINFO_CALL);
+	close(got);
+	/* The upgrade. */
+	handed = sysinfo_keeper_handed(k, true);
+	exec_keeping(k, handed);
+	k = sysinfo_keeper_new(path, handed, &err);
+	assert_non_null(k);
+	assert_int_equal(sysinfo_keeper_size(k), 1);
+	assert_int_equal(sysinfo_keeper_pending(k), 1);
+	/* The retiring worker dies; the next one answers. */
+	close(ch[1]);
+	a = worker(ctx, k);
+	pump(k, 300);
+	answered(sv[0], pid, want.totalram);
+	assert_int_equal(sysinfo_keeper_pending(k), 0);
+	sysinfo_agent_free(a);
+	sysinfo_keeper_free(k, true);
+	rmdir(dir);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* Runtimes as they come: one connected that has not sent (under load,
  * runc may connect well before it sends), one that sends its state in two
  * pieces and keeps its connection open (as runc does while its process
@@ -463,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_caller_gone),
 		cmocka_unit_test(test_keeper_and_agent),
 		cmocka_unit_test(test_runtimes_as_they_come),
+		cmocka_unit_test(test_upgrade_with_a_call_at_a_worker),
 		cmocka_unit_test(test_state),
 	};
 
