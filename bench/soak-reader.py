@@ -28,7 +28,16 @@ si = Sysinfo()
 reads = failed = wrong = calls = 0
 errors = set()
 end = time.monotonic() + seconds
-while time.monotonic() < end:
+
+
+def run():
+    global reads, failed, wrong, calls
+    while time.monotonic() < end:
+        one_round()
+
+
+def one_round():
+    global reads, failed, wrong, calls
     for path in files:
         reads += 1
         try:
@@ -53,6 +62,14 @@ while time.monotonic() < end:
     elif si.totalram * si.mem_unit != int(mem_kb) * 1024:
         wrong += 1
     time.sleep(0.002)
+
+
+# A line whatever happens: an exception counts as a failure, with its name.
+try:
+    run()
+except Exception as e:
+    failed += 1
+    errors.add("exception:" + type(e).__name__)
 with open(out, "w") as f:
     f.write("reads=%d failed=%d wrong=%d calls=%d errors=%s\n" %
             (reads, failed, wrong, calls, ",".join(sorted(errors)) or "-"))
