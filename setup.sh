@@ -10,7 +10,8 @@
 #                      mount, real cgroups), the same on a pure cgroup v2
 #                      kernel in a VM, make distcheck, then the unit and
 #                      integration tests again under AddressSanitizer and
-#                      UndefinedBehaviorSanitizer
+#                      UndefinedBehaviorSanitizer, and every parser's
+#                      fuzz target for 30 s
 #   ./setup.sh bench   run the benchmarks: native /proc, LXCFS and lensfs
 #                      (alone, and next to a container of 20,000 threads);
 #                      what lensfs-hook adds to a container start
@@ -26,6 +27,8 @@ packages() {
 	echo fuse3
 	# tests and benchmarks
 	echo util-linux procps python3 clang-format lxcfs
+	# the parsers' fuzz targets (tests/fuzz; libFuzzer comes with clang)
+	echo clang
 	# container runtimes for lensfs-hook's tests, and what they drive them with
 	echo runc podman lxc jq strace docker.io
 	# lensfs-relay's tests and benchmark (a real syslog daemon)
@@ -146,7 +149,13 @@ test)
 	make -C build-ci --no-print-directory distcheck TESTS='$(UNIT_TESTS) $(STRUCTURE_TESTS) $(INTEGRATION_TESTS)' >/dev/null
 	build build-asan --enable-werror --enable-sanitizers
 	check build-asan TESTS='$(UNIT_TESTS) $(INTEGRATION_TESTS)'
-	echo "setup.sh test: every test passed in the plain and the sanitized build"
+	# Every parser's fuzz target, 30 s each on its corpus (tests/fuzz/README):
+	# an input that crashed once fails here. Only the targets are built.
+	mkdir -p build-fuzz
+	(cd build-fuzz && ../configure --quiet CC=clang --enable-fuzzing &&
+		make -j"$(nproc)" --no-print-directory fuzz >/dev/null &&
+		make --no-print-directory fuzz-run FUZZ_SECONDS=30)
+	echo "setup.sh test: every test passed in the plain and the sanitized build, no fuzz target crashed"
 	echo "lensfs: $TOTAL_PASS passed, $TOTAL_FAIL failed"
 	;;
 bench)
