@@ -38,6 +38,8 @@ struct fuse_entry_param fuse_entry_of(const struct vfs_entry *found, bool there)
 	return e;
 }
 
+/* (libfuse's format, its arguments: the format checks are its own.) */
+G_GNUC_PRINTF(2, 0)
 static void fuse_log_to_ours(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
