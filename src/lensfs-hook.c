@@ -220,7 +220,7 @@ static int read_document(const char *path, struct json_value **out)
 			SECCOMP_PROFILE_MAX >> 20);
 	else if (r < 0)
 		fprintf(stderr, "lensfs-hook: %s: %s\n", name, g_strerror(-r));
-	else if (seccomp_profile_parse(text, len, out, &why) < 0)
+	else if (json_parse_object(text, len, out, &why) < 0)
 		fprintf(stderr, "lensfs-hook: %s: %s\n", name, why);
 	return *out ? 0 : 1;
 }

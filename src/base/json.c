@@ -286,6 +286,23 @@ static bool value(struct reader *r, int depth, struct json_value **out)
 	return ok;
 }
 
+int json_parse_object(const char *text, size_t len, struct json_value **out, char **why)
+{
+	g_autofree char *err = NULL;
+
+	*why = NULL;
+	if (json_parse(text, len, out, &err) < 0) {
+		*why = g_strdup_printf("not JSON: %s", err);
+		return -EINVAL;
+	}
+	if ((*out)->type != JSON_OBJECT) {
+		g_clear_pointer(out, json_value_free);
+		*why = g_strdup("not a JSON object");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int json_parse(const char *text, size_t len, struct json_value **out, char **why)
 {
 	struct reader r = { text, text, text + len, NULL };

@@ -37,6 +37,9 @@ struct json_member {
 
 /* -EINVAL with *why set (free it) on anything that is not one JSON value. */
 int json_parse(const char *text, size_t len, struct json_value **out, char **why);
+/* The same, for a document that must be an object (a state, a config, a
+ * profile): -EINVAL with *why set ("not JSON: ...", "not a JSON object"). */
+int json_parse_object(const char *text, size_t len, struct json_value **out, char **why);
 void json_value_free(struct json_value *v);
 typedef struct json_value json_value;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_value, json_value_free)

@@ -340,7 +340,7 @@ int sysinfo_state_parse(const char *text, size_t len, unsigned int nfds, unsigne
 	const struct json_value *fds, *p;
 	int64_t v = 0;
 
-	if (json_parse(text, len, &o, &why) < 0 || o->type != JSON_OBJECT)
+	if (json_parse_object(text, len, &o, &why) < 0)
 		return -EINVAL;
 	fds = json_member(o, "fds");
 	p = json_member(o, "pid");

@@ -9,20 +9,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* The document's top-level object, or -EINVAL with *why set. */
-static int parse_object(const char *text, size_t len, struct json_value **out, char **why)
-{
-	g_autofree char *err = NULL;
-
-	if (json_parse(text, len, out, &err) < 0)
-		return fail_why(why, "not JSON: %s", err);
-	if ((*out)->type != JSON_OBJECT) {
-		g_clear_pointer(out, json_value_free);
-		return fail_why(why, "not a JSON object");
-	}
-	return 0;
-}
-
 /* A member that must be a string when present; NULL when absent. */
 static int string_member(const struct json_value *o, const char *name, const char **out, char **why)
 {
@@ -45,7 +31,7 @@ int oci_state_parse(const char *text, size_t len, struct oci_state *out, char **
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
-	if (parse_object(text, len, &o, why) < 0)
+	if (json_parse_object(text, len, &o, why) < 0)
 		return -EINVAL;
 	if (string_member(o, "ociVersion", &version, why) < 0 ||
 	    string_member(o, "id", &id, why) < 0 || string_member(o, "status", &status, why) < 0 ||
@@ -115,7 +101,7 @@ int oci_config_rootfs(const char *text, size_t len, const char *bundle, char **r
 
 	*rootfs = NULL;
 	*why = NULL;
-	if (parse_object(text, len, &o, why) < 0)
+	if (json_parse_object(text, len, &o, why) < 0)
 		return -EINVAL;
 	root = json_member(o, "root");
 	if (!root || root->type != JSON_OBJECT)

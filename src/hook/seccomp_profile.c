@@ -71,20 +71,6 @@ static struct json_value *member_value(struct json_value *object, const char *na
 	return m && m->value->type != JSON_NULL ? m->value : NULL;
 }
 
-int seccomp_profile_parse(const char *text, size_t len, struct json_value **out, char **why)
-{
-	g_autofree char *err = NULL;
-
-	*why = NULL;
-	if (json_parse(text, len, out, &err) < 0)
-		return fail_why(why, "not JSON: %s", err);
-	if ((*out)->type != JSON_OBJECT) {
-		g_clear_pointer(out, json_value_free);
-		return fail_why(why, "not a JSON object");
-	}
-	return 0;
-}
-
 struct json_value *seccomp_profile_minimal(void)
 {
 	/* listenerPath is there so that it comes before syscalls, as the

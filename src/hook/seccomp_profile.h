@@ -23,10 +23,6 @@
 /* What the hook reads at most of a profile or a config.json. */
 #define SECCOMP_PROFILE_MAX (16u << 20)
 
-/* Parses text as a profile or a config.json: an object, or -EINVAL with
- * *why set (free it). */
-int seccomp_profile_parse(const char *text, size_t len, struct json_value **out, char **why);
-
 /* A profile that lets every call through but sysinfo: what runc does
  * without one, plus the agent (before seccomp_profile_apply, which adds
  * the rule and the socket). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The seccomp profile transform: a profile read from a file the
- * administrator names (seccomp_profile_parse), given the sysinfo listener
+ * administrator names (json_parse_object), given the sysinfo listener
  * (seccomp_profile_apply), written out and read back as JSON. */
 #include "config.h"
 
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_autofree char *why_apply = NULL;
 	g_autofree char *why_again = NULL;
 
-	if (seccomp_profile_parse((const char *)data, size, &profile, &why) < 0)
+	if (json_parse_object((const char *)data, size, &profile, &why) < 0)
 		return 0;
 	if (seccomp_profile_apply(profile, "/run/lensfs/sysinfo.sock", &why_apply) < 0)
 		return 0;

@@ -459,7 +459,7 @@ static void expect_profile_error(const char *text, const char *want)
 	g_autoptr(json_value) v = NULL;
 	g_autofree char *why = NULL;
 
-	if (seccomp_profile_parse(text, strlen(text), &v, &why) == 0)
+	if (json_parse_object(text, strlen(text), &v, &why) == 0)
 		assert_int_equal(seccomp_profile_apply(v, SOCK, &why), -EINVAL);
 	assert_non_null(why);
 	assert_string_equal(why, want);
@@ -470,7 +470,7 @@ static void expect_config_error(const char *text, const char *want)
 	g_autoptr(json_value) v = NULL;
 	g_autofree char *why = NULL;
 
-	if (seccomp_profile_parse(text, strlen(text), &v, &why) == 0)
+	if (json_parse_object(text, strlen(text), &v, &why) == 0)
 		assert_int_equal(seccomp_profile_apply_config(v, NULL, SOCK, &why), -EINVAL);
 	assert_non_null(why);
 	assert_string_equal(why, want);
