@@ -316,6 +316,20 @@ static void answered(int sock, pid_t pid, unsigned long totalram)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 
+/* A child that calls sysinfo once, its listener (*fd), and the answer it
+ * must get (*want). */
+static pid_t caller(struct lensfs_ctx *ctx, int sv[2], int *fd, struct sysinfo *want)
+{
+	pid_t pid = child_with_filter(sv[1], one_call);
+	struct viewer v;
+
+	*fd = recv_fd(sv[0]);
+	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
+	assert_int_equal(sysinfo_of_view(ctx, &v, want), 0);
+	viewer_clear(&v);
+	return pid;
+}
+
 /* The two halves: a runtime sends a container's listener to the keeper,
  * which receives its calls; a worker answers them, with the container's
  * sysinfo. A call received while no worker runs, or whose worker went
@@ -329,7 +343,6 @@ static void test_keeper_and_agent(void **state)
 	struct sysinfo_keeper *k;
 	struct sysinfo_agent *a;
 	struct sysinfo want;
-	struct viewer v;
 	int sv[2], fd, err = 0;
 	pid_t pid;
 
@@ -340,11 +353,7 @@ static void test_keeper_and_agent(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 
 	/* No worker yet: the call waits in the keeper. */
-	pid = child_with_filter(sv[1], one_call);
-	fd = recv_fd(sv[0]);
-	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
-	assert_int_equal(sysinfo_of_view(ctx, &v, &want), 0);
-	viewer_clear(&v);
+	pid = caller(ctx, sv, &fd, &want);
 	runtime_sends(path, fd, pid);
 	pump(k, 200);
 	assert_int_equal(sysinfo_keeper_size(k), 1);
@@ -447,7 +456,6 @@ static void test_upgrade_with_a_call_at_a_worker(void **state)
 	struct sysinfo_agent *a;
 	struct sysinfo want;
 	struct sysinfo_msg m;
-	struct viewer v;
 	int sv[2], ch[2], fd, got = -1, err = 0;
 	pid_t pid;
 
@@ -456,11 +464,7 @@ static void test_upgrade_with_a_call_at_a_worker(void **state)
 	k = sysinfo_keeper_new(path, NULL, &err);
 	assert_non_null(k);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	pid = child_with_filter(sv[1], one_call);
-	fd = recv_fd(sv[0]);
-	assert_int_equal(viewer_of_process(ctx, pid, &v), 0);
-	assert_int_equal(sysinfo_of_view(ctx, &v, &want), 0);
-	viewer_clear(&v);
+	pid = caller(ctx, sv, &fd, &want);
 	/* A worker (the test) takes the call and does not answer. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ch), 0);
 	sysinfo_keeper_add_channel(k, ch[0]);
