@@ -344,9 +344,7 @@ int main(int argc, char **argv)
 		  "(default " SECCOMP_PROFILE_SOCKET ")",
 		  "PATH" },
 		CLI_VERSION_ENTRY(&version),
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
-		  "createRuntime|prestart|createContainer|poststop|lxc|lxc-start-host|seccomp-"
-		  "profile" },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "MODE" },
 		{ NULL },
 	};
 	g_autoptr(GOptionContext) octx =
@@ -362,7 +360,9 @@ int main(int argc, char **argv)
 	openlog("lensfs-hook", LOG_PID, LOG_DAEMON);
 	g_option_context_add_main_entries(octx, entries, NULL);
 	g_option_context_set_description(
-		octx, "The OCI modes read the container's state on stdin; lxc reads "
+		octx, "MODE: createRuntime, prestart, createContainer or poststop (OCI hooks),\n"
+		      "lxc or lxc-start-host (LXC hooks), or seccomp-profile.\n"
+		      "The OCI modes read the container's state on stdin; lxc reads "
 		      "LXC_ROOTFS_MOUNT and LXC_NAME,\nlxc-start-host LXC_PID and LXC_NAME "
 		      "(extra arguments from LXC are ignored).\n"
 		      "Exit status 1 stops the container's start.\n"
