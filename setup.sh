@@ -20,13 +20,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages() {
-	# build
-	echo autoconf automake libtool pkg-config make gcc
+	# build (scdoc: the manual pages)
+	echo autoconf automake libtool pkg-config make gcc scdoc
 	echo libfuse3-dev libglib2.0-dev libcap-dev libcmocka-dev
 	# run
 	echo fuse3
 	# tests and benchmarks
 	echo util-linux procps python3 clang-format lxcfs
+	# the manual pages' check (tests/man.sh)
+	echo man-db bsdextrautils
 	# the parsers' fuzz targets (tests/fuzz; libFuzzer comes with clang)
 	echo clang
 	# container runtimes for lensfs-hook's tests, and what they drive them with
