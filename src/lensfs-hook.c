@@ -11,6 +11,7 @@
 #include "delegate.h"
 #include "hook.h"
 #include "oci.h"
+#include "reattach.h"
 #include "relay_ctl.h"
 #include "relay_hook.h"
 #include "seccomp_profile.h"
@@ -31,7 +32,15 @@
 
 /* MODE_LXC is LXC's mount hook (the container's namespaces, before its
  * pivot_root), MODE_LXC_HOST its start-host hook (the host's, after it). */
-enum mode { MODE_RUNTIME, MODE_CONTAINER, MODE_POSTSTOP, MODE_LXC, MODE_LXC_HOST, MODE_SECCOMP };
+enum mode {
+	MODE_RUNTIME,
+	MODE_CONTAINER,
+	MODE_POSTSTOP,
+	MODE_LXC,
+	MODE_LXC_HOST,
+	MODE_SECCOMP,
+	MODE_REATTACH
+};
 
 static const struct {
 	const char *name;
@@ -44,6 +53,7 @@ static const struct {
 	{ "lxc", MODE_LXC },
 	{ "lxc-start-host", MODE_LXC_HOST },
 	{ "seccomp-profile", MODE_SECCOMP },
+	{ "reattach", MODE_REATTACH },
 };
 
 static const char *who = "?"; /* the container, for messages */
@@ -283,6 +293,54 @@ static int seccomp_profile(const char *from, const char *config, const char *soc
 	return 0;
 }
 
+/* reattach: what was done in a container's mount namespace. */
+static void reattach_said(const struct reattach_result *res, void *data)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "of pid %d", (int)res->pid);
+	who = name;
+	if (res->error == -ESRCH)
+		say(LOG_NOTICE, "gone meanwhile: skipped");
+	else if (res->error)
+		say(LOG_ERR, "binding %s again: %s (%u bound before)",
+		    res->failed ? res->failed : "the files", g_strerror(-res->error), res->bound);
+	else if (res->bound)
+		say(LOG_NOTICE, "%u files bound again", res->bound);
+	if (res->alive)
+		say(LOG_NOTICE, "%u files of a lensfs that answers: left alone", res->alive);
+	who = "?";
+}
+
+/* lensfs-hook reattach (reattach.h): 0, or 1 when a container's files
+ * could not all be bound again. */
+static int reattach(const char *mountpoint, const char *views_dir)
+{
+	g_autofree char *canon = realpath(mountpoint, NULL), *canon_views = NULL;
+	g_autofree char *mountinfo = NULL;
+	int r;
+
+	r = caps_drop_to_hook();
+	if (r < 0)
+		return failure("dropping capabilities: %s", g_strerror(-r));
+	r = file_read_all("/proc/self/mountinfo", &mountinfo, NULL);
+	if (r >= 0)
+		r = canon ? hook_lensfs_mounted(mountinfo, canon, LENSFS_FSTYPE) : -ENOENT;
+	if (r < 0) {
+		fprintf(stderr, "lensfs-hook: reattach: no lensfs on %s: %s\n", mountpoint,
+			g_strerror(-r));
+		return 1;
+	}
+	canon_views = views_dir ? realpath(views_dir, NULL) : NULL;
+	if (canon_views && hook_lensfs_mounted(mountinfo, canon_views, LENSFS_VIEWS_FSTYPE) < 0)
+		g_clear_pointer(&canon_views, free);
+	r = reattach_all(canon, canon_views, reattach_said, NULL);
+	if (r < 0)
+		fprintf(stderr, "lensfs-hook: reattach: not every container's files: %s\n",
+			g_strerror(-r));
+	return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	g_autofree char *mountpoint = NULL, *files_opt = NULL, *rootfs = NULL, *text = NULL;
@@ -361,13 +419,15 @@ int main(int argc, char **argv)
 	g_option_context_add_main_entries(octx, entries, NULL);
 	g_option_context_set_description(
 		octx, "MODE: createRuntime, prestart, createContainer or poststop (OCI hooks),\n"
-		      "lxc or lxc-start-host (LXC hooks), or seccomp-profile.\n"
+		      "lxc or lxc-start-host (LXC hooks), seccomp-profile or reattach.\n"
 		      "The OCI modes read the container's state on stdin; lxc reads "
 		      "LXC_ROOTFS_MOUNT and LXC_NAME,\nlxc-start-host LXC_PID and LXC_NAME "
 		      "(extra arguments from LXC are ignored).\n"
 		      "Exit status 1 stops the container's start.\n"
 		      "seccomp-profile prints a seccomp profile (or, with --config, the whole "
-		      "config.json)\nthat sends sysinfo(2) to lensfs --sysinfo-socket.");
+		      "config.json)\nthat sends sysinfo(2) to lensfs --sysinfo-socket.\n"
+		      "reattach binds the files of the lensfs on --mountpoint (and --views) over\n"
+		      "those of a stopped one in every running container.");
 	r = cli_parse(octx, "lensfs-hook", &version, &argc, &argv);
 	if (r >= 0)
 		return r;
@@ -380,7 +440,7 @@ int main(int argc, char **argv)
 	if (!known) {
 		fprintf(stderr, "lensfs-hook: name the hook stage: %s\n",
 			"createRuntime, prestart, createContainer, poststop, lxc, "
-			"lxc-start-host or seccomp-profile");
+			"lxc-start-host, seccomp-profile or reattach");
 		return 2;
 	}
 	if (mode != MODE_SECCOMP && (from || config || socket)) {
@@ -424,6 +484,15 @@ int main(int argc, char **argv)
 	if (!g_path_is_absolute(mountpoint)) {
 		fprintf(stderr, "lensfs-hook: --mountpoint %s: not an absolute path\n", mountpoint);
 		return 2;
+	}
+	if (mode == MODE_REATTACH) {
+		if (g_strv_length(rest) > 1 || files_opt || cgroup_view || delegate || require ||
+		    relay_dir) {
+			fprintf(stderr, "lensfs-hook: reattach takes --mountpoint, --views and "
+					"--no-views only\n");
+			return 2;
+		}
+		return reattach(mountpoint, no_views ? NULL : views_dir);
 	}
 	if (files_opt) {
 		files = g_strsplit(files_opt, ",", -1);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* Every container that reads keeps a descriptor open in the worker (the
  * pidfd of its init, context.c): the soft limit, often 1024, goes up to the
@@ -48,12 +49,12 @@ static char **user_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	gboolean foreground = FALSE, debug = FALSE, version = FALSE, no_cpu_quota = FALSE;
-	gboolean delegate = FALSE;
+	gboolean delegate = FALSE, no_reattach = FALSE;
 	gint threads = 1, cache_ms = 2000, refresh_ms = 100, spin_us = 50, loadavg_ms = 5000;
 	gint open_mb = 64, lane_threads = 4;
 	g_autofree char *proc_root = NULL, *sys_root = NULL, *worker = NULL, *takeover = NULL;
 	g_autofree char *delegate_dir = NULL, *views_dir = NULL, *sysinfo_socket = NULL;
-	g_autofree char *sysinfo_handed = NULL;
+	g_autofree char *sysinfo_handed = NULL, *reattach = NULL;
 	gint sysinfo_chan = -1;
 	gint delegate_timeout_ms = 1000, views_threads = 4;
 	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
@@ -125,6 +126,10 @@ int main(int argc, char **argv)
 		  "The supervisor's sysinfo listeners come on FD (workers)", "FD" },
 		{ "sysinfo-handed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &sysinfo_handed,
 		  "A predecessor's sysinfo socket and listeners (upgrades)", "FDS" },
+		{ "no-reattach", 0, 0, G_OPTION_ARG_NONE, &no_reattach,
+		  "Do not bind the files over those of a stopped lensfs in the containers that "
+		  "still run, after mounting (lensfs-hook reattach)",
+		  NULL },
 		CLI_VERSION_ENTRY(&version),
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
 		  "[MOUNTPOINT]" },
@@ -211,6 +216,18 @@ int main(int argc, char **argv)
 	handed.sysinfo_chan = sysinfo_chan;
 	if (worker)
 		return lensfs_worker_main(ctx, &mopts, &handed);
+	/* lensfs-hook is installed beside lensfs (and built beside it). */
+	if (!no_reattach) {
+		g_autofree char *dir = g_path_get_dirname(exe);
+
+		reattach = g_build_filename(dir, "lensfs-hook", NULL);
+		if (access(reattach, X_OK) == 0)
+			mopts.reattach = reattach;
+		else
+			log_warn("no %s: the files of a stopped lensfs stay dead in running "
+				 "containers",
+				 reattach);
+	}
 	/* The supervisor found the hierarchies to report a bad host at once;
 	 * it serves nothing itself. */
 	g_clear_pointer(&ctx, lensfs_ctx_free);

@@ -29,15 +29,22 @@ int mountinfo_entry_parse(const char *line, struct mountinfo_entry *e)
 {
 	g_auto(GStrv) f = g_strsplit(line, " ", -1);
 	guint n = g_strv_length(f), sep;
+	guint64 id, parent;
 
 	memset(e, 0, sizeof(*e));
 	/* Six fixed fields, optional fields, "-", then type, source, options. */
 	for (sep = 6; sep < n && strcmp(f[sep], "-") != 0; sep++)
 		;
-	if (n < 7 || sep + 2 >= n)
+	if (n < 7 || sep + 2 >= n ||
+	    !g_ascii_string_to_unsigned(f[0], 10, 0, G_MAXUINT, &id, NULL) ||
+	    !g_ascii_string_to_unsigned(f[1], 10, 0, G_MAXUINT, &parent, NULL))
 		return -EINVAL;
+	e->id = (unsigned int)id;
+	e->parent = (unsigned int)parent;
+	e->dev = g_strdup(f[2]);
 	e->root = unescape(f[3]);
 	e->mountpoint = unescape(f[4]);
+	e->mount_opts = g_strdup(f[5]);
 	e->fstype = unescape(f[sep + 1]);
 	e->super_opts = g_strdup(sep + 3 < n ? f[sep + 3] : "");
 	return 0;
@@ -45,7 +52,9 @@ int mountinfo_entry_parse(const char *line, struct mountinfo_entry *e)
 
 void mountinfo_entry_clear(struct mountinfo_entry *e)
 {
+	g_clear_pointer(&e->dev, g_free);
 	g_clear_pointer(&e->root, g_free);
+	g_clear_pointer(&e->mount_opts, g_free);
 	g_clear_pointer(&e->mountpoint, g_free);
 	g_clear_pointer(&e->fstype, g_free);
 	g_clear_pointer(&e->super_opts, g_free);

@@ -4,8 +4,12 @@
 /* One line of /proc/PID/mountinfo (Documentation/filesystems/proc.rst 3.5),
  * with the escapes undone. */
 struct mountinfo_entry {
+	unsigned int id; /* field 1 */
+	unsigned int parent; /* field 2: the mount it is on (itself for the root) */
+	char *dev; /* field 3: "MAJ:MIN" of the filesystem */
 	char *root; /* field 4: the mounted directory, from its filesystem's root */
 	char *mountpoint; /* field 5 */
+	char *mount_opts; /* field 6: the mount's own ("ro,nosuid,...") */
 	char *fstype; /* after " - ": "cgroup2", "fuse.lensfs" */
 	char *super_opts; /* the superblock options ("" when absent) */
 };

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -393,6 +394,8 @@ struct supervisor {
 	uint64_t kill_at_us; /* stopping: SIGKILL what is left then */
 	bool stopping;
 	int status;
+	pid_t reattach; /* lensfs-hook reattach, waiting or running, or -1 */
+	int reattach_go; /* written once the first worker serves, or -1 */
 };
 
 /*
@@ -560,6 +563,72 @@ static void worker_ready(struct supervisor *sv)
 	sv->serving_since_us = now_monotonic_us();
 	sv->starting = -1;
 	sdnotify_send("READY=1", NULL, 0);
+	if (sv->reattach_go >= 0) {
+		if (write(sv->reattach_go, "1", 1) != 1)
+			log_warn("lensfs-hook reattach not started: %s", g_strerror(errno));
+		close(sv->reattach_go);
+		sv->reattach_go = -1;
+	}
+}
+
+/* The longest a re-attach may take: it asks each container's lensfs mounts
+ * whether they answer, and a FUSE filesystem (another daemon's, a stuck
+ * one) may never. */
+#define REATTACH_LIMIT_S 60
+
+/*
+ * After a fresh mount (not an upgrade's, not one systemd kept): the files
+ * of a lensfs stopped before are dead in the containers that still run
+ * (ENOTCONN); lensfs-hook reattach binds this one's over them (reattach.h)
+ * once the first worker serves. The child is made now, while the
+ * supervisor still has the capabilities entering a mount namespace takes,
+ * and waits for that moment; if the supervisor stops first, it ends.
+ */
+static void reattach_prepare(struct supervisor *sv)
+{
+	const struct lensfs_mount_opts *o = sv->opts;
+	const char *argv[] = { "lensfs-hook",
+			       "reattach",
+			       "--mountpoint",
+			       o->mountpoint,
+			       o->views_dir ? "--views" : "--no-views",
+			       o->views_dir,
+			       NULL };
+	sigset_t none;
+	int go[2];
+	char c;
+
+	if (!o->reattach)
+		return;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		log_warn("lensfs-hook reattach not started: %s", g_strerror(errno));
+		return;
+	}
+	sv->reattach = fork();
+	if (sv->reattach < 0) {
+		log_warn("lensfs-hook reattach not started: %s", g_strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		return;
+	}
+	if (sv->reattach == 0) {
+		/* Nothing of the supervisor's but stdout and stderr (a held
+		 * FUSE descriptor would keep a stopped connection alive). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (dup2(go[0], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (read(3, &c, 1) != 1)
+			_exit(0);
+		close(3);
+		alarm(REATTACH_LIMIT_S);
+		execv(o->reattach, (char *const *)argv);
+		_exit(127);
+	}
+	close(go[0]);
+	sv->reattach_go = go[1];
 }
 
 static void describe_status(int status, char *buf, size_t len)
@@ -592,6 +661,12 @@ static void stop(struct supervisor *sv)
 	 * from now on (ENOSYS), as their files' reads do. */
 	sysinfo_keeper_free(sv->keeper, true);
 	sv->keeper = NULL;
+	if (sv->reattach_go >= 0) {
+		close(sv->reattach_go); /* it ends without starting */
+		sv->reattach_go = -1;
+	} else if (sv->reattach > 0) {
+		kill(sv->reattach, SIGTERM);
+	}
 	if (sv->serving > 0)
 		kill(sv->serving, SIGTERM);
 	if (sv->starting > 0)
@@ -627,6 +702,12 @@ static void reap(struct supervisor *sv)
 		char why[96];
 
 		describe_status(status, why, sizeof(why));
+		if (pid == sv->reattach) {
+			sv->reattach = -1;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				log_warn("lensfs-hook reattach %s", why);
+			continue;
+		}
 		/* Even a worker that a signal stopped cleanly may have read a
 		 * request it did not serve: libfuse drops what it reads once
 		 * its session has been told to exit. */
@@ -899,6 +980,8 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 		.starting_ready = -1,
 		.retiring = -1,
 		.pause_cap_us = restart_pause_cap(),
+		.reattach = -1,
+		.reattach_go = -1,
 	};
 	bool resumed = false;
 	sigset_t mask;
@@ -968,6 +1051,8 @@ int lensfs_supervisor_main(const struct lensfs_mount_opts *opts, const char *exe
 	/* What systemd kept is taken (the sysinfo agent's too): the rest is
 	 * not the workers'. */
 	sdnotify_listen_done();
+	if (!takeover && !resumed)
+		reattach_prepare(&sv);
 	r = caps_drop_to_supervisor();
 	if (r < 0) {
 		log_error("dropping capabilities: %s", g_strerror(-r));

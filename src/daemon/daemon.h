@@ -26,6 +26,7 @@ struct lensfs_mount_opts {
 	unsigned int views_threads; /* threads that serve them */
 	const char *sysinfo_socket; /* the sysinfo agent's socket; NULL: none */
 	const char *sysinfo_handed; /* an upgraded supervisor's: its predecessor's */
+	const char *reattach; /* lensfs-hook, run as "reattach" after a fresh mount; NULL: not */
 };
 
 /* What a supervisor hands a worker, or its own successor, on the command

@@ -61,7 +61,7 @@ const struct hook_bindable *hook_bindable(unsigned int i)
 	return i < G_N_ELEMENTS(bindable) ? &bindable[i] : NULL;
 }
 
-static const struct hook_bindable *bindable_by_path(const char *path)
+const struct hook_bindable *hook_bindable_by_path(const char *path)
 {
 	path = path_below(path);
 	for (size_t i = 0; i < G_N_ELEMENTS(bindable); i++) {
@@ -74,7 +74,7 @@ static const struct hook_bindable *bindable_by_path(const char *path)
 int hook_files_check(const char *const *files, const char **bad)
 {
 	for (; files && *files; files++) {
-		if (!bindable_by_path(*files)) {
+		if (!hook_bindable_by_path(*files)) {
 			*bad = *files;
 			return -EINVAL;
 		}
@@ -185,7 +185,7 @@ int hook_prepare(const char *mountpoint, const char *view, const char *const *fi
 
 	plan->views = g_ptr_array_new_with_free_func(view_free);
 	for (; r == 0 && *files; files++) {
-		const struct hook_bindable *b = bindable_by_path(*files);
+		const struct hook_bindable *b = hook_bindable_by_path(*files);
 
 		r = b ? prepare_one(mountpoint, view, b, delegated, plan) : -EINVAL;
 	}

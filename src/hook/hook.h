@@ -49,6 +49,8 @@ struct hook_bindable {
 };
 /* The i-th (from 0), NULL past the last. */
 const struct hook_bindable *hook_bindable(unsigned int i);
+/* The one path names ("proc/meminfo" or "/proc/meminfo"), or NULL. */
+const struct hook_bindable *hook_bindable_by_path(const char *path);
 
 /* files: views lensfs can serve ("proc/meminfo", or the directory
  * "sys/devices/system/cpu"), NULL for none; -EINVAL for a name that is not

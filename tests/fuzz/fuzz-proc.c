@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of /proc files: meminfo, uptime, loadavg, /proc/PID/stat,
- * /proc/PID/status, and mountinfo, a line at a time and as a whole. The
- * first byte chooses. */
+ * /proc/PID/status, and mountinfo, a line at a time and as a whole, and
+ * the bindings lensfs-hook reattach finds in it. The first byte chooses. */
 #include "config.h"
 
 #include "fuzz.h"
+#include "hook.h"
 #include "mountinfo.h"
 #include "procfs.h"
+#include "reattach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -16,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	text = fuzz_text(data + 1, size - 1);
 
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0: {
 		uint64_t kb;
 
@@ -61,6 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6:
 		g_free(mountinfo_fstype_at(text, "/sys/fs/cgroup"));
 		break;
+	case 7: {
+		static const char *const live[] = { "0:39", NULL };
+		g_autoptr(GPtrArray) found = reattach_find(text, live);
+
+		/* Only files lensfs serves, never its mount point itself. */
+		for (guint i = 0; i < found->len; i++) {
+			const struct reattach_mount *m = g_ptr_array_index(found, i);
+
+			fuzz_assert(m->target && m->file && hook_bindable_by_path(m->file));
+		}
+		break;
+	}
 	}
 	return 0;
 }

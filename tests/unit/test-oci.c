@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lensfs-hook's parsers: its JSON reader, OCI states written by real runtimes
- * (tests/fixtures/oci), config.json roots, mountinfo lines, and the check
- * that a lensfs is mounted. */
+ * (tests/fixtures/oci), config.json roots, mountinfo lines, the check
+ * that a lensfs is mounted, and which mounts of a container reattach
+ * replaces (tests/fixtures/mountinfo: runc containers' whose files came from
+ * their own view, 0:40, or from the caller-based mount, 0:39). */
 #include "config.h"
 
 #include "fixture.h"
@@ -10,9 +12,11 @@
 #include "json.h"
 #include "mountinfo.h"
 #include "oci.h"
+#include "reattach.h"
 #include "vtree.h"
 
 #include <errno.h>
+#include <sys/mount.h>
 
 static void expect_json_error(const char *text, size_t len, const char *why_part)
 {
@@ -235,6 +239,102 @@ static void test_config_rootfs(void **state)
 	expect_rootfs("{\"root\": {\"path\": \"rootfs\"", NULL);
 }
 
+/* The bindings reattach_find returns, as "TARGET FILE VIEW ATTR" lines. */
+static char *found_lines(const char *mountinfo, const char *const *live)
+{
+	g_autoptr(GPtrArray) found = reattach_find(mountinfo, live);
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < found->len; i++) {
+		const struct reattach_mount *m = g_ptr_array_index(found, i);
+
+		g_string_append_printf(out, "%s %s %d %#llx\n", m->target, m->file, (int)m->view,
+				       (unsigned long long)m->attr);
+	}
+	return g_string_free(out, FALSE);
+}
+
+#define LOCKED_DOWN (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+static void test_reattach_runc(void **state)
+{
+	static const char *const files[] = {
+		"proc/cpuinfo",	     "proc/diskstats",	 "proc/loadavg",	  "proc/meminfo",
+		"proc/pressure/cpu", "proc/pressure/io", "proc/pressure/memory",  "proc/stat",
+		"proc/swaps",	     "proc/uptime",	 "sys/devices/system/cpu"
+	};
+	static const char *const both[] = { "0:39", "0:40", NULL };
+	static const char *const views_dead[] = { "0:39", NULL };
+	static const char *const caller_dead[] = { "0:40", NULL };
+	g_autofree char *views = NULL, *caller = NULL, *got = NULL;
+	g_autoptr(GString) want = g_string_new(NULL);
+
+	views = fixture_text("mountinfo", "runc-views");
+	caller = fixture_text("mountinfo", "runc-caller");
+	/* Both daemons' mounts alive: nothing to do. */
+	got = found_lines(views, both);
+	assert_string_equal(got, "");
+	g_free(got);
+	got = found_lines(caller, both);
+	assert_string_equal(got, "");
+	g_free(got);
+	/* The views' filesystem is gone: each file from the view of 15488,
+	 * read-only and the rest, as they were; /proc and the cgroups left. */
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
+		g_string_append_printf(want, "/%s %s 15488 %#llx\n", files[i], files[i],
+				       (unsigned long long)LOCKED_DOWN);
+	got = found_lines(views, views_dead);
+	assert_string_equal(got, want->str);
+	g_free(got);
+	g_string_truncate(want, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
+		g_string_append_printf(want, "/%s %s 0 %#llx\n", files[i], files[i],
+				       (unsigned long long)LOCKED_DOWN);
+	got = found_lines(caller, caller_dead);
+	assert_string_equal(got, want->str);
+	/* The other daemon's filesystem dead: not these containers'. */
+	g_free(got);
+	got = found_lines(views, caller_dead);
+	assert_string_equal(got, "");
+}
+
+static void test_reattach_which(void **state)
+{
+	static const char *const live[] = { "0:50", NULL };
+	const char *mountinfo =
+		"1 1 0:1 / / rw - ext4 /dev/x rw\n"
+		"2 1 0:2 / /proc rw - proc proc rw\n"
+		/* dead, but a live lensfs is mounted on it (a reattach on an
+		 * old kernel) */
+		"3 2 0:39 /proc/meminfo /proc/meminfo ro,nosuid - fuse.lensfs lensfs ro\n"
+		"4 3 0:50 /proc/meminfo /proc/meminfo ro - fuse.lensfs lensfs ro\n"
+		/* dead, under a file of the container's own */
+		"5 2 0:39 /proc/stat /proc/stat ro - fuse.lensfs lensfs ro\n"
+		"6 5 0:60 / /proc/stat rw - tmpfs x rw\n"
+		/* dead and on top, read-write as it was */
+		"7 2 0:39 /proc/uptime /proc/uptime rw - fuse.lensfs lensfs ro\n"
+		/* another FUSE filesystem's */
+		"8 2 0:70 /proc/cpuinfo /proc/cpuinfo ro - fuse.lxcfs lxcfs ro\n"
+		/* the mount point itself; a file lensfs does not serve */
+		"9 1 0:39 / /var/lib/lensfs ro - fuse.lensfs lensfs ro\n"
+		"10 2 0:39 /proc/version /proc/version ro - fuse.lensfs lensfs ro\n"
+		/* views: a name that is no pid, pid 0, and a good one at an
+		 * escaped mount point */
+		"11 2 0:40 /x/proc/loadavg /proc/loadavg ro - fuse.lensfs-views lensfs rw\n"
+		"12 2 0:40 /0/proc/swaps /proc/swaps ro - fuse.lensfs-views lensfs rw\n"
+		"13 2 0:40 /77/proc/swaps /mnt/my\\040swaps ro,noexec - fuse.lensfs-views lensfs "
+		"rw\n"
+		"14 2 0:40 /77 /mnt/view ro - fuse.lensfs-views lensfs rw\n"
+		"not a mountinfo line\n";
+	g_autofree char *got = found_lines(mountinfo, live);
+	g_autofree char *want =
+		g_strdup_printf("/proc/uptime proc/uptime 0 0\n"
+				"/mnt/my swaps proc/swaps 77 %#llx\n",
+				(unsigned long long)(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC));
+
+	assert_string_equal(got, want);
+}
+
 static void test_mountinfo_line(void **state)
 {
 	struct mountinfo_entry e;
@@ -245,13 +345,18 @@ static void test_mountinfo_line(void **state)
 				      "master:2 - fuse.lensfs lensfs ro,allow_other",
 				      &e),
 		0);
+	assert_int_equal(e.id, 64);
+	assert_int_equal(e.parent, 44);
+	assert_string_equal(e.dev, "0:39");
 	assert_string_equal(e.root, "/");
 	assert_string_equal(e.mountpoint, "/var/lib/lens fs");
+	assert_string_equal(e.mount_opts, "ro,nosuid");
 	assert_string_equal(e.fstype, "fuse.lensfs");
 	assert_string_equal(e.super_opts, "ro,allow_other");
 	mountinfo_entry_clear(&e);
 	assert_int_equal(mountinfo_entry_parse("64 44 0:39 / /x rw", &e), -EINVAL);
 	assert_int_equal(mountinfo_entry_parse("", &e), -EINVAL);
+	assert_int_equal(mountinfo_entry_parse("x 44 0:39 / /x rw - t s o", &e), -EINVAL);
 }
 
 static void test_lensfs_mounted(void **state)
@@ -341,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_bad_states),
 		cmocka_unit_test(test_config_rootfs),
 		cmocka_unit_test(test_mountinfo_line),
+		cmocka_unit_test(test_reattach_runc),
+		cmocka_unit_test(test_reattach_which),
 		cmocka_unit_test(test_lensfs_mounted),
 		cmocka_unit_test(test_files_check),
 		cmocka_unit_test(test_bindable_is_the_table),
