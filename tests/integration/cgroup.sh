@@ -137,8 +137,12 @@ C2=$TAG/deleg
 cg_create "$C2"
 cg_memory "$C2" $((300 << 20))
 in_cgroup "$C" sleep 301 &
-sleep 0.2
-foreign=$(pgrep -n -x -f "sleep 301")
+# (Started in time on a loaded machine too: an empty pid would be written.)
+foreign=
+for _ in $(seq 100); do
+	foreign=$(pgrep -n -x -f "sleep 301") && break
+	sleep 0.05
+done
 defer "kill $foreign 2>/dev/null"
 # w FILE TEXT: one write(2), and its errno's name (dash's echo says EIO
 # for any failed write).

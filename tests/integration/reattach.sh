@@ -5,10 +5,16 @@
 # views, runc with the caller-based files, podman) read their values again
 # without a restart, by hand and by the daemon's own start; a container whose
 # files were never lensfs's is not touched; a container that exits during
-# the re-attach is skipped.
+# the re-attach is skipped; where the kernel refuses MOVE_MOUNT_BENEATH
+# (before Linux 6.5; injected with strace), the new mounts go on top.
 . "$(dirname "$0")/lib.sh"
 require_machine
 require_runc
+# MOVE_MOUNT_BENEATH came with Linux 6.5: before, the dead mounts stay
+# under the new ones.
+IFS=. read -r major minor _ <<<"$(uname -r)"
+BENEATH=0
+[ "$major" -gt 6 ] || { [ "$major" = 6 ] && [ "${minor%%[!0-9]*}" -ge 5 ]; } && BENEATH=1
 mount_views_dir
 mount_lensfs --views "$VDIR"
 WORK=$(mktemp -d -t lensfs-reattach-XXXXXX)
@@ -97,12 +103,13 @@ else
 fi
 
 for c in $CONTAINERS; do
+	pid_var=PID_$c
 	check "$c: MemTotal from lensfs at the start" "$(memtotal "$c")" 262144
+	printf -v "MOUNTS_$c" '%s' "$(lensfs_mounts "${!pid_var}")"
 done
 OWN_VIEWS=$(views_mounts "$PID_own")
 check_true "own: its files from its own view ($OWN_VIEWS mounts)" test "$OWN_VIEWS" -gt 5
 check "caller: its files from the caller-based mount" "$(views_mounts "$PID_caller")" 0
-OWN_MOUNTS=$(lensfs_mounts "$PID_own")
 
 # --- a full stop: every container's files are dead --------------------------
 stop_lensfs
@@ -119,14 +126,22 @@ check "lensfs-hook reattach: exit status 0" "$?" 0
 echo "$OUT" | sed 's/^/# /'
 for c in $CONTAINERS; do
 	pid_var=PID_$c
+	mounts_var=MOUNTS_$c
 	check "$c: MemTotal again, without a restart" "$(memtotal "$c")" 262144
-	check "$c: no dead lensfs mount left" "$(dead "${!pid_var}")" 0
+	if [ "$BENEATH" = 1 ]; then
+		check "$c: no dead lensfs mount left, as many as before (replaced, not stacked)" \
+			"$(dead "${!pid_var}"):$(lensfs_mounts "${!pid_var}")" "0:${!mounts_var}"
+	else
+		check "$c: Linux $major.$minor: the new mounts on the dead ones" \
+			"$(dead "${!pid_var}"):$(lensfs_mounts "${!pid_var}")" \
+			"${!mounts_var}:$((2 * ${!mounts_var}))"
+	fi
 	check_true "$c: the same process" kill -0 "${!pid_var}"
 	check_true "$c: reported" grep -q "of pid ${!pid_var}: [0-9]* files bound again" <<<"$OUT"
 done
-check "own: its files from its own view again" "$(views_mounts "$PID_own")" "$OWN_VIEWS"
-check "own: as many lensfs mounts as before (replaced, not stacked)" \
-	"$(lensfs_mounts "$PID_own")" "$OWN_MOUNTS"
+check "own: its files from its own view again (the live views' mounts)" \
+	"$(awk -v d="$(awk -v v="$VDIR" '$5 == v { print $3 }' /proc/self/mountinfo)" '$3 == d' \
+		"/proc/$PID_own/mountinfo" | wc -l)" "$OWN_VIEWS"
 check "a view of its own again for the runc container" "$(ls "$VDIR" | grep -cx "$PID_own")" 1
 check "foreign: never touched (its mountinfo as before)" "$(cat "/proc/$PID_foreign/mountinfo")" \
 	"$FOREIGN_BEFORE"
@@ -144,6 +159,33 @@ for c in $CONTAINERS; do
 done
 check_true "the daemon's re-attach said what it did" grep -q "of pid $PID_own: [0-9]* files bound again" "$MNT.log"
 check "foreign: still never touched" "$(cat "/proc/$PID_foreign/mountinfo")" "$FOREIGN_BEFORE"
+
+# --- a kernel without MOVE_MOUNT_BENEATH: on top ------------------------------
+# Each file's first move_mount (beneath) fails as before Linux 6.5, the
+# second (on top) is the kernel's.
+if [ "$BENEATH" = 1 ] && command -v strace >/dev/null; then
+	stop_lensfs
+	start_lensfs --no-reattach
+	OUT=$(strace -f -o /dev/null -e trace=move_mount -e inject=move_mount:error=EINVAL:when=1+2 \
+		"$HOOK" reattach --mountpoint "$MNT" --views "$VDIR" 2>&1)
+	check "no MOVE_MOUNT_BENEATH: exit status 0" "$?" 0
+	for c in $CONTAINERS; do
+		pid_var=PID_$c
+		mounts_var=MOUNTS_$c
+		check "no MOVE_MOUNT_BENEATH: $c: MemTotal again" "$(memtotal "$c")" 262144
+		check "no MOVE_MOUNT_BENEATH: $c: the new mounts on the dead ones" \
+			"$(dead "${!pid_var}"):$(lensfs_mounts "${!pid_var}")" \
+			"${!mounts_var}:$((2 * ${!mounts_var}))"
+	done
+	# Dead again, now on top of the dead: beneath the top one again.
+	stop_lensfs
+	start_lensfs
+	for _ in $(seq 100); do [ "$(memtotal own)" = 262144 ] && break; sleep 0.05; done
+	check "then with MOVE_MOUNT_BENEATH: own: MemTotal, the top dead mount replaced" \
+		"$(memtotal own):$(lensfs_mounts "$PID_own")" "262144:$((2 * MOUNTS_own))"
+elif [ "$BENEATH" = 1 ]; then
+	skip_section "a kernel without MOVE_MOUNT_BENEATH" "needs strace"
+fi
 
 # --- a container that exits during the re-attach ----------------------------
 # Only one container has dead files this time; the hook's entry into its
