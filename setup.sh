@@ -10,8 +10,9 @@
 #                      mount, real cgroups), the same on a pure cgroup v2
 #                      kernel in a VM, make distcheck, then the unit and
 #                      integration tests again under AddressSanitizer and
-#                      UndefinedBehaviorSanitizer, and every parser's
-#                      fuzz target for 30 s
+#                      UndefinedBehaviorSanitizer, every parser's fuzz
+#                      target for 30 s, and the Debian package built,
+#                      installed, upgraded and removed
 #   ./setup.sh bench   run the benchmarks: native /proc, LXCFS and lensfs
 #                      (alone, and next to a container of 20,000 threads);
 #                      what lensfs-hook adds to a container start
@@ -29,6 +30,8 @@ packages() {
 	echo util-linux procps python3 clang-format lxcfs
 	# the manual pages' check (tests/man.sh)
 	echo man-db bsdextrautils
+	# the Debian package's build and check (tests/package.sh)
+	echo debhelper dpkg-dev lintian git
 	# the parsers' fuzz targets (tests/fuzz; libFuzzer comes with clang)
 	echo clang
 	# container runtimes for lensfs-hook's tests, and what they drive them with
@@ -68,18 +71,34 @@ count() {
 	cat "$@" 2>/dev/null | grep -c "$pattern" || true
 }
 
-# soak DIR: bench/soak.sh's 2-minute run (containers coming and going, the
-# worker killed, lensfs upgraded; docs/performance.md has a 10-minute
-# one), its checks counted with the others.
-soak() {
-	local rc=0 pass fail
-	bench/soak.sh "$1" --minutes 2 >"$1/soak.log" 2>&1 || rc=$?
-	cat "$1/soak.log"
-	pass=$(count '^ok ' "$1/soak.log")
-	fail=$(count '^not ok ' "$1/soak.log")
-	echo "$1: soak: $pass passed, $fail failed"
+# tally NAME LOG: LOG's ok and not ok lines, counted with the others.
+tally() {
+	local pass fail
+	pass=$(count '^ok ' "$2")
+	fail=$(count '^not ok ' "$2")
+	echo "$1: $pass passed, $fail failed"
 	TOTAL_PASS=$(( ${TOTAL_PASS:-0} + pass ))
 	TOTAL_FAIL=$(( ${TOTAL_FAIL:-0} + fail ))
+}
+
+# soak DIR: bench/soak.sh's 2-minute run (containers coming and going, the
+# worker killed, lensfs upgraded; docs/performance.md has a 10-minute
+# one).
+soak() {
+	local rc=0
+	bench/soak.sh "$1" --minutes 2 >"$1/soak.log" 2>&1 || rc=$?
+	cat "$1/soak.log"
+	tally "$1: soak" "$1/soak.log"
+	return "$rc"
+}
+
+# package DIR: tests/package.sh (the Debian package built, checked by
+# lintian, installed, upgraded under a reading container, removed).
+package() {
+	local rc=0
+	LENSFS_TEST_STRICT=1 LENSFS_BUILDDIR=$PWD/$1 tests/package.sh >"$1/package.log" 2>&1 || rc=$?
+	grep -v '^# lintian: [IPN]:' "$1/package.log"
+	tally "$1: package" "$1/package.log"
 	return "$rc"
 }
 
@@ -136,7 +155,8 @@ Docker and Kubernetes see docs/hook.md; by hand, inside a container:
   mount --bind $mnt/proc/meminfo /proc/meminfo
 Upgrade after a new build and install, with no gap for containers:
   kill -HUP \$(pgrep -o -x lensfs)
-Stop (containers that use the views then read ENOTCONN):
+Stop (containers that use the views then read ENOTCONN, until lensfs starts
+again and re-attaches them):
   kill \$(pgrep -o -x lensfs)
 MSG
 	;;
@@ -147,6 +167,7 @@ test)
 	make -C build-ci --no-print-directory format-check
 	check build-ci
 	soak build-ci
+	package build-ci
 	# The VM suite runs once, above: it tests the kernel side, not memory safety.
 	make -C build-ci --no-print-directory distcheck TESTS='$(UNIT_TESTS) $(STRUCTURE_TESTS) $(INTEGRATION_TESTS)' >/dev/null
 	build build-asan --enable-werror --enable-sanitizers
