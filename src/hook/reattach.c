@@ -63,12 +63,14 @@ static const char *bound_file(const struct mountinfo_entry *e, pid_t *view)
 	const char *file = e->root;
 
 	*view = 0;
+	if (file[0] != '/')
+		return NULL;
 	if (strcmp(e->fstype, LENSFS_VIEWS_FSTYPE) == 0) {
 		const char *slash = strchr(file + 1, '/');
 		g_autofree char *name = NULL;
 		uint64_t pid;
 
-		if (file[0] != '/' || !slash)
+		if (!slash)
 			return NULL;
 		name = g_strndup(file + 1, (gsize)(slash - file - 1));
 		if (parse_u64(name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
@@ -78,8 +80,6 @@ static const char *bound_file(const struct mountinfo_entry *e, pid_t *view)
 	} else if (strcmp(e->fstype, LENSFS_FSTYPE) != 0) {
 		return NULL;
 	}
-	if (file[0] != '/')
-		return NULL;
 	return hook_bindable_by_path(file) ? path_below(file) : NULL;
 }
 
