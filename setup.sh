@@ -32,6 +32,10 @@ packages() {
 	echo man-db bsdextrautils
 	# the Debian package's build and check (tests/package.sh)
 	echo debhelper dpkg-dev lintian git
+	# the Kubernetes manifests' offline check (tests/kubernetes.sh); a
+	# kubectl from elsewhere is used as it is (Debian's would conflict)
+	echo python3-yaml
+	command -v kubectl >/dev/null || echo kubernetes-client
 	# the parsers' fuzz targets (tests/fuzz; libFuzzer comes with clang)
 	echo clang
 	# container runtimes for lensfs-hook's tests, and what they drive them with
