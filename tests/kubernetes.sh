@@ -8,13 +8,7 @@
 #  - kubectl apply --dry-run=client takes the manifests, against a stand-in
 #    API server that answers discovery only (tests/kube-api.py): what has
 #    not run is a real cluster (docs/kubernetes.md).
-set -u
-SRCDIR=${LENSFS_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BUILDDIR=${LENSFS_BUILDDIR:-$SRCDIR}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/tap.sh"
 MANIFEST=$SRCDIR/deploy/kubernetes/lensfs.yaml
 HOOK=$BUILDDIR/lensfs-hook
 
@@ -70,5 +64,4 @@ else
 	not_ok "kubectl apply --dry-run=client: no kubectl (apt-get install kubernetes-client)"
 fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

@@ -5,13 +5,7 @@
 #    and every key of lensfs-relay's settings in lensfs-relay.conf(5);
 #  - each page renders with man(1) without a warning;
 #  - the check itself fails on a page with a planted missing option.
-set -u
-SRCDIR=${LENSFS_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BUILDDIR=${LENSFS_BUILDDIR:-$SRCDIR}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 if [ ! -f "$BUILDDIR/man/lensfs.8" ]; then
 	echo "1..0 # SKIP the manual pages are not built (configure --disable-man)"
@@ -92,5 +86,4 @@ else
 	not_ok "a planted missing option is found: SCDOC is not set (run from make check)"
 fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

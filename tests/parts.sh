@@ -6,13 +6,7 @@
 #    on a planted wrong direction and a planted circle;
 #  - lensfs-hook links no renderer, sampler, node table or FUSE code: none
 #    of the symbols the render, view, fs and daemon parts define is in it.
-set -u
-SRCDIR=${LENSFS_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-BUILDDIR=${LENSFS_BUILDDIR:-$SRCDIR}
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 out=$(python3 "$SRCDIR/tests/parts.py" "$SRCDIR/src")
 check "src/: every include in its direction, no circle ($(tail -n1 <<<"$out"))" "$?" 0
@@ -47,4 +41,4 @@ else
 	not_ok "lensfs-hook and nm (binutils) to look into it"
 fi
 echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_end

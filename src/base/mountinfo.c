@@ -60,21 +60,36 @@ void mountinfo_entry_clear(struct mountinfo_entry *e)
 	g_clear_pointer(&e->super_opts, g_free);
 }
 
-char *mountinfo_fstype_at(const char *mountinfo, const char *path)
+int mountinfo_entry_at(const char *mountinfo, const char *path, struct mountinfo_entry *e)
 {
 	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
-	char *fstype = NULL;
+	int r = -ENOENT;
 
+	memset(e, 0, sizeof(*e));
 	for (char **l = lines; *l; l++) {
-		struct mountinfo_entry e;
+		struct mountinfo_entry one;
 
-		if (mountinfo_entry_parse(*l, &e) < 0)
+		if (mountinfo_entry_parse(*l, &one) < 0)
 			continue;
-		if (strcmp(e.mountpoint, path) == 0) {
-			g_free(fstype);
-			fstype = g_steal_pointer(&e.fstype);
+		if (strcmp(one.mountpoint, path) == 0) {
+			mountinfo_entry_clear(e);
+			*e = one;
+			r = 0;
+		} else {
+			mountinfo_entry_clear(&one);
 		}
-		mountinfo_entry_clear(&e);
 	}
+	return r;
+}
+
+char *mountinfo_fstype_at(const char *mountinfo, const char *path)
+{
+	struct mountinfo_entry e;
+	char *fstype;
+
+	if (mountinfo_entry_at(mountinfo, path, &e) < 0)
+		return NULL;
+	fstype = g_steal_pointer(&e.fstype);
+	mountinfo_entry_clear(&e);
 	return fstype;
 }

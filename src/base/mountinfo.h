@@ -17,6 +17,8 @@ struct mountinfo_entry {
 /* -EINVAL for a line that is not a mountinfo line. */
 int mountinfo_entry_parse(const char *line, struct mountinfo_entry *e);
 void mountinfo_entry_clear(struct mountinfo_entry *e);
-/* The filesystem type of the last mount on path in a mountinfo text (the
- * one a lookup reaches), or NULL when nothing is mounted there. Free it. */
+/* The last mount on path in a mountinfo text (the one a lookup reaches):
+ * 0 and *e filled (clear it), or -ENOENT when nothing is mounted there. */
+int mountinfo_entry_at(const char *mountinfo, const char *path, struct mountinfo_entry *e);
+/* Its filesystem type, or NULL when nothing is mounted there. Free it. */
 char *mountinfo_fstype_at(const char *mountinfo, const char *path);

@@ -146,22 +146,13 @@ static bool same_file(const char *a, const char *b)
  * type), appended to devs. */
 static void live_dev(const char *mountinfo, const char *path, const char *type, GPtrArray *devs)
 {
-	g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
-	char *dev = NULL;
+	struct mountinfo_entry e;
 
-	for (char **l = lines; *l; l++) {
-		struct mountinfo_entry e;
-
-		if (mountinfo_entry_parse(*l, &e) < 0)
-			continue;
-		if (strcmp(e.mountpoint, path) == 0) {
-			g_free(dev);
-			dev = strcmp(e.fstype, type) == 0 ? g_steal_pointer(&e.dev) : NULL;
-		}
-		mountinfo_entry_clear(&e);
-	}
-	if (dev)
-		g_ptr_array_add(devs, dev);
+	if (mountinfo_entry_at(mountinfo, path, &e) < 0)
+		return;
+	if (strcmp(e.fstype, type) == 0)
+		g_ptr_array_add(devs, g_steal_pointer(&e.dev));
+	mountinfo_entry_clear(&e);
 }
 
 struct reattach {

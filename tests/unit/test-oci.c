@@ -256,6 +256,18 @@ static char *found_lines(const char *mountinfo, const char *const *live)
 
 #define LOCKED_DOWN (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
+/* found_lines' text for files each bound at its own path, locked down, from
+ * the view of pid view (0: the caller-based mount). */
+static char *every_file(const char *const *files, size_t n, int view)
+{
+	GString *want = g_string_new(NULL);
+
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(want, "/%s %s %d %#llx\n", files[i], files[i], view,
+				       (unsigned long long)LOCKED_DOWN);
+	return g_string_free(want, FALSE);
+}
+
 static void test_reattach_runc(void **state)
 {
 	static const char *const files[] = {
@@ -266,8 +278,7 @@ static void test_reattach_runc(void **state)
 	static const char *const both[] = { "0:39", "0:40", NULL };
 	static const char *const views_dead[] = { "0:39", NULL };
 	static const char *const caller_dead[] = { "0:40", NULL };
-	g_autofree char *views = NULL, *caller = NULL, *got = NULL;
-	g_autoptr(GString) want = g_string_new(NULL);
+	g_autofree char *views = NULL, *caller = NULL, *got = NULL, *want = NULL;
 
 	views = fixture_text("mountinfo", "runc-views");
 	caller = fixture_text("mountinfo", "runc-caller");
@@ -280,18 +291,14 @@ static void test_reattach_runc(void **state)
 	g_free(got);
 	/* The views' filesystem is gone: each file from the view of 15488,
 	 * read-only and the rest, as they were; /proc and the cgroups left. */
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-		g_string_append_printf(want, "/%s %s 15488 %#llx\n", files[i], files[i],
-				       (unsigned long long)LOCKED_DOWN);
+	want = every_file(files, G_N_ELEMENTS(files), 15488);
 	got = found_lines(views, views_dead);
-	assert_string_equal(got, want->str);
+	assert_string_equal(got, want);
 	g_free(got);
-	g_string_truncate(want, 0);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-		g_string_append_printf(want, "/%s %s 0 %#llx\n", files[i], files[i],
-				       (unsigned long long)LOCKED_DOWN);
+	g_free(want);
+	want = every_file(files, G_N_ELEMENTS(files), 0);
 	got = found_lines(caller, caller_dead);
-	assert_string_equal(got, want->str);
+	assert_string_equal(got, want);
 	/* The other daemon's filesystem dead: not these containers'. */
 	g_free(got);
 	got = found_lines(views, caller_dead);
