@@ -121,8 +121,10 @@ done
 start_lensfs --no-reattach
 check_true "lensfs --no-reattach: the container's files stay dead" \
 	grep -q 'not connected' <<<"$(memtotal own)"
+t0=$(date +%s%N)
 OUT=$("$HOOK" reattach --mountpoint "$MNT" --views "$VDIR" 2>&1)
 check "lensfs-hook reattach: exit status 0" "$?" 0
+echo "# lensfs-hook reattach took $((($(date +%s%N) - t0) / 1000000)) ms"
 echo "$OUT" | sed 's/^/# /'
 for c in $CONTAINERS; do
 	pid_var=PID_$c
@@ -152,8 +154,10 @@ check "a second reattach finds nothing to do" "$?:$OUT" "0:"
 
 # --- stopped and started again: the daemon re-attaches on its own ----------
 stop_lensfs
+t0=$(date +%s%N)
 start_lensfs
 for _ in $(seq 100); do [ "$(memtotal own)" = 262144 ] && break; sleep 0.05; done
+echo "# from lensfs's start to a container's MemTotal read again: $((($(date +%s%N) - t0) / 1000000)) ms"
 for c in $CONTAINERS; do
 	check "$c: lensfs's own start re-attaches: MemTotal" "$(memtotal "$c")" 262144
 done
