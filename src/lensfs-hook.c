@@ -334,7 +334,7 @@ static int reattach(const char *mountpoint, const char *views_dir)
 	canon_views = views_dir ? realpath(views_dir, NULL) : NULL;
 	if (canon_views && hook_lensfs_mounted(mountinfo, canon_views, LENSFS_VIEWS_FSTYPE) < 0)
 		g_clear_pointer(&canon_views, free);
-	r = reattach_all(canon, canon_views, reattach_said, NULL);
+	r = reattach_all(mountinfo, canon, canon_views, reattach_said, NULL);
 	if (r < 0)
 		fprintf(stderr, "lensfs-hook: reattach: not every container's files: %s\n",
 			g_strerror(-r));

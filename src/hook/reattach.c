@@ -18,6 +18,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+/* A container with a few thousand mounts has a mountinfo of some
+ * hundreds of KiB. */
+#define REATTACH_MOUNTINFO_MAX (16u << 20)
+
 #ifndef MOVE_MOUNT_BENEATH
 #define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5, include/uapi/linux/mount.h */
 #endif
@@ -224,6 +228,16 @@ static int replace(int rootfd, const struct reattach_mount *m, int fd)
 	return 0;
 }
 
+/* A container's mountinfo, at most REATTACH_MOUNTINFO_MAX bytes (-EFBIG). */
+static int read_mountinfo(const char *path, char **text)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return fd_read_all(fd, REATTACH_MOUNTINFO_MAX, text, NULL);
+}
+
 /* One mount namespace, entered by pid. */
 static void reattach_ns(const struct reattach *ra, pid_t pid, struct reattach_result *res)
 {
@@ -237,8 +251,15 @@ static void reattach_ns(const struct reattach *ra, pid_t pid, struct reattach_re
 	int r;
 
 	res->pid = pid;
-	if (pidfd < 0 || file_read_all(path, &mountinfo, NULL) < 0) {
+	if (pidfd < 0) {
 		res->error = -ESRCH;
+		return;
+	}
+	/* Its size is the container's to choose (thousands of mounts): one
+	 * beyond the bound is reported and left alone. */
+	r = read_mountinfo(path, &mountinfo);
+	if (r < 0) {
+		res->error = r == -EFBIG ? r : -ESRCH;
 		return;
 	}
 	mounts = reattach_find(mountinfo, ra->live);
@@ -286,23 +307,20 @@ static void reattach_ns(const struct reattach *ra, pid_t pid, struct reattach_re
 		res->failed = NULL;
 }
 
-int reattach_all(const char *mountpoint, const char *views_dir, reattach_report report, void *data)
+int reattach_all(const char *mountinfo, const char *mountpoint, const char *views_dir,
+		 reattach_report report, void *data)
 {
 	g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func(g_free);
 	/* the mount namespaces visited, by inode number */
 	g_autoptr(GHashTable) seen =
 		g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	g_autofree char *mountinfo = NULL;
 	struct reattach ra = { .mountpoint = mountpoint, .views_dir = views_dir };
 	struct statvfs sv;
 	struct stat own;
 	struct dirent *d;
 	DIR *proc;
-	int r, first = 0;
+	int first = 0;
 
-	r = file_read_all("/proc/self/mountinfo", &mountinfo, NULL);
-	if (r < 0)
-		return r;
 	live_dev(mountinfo, mountpoint, LENSFS_FSTYPE, devs);
 	if (views_dir)
 		live_dev(mountinfo, views_dir, LENSFS_VIEWS_FSTYPE, devs);

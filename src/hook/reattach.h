@@ -39,16 +39,19 @@ struct reattach_result {
 	pid_t pid; /* the process it was entered by */
 	unsigned int bound; /* files bound again */
 	unsigned int alive; /* lensfs mounts that answer (another daemon's): left alone */
-	int error; /* 0, -ESRCH: the container went meanwhile, or -errno */
+	int error; /* 0, -ESRCH: the container went meanwhile, -EFBIG: its
+		    * mountinfo is too large to read, or -errno */
 	const char *failed; /* with error: which file, or NULL */
 };
 
 typedef void (*reattach_report)(const struct reattach_result *res, void *data);
 
 /* Every mount namespace of a running process but this process's own, once
- * each: its dead bindings replaced from the lensfs on mountpoint, and,
+ * each (mountinfo: this process's): its dead bindings replaced from the
+ * lensfs on mountpoint, and,
  * where views_dir is not NULL (a lensfs --views there answers), a view's
  * from that container's own view made again. report is called for each
  * namespace that had bindings to replace. 0 when none failed (a container
  * that went meanwhile is no failure), else the first error. */
-int reattach_all(const char *mountpoint, const char *views_dir, reattach_report report, void *data);
+int reattach_all(const char *mountinfo, const char *mountpoint, const char *views_dir,
+		 reattach_report report, void *data);
