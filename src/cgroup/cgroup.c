@@ -710,6 +710,53 @@ int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_memb
 	return r;
 }
 
+int cgroup_mems(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		struct cpuset **out)
+{
+	static const char *const files[2][2] = { { "cpuset.effective_mems", "cpuset.mems" },
+						 { "cpuset.mems.effective", NULL } };
+	g_autofree char *dir = NULL, *text = NULL;
+	int r;
+
+	*out = NULL;
+	if (!layout->ctrl[CG_CPUSET] || !m->path[CG_CPUSET])
+		return 0;
+	r = cgroup_dir(layout, CG_CPUSET, m->path[CG_CPUSET], &dir);
+	if (r < 0)
+		return r;
+	r = -ENOENT;
+	for (int i = 0; i < 2 && r == -ENOENT; i++) {
+		const char *file = files[layout->ctrl[CG_CPUSET]->version - 1][i];
+
+		r = file ? read_in(dir, file, &text) : -ENOENT;
+	}
+	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
+		return 0; /* no cpuset controller in this subtree (v2) */
+	if (r < 0)
+		return r;
+	r = cpuset_parse(text, out);
+	if (r == 0 && cpuset_count(*out) == 0)
+		g_clear_pointer(out, cpuset_free);
+	return r;
+}
+
+int cgroup_memory_file(const struct cgroup_layout *layout, const char *path, const char *file,
+		       char **text)
+{
+	g_autofree char *dir = NULL;
+	int r;
+
+	if (!layout->ctrl[CG_MEMORY] || !path)
+		return -ENOENT;
+	r = cgroup_dir(layout, CG_MEMORY, path, &dir);
+	if (r < 0)
+		return r;
+	r = read_in(dir, file, text);
+	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
+		return -EOPNOTSUPP;
+	return r;
+}
+
 /* v1: the _recursive files count the descendants too, like v2's io.stat;
  * kernels before 4.x have only the others. */
 static int read_throttle(const char *dir, const char *name, char **text)

@@ -124,6 +124,17 @@ int cgroup_processes(const struct cgroup_layout *layout, const struct cgroup_mem
  * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */
 int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		    const char *kind, char **text);
+/* The memory nodes the cgroup may use (v1 cpuset.effective_mems, else
+ * cpuset.mems; v2 cpuset.mems.effective); *out NULL when nothing restricts
+ * them (no cpuset controller, an empty list). */
+int cgroup_mems(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+		struct cpuset **out);
+/* A file of the cgroup at path in the memory hierarchy (memory.stat,
+ * memory.numa_stat, memory.kmem.slabinfo): -ENOENT when the cgroup is gone
+ * (or there is no memory hierarchy), -EOPNOTSUPP when the cgroup is there
+ * and the file is not (a kernel or version without it). */
+int cgroup_memory_file(const struct cgroup_layout *layout, const char *path, const char *file,
+		       char **text);
 /* The I/O the cgroup and its descendants completed, per device (struct
  * io_dev): v2 io.stat; v1 blkio.throttle.io_serviced and
  * io_service_bytes (their _recursive forms where the kernel has them). */

@@ -38,6 +38,14 @@ enum vnode_ino {
 	INO_SYS_CPU_PRESENT = 20,
 	INO_SYS_FS = 21,
 	INO_SYS_FS_CGROUP = 22,
+	INO_PROC_VMSTAT = 23,
+	INO_PROC_SLABINFO = 24,
+	INO_SYS_NODE = 25,
+	INO_SYS_NODE_ONLINE = 26,
+	INO_SYS_NODE_POSSIBLE = 27,
+	INO_SYS_NODE_HAS_CPU = 28,
+	INO_SYS_NODE_HAS_MEMORY = 29,
+	INO_SYS_NODE_HAS_NORMAL_MEMORY = 30,
 };
 
 struct pnode;
@@ -70,6 +78,9 @@ struct vdir_ops {
 	 * controls (NULL: nothing does): not done on a serving thread
 	 * (lanes.h). */
 	bool (*costly)(const struct viewer *v, const struct pnode *p);
+	/* Whether the host entry hpath, below a directory passed through, is
+	 * left out of the view (NULL: none is): neither listed nor found. */
+	bool (*hides)(const char *hpath);
 };
 
 struct vnode {

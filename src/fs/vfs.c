@@ -151,7 +151,10 @@ int vfs_lookup(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller *c, ui
 		return r;
 	vpath = g_strconcat(p.vpath, "/", name, NULL);
 	hpath = g_strconcat(p.hpath, "/", name, NULL);
-	r = pass_entry(ctx, t, true, p.root, vpath, hpath, out);
+	if (p.root->dyn->hides && p.root->dyn->hides(hpath))
+		r = -ENOENT;
+	else
+		r = pass_entry(ctx, t, true, p.root, vpath, hpath, out);
 	pnode_clear(&p);
 	return r;
 }
@@ -288,6 +291,8 @@ static int list_host(struct lensfs_ctx *ctx, struct ptree *t, struct vfs_caller 
 		g_autofree char *hpath = g_strconcat(p.hpath, "/", names->pdata[i], NULL);
 		unsigned char type = g_array_index(types, unsigned char, i);
 
+		if (p.root->dyn->hides && p.root->dyn->hides(hpath))
+			continue;
 		vfs_dirents_add(list, names->pdata[i], ptree_ino_in(t, vpath, hpath), DTTOIF(type));
 	}
 	pnode_clear(&p);

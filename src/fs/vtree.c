@@ -3,6 +3,7 @@
 
 #include "cgroup_view.h"
 #include "cpu_view.h"
+#include "node_view.h"
 #include "util.h"
 #include "view.h"
 #include "vtree.h"
@@ -33,9 +34,14 @@ static const struct vnode vtree[] = {
 	  view_pressure, false },
 	/* stat and uptime depend on the container's init too, and on the clock:
 	 * rendered afresh for each open */
+	{ INO_PROC_SLABINFO, INO_PROC, "slabinfo", "proc/slabinfo", FILE_MODE, 0, view_slabinfo,
+	  true },
 	{ INO_PROC_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, 0, view_stat, false },
 	{ INO_PROC_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, 0, view_swaps, true },
 	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
+	/* vmstat's counters are read as rates (sar, vmstat 1): rendered afresh
+	 * for each open */
+	{ INO_PROC_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, 0, view_vmstat, false },
 	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_FS, INO_SYS, "fs", "sys/fs", DIR_MODE, 0, NULL, false },
@@ -53,6 +59,19 @@ static const struct vnode vtree[] = {
 	  FILE_MODE, 4096, view_cpu_list, true },
 	{ INO_SYS_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
 	  4096, view_cpu_list, true },
+	/* the node lists, then nodeN of the nodes the reader's cpuset allows */
+	{ INO_SYS_NODE, INO_SYS_DEVICES_SYSTEM, "node", "sys/devices/system/node", DIR_MODE, 0,
+	  NULL, false, &node_view_dir },
+	{ INO_SYS_NODE_HAS_CPU, INO_SYS_NODE, "has_cpu", "sys/devices/system/node/has_cpu",
+	  FILE_MODE, 4096, view_node_list, true },
+	{ INO_SYS_NODE_HAS_MEMORY, INO_SYS_NODE, "has_memory", "sys/devices/system/node/has_memory",
+	  FILE_MODE, 4096, view_node_list, true },
+	{ INO_SYS_NODE_HAS_NORMAL_MEMORY, INO_SYS_NODE, "has_normal_memory",
+	  "sys/devices/system/node/has_normal_memory", FILE_MODE, 4096, view_node_list, true },
+	{ INO_SYS_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online", FILE_MODE,
+	  4096, view_node_list, true },
+	{ INO_SYS_NODE_POSSIBLE, INO_SYS_NODE, "possible", "sys/devices/system/node/possible",
+	  FILE_MODE, 4096, view_node_list, true },
 };
 
 const struct vnode *vnode_by_ino(uint64_t ino)

@@ -46,14 +46,22 @@ static const struct hook_bindable bindable[] = {
 	{ "proc/pressure/cpu" },
 	{ "proc/pressure/io" },
 	{ "proc/pressure/memory" },
+	{ "proc/slabinfo" },
 	{ "proc/stat" },
 	{ "proc/swaps" },
 	{ "proc/uptime" },
+	{ "proc/vmstat" },
 	{ CGROUP_VIEW, .dir = true, .opt_in = true },
 	{ "sys/devices/system/cpu", .dir = true },
 	{ "sys/devices/system/cpu/online", .inside = true },
 	{ "sys/devices/system/cpu/possible", .inside = true },
 	{ "sys/devices/system/cpu/present", .inside = true },
+	{ "sys/devices/system/node", .dir = true },
+	{ "sys/devices/system/node/has_cpu", .inside = true },
+	{ "sys/devices/system/node/has_memory", .inside = true },
+	{ "sys/devices/system/node/has_normal_memory", .inside = true },
+	{ "sys/devices/system/node/online", .inside = true },
+	{ "sys/devices/system/node/possible", .inside = true },
 };
 
 const struct hook_bindable *hook_bindable(unsigned int i)

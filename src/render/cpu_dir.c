@@ -86,10 +86,13 @@ enum cpu_text { TEXT_OTHER, TEXT_LIST, TEXT_MASK, TEXT_SPACED };
 
 static enum cpu_text text_kind(const char *name)
 {
-	static const char *const lists[] = { "enabled", "offline", "isolated", "nohz_full" };
+	/* cpulist and cpumap: a memory node's CPUs (node/nodeN) */
+	static const char *const lists[] = { "enabled", "offline", "isolated", "nohz_full",
+					     "cpulist" };
 	static const char *const masks[] = { "core_cpus",     "thread_siblings", "core_siblings",
 					     "package_cpus",  "die_cpus",	 "cluster_cpus",
-					     "book_siblings", "drawer_siblings", "shared_cpu_map" };
+					     "book_siblings", "drawer_siblings", "shared_cpu_map",
+					     "cpumap" };
 
 	if (g_str_has_suffix(name, "_list"))
 		return TEXT_LIST;

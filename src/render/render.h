@@ -66,6 +66,45 @@ int loadavg_render(const uint64_t avg[3], unsigned int running, unsigned int tot
  * (struct io_dev) with their counts. */
 int diskstats_render(const char *host_diskstats, const GArray *devs, GString *out);
 
+/* proc/vmstat (vmstat.c): the host's lines with the cgroup's counters. */
+struct vmstat_input {
+	int version; /* of the memory hierarchy: 1 or 2 */
+	const char *memory_stat; /* the cgroup's memory.stat */
+	uint64_t free_kb; /* MemFree of the container's meminfo */
+	bool io; /* whether read_bytes and write_bytes are known */
+	uint64_t read_bytes, write_bytes; /* on block devices, all of them */
+	uint64_t page_size, hpage_size; /* bytes; hpage: a PMD-sized page */
+};
+int vmstat_render(const char *host_vmstat, const struct vmstat_input *in, GString *out);
+
+/* proc/slabinfo (slabinfo.c): the host's header, then the cgroup's caches
+ * (cgroup_caches: v1 memory.kmem.slabinfo, NULL or empty when the kernel
+ * has none), else one line per size. */
+struct slab_size {
+	const char *name;
+	uint64_t bytes;
+};
+int slabinfo_render(const char *host_slabinfo, const char *cgroup_caches,
+		    const struct slab_size *sizes, unsigned int n, uint64_t page_size,
+		    GString *out);
+
+/* sys/devices/system/node/nodeN/meminfo (node.c): host node host_node's
+ * file with the cgroup's numbers, shown as node shown_node. A line that is
+ * not "Node M Key: value" is -EINVAL. */
+struct node_meminfo_input {
+	bool host_values; /* the host node's values, renamed only */
+	int version; /* of the memory hierarchy: 1 or 2 */
+	const char *numa_stat; /* the cgroup's memory.numa_stat */
+	unsigned int host_node, shown_node;
+	uint64_t total_kb, free_kb; /* MemTotal and MemFree of the container's meminfo */
+	uint64_t page_size; /* v1 counts pages */
+};
+int node_meminfo_render(const char *host, const struct node_meminfo_input *in, GString *out);
+/* A node's distance row: the host's, only the columns of the nodes in shown
+ * (host numbers; online: the host's online nodes, one column each). */
+int node_distance_render(const char *host, const struct cpuset *online, const struct cpuset *shown,
+			 GString *out);
+
 /* A cgroup's <kind>.pressure, checked; -EINVAL when it is not PSI text. */
 int pressure_render(const char *cgroup_text, GString *out);
 

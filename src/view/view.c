@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 struct cached_text {
 	char *text;
@@ -93,17 +94,19 @@ static uint64_t thread_list_ttl(gconstpointer value, uint64_t ttl_us)
 	return l->tids && l->tids->len > CENSUS_SAMPLE_MAX ? l->cost_us * 1000 : 0;
 }
 
-struct stat_floor {
-	unsigned int ncpus;
-	struct stat_cpu *cpu; /* the last values shown */
+/* The last counters a container was shown (proc/stat's CPU times,
+ * proc/vmstat's I/O), which it is never shown less of. */
+struct counter_floor {
+	unsigned int n;
+	uint64_t *last;
 	uint64_t used_at; /* monotonic us */
 };
 
-static void stat_floor_free(gpointer p)
+static void counter_floor_free(gpointer p)
 {
-	struct stat_floor *f = p;
+	struct counter_floor *f = p;
 
-	g_free(f->cpu);
+	g_free(f->last);
 	g_free(f);
 }
 
@@ -115,7 +118,8 @@ static struct lensfs_ctx *with_caches(struct lensfs_ctx *ctx)
 
 	if (!g_once_init_enter(&ctx->view_caches_made))
 		return ctx;
-	ctx->stat_floor = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stat_floor_free);
+	ctx->stat_floor =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, counter_floor_free);
 	ctx->rendered = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->host_files = ttl_cache_new(ttl_us, sizeof(struct cached_text), cached_text_clear);
 	ctx->memory = ttl_cache_new(ttl_us, sizeof(struct memory_facts), plain_clear);
@@ -549,38 +553,45 @@ int view_uptime(struct lensfs_ctx *ctx, const char *name, const struct viewer *v
 
 /* A container unread for this long loses its floor (and then starts from
  * its computed values again). */
-#define STAT_FLOOR_IDLE_US (600 * G_USEC_PER_SEC)
+#define FLOOR_IDLE_US (600 * G_USEC_PER_SEC)
 
 static gboolean floor_stale(gpointer key, gpointer value, gpointer now)
 {
-	return *(uint64_t *)now - ((struct stat_floor *)value)->used_at > STAT_FLOOR_IDLE_US;
+	return *(uint64_t *)now - ((struct counter_floor *)value)->used_at > FLOOR_IDLE_US;
+}
+
+/* Never show a container less of any of its n counters than it was last
+ * shown under key (a file's name and the container's). */
+static void counters_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned int n,
+				 uint64_t *v)
+{
+	uint64_t now = now_monotonic_us();
+	struct counter_floor *f;
+
+	g_mutex_lock(&ctx->stat_lock);
+	f = g_hash_table_lookup(with_caches(ctx)->stat_floor, key);
+	if (!f || f->n != n) {
+		if (g_hash_table_size(ctx->stat_floor) >= 1024)
+			g_hash_table_foreach_remove(ctx->stat_floor, floor_stale, &now);
+		f = g_new0(struct counter_floor, 1);
+		f->n = n;
+		f->last = g_new0(uint64_t, n);
+		g_hash_table_replace(ctx->stat_floor, g_strdup(key), f);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		v[i] = MAX(v[i], f->last[i]);
+		f->last[i] = v[i];
+	}
+	f->used_at = now;
+	g_mutex_unlock(&ctx->stat_lock);
 }
 
 /* Never show a container less of any time on a CPU than it was last shown. */
 static void stat_apply_floor(struct lensfs_ctx *ctx, const char *key, unsigned int n,
 			     struct stat_cpu *cpu)
 {
-	uint64_t now = now_monotonic_us();
-	struct stat_floor *f;
-
-	g_mutex_lock(&ctx->stat_lock);
-	f = g_hash_table_lookup(with_caches(ctx)->stat_floor, key);
-	if (!f || f->ncpus != n) {
-		if (g_hash_table_size(ctx->stat_floor) >= 1024)
-			g_hash_table_foreach_remove(ctx->stat_floor, floor_stale, &now);
-		f = g_new0(struct stat_floor, 1);
-		f->ncpus = n;
-		f->cpu = g_new0(struct stat_cpu, n);
-		g_hash_table_replace(ctx->stat_floor, g_strdup(key), f);
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		cpu[i].user = MAX(cpu[i].user, f->cpu[i].user);
-		cpu[i].system = MAX(cpu[i].system, f->cpu[i].system);
-		cpu[i].idle = MAX(cpu[i].idle, f->cpu[i].idle);
-		f->cpu[i] = cpu[i];
-	}
-	f->used_at = now;
-	g_mutex_unlock(&ctx->stat_lock);
+	G_STATIC_ASSERT(sizeof(struct stat_cpu) == 3 * sizeof(uint64_t));
+	counters_apply_floor(ctx, key, n * 3, (uint64_t *)cpu);
 }
 
 int view_stat(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
@@ -629,7 +640,7 @@ int view_stat(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, 
 	r = stat_compute(&u, in.ncpus, cpu);
 	if (r < 0)
 		return r;
-	key = g_strdup_printf("%s\n%" G_GUINT64_FORMAT,
+	key = g_strdup_printf("stat\n%s\n%" G_GUINT64_FORMAT,
 			      v->cg.path[CG_CPUACCT] ? v->cg.path[CG_CPUACCT] : "",
 			      v->init_start_ticks);
 	r = count_threads(ctx, &v->cg, v->pid, &threads);
@@ -737,4 +748,279 @@ int view_diskstats(struct lensfs_ctx *ctx, const char *name, const struct viewer
 	if (r < 0)
 		return r;
 	return diskstats_render(host, devs, out);
+}
+
+/* Whether v reads the machine's memory counters as they are: the host's
+ * pid namespace, or the memory hierarchy's root (or none). */
+static bool host_memory(const struct viewer *v)
+{
+	const char *path = v->cg.path[CG_MEMORY];
+
+	return v->host_pidns || !path || strcmp(path, "/") == 0;
+}
+
+/* The size of a PMD-mapped huge page, which vmstat counts huge pages in. */
+static uint64_t hpage_pmd_size(struct lensfs_ctx *ctx)
+{
+	g_autofree char *text = NULL;
+	uint64_t size;
+
+	if (host_file(ctx, ctx->sys_root, "kernel/mm/transparent_hugepage/hpage_pmd_size", &text) <
+		    0 ||
+	    parse_u64(text, &size) < 0 || size == 0)
+		return 2 << 20; /* x86-64's, on a kernel without THP */
+	return size;
+}
+
+/* Bytes v's cgroup read and wrote on block devices, never less than it was
+ * last shown (a device's line leaves io.stat with the device). */
+static int io_bytes(struct lensfs_ctx *ctx, const struct viewer *v, uint64_t bytes[2])
+{
+	g_autoptr(GArray) devs = NULL;
+	g_autofree char *key = NULL;
+	int r = cgroup_io(ctx->layout, &v->cg, &devs);
+
+	if (r < 0)
+		return r;
+	bytes[0] = bytes[1] = 0;
+	for (guint i = 0; i < devs->len; i++) {
+		const struct io_dev *d = &g_array_index(devs, struct io_dev, i);
+
+		bytes[0] += d->rbytes;
+		bytes[1] += d->wbytes;
+	}
+	key = g_strdup_printf("vmstat\n%s\n%" G_GUINT64_FORMAT, v->cg.path[CG_BLKIO],
+			      v->init_start_ticks);
+	counters_apply_floor(ctx, key, 2, bytes);
+	return 0;
+}
+
+int view_vmstat(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL, *stat = NULL;
+	g_autoptr(GString) meminfo = g_string_new(NULL);
+	struct vmstat_input in = { .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
+	uint64_t io[2] = { 0, 0 };
+	int r;
+
+	if (host_memory(v))
+		return append_host_proc(ctx, "vmstat", out);
+	r = file_read_allf(&host, "%s/vmstat", ctx->proc_root);
+	if (r >= 0)
+		r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY], "memory.stat", &stat);
+	/* MemFree as the container's proc/meminfo shows it. */
+	if (r >= 0)
+		r = view_meminfo(ctx, "meminfo", v, meminfo);
+	if (r >= 0)
+		r = meminfo_find_kb(meminfo->str, "MemFree", &in.free_kb);
+	if (r >= 0 && v->cg.path[CG_BLKIO] && strcmp(v->cg.path[CG_BLKIO], "/") != 0) {
+		r = io_bytes(ctx, v, io);
+		in.io = true;
+		in.read_bytes = io[0];
+		in.write_bytes = io[1];
+	}
+	if (r < 0)
+		return r;
+	in.version = ctx->layout->ctrl[CG_MEMORY]->version;
+	in.memory_stat = stat;
+	in.hpage_size = hpage_pmd_size(ctx);
+	return vmstat_render(host, &in, out);
+}
+
+int view_slabinfo(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
+{
+	g_autofree char *host = NULL, *caches = NULL, *stat = NULL, *kmem = NULL;
+	struct slab_size sizes[2];
+	unsigned int n = 0;
+	int r;
+
+	if (host_memory(v))
+		return append_host_proc(ctx, "slabinfo", out);
+	r = read_proc(ctx, "slabinfo", &host);
+	if (r < 0)
+		return r;
+	if (ctx->layout->ctrl[CG_MEMORY]->version == 1) {
+		r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY], "memory.kmem.slabinfo",
+				       &caches);
+		if (r == -EOPNOTSUPP || r == -EIO)
+			r = 0; /* no kmem accounting; or a kernel that refuses it */
+		if (r >= 0)
+			r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY],
+					       "memory.kmem.usage_in_bytes", &kmem);
+		if (r >= 0) {
+			sizes[n].name = "kmem_usage";
+			r = parse_u64(kmem, &sizes[n++].bytes);
+		} else if (r == -EOPNOTSUPP) {
+			r = 0;
+		}
+	} else {
+		r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY], "memory.stat", &stat);
+		if (r >= 0) {
+			sizes[n].name = "slab_reclaimable";
+			r = kv_find_u64(stat, "slab_reclaimable", &sizes[n++].bytes);
+		}
+		if (r >= 0) {
+			sizes[n].name = "slab_unreclaimable";
+			r = kv_find_u64(stat, "slab_unreclaimable", &sizes[n++].bytes);
+		}
+	}
+	if (r < 0)
+		return r;
+	return slabinfo_render(host, caches, sizes, n, (uint64_t)sysconf(_SC_PAGESIZE), out);
+}
+
+/* The host's online memory nodes. */
+static int host_nodes(struct lensfs_ctx *ctx, struct cpuset **online)
+{
+	g_autofree char *text = NULL;
+	int r = host_file(ctx, ctx->sys_root, "devices/system/node/online", &text);
+
+	if (r < 0)
+		return r;
+	r = cpuset_parse(text, online);
+	if (r == 0 && cpuset_count(*online) == 0)
+		r = -EINVAL;
+	return r;
+}
+
+int view_node_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map *m,
+		  struct cpuset **online_out)
+{
+	g_autoptr(cpuset) online = NULL, mems = NULL;
+	bool all;
+	int r = host_nodes(ctx, &online);
+
+	if (r == 0)
+		r = cgroup_mems(ctx->layout, &v->cg, &mems);
+	if (r < 0)
+		return r;
+	if (mems)
+		cpuset_and(mems, online);
+	/* A cpuset of offline nodes only: the kernel would not run it; shown as
+	 * the machine's rather than as no node. */
+	if (!mems || cpuset_count(mems) == 0) {
+		g_clear_pointer(&mems, cpuset_free);
+		mems = cpuset_copy(online);
+	}
+	all = cpuset_count(mems) == cpuset_count(online);
+	cpu_map_init(m, mems, all);
+	if (online_out)
+		*online_out = g_steal_pointer(&online);
+	return 0;
+}
+
+/* The host node list text with only the nodes of m, renumbered. */
+static int node_list_translate(const struct cpu_map *m, const char *host, GString *out)
+{
+	g_autoptr(cpuset) set = NULL;
+	g_autoptr(cpuset) shown = cpuset_new();
+	unsigned int limit;
+	int r = cpuset_parse(host, &set);
+
+	if (r < 0)
+		return r;
+	limit = cpuset_limit(set);
+	for (unsigned int node = 0; node < limit; node++) {
+		int s = cpuset_test(set, node) ? cpu_map_shown(m, node) : -ENOENT;
+
+		if (s >= 0)
+			cpuset_set(shown, (unsigned int)s);
+	}
+	cpuset_format(shown, out);
+	g_string_append_c(out, '\n');
+	return 0;
+}
+
+/* online, possible, has_cpu, has_memory and has_normal_memory, by name:
+ * the host's list of the nodes v sees, renumbered from 0 (possible: as
+ * many as it sees, as cpu/possible). */
+int view_node_list(struct lensfs_ctx *ctx, const char *name, const struct viewer *v, GString *out)
+{
+	g_autofree char *path = g_strconcat("devices/system/node/", name, NULL);
+	g_autofree char *host = NULL;
+	struct cpu_map m;
+	int r = view_node_map(ctx, v, &m, NULL);
+
+	if (r < 0)
+		return r;
+	if (strcmp(name, "possible") == 0 && !m.identity) {
+		r = cpu_online_render(m.nshown, out);
+	} else {
+		r = host_file(ctx, ctx->sys_root, path, &host);
+		if (r >= 0)
+			r = m.identity ? (g_string_append(out, host), 0)
+				       : node_list_translate(&m, host, out);
+	}
+	cpu_map_clear(&m);
+	return r;
+}
+
+/* nodeN/meminfo: host node host's, with the cgroup's numbers. */
+static int node_meminfo(struct lensfs_ctx *ctx, const struct viewer *v, unsigned int host,
+			unsigned int shown, const char *text, GString *out)
+{
+	g_autoptr(GString) meminfo = g_string_new(NULL);
+	g_autofree char *numa = NULL;
+	struct memory_facts mem = { .limited = false };
+	struct node_meminfo_input in = { .host_node = host,
+					 .shown_node = shown,
+					 .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
+	int r;
+
+	in.host_values = host_memory(v);
+	if (!in.host_values) {
+		r = memory_facts(ctx, v, &mem);
+		if (r < 0)
+			return r;
+		/* An unlimited reader gets the host's, as in proc/meminfo. */
+		in.host_values = !mem.limited;
+	}
+	if (in.host_values)
+		return node_meminfo_render(text, &in, out);
+	r = view_meminfo(ctx, "meminfo", v, meminfo);
+	if (r >= 0)
+		r = meminfo_find_kb(meminfo->str, "MemTotal", &in.total_kb);
+	if (r >= 0)
+		r = meminfo_find_kb(meminfo->str, "MemFree", &in.free_kb);
+	if (r >= 0)
+		r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY], "memory.numa_stat",
+				       &numa);
+	if (r < 0)
+		return r;
+	in.version = ctx->layout->ctrl[CG_MEMORY]->version;
+	in.numa_stat = numa;
+	return node_meminfo_render(text, &in, out);
+}
+
+int view_node_file(struct lensfs_ctx *ctx, const struct viewer *v, unsigned int host,
+		   const char *name, const char *text, GString *out)
+{
+	g_autoptr(cpuset) online = NULL;
+	struct cpu_map nodes, cpus;
+	int shown, r = view_node_map(ctx, v, &nodes, &online);
+
+	if (r < 0)
+		return r;
+	shown = cpu_map_shown(&nodes, host);
+	if (shown < 0) {
+		r = -ENOENT;
+	} else if (strcmp(name, "meminfo") == 0) {
+		r = node_meminfo(ctx, v, host, (unsigned int)shown, text, out);
+	} else if (strcmp(name, "distance") == 0) {
+		g_autoptr(cpuset) seen = nodes.identity ? cpuset_copy(online) : cpuset_new();
+
+		for (unsigned int i = 0; !nodes.identity && i < nodes.nshown; i++)
+			cpuset_set(seen, nodes.host[i]);
+		r = node_distance_render(text, online, seen, out);
+	} else if (strcmp(name, "cpulist") == 0 || strcmp(name, "cpumap") == 0) {
+		r = view_cpu_map(ctx, v, &cpus);
+		if (r >= 0) {
+			r = cpu_text_translate(&cpus, name, text, out);
+			cpu_map_clear(&cpus);
+		}
+	} else {
+		g_string_append(out, text);
+	}
+	cpu_map_clear(&nodes);
+	return r;
 }

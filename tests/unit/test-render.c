@@ -426,10 +426,298 @@ static void test_diskstats(void **state)
 	assert_int_equal(diskstats_render("not a diskstats line\n", devs, none), -EINVAL);
 }
 
+/* The value of line name in a "name value" text (vmstat, memory.stat). */
+static uint64_t kv(const char *text, const char *name)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(kv_find_u64(text, name, &v), 0);
+	return v;
+}
+
+static unsigned int count_lines(const char *text)
+{
+	unsigned int n = 0;
+
+	for (const char *c = text; *c; c++)
+		n += *c == '\n';
+	return n;
+}
+
+/* The vmstat line names of text, in order, one per line. */
+static char *vmstat_names(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GString *names = g_string_new(NULL);
+
+	for (char **l = lines; *l && **l; l++)
+		g_string_append_printf(names, "%.*s\n", (int)strcspn(*l, " "), *l);
+	return g_string_free(names, FALSE);
+}
+
+/* v2 (Linux 6.1, tests/fixtures/v2-real): page counts from memory.stat's
+ * sizes, events from memory.stat by their own names, pgpgin/pgpgout from
+ * the I/O, the rest the host's, every host line once and in its order. */
+static void test_vmstat_v2(void **state)
+{
+	g_autofree char *host = fixture_text("v2-real", "proc/vmstat");
+	g_autofree char *ms =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.stat");
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *host_names = vmstat_names(host), *names = NULL;
+	struct vmstat_input in = { .version = 2,
+				   .memory_stat = ms,
+				   .free_kb = 1000,
+				   .io = true,
+				   .read_bytes = 5 << 20,
+				   .write_bytes = 3 << 10,
+				   .page_size = 4096,
+				   .hpage_size = 2 << 20 };
+
+	(void)state;
+	assert_int_equal(vmstat_render(host, &in, out), 0);
+	names = vmstat_names(out->str);
+	assert_string_equal(names, host_names);
+	assert_int_equal(count_lines(out->str), count_lines(host));
+	assert_int_equal(kv(out->str, "nr_free_pages"), 250);
+	assert_int_equal(kv(out->str, "nr_inactive_anon"), kv(ms, "inactive_anon") / 4096);
+	assert_int_equal(kv(out->str, "nr_zone_inactive_anon"), kv(ms, "inactive_anon") / 4096);
+	assert_int_equal(kv(out->str, "nr_active_file"), kv(ms, "active_file") / 4096);
+	assert_int_equal(kv(out->str, "nr_anon_pages"), kv(ms, "anon") / 4096);
+	assert_int_equal(kv(out->str, "nr_file_pages"), kv(ms, "file") / 4096);
+	assert_int_equal(kv(out->str, "nr_mapped"), kv(ms, "file_mapped") / 4096);
+	assert_int_equal(kv(out->str, "nr_slab_unreclaimable"),
+			 kv(ms, "slab_unreclaimable") / 4096);
+	assert_int_equal(kv(out->str, "nr_kernel_stack"), kv(ms, "kernel_stack") / 1024);
+	assert_int_equal(kv(out->str, "nr_page_table_pages"), kv(ms, "pagetables") / 4096);
+	assert_int_equal(kv(out->str, "nr_zone_write_pending"),
+			 (kv(ms, "file_dirty") + kv(ms, "file_writeback")) / 4096);
+	assert_int_equal(kv(out->str, "pgfault"), kv(ms, "pgfault"));
+	assert_int_equal(kv(out->str, "pgmajfault"), kv(ms, "pgmajfault"));
+	assert_int_equal(kv(out->str, "pgactivate"), kv(ms, "pgactivate"));
+	assert_int_equal(kv(out->str, "workingset_refault_file"),
+			 kv(ms, "workingset_refault_file"));
+	assert_int_equal(kv(out->str, "thp_fault_alloc"), kv(ms, "thp_fault_alloc"));
+	assert_int_equal(kv(out->str, "pgpgin"), 5 << 10);
+	assert_int_equal(kv(out->str, "pgpgout"), 3);
+	/* Nothing counts these per cgroup: the host's. */
+	assert_int_equal(kv(out->str, "pgalloc_normal"), kv(host, "pgalloc_normal"));
+	assert_int_equal(kv(out->str, "pgfree"), kv(host, "pgfree"));
+	assert_int_equal(kv(out->str, "numa_hit"), kv(host, "numa_hit"));
+	/* Linux 6.1 counts no swap-ins per cgroup: the host's. */
+	assert_int_equal(kv(out->str, "pswpin"), kv(host, "pswpin"));
+	assert_true(kv(out->str, "pgfault") < kv(host, "pgfault"));
+
+	/* Without I/O counters: the host's pgpgin. */
+	in.io = false;
+	g_string_truncate(out, 0);
+	assert_int_equal(vmstat_render(host, &in, out), 0);
+	assert_int_equal(kv(out->str, "pgpgin"), kv(host, "pgpgin"));
+}
+
+/* v1 (tests/fixtures/v1): the hierarchical total_* keys, not the cgroup's
+ * own; no slab or stack sizes per cgroup (0); v1's own pgpgin (pages
+ * charged) is not vmstat's. */
+static void test_vmstat_v1(void **state)
+{
+	g_autofree char *host = fixture_text("v1", "proc/vmstat");
+	g_autofree char *ms =
+		fixture_text("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr/memory.stat");
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct vmstat_input in = { .version = 1,
+				   .memory_stat = ms,
+				   .page_size = 4096,
+				   .hpage_size = 2 << 20,
+				   .io = true };
+
+	(void)state;
+	assert_int_equal(vmstat_render(host, &in, out), 0);
+	assert_int_equal(count_lines(out->str), count_lines(host));
+	assert_int_equal(kv(out->str, "nr_free_pages"), 0);
+	assert_int_equal(kv(out->str, "nr_anon_pages"), kv(ms, "total_rss") / 4096);
+	assert_int_equal(kv(out->str, "nr_file_pages"), kv(ms, "total_cache") / 4096);
+	assert_int_equal(kv(out->str, "nr_inactive_file"), kv(ms, "total_inactive_file") / 4096);
+	assert_int_equal(kv(out->str, "nr_mapped"), kv(ms, "total_mapped_file") / 4096);
+	assert_int_equal(kv(out->str, "pgfault"), kv(ms, "total_pgfault"));
+	assert_int_equal(kv(out->str, "pgmajfault"), kv(ms, "total_pgmajfault"));
+	assert_int_equal(kv(out->str, "workingset_refault_file"),
+			 kv(ms, "total_workingset_refault_file"));
+	assert_int_equal(kv(out->str, "nr_slab_reclaimable"), 0);
+	assert_int_equal(kv(out->str, "nr_kernel_stack"), 0);
+	assert_int_equal(kv(out->str, "pgpgin"), 0);
+	assert_int_equal(kv(out->str, "pgactivate"), kv(host, "pgactivate"));
+}
+
+static void test_vmstat_bad(void **state)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct vmstat_input in = {
+		.version = 2, .memory_stat = "pgfault 1\n", .page_size = 4096, .hpage_size = 2 << 20
+	};
+
+	(void)state;
+	assert_int_equal(vmstat_render("pgfault 7\nnothing\n", &in, out), -EINVAL);
+	assert_int_equal(vmstat_render(" 7\n", &in, out), -EINVAL);
+	in.memory_stat = "pgfault many\nanon x\n";
+	assert_int_equal(vmstat_render("pgfault 7\n", &in, out), -EINVAL);
+	in.memory_stat = "pgfault 1\n";
+	in.page_size = 0;
+	assert_int_equal(vmstat_render("pgfault 7\n", &in, out), -EINVAL);
+	/* A last line without its newline is kept as it is. */
+	in.page_size = 4096;
+	g_string_truncate(out, 0);
+	assert_int_equal(vmstat_render("pgfault 7\npgfree 9", &in, out), 0);
+	assert_string_equal(out->str, "pgfault 1\npgfree 9");
+}
+
+/* The kernel's header, then the cgroup's slab sizes in pages (v2, Linux
+ * 6.1's memory.stat), or v1's per-cache lines where the kernel has them. */
+static void test_slabinfo(void **state)
+{
+	g_autofree char *host = fixture_text("v2-real", "proc/slabinfo");
+	g_autofree char *ms =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.stat");
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *header = NULL;
+	struct slab_size sizes[] = { { "slab_reclaimable", kv(ms, "slab_reclaimable") },
+				     { "slab_unreclaimable", kv(ms, "slab_unreclaimable") } };
+	uint64_t pages = (kv(ms, "slab_unreclaimable") + 4095) / 4096;
+	g_autofree char *want = NULL;
+	const char *old_kernel = "slabinfo - version: 2.1\n# name <active_objs> ...\n"
+				 "dentry 42 42 192 21 1 : tunables 0 0 0 : slabdata 2 2 0\n";
+	size_t len;
+
+	(void)state;
+	len = strcspn(host, "\n") + 1;
+	len += strcspn(host + len, "\n") + 1;
+	header = g_strndup(host, len);
+	assert_int_equal(slabinfo_render(host, "", sizes, 2, 4096, out), 0);
+	want = g_strdup_printf("%sslab_reclaimable       0      0   4096    1    1 : tunables    0 "
+			       "   0    0 : slabdata      0      0      0\n"
+			       "slab_unreclaimable %6" PRIu64 " %6" PRIu64
+			       "   4096    1    1 : tunables    0    0    0 : slabdata %6" PRIu64
+			       " %6" PRIu64 "      0\n",
+			       header, pages, pages, pages, pages);
+	assert_string_equal(out->str, want);
+	assert_true(pages > 0);
+
+	g_string_truncate(out, 0);
+	assert_int_equal(slabinfo_render(host, old_kernel, sizes, 2, 4096, out), 0);
+	assert_true(g_str_has_prefix(out->str, header));
+	assert_string_equal(out->str + strlen(header),
+			    "dentry 42 42 192 21 1 : tunables 0 0 0 : slabdata 2 2 0\n");
+
+	assert_int_equal(slabinfo_render("dentry 1 1\n", NULL, sizes, 2, 4096, out), -EINVAL);
+	assert_int_equal(slabinfo_render(host, "dentry 1 1\n", sizes, 2, 4096, out), -EINVAL);
+}
+
+/* A node's meminfo (Linux 6.1, v2): the container's numbers on node 0 from
+ * memory.numa_stat, the host node's hugepage lines, every line once. */
+static void test_node_meminfo_v2(void **state)
+{
+	g_autofree char *host = fixture_text("v2-real", "sys/devices/system/node/node0/meminfo");
+	g_autofree char *numa =
+		fixture_text("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr/memory.numa_stat");
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct node_meminfo_input in = { .version = 2,
+					 .numa_stat = numa,
+					 .host_node = 0,
+					 .shown_node = 0,
+					 .total_kb = 204800,
+					 .free_kb = 204000,
+					 .page_size = 4096 };
+	g_autofree char *anon_line = NULL, *file_line = NULL, *used_line = NULL;
+	g_autofree char *renamed = NULL, *copy = NULL;
+
+	(void)state;
+	/* numa_stat's node 0 values of the fixture, which the test relies on */
+	assert_non_null(strstr(numa, "anon N0=299008\n"));
+	assert_non_null(strstr(numa, "file N0=176128\n"));
+	assert_int_equal(node_meminfo_render(host, &in, out), 0);
+	assert_int_equal(count_lines(out->str), count_lines(host));
+	assert_non_null(strstr(out->str, "Node 0 MemTotal:         204800 kB\n"));
+	anon_line = g_strdup_printf("Node 0 AnonPages:      %8d kB\n", 299008 / 1024);
+	file_line = g_strdup_printf("Node 0 FilePages:      %8d kB\n", 176128 / 1024);
+	used_line = g_strdup_printf("Node 0 MemUsed:        %8d kB\n", 204800 - 204000);
+	assert_non_null(strstr(out->str, anon_line));
+	assert_non_null(strstr(out->str, file_line));
+	assert_non_null(strstr(out->str, used_line));
+	assert_non_null(strstr(out->str, "Node 0 Mlocked:               0 kB\n"));
+	assert_non_null(strstr(out->str, "Node 0 HugePages_Total:"));
+
+	/* Shown as node 1 of another host node: renamed; the host's values. */
+	in.host_values = true;
+	in.shown_node = 1;
+	g_string_truncate(out, 0);
+	assert_int_equal(node_meminfo_render(host, &in, out), 0);
+	assert_null(strstr(out->str, "Node 0"));
+	assert_int_equal(count_lines(out->str), count_lines(host));
+	renamed = g_strdup(out->str);
+	g_strdelimit(renamed, "1", '0');
+	copy = g_strdup(host);
+	g_strdelimit(copy, "1", '0');
+	assert_string_equal(renamed, copy);
+
+	g_string_truncate(out, 0);
+	assert_int_equal(node_meminfo_render("Node 0 MemTotal 12 kB\n", &in, out), -EINVAL);
+}
+
+/* v1 (Linux 6.18): pages, the hierarchical_ lines. */
+static void test_node_meminfo_v1(void **state)
+{
+	g_autofree char *host = fixture_text("v1", "sys/devices/system/node/node0/meminfo");
+	g_autoptr(GString) out = g_string_new(NULL);
+	const char *numa = "total=10 N0=10\nfile=4 N0=4\nanon=6 N0=6\nunevictable=0 N0=0\n"
+			   "hierarchical_total=300 N0=300\nhierarchical_file=100 N0=100\n"
+			   "hierarchical_anon=200 N0=200\nhierarchical_unevictable=0 N0=0\n";
+	struct node_meminfo_input in = { .version = 1,
+					 .numa_stat = numa,
+					 .total_kb = 262144,
+					 .free_kb = 262144,
+					 .page_size = 4096 };
+
+	(void)state;
+	assert_int_equal(node_meminfo_render(host, &in, out), 0);
+	assert_non_null(strstr(out->str, "Node 0 MemTotal:         262144 kB\n"));
+	/* free: the limit less the node's 300 pages */
+	assert_non_null(strstr(out->str, "Node 0 MemFree:          260944 kB\n"));
+	assert_non_null(strstr(out->str, "Node 0 MemUsed:            1200 kB\n"));
+	assert_non_null(strstr(out->str, "Node 0 FilePages:           400 kB\n"));
+	assert_non_null(strstr(out->str, "Node 0 AnonPages:           800 kB\n"));
+	assert_non_null(strstr(out->str, "Node 0 Active(file):          0 kB\n"));
+}
+
+/* distance: the columns of the nodes shown, of the online nodes' row. */
+static void test_node_distance(void **state)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(cpuset) online = NULL, shown = NULL, one = NULL;
+
+	(void)state;
+	assert_int_equal(cpuset_parse("0-1,3", &online), 0);
+	assert_int_equal(cpuset_parse("1,3", &shown), 0);
+	assert_int_equal(node_distance_render("20 10 21\n", online, shown, out), 0);
+	assert_string_equal(out->str, "10 21\n");
+	g_string_truncate(out, 0);
+	assert_int_equal(node_distance_render("20 10\n", online, shown, out), -EINVAL);
+	assert_int_equal(node_distance_render("20 10 21 30\n", online, shown, out), -EINVAL);
+	assert_int_equal(cpuset_parse("0", &one), 0);
+	g_string_truncate(out, 0);
+	assert_int_equal(node_distance_render("10\n", one, one, out), 0);
+	assert_string_equal(out->str, "10\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_meminfo_v2),
+		cmocka_unit_test(test_vmstat_v2),
+		cmocka_unit_test(test_vmstat_v1),
+		cmocka_unit_test(test_vmstat_bad),
+		cmocka_unit_test(test_slabinfo),
+		cmocka_unit_test(test_node_meminfo_v2),
+		cmocka_unit_test(test_node_meminfo_v1),
+		cmocka_unit_test(test_node_distance),
 		cmocka_unit_test(test_meminfo_no_underflow),
 		cmocka_unit_test(test_meminfo_limits),
 		cmocka_unit_test(test_cpuinfo),

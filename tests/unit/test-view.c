@@ -562,9 +562,13 @@ static void test_vtree(void **state)
 	assert_ptr_equal(vnode_child(INO_PROC, 1), vnode_by_ino(INO_PROC_DISKSTATS));
 	assert_ptr_equal(vnode_child(INO_PROC, 2), vnode_by_ino(INO_PROC_LOADAVG));
 	assert_ptr_equal(vnode_child(INO_PROC, 4), vnode_by_ino(INO_PROC_PRESSURE));
-	assert_ptr_equal(vnode_child(INO_PROC, 5), vnode_by_ino(INO_PROC_STAT));
-	assert_ptr_equal(vnode_child(INO_PROC, 6), vnode_by_ino(INO_PROC_SWAPS));
-	assert_null(vnode_child(INO_PROC, 8));
+	assert_ptr_equal(vnode_child(INO_PROC, 5), vnode_by_ino(INO_PROC_SLABINFO));
+	assert_ptr_equal(vnode_child(INO_PROC, 6), vnode_by_ino(INO_PROC_STAT));
+	assert_ptr_equal(vnode_child(INO_PROC, 7), vnode_by_ino(INO_PROC_SWAPS));
+	assert_ptr_equal(vnode_child(INO_PROC, 9), vnode_by_ino(INO_PROC_VMSTAT));
+	assert_null(vnode_child(INO_PROC, 10));
+	assert_ptr_equal(vnode_lookup(INO_SYS_DEVICES_SYSTEM, "node"), vnode_by_ino(INO_SYS_NODE));
+	assert_ptr_equal(vnode_child(INO_SYS_NODE, 0), vnode_by_ino(INO_SYS_NODE_HAS_CPU));
 	assert_ptr_equal(vnode_by_path("proc/pressure/io"), vnode_by_ino(INO_PRESSURE_IO));
 	vnode_stat(vnode_by_ino(INO_ROOT), &st);
 	assert_int_equal(st.st_nlink, 4); /* ., .., proc, sys */
@@ -579,7 +583,7 @@ static void test_vtree(void **state)
 		assert_ptr_equal(vnode_lookup(parent->ino, n->name), n);
 		assert_ptr_equal(vnode_by_path(n->path), n);
 	}
-	assert_int_equal(files, 13);
+	assert_int_equal(files, 20);
 }
 
 int main(void)
