@@ -28,6 +28,8 @@ packages() {
 	echo fuse3
 	# tests and benchmarks
 	echo util-linux procps python3 clang-format lxcfs
+	# what monitor.sh runs in a container (sar, numactl)
+	echo sysstat numactl
 	# the manual pages' check (tests/man.sh)
 	echo man-db bsdextrautils
 	# the Debian package's build and check (tests/package.sh)

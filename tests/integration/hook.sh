@@ -12,9 +12,9 @@ require_runc
 # createContainer from the caller-based mount.
 mount_views_dir
 mount_lensfs --views "$VDIR"
-# Every file, except the cpu directory's: that one is mounted whole (the
-# sys/fs/cgroup view only with --cgroup-view).
-VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -path "$MNT/sys/fs" -prune -o -type f -print | wc -l) + 1))
+# Every file, except the cpu and node directories': those are mounted whole
+# (the sys/fs/cgroup view only with --cgroup-view).
+VIEWS=$(($(find "$MNT" -path "$MNT/sys/devices/system/cpu" -prune -o -path "$MNT/sys/devices/system/node" -prune -o -path "$MNT/sys/fs" -prune -o -type f -print | wc -l) + 2))
 PROC_VIEWS=$(find "$MNT/proc" -type f | wc -l)
 WORK=$(mktemp -d -t lensfs-hook-XXXXXX)
 defer "rm -rf $WORK"

@@ -20,7 +20,7 @@ R() { timeout 10 cat "$MNT/$1"; }
 # --- the tree: ls, stat and cat agree -----------------------------------
 if [ "$HOST_SIDE" = 1 ]; then
 check "ls of the root" "$(ls "$MNT" | tr '\n' ' ')" "proc sys "
-check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
+check "ls of proc" "$(ls "$MNT/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure slabinfo stat swaps uptime vmstat "
 check "ls of cpu: the fixed files first, then the host's CPUs and other entries" \
 	"$(ls -f "$MNT/sys/devices/system/cpu" | tr '\n' ' ')" \
 	". .. online possible present $(ls /sys/devices/system/cpu | grep '^cpu[0-9]' | sort -V | tr '\n' ' ')$(ls /sys/devices/system/cpu | grep -Ev '^(cpu[0-9]+|online|possible|present)$' | LC_ALL=C sort | tr '\n' ' ')"

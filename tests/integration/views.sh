@@ -79,7 +79,7 @@ check "lensfs-show --sysinfo of a host process: the kernel's totalram and totals
 	"$(value totalram "$ours") $(value totalswap "$ours")" "$k_ram $k_swap"
 check_true "and its uptime ($(value uptime "$ours"), the kernel's $k_up)" \
 	test $((k_up - $(value uptime "$ours"))) -ge 0 -a $((k_up - $(value uptime "$ours"))) -le 2
-check "its files are the table's" "$(ls "$VDIR/$A/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure stat swaps uptime "
+check "its files are the table's" "$(ls "$VDIR/$A/proc" | tr '\n' ' ')" "cpuinfo diskstats loadavg meminfo pressure slabinfo stat swaps uptime vmstat "
 check "the host reads the container's MemTotal there" "$(kb "$(V "$A/proc/meminfo")" MemTotal)" 262144
 cg_create "$TAG/other"
 cg_memory "$TAG/other" $((128 << 20))
