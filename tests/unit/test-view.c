@@ -6,8 +6,12 @@
 #include "fixture.h"
 
 #include "lanes.h"
+#include "node_view.h"
 #include "render.h"
+#include "view.h"
 #include "vtree.h"
+
+#include <unistd.h>
 
 static char *render(struct lensfs_ctx *ctx, const struct viewer *v, const char *path, int *err)
 {
@@ -296,6 +300,168 @@ static void test_v2_real_container(void **state)
 	};
 
 	check_captured(&want);
+}
+
+/* The value of a "name value" line. */
+static uint64_t kv_of(const char *text, const char *name)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(kv_find_u64(text, name, &v), 0);
+	return v;
+}
+
+/* What a node's file of the fixture reads as v sees it. */
+static char *node_file(struct lensfs_ctx *ctx, const struct viewer *v, const char *tree,
+		       unsigned int node, const char *name, int *err)
+{
+	g_autofree char *rel = g_strdup_printf("sys/devices/system/node/node%u/%s", node, name);
+	g_autofree char *host = fixture_text(tree, rel);
+	GString *out = g_string_new(NULL);
+
+	*err = view_node_file(ctx, v, node, name, host, out);
+	return g_string_free(out, FALSE);
+}
+
+/* proc/vmstat, proc/slabinfo and the node directory of the captured
+ * containers (memory limit 200M, cpuset 0, mems 0): the cgroup's counters
+ * from its own files. */
+static void check_monitor(const char *tree, const char *cg, int version)
+{
+	g_autoptr(lensfs_ctx) ctx = fixture_ctx(tree);
+	long child = fixture_env(tree, "CHILD_PID");
+	g_autofree char *ms_path = g_strconcat(cg, "/memory.stat", NULL);
+	g_autofree char *ms = fixture_text(tree, ms_path);
+	g_autofree char *host_vmstat = fixture_text(tree, "proc/vmstat");
+	g_autofree char *vmstat = NULL, *slabinfo = NULL, *meminfo = NULL, *online = NULL;
+	g_autofree char *node_meminfo = NULL, *cpulist = NULL, *distance = NULL;
+	g_autofree char *kmem_line = NULL;
+	struct viewer v;
+	int err;
+
+	assert_int_equal(viewer_of_pid(ctx, (pid_t)child, &v), 0);
+	vmstat = render_ok(ctx, &v, "proc/vmstat");
+	slabinfo = render_ok(ctx, &v, "proc/slabinfo");
+	meminfo = render_ok(ctx, &v, "proc/meminfo");
+	online = render_ok(ctx, &v, "sys/devices/system/node/online");
+	node_meminfo = node_file(ctx, &v, tree, 0, "meminfo", &err);
+	assert_int_equal(err, 0);
+	cpulist = node_file(ctx, &v, tree, 0, "cpulist", &err);
+	assert_int_equal(err, 0);
+	distance = node_file(ctx, &v, tree, 0, "distance", &err);
+	assert_int_equal(err, 0);
+	viewer_clear(&v);
+
+	assert_int_equal(kv_of(vmstat, "nr_free_pages"),
+			 meminfo_kb(meminfo, "MemFree") * 1024 / (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(kv_of(vmstat, "pgfault"),
+			 kv_of(ms, version == 1 ? "total_pgfault" : "pgfault"));
+	assert_int_equal(kv_of(vmstat, "nr_file_pages"),
+			 kv_of(ms, version == 1 ? "total_cache" : "file") /
+				 (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(kv_of(vmstat, "pgalloc_normal"), kv_of(host_vmstat, "pgalloc_normal"));
+	assert_true(g_str_has_prefix(slabinfo, "slabinfo - version: 2.1\n# name "));
+	if (version == 1) {
+		g_autofree char *kmem_path = g_strconcat(cg, "/memory.kmem.usage_in_bytes", NULL);
+		uint64_t pages = (fixture_u64(tree, kmem_path) + 4095) / 4096;
+
+		/* captured in the root blkio cgroup: the host's I/O */
+		assert_int_equal(kv_of(vmstat, "pgpgin"), kv_of(host_vmstat, "pgpgin"));
+		kmem_line = g_strdup_printf("\nkmem_usage        %6" G_GUINT64_FORMAT
+					    " %6" G_GUINT64_FORMAT "   4096 ",
+					    pages, pages);
+		assert_non_null(strstr(slabinfo, kmem_line));
+	} else {
+		/* io.stat: 8 direct reads of zram0, 32768 bytes */
+		assert_int_equal(kv_of(vmstat, "pgpgin"), 32);
+		assert_non_null(strstr(slabinfo, "\nslab_unreclaimable "));
+		assert_null(strstr(slabinfo, "kmalloc"));
+	}
+	assert_string_equal(online, "0\n");
+	assert_true(g_str_has_prefix(node_meminfo, "Node 0 MemTotal:         204800 kB\n"));
+	assert_string_equal(cpulist, "0\n");
+	assert_string_equal(distance, "10\n");
+}
+
+static void test_monitor_v1(void **state)
+{
+	check_monitor("v1", "sys/fs/cgroup/memory/lensfs-fixture/ctr", 1);
+}
+
+static void test_monitor_v2_real(void **state)
+{
+	check_monitor("v2-real", "sys/fs/cgroup/lensfs-fixture/ctr", 2);
+}
+
+/* Two nodes, a container on the second with CPUs 1 and 3 of 0-3: it sees
+ * one node, node0, which is host node 1, with its CPUs renumbered. */
+static void test_nodes_renumbered(void **state)
+{
+	char *root = fixture_copy("v2");
+	struct lensfs_ctx *ctx;
+	g_autofree char *online = NULL, *possible = NULL, *has_cpu = NULL, *other = NULL;
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *node_dir = g_build_filename(root, "sys/devices/system/node", NULL);
+	struct cpu_map m;
+	struct viewer v;
+
+	assert_int_equal(g_mkdir_with_parents(node_dir, 0755), 0);
+	fixture_write(root, "sys/devices/system/node/online", "0-1\n");
+	fixture_write(root, "sys/devices/system/node/possible", "0-3\n");
+	fixture_write(root, "sys/devices/system/node/has_cpu", "0-1\n");
+	fixture_write(root, "sys/fs/cgroup/lensfs.slice/ctr/cpuset.mems.effective", "1\n");
+	fixture_write(root, "sys/fs/cgroup/lensfs.slice/cpuset.cpus.effective", "1,3\n");
+	ctx = fixture_ctx_at(root, false);
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	online = render_ok(ctx, &v, "sys/devices/system/node/online");
+	possible = render_ok(ctx, &v, "sys/devices/system/node/possible");
+	has_cpu = render_ok(ctx, &v, "sys/devices/system/node/has_cpu");
+	assert_string_equal(online, "0\n");
+	assert_string_equal(possible, "0\n");
+	assert_string_equal(has_cpu, "0\n");
+
+	assert_int_equal(view_node_map(ctx, &v, &m, NULL), 0);
+	assert_false(m.identity);
+	assert_int_equal(m.nshown, 1);
+	assert_int_equal(cpu_map_host(&m, 0), 1);
+	assert_int_equal(cpu_map_host(&m, 1), -ENOENT);
+	cpu_map_clear(&m);
+
+	{
+		g_autoptr(GString) out = g_string_new(NULL);
+
+		assert_int_equal(view_node_file(ctx, &v, 1, "distance", "20 10\n", out), 0);
+		assert_string_equal(out->str, "10\n");
+		g_string_truncate(out, 0);
+		/* host node 1's CPUs are 2-3: the container sees 3 as its cpu1 */
+		assert_int_equal(view_node_file(ctx, &v, 1, "cpulist", "2-3\n", out), 0);
+		assert_string_equal(out->str, "1\n");
+		g_string_truncate(out, 0);
+		assert_int_equal(view_node_file(ctx, &v, 1, "cpumap", "c\n", out), 0);
+		assert_string_equal(out->str, "2\n");
+		g_string_truncate(out, 0);
+		/* host node 0 is not the container's */
+		assert_int_equal(view_node_file(ctx, &v, 0, "cpulist", "0-1\n", out), -ENOENT);
+	}
+	assert_int_equal(node_view_dir.list(ctx, &v, names), 0);
+	assert_int_equal(names->len, 1);
+	assert_string_equal(names->pdata[0], "node0");
+	{
+		g_autofree char *hpath = NULL;
+
+		assert_int_equal(node_view_dir.resolve(ctx, &v, "node0", &hpath), 0);
+		assert_string_equal(hpath, "devices/system/node/node1");
+		assert_int_equal(node_view_dir.resolve(ctx, &v, "node1", &other), -ENOENT);
+		assert_int_equal(node_view_dir.resolve(ctx, &v, "node00", &other), -ENOENT);
+	}
+	assert_true(node_view_dir.hides("devices/system/node/node1/cpu3"));
+	assert_true(node_view_dir.hides("devices/system/node/node1/memory12"));
+	assert_false(node_view_dir.hides("devices/system/node/node1/meminfo"));
+	assert_false(node_view_dir.hides("devices/system/node/node1/hugepages"));
+	assert_false(node_view_dir.hides("devices/system/cpu/cpu3"));
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
 }
 
 /* A damaged cgroup file is an error for the caller it concerns, never the
@@ -589,23 +755,16 @@ static void test_vtree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_container),
-		cmocka_unit_test(test_v2_setns_process),
-		cmocka_unit_test(test_v2_host),
-		cmocka_unit_test(test_v2_no_quota),
-		cmocka_unit_test(test_v2_by_cgroup),
-		cmocka_unit_test(test_gone_process),
-		cmocka_unit_test(test_v1_container),
-		cmocka_unit_test(test_v2_real_container),
-		cmocka_unit_test(test_damaged_is_error),
-		cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_peek),
-		cmocka_unit_test(test_peek_serving),
-		cmocka_unit_test(test_stat_floor),
-		cmocka_unit_test(test_stat_v1_times),
-		cmocka_unit_test(test_pressure),
-		cmocka_unit_test(test_pressure_shape),
-		cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_v2_container),	 cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),		 cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup),	 cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container),	 cmocka_unit_test(test_v2_real_container),
+		cmocka_unit_test(test_monitor_v1),	 cmocka_unit_test(test_monitor_v2_real),
+		cmocka_unit_test(test_nodes_renumbered), cmocka_unit_test(test_damaged_is_error),
+		cmocka_unit_test(test_refresh),		 cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_peek_serving),	 cmocka_unit_test(test_stat_floor),
+		cmocka_unit_test(test_stat_v1_times),	 cmocka_unit_test(test_pressure),
+		cmocka_unit_test(test_pressure_shape),	 cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
