@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The parsers of cgroup files, v1 and v2: memory.stat, cpu.max, io.stat,
+/* The parsers of cgroup files, v1 and v2: memory.stat (and what vmstat,
+ * slabinfo and a node's meminfo are made of), cpu.max, io.stat,
  * blkio.throttle.*, the "max or a number" files, the limits read up a
  * hierarchy (cg_limits_parse: the levels are the input cut at NUL bytes),
  * the cgroup layout from mountinfo and a /proc/PID/cgroup against it. The
@@ -10,6 +11,7 @@
 #include "cgroup.h"
 #include "cgroup_files.h"
 #include "fuzz.h"
+#include "render.h"
 
 /* A mountinfo with each kind of cgroup mount, for /proc/PID/cgroup texts. */
 static const char hybrid[] =
@@ -20,6 +22,56 @@ static const char hybrid[] =
 	"34 30 0:30 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n"
 	"35 30 0:31 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
 	"36 30 0:32 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n";
+
+/* The files vmstat, slabinfo and a node's meminfo and distance are made
+ * of, one of them the input (sel's bits 4-6 choose which), the others
+ * real ones. */
+static void monitor_files(uint8_t sel, const char *text)
+{
+	static const char host_vmstat[] = "nr_free_pages 100\nnr_inactive_anon 5\n"
+					  "nr_kernel_stack 64\npgpgin 9\npgfault 77\n"
+					  "pgalloc_normal 3\n";
+	static const char memory_stat[] = "anon 8192\ninactive_anon 4096\nkernel_stack 2048\n"
+					  "pgfault 12\n";
+	static const char node_meminfo[] = "Node 0 MemTotal:       24683744 kB\n"
+					   "Node 0 MemFree:        23982240 kB\n"
+					   "Node 0 AnonPages:          1096 kB\n"
+					   "Node 0 HugePages_Total:     0\n";
+	static const char numa_stat[] = "anon N0=299008 N1=4096\nfile N0=176128\n";
+	static const char slabinfo[] = "slabinfo - version: 2.1\n# name <active_objs>\n";
+	bool cgroup_side = sel & 16;
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct vmstat_input vin = { .version = sel & 8 ? 2 : 1,
+				    .memory_stat = cgroup_side ? text : memory_stat,
+				    .io = true,
+				    .page_size = 4096,
+				    .hpage_size = 2 << 20 };
+	struct node_meminfo_input nin = { .version = sel & 8 ? 2 : 1,
+					  .numa_stat = cgroup_side ? text : numa_stat,
+					  .host_node = sel >> 7,
+					  .total_kb = 262144,
+					  .free_kb = 1024,
+					  .page_size = 4096 };
+	struct slab_size sizes[] = { { "slab_reclaimable", 8191 } };
+	g_autoptr(cpuset) online = NULL, shown = NULL;
+
+	switch ((sel >> 5) & 3) {
+	case 0:
+		(void)vmstat_render(cgroup_side ? host_vmstat : text, &vin, out);
+		break;
+	case 1:
+		(void)node_meminfo_render(cgroup_side ? node_meminfo : text, &nin, out);
+		break;
+	case 2:
+		(void)slabinfo_render(cgroup_side ? slabinfo : text, cgroup_side ? text : NULL,
+				      sizes, 1, 4096, out);
+		break;
+	case 3:
+		if (cpuset_parse("0-2,5", &online) == 0 && cpuset_parse("1,5", &shown) == 0)
+			(void)node_distance_render(text, online, shown, out);
+		break;
+	}
+}
 
 static void limits(uint8_t sel, const uint8_t *data, size_t size)
 {
@@ -63,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct memory_stat ms = { 0 };
 
 		(void)memory_stat_parse(text, sel & 8 ? 2 : 1, &ms);
+		monitor_files(sel, text);
 		break;
 	}
 	case 1: {
