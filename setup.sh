@@ -196,6 +196,7 @@ bench)
 	bench/hook.sh build
 	bench/restart.sh build
 	bench/relay.sh build
+	bench/monitor.sh build
 	;;
 *)
 	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'

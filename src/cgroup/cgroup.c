@@ -475,6 +475,7 @@ int cgroup_memory_facts(const struct cgroup_layout *layout, const char *path,
 void cpu_facts_clear(struct cpu_facts *f)
 {
 	g_clear_pointer(&f->cpus, cpuset_free);
+	g_clear_pointer(&f->mems, cpuset_free);
 }
 
 /*
@@ -501,6 +502,11 @@ int cgroup_cpu_facts(const struct cgroup_layout *layout, const struct cgroup_mem
 		if (l.tightest >= 0)
 			out->cpus = g_steal_pointer(
 				&g_array_index(l.levels, struct cg_level, l.tightest).cpus);
+		r = cgroup_mems(layout, m, &out->mems);
+		if (r < 0) {
+			cpu_facts_clear(out);
+			return r;
+		}
 	}
 	if (layout->ctrl[CG_CPU] && m->path[CG_CPU]) {
 		g_auto(cg_limits) l = { 0 };

@@ -92,6 +92,7 @@ struct memory_facts {
 
 struct cpu_facts {
 	struct cpuset *cpus; /* effective cpuset; NULL when no cpuset controller */
+	struct cpuset *mems; /* its memory nodes (cgroup_mems); NULL: all */
 	uint64_t quota_us; /* 0 = no quota; the smallest quota/period above */
 	uint64_t period_us;
 };

@@ -39,9 +39,10 @@ static const struct vnode vtree[] = {
 	{ INO_PROC_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, 0, view_stat, false },
 	{ INO_PROC_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, 0, view_swaps, true },
 	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
-	/* vmstat's counters are read as rates (sar, vmstat 1): rendered afresh
-	 * for each open */
-	{ INO_PROC_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, 0, view_vmstat, false },
+	/* vmstat's counters, like meminfo's, are reused for --refresh-ms: a
+	 * tool's rates over a second or more (sar -B, vmstat 1) move by less
+	 * than the refresh time's share of it */
+	{ INO_PROC_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, 0, view_vmstat, true },
 	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_FS, INO_SYS, "fs", "sys/fs", DIR_MODE, 0, NULL, false },

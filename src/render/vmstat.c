@@ -129,19 +129,37 @@ static uint64_t size_value(const struct vm_size *s, const struct vmstat_input *i
 	}
 }
 
-/* An event of the cgroup with the line's name (v1: "total_" before it). */
-static bool event_value(const char *name, const struct vmstat_input *in, uint64_t *out)
+/* memory.stat's numbers by name (v1: the total_ keys, without "total_"),
+ * looked up once for each of vmstat's lines. */
+static int events_index(const struct vmstat_input *in, GHashTable *events)
 {
-	g_autofree char *key = in->version == 1 ? g_strconcat("total_", name, NULL) : NULL;
+	for (const char *line = in->memory_stat; *line;) {
+		const char *eol = strchrnul(line, '\n');
+		const char *sp = memchr(line, ' ', (size_t)(eol - line));
+		const char *name = line;
+		g_autofree char *value = NULL;
+		uint64_t v;
 
-	return kv_find_u64(in->memory_stat, key ? key : name, out) == 0;
+		if (sp && in->version == 1)
+			name = g_str_has_prefix(line, "total_") ? line + 6 : NULL;
+		if (sp && name) {
+			value = g_strndup(sp + 1, (size_t)(eol - sp - 1));
+			if (parse_u64(value, &v) < 0)
+				return -EINVAL;
+			g_hash_table_insert(events, g_strndup(name, (size_t)(sp - name)),
+					    g_memdup2(&v, sizeof(v)));
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return 0;
 }
 
 /* The cgroup's value for the host line name; false for the host's. */
 static bool cgroup_value(const char *name, const struct vmstat_input *in,
-			 const struct memory_stat *st, uint64_t *out)
+			 const struct memory_stat *st, GHashTable *events, uint64_t *out)
 {
 	const struct vm_size *s = vm_size_of(name);
+	const uint64_t *ev;
 
 	if (strcmp(name, "nr_free_pages") == 0) {
 		*out = in->free_kb * 1024 / in->page_size;
@@ -159,11 +177,16 @@ static bool cgroup_value(const char *name, const struct vmstat_input *in,
 	}
 	if (g_str_has_prefix(name, "nr_"))
 		return false;
-	return event_value(name, in, out);
+	ev = g_hash_table_lookup(events, name);
+	if (ev)
+		*out = *ev;
+	return ev != NULL;
 }
 
 int vmstat_render(const char *host, const struct vmstat_input *in, GString *out)
 {
+	g_autoptr(GHashTable) events =
+		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	struct memory_stat st;
 	const char *line = host;
 	int r;
@@ -171,6 +194,8 @@ int vmstat_render(const char *host, const struct vmstat_input *in, GString *out)
 	if (in->page_size == 0 || in->hpage_size == 0 || (in->version != 1 && in->version != 2))
 		return -EINVAL;
 	r = memory_stat_parse(in->memory_stat, in->version, &st);
+	if (r == 0)
+		r = events_index(in, events);
 	if (r < 0)
 		return r;
 	while (*line) {
@@ -182,7 +207,7 @@ int vmstat_render(const char *host, const struct vmstat_input *in, GString *out)
 		if (!sp || sp == line)
 			return -EINVAL; /* not vmstat's "name value" */
 		name = g_strndup(line, (size_t)(sp - line));
-		if (cgroup_value(name, in, &st, &value))
+		if (cgroup_value(name, in, &st, events, &value))
 			g_string_append_printf(out, "%s %" PRIu64 "\n", name, value);
 		else
 			g_string_append_len(out, line, eol - line + (*eol == '\n'));

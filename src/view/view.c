@@ -286,6 +286,7 @@ static int cpu_facts(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_
 		return r;
 	*out = *c;
 	out->cpus = c->cpus ? cpuset_copy(c->cpus) : NULL;
+	out->mems = c->mems ? cpuset_copy(c->mems) : NULL;
 	ttl_cache_release(ctx->cpu, c);
 	return 0;
 }
@@ -887,13 +888,16 @@ int view_node_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map
 		  struct cpuset **online_out)
 {
 	g_autoptr(cpuset) online = NULL, mems = NULL;
+	struct cpu_facts f;
 	bool all;
 	int r = host_nodes(ctx, &online);
 
 	if (r == 0)
-		r = cgroup_mems(ctx->layout, &v->cg, &mems);
+		r = cpu_facts(ctx, v, &f);
 	if (r < 0)
 		return r;
+	mems = g_steal_pointer(&f.mems);
+	cpu_facts_clear(&f);
 	if (mems)
 		cpuset_and(mems, online);
 	/* A cpuset of offline nodes only: the kernel would not run it; shown as

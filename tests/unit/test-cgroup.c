@@ -195,6 +195,11 @@ static void test_cpu(void **state)
 	assert_string_equal(s->str, "0");
 	assert_int_equal(f.quota_us, 50000);
 	assert_int_equal(f.period_us, 100000);
+	/* cpuset.effective_mems: node 0 */
+	assert_non_null(f.mems);
+	g_string_truncate(s, 0);
+	cpuset_format(f.mems, s);
+	assert_string_equal(s->str, "0");
 	cpu_facts_clear(&f);
 	assert_int_equal(cgroup_cpu_usage(v1, &m, &usage), 0);
 	assert_int_equal(
@@ -212,6 +217,8 @@ static void test_cpu(void **state)
 	assert_string_equal(s->str, "1-3");
 	assert_int_equal(f.quota_us, 150000);
 	assert_int_equal(f.period_us, 100000);
+	/* no cpuset.mems.effective in ctr: no restriction */
+	assert_null(f.mems);
 	cpu_facts_clear(&f);
 	assert_int_equal(cgroup_cpu_usage(v2, &m, &usage), 0);
 	assert_int_equal(usage, 2500000);
