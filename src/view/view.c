@@ -855,14 +855,17 @@ int view_slabinfo(struct lensfs_ctx *ctx, const char *name, const struct viewer 
 			r = 0;
 		}
 	} else {
+		static const char *const keys[] = { "slab_reclaimable", "slab_unreclaimable" };
+
 		r = cgroup_memory_file(ctx->layout, v->cg.path[CG_MEMORY], "memory.stat", &stat);
-		if (r >= 0) {
-			sizes[n].name = "slab_reclaimable";
-			r = kv_find_u64(stat, "slab_reclaimable", &sizes[n++].bytes);
-		}
-		if (r >= 0) {
-			sizes[n].name = "slab_unreclaimable";
-			r = kv_find_u64(stat, "slab_unreclaimable", &sizes[n++].bytes);
+		/* A kernel without one of them: no line for it. */
+		for (size_t i = 0; r >= 0 && i < G_N_ELEMENTS(keys); i++) {
+			sizes[n].name = keys[i];
+			r = kv_find_u64(stat, keys[i], &sizes[n].bytes);
+			if (r == 0)
+				n++;
+			else if (r == -ENOENT)
+				r = 0;
 		}
 	}
 	if (r < 0)

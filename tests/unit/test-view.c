@@ -464,6 +464,40 @@ static void test_nodes_renumbered(void **state)
 	fixture_remove(root);
 }
 
+/* A kernel whose memory.stat lacks a slab size: no line for it, the rest
+ * as before; a slab size that is not a number: an error, never the
+ * host's caches. */
+static void test_slabinfo_keys(void **state)
+{
+	char *root = fixture_copy("v2");
+	const char *ms = "sys/fs/cgroup/lensfs.slice/ctr/memory.stat";
+	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
+	g_autofree char *full = NULL, *part = NULL, *bad = NULL;
+	struct viewer v;
+	int err;
+
+	/* the kernel's header (the tree has no slabinfo of its own) */
+	fixture_write(root, "proc/slabinfo",
+		      "slabinfo - version: 2.1\n# name            <active_objs> <num_objs>\n"
+		      "dentry 42 42 192 21 1 : tunables 0 0 0 : slabdata 2 2 0\n");
+	assert_int_equal(viewer_of_pid(ctx, 4243, &v), 0);
+	full = render_ok(ctx, &v, "proc/slabinfo");
+	/* 1572864 and 655360 bytes: 384 and 160 pages */
+	assert_non_null(strstr(full, "\nslab_reclaimable     384    384   4096 "));
+	assert_non_null(strstr(full, "\nslab_unreclaimable    160    160   4096 "));
+	assert_null(strstr(full, "dentry"));
+	fixture_write(root, ms, "anon 4096\nslab_unreclaimable 655360\n");
+	part = render_ok(ctx, &v, "proc/slabinfo");
+	assert_null(strstr(part, "slab_reclaimable"));
+	assert_non_null(strstr(part, "\nslab_unreclaimable    160    160   4096 "));
+	fixture_write(root, ms, "slab_reclaimable lots\n");
+	bad = render(ctx, &v, "proc/slabinfo", &err);
+	assert_int_equal(err, -EINVAL);
+	viewer_clear(&v);
+	lensfs_ctx_free(ctx);
+	fixture_remove(root);
+}
+
 /* A damaged cgroup file is an error for the caller it concerns, never the
  * host's numbers. */
 static void test_damaged_is_error(void **state)
@@ -755,16 +789,27 @@ static void test_vtree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v2_container),	 cmocka_unit_test(test_v2_setns_process),
-		cmocka_unit_test(test_v2_host),		 cmocka_unit_test(test_v2_no_quota),
-		cmocka_unit_test(test_v2_by_cgroup),	 cmocka_unit_test(test_gone_process),
-		cmocka_unit_test(test_v1_container),	 cmocka_unit_test(test_v2_real_container),
-		cmocka_unit_test(test_monitor_v1),	 cmocka_unit_test(test_monitor_v2_real),
-		cmocka_unit_test(test_nodes_renumbered), cmocka_unit_test(test_damaged_is_error),
-		cmocka_unit_test(test_refresh),		 cmocka_unit_test(test_peek),
-		cmocka_unit_test(test_peek_serving),	 cmocka_unit_test(test_stat_floor),
-		cmocka_unit_test(test_stat_v1_times),	 cmocka_unit_test(test_pressure),
-		cmocka_unit_test(test_pressure_shape),	 cmocka_unit_test(test_vtree),
+		cmocka_unit_test(test_v2_container),
+		cmocka_unit_test(test_v2_setns_process),
+		cmocka_unit_test(test_v2_host),
+		cmocka_unit_test(test_v2_no_quota),
+		cmocka_unit_test(test_v2_by_cgroup),
+		cmocka_unit_test(test_gone_process),
+		cmocka_unit_test(test_v1_container),
+		cmocka_unit_test(test_v2_real_container),
+		cmocka_unit_test(test_monitor_v1),
+		cmocka_unit_test(test_monitor_v2_real),
+		cmocka_unit_test(test_nodes_renumbered),
+		cmocka_unit_test(test_slabinfo_keys),
+		cmocka_unit_test(test_damaged_is_error),
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_peek_serving),
+		cmocka_unit_test(test_stat_floor),
+		cmocka_unit_test(test_stat_v1_times),
+		cmocka_unit_test(test_pressure),
+		cmocka_unit_test(test_pressure_shape),
+		cmocka_unit_test(test_vtree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
