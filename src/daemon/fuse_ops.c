@@ -754,7 +754,7 @@ static ssize_t set_trigger(struct lensfs_fs *fs, uint64_t fh, const char *kind, 
 	struct viewer v = { 0 };
 	struct open_text *o;
 	ssize_t r = 0;
-	int fd;
+	int fd = -1;
 
 	g_mutex_lock(&fs->lock);
 	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
@@ -773,14 +773,10 @@ static ssize_t set_trigger(struct lensfs_fs *fs, uint64_t fh, const char *kind, 
 	g_mutex_unlock(&fs->lock);
 	if (r < 0)
 		return r;
-	fd = psi_trigger_open(fs->ctx, &v, kind);
+	r = psi_trigger_set(fs->ctx, &v, kind, buf, size, &fd);
 	cgroup_membership_clear(&v.cg);
-	r = fd;
-	if (fd >= 0) {
-		r = write(fd, buf, size);
-		if (r < 0)
-			r = -errno;
-	}
+	if (r < 0)
+		fd = -1;
 	g_mutex_lock(&fs->lock);
 	/* Still there: a write holds the file, RELEASE comes after it. */
 	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,18 +37,20 @@ bool psi_trigger_node(uint64_t ino, const char **kind)
  * its own (a container on a v1 host with a unified hierarchy beside) reads
  * the machine's pressure too (view_pressure), which is not its own: a
  * trigger there would fire for its neighbours' stalls; EOPNOTSUPP, as for
- * any cgroup the host keeps no pressure for.
+ * any cgroup the host keeps no pressure for. *proc: the file is procfs's.
  */
-static int open_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind)
+static int open_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind, bool *proc)
 {
 	const char *path = v->cg.path[CG_UNIFIED];
 	g_autofree char *file = NULL;
 	int fd;
 
+	*proc = false;
 	if (path ? strcmp(path, "/") != 0 : !cgroup_membership_is_root(&v->cg))
 		return cgroup_pressure_open(ctx->layout, &v->cg, kind);
 	if (!cgroup_membership_is_root(&v->cg))
 		return -EOPNOTSUPP;
+	*proc = true;
 	file = g_strdup_printf("%s/pressure/%s", ctx->proc_root, kind);
 	fd = open(file, O_RDWR | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -55,13 +58,55 @@ static int open_for(struct lensfs_ctx *ctx, const struct viewer *v, const char *
 	return fd;
 }
 
-int psi_trigger_open(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind)
+int psi_trigger_open(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind, bool *proc)
 {
 	int r = caps_thread_effective(false);
-	int fd = r < 0 ? r : open_for(ctx, v, kind);
+	int fd = r < 0 ? r : open_for(ctx, v, kind, proc);
 
 	caps_thread_effective(true);
 	return fd;
+}
+
+int psi_trigger_check(const char *buf, size_t len, bool proc)
+{
+	g_autofree char *text = NULL;
+	unsigned int threshold_us, window_us;
+
+	if (len == 0)
+		return -EINVAL;
+	/* kernel/sched/psi.c, psi_write: at most 31 bytes, the last byte
+	 * written taken for the terminator; kernfs hands cgroup files the
+	 * whole text (kernel/cgroup/cgroup.c, pressure_write). */
+	text = proc ? g_strndup(buf, MIN(len, PSI_PROC_WRITE_MAX) - 1) : g_strndup(buf, len);
+	if (sscanf(text, "some %u %u", &threshold_us, &window_us) != 2 &&
+	    sscanf(text, "full %u %u", &threshold_us, &window_us) != 2)
+		return -EINVAL;
+	return window_us % PSI_WINDOW_UNIT_US ? -EINVAL : 0;
+}
+
+ssize_t psi_trigger_set(struct lensfs_ctx *ctx, const struct viewer *v, const char *kind,
+			const char *buf, size_t len, int *fd_out)
+{
+	bool proc = false;
+	/* How the text is read depends on the file: opened first. */
+	int fd = psi_trigger_open(ctx, v, kind, &proc);
+	ssize_t r;
+
+	if (fd < 0)
+		return fd;
+	r = psi_trigger_check(buf, len, proc);
+	if (r == 0) {
+		r = caps_thread_effective(false);
+		if (r == 0 && write(fd, buf, len) < 0)
+			r = -errno;
+		caps_thread_effective(true);
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*fd_out = fd;
+	return (ssize_t)len;
 }
 
 GHashTable *psi_counts_new(void)

@@ -63,6 +63,35 @@ static void test_poll_answer(void **state)
 	assert_int_equal(psi_poll_answer(true, false, POLLIN | POLLPRI), POLLIN | POLLPRI);
 }
 
+/* The text as the kernel reads it: procfs takes the last byte written for
+ * the terminator, kernfs the whole text. */
+static void test_check(void **state)
+{
+	static const char ok[] = "some 150000 2000000";
+
+	assert_int_equal(psi_trigger_check(ok, sizeof(ok), true), 0);
+	assert_int_equal(psi_trigger_check(ok, strlen(ok), false), 0);
+	/* procfs reads "some 150000 200000": 0.2 s. */
+	assert_int_equal(psi_trigger_check(ok, strlen(ok), true), -EINVAL);
+	assert_int_equal(psi_trigger_check("full 1 4000000\n", 15, true), 0);
+	assert_int_equal(psi_trigger_check("full 1 10000000", 15, false), 0);
+	/* Not a multiple of 2 s, on every kernel. */
+	assert_int_equal(psi_trigger_check("some 150000 1000000", 19, false), -EINVAL);
+	assert_int_equal(psi_trigger_check("some 150000 3000000", 19, false), -EINVAL);
+	/* What the kernel does not read. */
+	assert_int_equal(psi_trigger_check("often 1 2000000", 15, false), -EINVAL);
+	assert_int_equal(psi_trigger_check("some 150000", 11, false), -EINVAL);
+	assert_int_equal(psi_trigger_check("", 0, false), -EINVAL);
+	/* Past 31 bytes procfs reads no more: the window is cut. */
+	{
+		static const char wide[] = "some           150000    2000000\n";
+
+		assert_int_equal(strlen(wide), 33);
+		assert_int_equal(psi_trigger_check(wide, strlen(wide), true), -EINVAL);
+		assert_int_equal(psi_trigger_check(wide, strlen(wide), false), 0);
+	}
+}
+
 static char *read_fd(int fd)
 {
 	char buf[64] = { 0 };
@@ -142,6 +171,7 @@ static void test_trigger_open(void **state)
 	char *root = fixture_copy("v2");
 	struct lensfs_ctx *ctx = fixture_ctx_at(root, true);
 	struct viewer v = { 0 };
+	bool proc = false;
 	g_autofree char *text = NULL;
 	g_autofree char *dir = g_build_filename(root, "proc/pressure", NULL);
 	int fd;
@@ -151,23 +181,25 @@ static void test_trigger_open(void **state)
 	fixture_write(root, "sys/fs/cgroup/lensfs.slice/ctr/memory.pressure", "ctr's\n");
 	for (int c = 0; c < CG__COUNT; c++)
 		v.cg.path[c] = g_strdup("/");
-	fd = psi_trigger_open(ctx, &v, "memory");
+	fd = psi_trigger_open(ctx, &v, "memory", &proc);
 	assert_true(fd >= 0);
+	assert_true(proc);
 	text = read_fd(fd);
 	assert_string_equal(text, "machine's\n");
 	close(fd);
 	g_clear_pointer(&text, g_free);
 	/* No such file on the host: no PSI. */
-	assert_int_equal(psi_trigger_open(ctx, &v, "io"), -EOPNOTSUPP);
+	assert_int_equal(psi_trigger_open(ctx, &v, "io", &proc), -EOPNOTSUPP);
 
 	g_free(v.cg.path[CG_MEMORY]);
 	v.cg.path[CG_MEMORY] = g_strdup("/lensfs.slice/ctr");
-	assert_int_equal(psi_trigger_open(ctx, &v, "memory"), -EOPNOTSUPP);
+	assert_int_equal(psi_trigger_open(ctx, &v, "memory", &proc), -EOPNOTSUPP);
 
 	g_free(v.cg.path[CG_UNIFIED]);
 	v.cg.path[CG_UNIFIED] = g_strdup("/lensfs.slice/ctr");
-	fd = psi_trigger_open(ctx, &v, "memory");
+	fd = psi_trigger_open(ctx, &v, "memory", &proc);
 	assert_true(fd >= 0);
+	assert_false(proc);
 	text = read_fd(fd);
 	assert_string_equal(text, "ctr's\n");
 	close(fd);
@@ -182,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_nodes),	    cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_poll_answer), cmocka_unit_test(test_open_v2),
 		cmocka_unit_test(test_open_v1),	    cmocka_unit_test(test_trigger_open),
+		cmocka_unit_test(test_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
