@@ -327,9 +327,20 @@ static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 		fuse_reply_dirents(req, list, size, off);
 }
 
+/* A trigger's descriptor closed in its container's lane: the kernel's
+ * psi_trigger_destroy waits for an RCU grace period (and, for a cgroup's
+ * last real-time trigger, its polling thread's end), which no serving
+ * thread must wait for. */
+static void close_trigger(void *data)
+{
+	close(GPOINTER_TO_INT(data) - 1);
+}
+
 static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 {
+	g_autofree char *lane = NULL;
 	struct open_text *o;
+	int fd = -1;
 
 	g_mutex_lock(&fs->lock);
 	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
@@ -346,8 +357,15 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 		pagecache_close(fs->cache, o->ino, o->owner);
 	if (o && (o->trigger_fd >= 0 || o->arming))
 		psi_count_put(fs->triggers, o->owner);
+	if (o && o->trigger_fd >= 0 && fs->lanes) {
+		fd = o->trigger_fd;
+		o->trigger_fd = -1;
+		lane = g_strdup(o->owner ? o->owner : "host");
+	}
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
+	if (fd >= 0)
+		lanes_push(fs->lanes, lane, close_trigger, GINT_TO_POINTER(fd + 1));
 }
 
 /* The lane of the container a resolved caller is in. */
