@@ -199,7 +199,10 @@ int main(int argc, char **argv)
 	mopts.threads = (unsigned int)threads;
 	mopts.spin_us = (unsigned int)spin_us;
 	mopts.lane_threads = (unsigned int)lane_threads;
-	mopts.writable = delegate;
+	/* Read-write: a pressure file takes a PSI trigger, and the cgroup view
+	 * delegates with --cgroup-delegate; the daemon refuses every other
+	 * write itself (EACCES, the cgroup view's EROFS). */
+	mopts.writable = true;
 	if (views_dir && !g_path_is_absolute(views_dir)) {
 		fprintf(stderr, "lensfs: --views %s: not an absolute path\n", views_dir);
 		return 2;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -714,6 +715,38 @@ int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_memb
 	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
 		return -EOPNOTSUPP;
 	return r;
+}
+
+int cgroup_pressure_open(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+			 const char *kind)
+{
+	const uint64_t beneath =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	const struct cgroup_hierarchy *h = layout->ctrl[CG_UNIFIED];
+	g_autofree char *dir = NULL;
+	g_autofree char *file = g_strconcat(kind, ".pressure", NULL);
+	autoclose int top = -1, cg = -1;
+	const char *rel;
+	int fd, r;
+
+	if (!h || !m->path[CG_UNIFIED])
+		return -EOPNOTSUPP;
+	r = cgroup_hierarchy_dir(h, m->path[CG_UNIFIED], &dir);
+	if (r < 0)
+		return r;
+	/* dir is h->dir and the cgroup's path below the mount's root. */
+	rel = dir + strlen(h->dir);
+	while (*rel == '/')
+		rel++;
+	top = open(h->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return -errno;
+	cg = openat2_in(top, *rel ? rel : ".", O_PATH | O_DIRECTORY, beneath);
+	if (cg < 0)
+		return cg;
+	fd = openat2_in(cg, file, O_RDWR | O_NONBLOCK | O_NOCTTY, beneath);
+	/* The cgroup is there, the file is not: a kernel without PSI. */
+	return fd == -ENOENT ? -EOPNOTSUPP : fd;
 }
 
 int cgroup_mems(const struct cgroup_layout *layout, const struct cgroup_membership *m,

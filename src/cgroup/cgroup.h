@@ -125,6 +125,12 @@ int cgroup_processes(const struct cgroup_layout *layout, const struct cgroup_mem
  * unified hierarchy, a kernel without PSI), -ENOENT when the cgroup is gone. */
 int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		    const char *kind, char **text);
+/* The same file opened to take a PSI trigger (O_RDWR | O_NONBLOCK): a
+ * descriptor, or -errno with the same meanings. The cgroup's directory is
+ * opened beneath its hierarchy's mount, following no symlink, and the file
+ * in it: no name on the way is taken as a path. */
+int cgroup_pressure_open(const struct cgroup_layout *layout, const struct cgroup_membership *m,
+			 const char *kind);
 /* The memory nodes the cgroup may use (v1 cpuset.effective_mems, else
  * cpuset.mems; v2 cpuset.mems.effective); *out NULL when nothing restricts
  * them (no cpuset controller, an empty list). */

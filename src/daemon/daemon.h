@@ -21,7 +21,7 @@ struct lensfs_mount_opts {
 	unsigned int threads; /* 1: one serving thread */
 	unsigned int spin_us; /* one thread: poll this long before sleeping */
 	unsigned int lane_threads; /* threads for the containers' lanes (lanes.h) */
-	bool writable; /* mounted read-write: --cgroup-delegate */
+	bool writable; /* mounted read-write (PSI triggers, delegation) */
 	const char *views_dir; /* where per-container views are mounted; NULL: none */
 	unsigned int views_threads; /* threads that serve them */
 	const char *sysinfo_socket; /* the sysinfo agent's socket; NULL: none */

@@ -15,6 +15,8 @@
 #include "lanes.h"
 #include "log.h"
 #include "pagecache.h"
+#include "psi_trigger.h"
+#include "psi_watch.h"
 #include "util.h"
 #include "vfs.h"
 
@@ -24,6 +26,7 @@
 #include <fuse_lowlevel.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FH_GENERATION_SHIFT 40
 
@@ -39,6 +42,8 @@ struct lensfs_fs {
 	GHashTable *held; /* container -> bytes its open handles hold */
 	struct pagecache *cache; /* what the kernel's page cache may hold */
 	struct ptree *nodes; /* the pass-through nodes the kernel holds */
+	GHashTable *triggers; /* container -> PSI trigger descriptors (psi_trigger.h) */
+	struct psi_watch *watch; /* waits on them */
 	uint64_t next_fh;
 	uint64_t last_warn_us;
 	unsigned int warns_dropped;
@@ -53,6 +58,15 @@ struct open_text {
 	GString *text;
 	char *owner; /* viewer.container; NULL for the host's pid namespace */
 	fuse_ino_t ino;
+	/* A pressure file opened to write: the opener's cgroups, whose
+	 * pressure file takes the trigger (psi_trigger.h), its descriptor
+	 * once written (-1 before), whether the watcher took an event the
+	 * reader has not polled yet, and the poll to tell of the next. */
+	struct cgroup_membership *trigger_cg;
+	int trigger_fd;
+	bool arming; /* a trigger is being written: another write is EBUSY */
+	bool fired;
+	struct fuse_pollhandle *ph;
 };
 
 static void open_text_free(gpointer p)
@@ -61,6 +75,14 @@ static void open_text_free(gpointer p)
 
 	g_string_free(o->text, TRUE);
 	g_free(o->owner);
+	if (o->trigger_cg) {
+		cgroup_membership_clear(o->trigger_cg);
+		g_free(o->trigger_cg);
+	}
+	if (o->trigger_fd >= 0)
+		close(o->trigger_fd);
+	if (o->ph)
+		fuse_pollhandle_destroy(o->ph);
 	g_free(o);
 }
 
@@ -99,6 +121,7 @@ static int keep_text(struct lensfs_fs *fs, uint64_t fh, fuse_ino_t ino, GString 
 				    GSIZE_TO_POINTER(used + (*text)->len));
 	}
 	o = g_new0(struct open_text, 1);
+	o->trigger_fd = -1;
 	o->text = g_steal_pointer(text);
 	o->owner = g_steal_pointer(owner);
 	o->ino = ino;
@@ -116,6 +139,7 @@ static void size_told(struct lensfs_fs *fs, fuse_ino_t ino, off_t size)
 }
 
 static void grow_and_answer(gpointer data, gpointer user_data);
+static void trigger_fired(uint64_t fh, void *data);
 
 void lensfs_fs_set_record(struct lensfs_fs *fs, int record_fd)
 {
@@ -138,7 +162,36 @@ struct lensfs_fs *lensfs_fs_new(struct lensfs_ctx *ctx, uint32_t generation,
 	/* Exclusive: its one thread is made now, not borrowed or spawned later. */
 	fs->sizer = g_thread_pool_new(grow_and_answer, fs, 1, TRUE, NULL);
 	fs->nodes = ptree_new();
+	fs->triggers = psi_counts_new();
+	fs->watch = psi_watch_new(trigger_fired, fs);
+	if (!fs->watch)
+		log_warn("no PSI trigger watcher: %s", g_strerror(errno));
 	return fs;
+}
+
+/* A worker that stops wakes every poll waiting on one of its triggers:
+ * the kernel polls again, and its successor, which holds no trigger for
+ * the handle, answers what the kernel answers for a file without one
+ * (POLLERR among them): the reader opens again. */
+static void wake_pollers(struct lensfs_fs *fs)
+{
+	g_autoptr(GPtrArray) phs = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer value;
+
+	g_mutex_lock(&fs->lock);
+	g_hash_table_iter_init(&it, fs->handles);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct open_text *o = value;
+
+		if (o->ph)
+			g_ptr_array_add(phs, g_steal_pointer(&o->ph));
+	}
+	g_mutex_unlock(&fs->lock);
+	for (guint i = 0; i < phs->len; i++) {
+		fuse_lowlevel_notify_poll(phs->pdata[i]);
+		fuse_pollhandle_destroy(phs->pdata[i]);
+	}
 }
 
 void lensfs_fs_drain(struct lensfs_fs *fs)
@@ -147,6 +200,9 @@ void lensfs_fs_drain(struct lensfs_fs *fs)
 	g_clear_pointer(&fs->lanes, lanes_free);
 	if (fs->sizer)
 		g_thread_pool_free(g_steal_pointer(&fs->sizer), FALSE, TRUE);
+	g_clear_pointer(&fs->watch, psi_watch_free);
+	if (fs->se)
+		wake_pollers(fs);
 }
 
 void lensfs_fs_free(struct lensfs_fs *fs)
@@ -156,6 +212,7 @@ void lensfs_fs_free(struct lensfs_fs *fs)
 	lensfs_fs_drain(fs);
 	g_hash_table_unref(fs->handles);
 	g_hash_table_unref(fs->held);
+	g_hash_table_unref(fs->triggers);
 	pagecache_free(fs->cache);
 	ptree_free(fs->nodes);
 	g_mutex_clear(&fs->lock);
@@ -270,9 +327,20 @@ static void lensfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 		fuse_reply_dirents(req, list, size, off);
 }
 
+/* A trigger's descriptor closed in its container's lane: the kernel's
+ * psi_trigger_destroy waits for an RCU grace period (and, for a cgroup's
+ * last real-time trigger, its polling thread's end), which no serving
+ * thread must wait for. */
+static void close_trigger(void *data)
+{
+	close(GPOINTER_TO_INT(data) - 1);
+}
+
 static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 {
+	g_autofree char *lane = NULL;
 	struct open_text *o;
+	int fd = -1;
 
 	g_mutex_lock(&fs->lock);
 	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
@@ -287,8 +355,17 @@ static void forget_handle(struct lensfs_fs *fs, uint64_t fh)
 	}
 	if (o)
 		pagecache_close(fs->cache, o->ino, o->owner);
+	if (o && (o->trigger_fd >= 0 || o->arming))
+		psi_count_put(fs->triggers, o->owner);
+	if (o && o->trigger_fd >= 0 && fs->lanes) {
+		fd = o->trigger_fd;
+		o->trigger_fd = -1;
+		lane = g_strdup(o->owner ? o->owner : "host");
+	}
 	g_hash_table_remove(fs->handles, GUINT_TO_POINTER(fh));
 	g_mutex_unlock(&fs->lock);
+	if (fd >= 0)
+		lanes_push(fs->lanes, lane, close_trigger, GINT_TO_POINTER(fd + 1));
 }
 
 /* The lane of the container a resolved caller is in. */
@@ -390,11 +467,28 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, ch
 	struct lensfs_fs *fs = fs_of(req);
 	g_autoptr(GString) text = g_string_sized_new(4096);
 	g_autofree char *owner = NULL;
+	g_autofree struct cgroup_membership *trigger_cg = NULL;
 	int mode = fi->flags & O_ACCMODE, r = 0;
+	const char *kind;
+	bool trigger = mode != O_RDONLY && psi_trigger_node(ino, &kind);
 
-	/* Writing: only where the cgroup view delegates; each write opens
-	 * the host file for itself (vfs_write). */
-	if (mode != O_RDONLY) {
+	/* Writing: a PSI trigger to a pressure file, for the opener's own
+	 * cgroup (kept with the handle, whoever writes); else only where the
+	 * cgroup view delegates, where each write opens the host file for
+	 * itself (vfs_write). */
+	if (trigger) {
+		struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
+		const struct viewer *v;
+
+		r = vfs_caller_viewer(fs->ctx, &c, &v);
+		if (r == 0) {
+			trigger_cg = g_new0(struct cgroup_membership, 1);
+			cgroup_membership_copy(trigger_cg, &v->cg);
+			if (mode == O_WRONLY)
+				owner = g_strdup(v->container);
+		}
+		vfs_caller_clear(&c);
+	} else if (mode != O_RDONLY) {
 		struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
 
 		r = vfs_may_write(fs->ctx, fs->nodes, &c, ino);
@@ -402,15 +496,25 @@ static int do_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, ch
 	}
 	if (r == 0 && mode != O_WRONLY)
 		r = render(fs, ino, fuse_req_ctx(req)->pid, text, &owner, lane);
-	if (r < 0)
+	if (r < 0) {
+		if (trigger_cg)
+			cgroup_membership_clear(trigger_cg);
 		return r;
+	}
 	*len = text->len;
 	*last = text->len ? text->str[text->len - 1] : '\0';
 	g_mutex_lock(&fs->lock);
 	fi->fh = fs->generation << FH_GENERATION_SHIFT | fs->next_fh++;
-	if (mode != O_WRONLY)
+	if (mode != O_WRONLY || trigger)
 		r = keep_text(fs, fi->fh, ino, &text, &owner);
+	if (r == 0 && trigger) {
+		struct open_text *o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fi->fh));
+
+		o->trigger_cg = g_steal_pointer(&trigger_cg);
+	}
 	g_mutex_unlock(&fs->lock);
+	if (trigger_cg)
+		cgroup_membership_clear(trigger_cg);
 	if (r < 0)
 		return r;
 	/* Each reader gets its own content through the same inode: no page cache. */
@@ -652,13 +756,82 @@ static void lensfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	answer_read(fs_of(req), req, ino, size, off, fi);
 }
 
-static void answer_write(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, const char *buf,
-			 size_t size)
+/*
+ * A PSI trigger written to handle fh of pressure file kind: to the opener's
+ * cgroup's pressure file, on a descriptor opened for this handle alone and
+ * kept with it until RELEASE (the kernel keeps the trigger as long as the
+ * descriptor). One trigger per handle (EBUSY, as the kernel answers a
+ * second write), PSI_TRIGGERS_MAX per container (EMFILE); the kernel's
+ * own errors as they are (EINVAL for a text it does not take, or a window
+ * that is not a multiple of 2 s: the daemon writes without
+ * CAP_SYS_RESOURCE). Runs in the writer's lane.
+ */
+static ssize_t set_trigger(struct lensfs_fs *fs, uint64_t fh, const char *kind, const char *buf,
+			   size_t size)
+{
+	struct viewer v = { 0 };
+	struct open_text *o;
+	ssize_t r = 0;
+	int fd = -1;
+
+	g_mutex_lock(&fs->lock);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	/* A predecessor's handle (its trigger died with it) or one not
+	 * opened to write: open the file again. */
+	if (!o || !o->trigger_cg)
+		r = -EBADF;
+	else if (o->trigger_fd >= 0 || o->arming)
+		r = -EBUSY;
+	else
+		r = psi_count_take(fs->triggers, o->owner, PSI_TRIGGERS_MAX);
+	if (r == 0) {
+		o->arming = true;
+		cgroup_membership_copy(&v.cg, o->trigger_cg);
+	}
+	g_mutex_unlock(&fs->lock);
+	if (r < 0)
+		return r;
+	r = psi_trigger_set(fs->ctx, &v, kind, buf, size, &fd);
+	cgroup_membership_clear(&v.cg);
+	if (r < 0)
+		fd = -1;
+	g_mutex_lock(&fs->lock);
+	/* Still there: a write holds the file, RELEASE comes after it. */
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	if (o) {
+		o->arming = false;
+		if (r >= 0) {
+			o->trigger_fd = fd;
+			o->fired = false;
+		} else {
+			psi_count_put(fs->triggers, o->owner);
+		}
+	}
+	g_mutex_unlock(&fs->lock);
+	if (fd >= 0 && (r < 0 || !o)) {
+		close(fd);
+	} else if (fd >= 0) {
+		int w = psi_watch_add(fs->watch, fd, fh);
+
+		if (w < 0)
+			log_warn("a PSI trigger's events will not wake a poll: %s", g_strerror(-w));
+	}
+	return r < 0 ? r : (ssize_t)size;
+}
+
+static void answer_write(struct lensfs_fs *fs, fuse_req_t req, fuse_ino_t ino, uint64_t fh,
+			 const char *buf, size_t size)
 {
 	struct vfs_caller c = { .pid = fuse_req_ctx(req)->pid };
-	/* Checked again: the writer may not be the opener (a passed fd). */
-	ssize_t r = vfs_write(fs->ctx, fs->nodes, &c, ino, buf, size);
+	const char *kind;
+	ssize_t r;
 
+	if (psi_trigger_node(ino, &kind)) {
+		r = set_trigger(fs, fh, kind, buf, size);
+	} else {
+		/* Checked again: the writer may not be the opener (a passed fd). */
+		r = vfs_write(fs->ctx, fs->nodes, &c, ino, buf, size);
+	}
 	vfs_caller_clear(&c);
 	if (r < 0)
 		fuse_reply_err(req, (int)-r);
@@ -685,6 +858,7 @@ static void lensfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t
 			      .fs = fs_of(req),
 			      .req = req,
 			      .ino = ino,
+			      .fi = *fi,
 			      .size = size,
 			      .buf = g_memdup2(buf, size) };
 
@@ -706,8 +880,12 @@ static void lensfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, in
 	int r = -EPERM;
 
 	if ((to_set & FUSE_SET_ATTR_SIZE) && !(to_set & ~(FUSE_SET_ATTR_SIZE | times)) &&
-	    attr->st_size == 0)
-		r = vfs_may_write(fs->ctx, fs->nodes, &c, ino);
+	    attr->st_size == 0) {
+		const char *kind;
+
+		/* A shell's "echo ... > proc/pressure/memory" truncates first. */
+		r = psi_trigger_node(ino, &kind) ? 0 : vfs_may_write(fs->ctx, fs->nodes, &c, ino);
+	}
 	vfs_caller_clear(&c);
 	if (r == 0)
 		r = vfs_getattr(fs->ctx, fs->nodes, ino, &st, &timeout);
@@ -785,7 +963,7 @@ static void run_deferred(void *data)
 		answer_read(d->fs, d->req, d->ino, d->size, d->off, &d->fi);
 		break;
 	case DEFER_WRITE:
-		answer_write(d->fs, d->req, d->ino, buf, d->size);
+		answer_write(d->fs, d->req, d->ino, d->fi.fh, buf, d->size);
 		break;
 	case DEFER_MKDIR:
 		answer_mkdir(d->fs, d->req, d->ino, buf, d->mode);
@@ -813,6 +991,67 @@ static void lensfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info
 {
 	forget_handle(fs_of(req), fi->fh);
 	fuse_reply_err(req, 0);
+}
+
+/* The watcher took an event of handle fh's trigger: kept for the reader's
+ * next poll, which is woken if it waits. */
+static void trigger_fired(uint64_t fh, void *data)
+{
+	struct lensfs_fs *fs = data;
+	struct fuse_pollhandle *ph = NULL;
+	struct open_text *o;
+
+	g_mutex_lock(&fs->lock);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fh));
+	if (o && o->trigger_fd >= 0) {
+		o->fired = true;
+		ph = g_steal_pointer(&o->ph);
+	}
+	g_mutex_unlock(&fs->lock);
+	if (ph) {
+		fuse_lowlevel_notify_poll(ph);
+		fuse_pollhandle_destroy(ph);
+	}
+}
+
+/*
+ * poll(2): a handle with a trigger answers from its descriptor (and an
+ * event the watcher took), and keeps ph to wake when the next one fires
+ * (replacing an older one); every other handle answers at once what the
+ * kernel's pressure files answer without a trigger, or, for the other
+ * files, what a file without poll does (DEFAULT_POLLMASK).
+ */
+static void lensfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+			struct fuse_pollhandle *ph)
+{
+	struct lensfs_fs *fs = fs_of(req);
+	unsigned int revents = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	struct open_text *o;
+	const char *kind;
+
+	g_mutex_lock(&fs->lock);
+	o = g_hash_table_lookup(fs->handles, GUINT_TO_POINTER(fi->fh));
+	if (o && o->trigger_fd >= 0) {
+		struct pollfd p = { .fd = o->trigger_fd,
+				    .events =
+					    POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM | POLLPRI };
+
+		if (poll(&p, 1, 0) < 0)
+			p.revents = POLLERR;
+		revents = psi_poll_answer(true, o->fired, (unsigned int)p.revents);
+		o->fired = false;
+		if (ph) {
+			if (o->ph)
+				fuse_pollhandle_destroy(o->ph);
+			o->ph = g_steal_pointer(&ph);
+		}
+	} else if (psi_trigger_node(ino, &kind)) {
+		revents = psi_poll_answer(false, false, 0);
+	}
+	g_mutex_unlock(&fs->lock);
+	if (ph)
+		fuse_pollhandle_destroy(ph);
+	fuse_reply_poll(req, revents);
 }
 
 static void lensfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -848,6 +1087,7 @@ static const struct fuse_lowlevel_ops lensfs_ops = {
 	.open = lensfs_open,
 	.read = lensfs_read,
 	.release = lensfs_release,
+	.poll = lensfs_poll,
 	.opendir = lensfs_opendir,
 	.readdir = lensfs_readdir,
 };

@@ -13,6 +13,10 @@
 
 #define DIR_MODE  (S_IFDIR | 0555)
 #define FILE_MODE (S_IFREG | 0444)
+/* The kernel's /proc/pressure files are 0666 (since 6.5: anyone may write
+ * a trigger, within the unprivileged limits): so are lensfs's, which pass
+ * a trigger to the reader's own cgroup (docs/design.md, "PSI triggers"). */
+#define PRESSURE_MODE (S_IFREG | 0666)
 
 static const struct vnode vtree[] = {
 	{ INO_ROOT, INO_ROOT, "", "", DIR_MODE, 0, NULL, false },
@@ -26,12 +30,12 @@ static const struct vnode vtree[] = {
 	{ INO_PROC_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, 0, view_meminfo, true },
 	{ INO_PROC_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, 0, NULL, false },
 	/* Pressure moves every two seconds: rendered afresh for each open. */
-	{ INO_PRESSURE_CPU, INO_PROC_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, 0,
+	{ INO_PRESSURE_CPU, INO_PROC_PRESSURE, "cpu", "proc/pressure/cpu", PRESSURE_MODE, 0,
 	  view_pressure, false },
-	{ INO_PRESSURE_IO, INO_PROC_PRESSURE, "io", "proc/pressure/io", FILE_MODE, 0, view_pressure,
-	  false },
-	{ INO_PRESSURE_MEMORY, INO_PROC_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE, 0,
+	{ INO_PRESSURE_IO, INO_PROC_PRESSURE, "io", "proc/pressure/io", PRESSURE_MODE, 0,
 	  view_pressure, false },
+	{ INO_PRESSURE_MEMORY, INO_PROC_PRESSURE, "memory", "proc/pressure/memory", PRESSURE_MODE,
+	  0, view_pressure, false },
 	/* stat and uptime depend on the container's init too, and on the clock:
 	 * rendered afresh for each open */
 	{ INO_PROC_SLABINFO, INO_PROC, "slabinfo", "proc/slabinfo", FILE_MODE, 0, view_slabinfo,

@@ -34,7 +34,7 @@ if [ -n "$CAPTURE" ]; then
 	finish $?
 fi
 # Should the tests still run near the host's limit (tests/vm/run.sh kills
-# the VM after 720 s), what each process and every lensfs thread waits on,
+# the VM after 780 s), what each process and every lensfs thread waits on,
 # and the daemons' logs: a hang told apart from slowness.
 watchdog() {
 	sleep "$1"
@@ -50,17 +50,18 @@ watchdog() {
 		[ -f "$f" ] && echo "# $f:" && tail -n 20 "$f" | sed 's/^/#   /'
 	done
 }
-watchdog 640 &
+watchdog 700 &
 export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=${LENSFS_TEST_LOAD_SECONDS:-0}
 # mount.sh and views.sh: the kernel-dependent cases only (the host run has
 # the rest); cgroup.sh: the cgroup view, whole; readpaths.sh: every way of
 # reading, whole (splice takes another path on 6.1); sysinfo.sh: runc
-# containers' answers from v2 limits, through worker kills and upgrades.
+# containers' answers from v2 limits, through worker kills and upgrades;
+# psi.sh: a container's PSI trigger fires for its own pressure only.
 export LENSFS_TEST_KERNEL_ONLY=1
 rc=0
 for t in "$here"/../integration/mount.sh "$here"/../integration/cgroup.sh \
 	"$here"/../integration/readpaths.sh "$here"/../integration/views.sh \
-	"$here"/../integration/sysinfo.sh "$here"/v2.sh; do
+	"$here"/../integration/sysinfo.sh "$here"/../integration/psi.sh "$here"/v2.sh; do
 	echo "# $(basename "$t") on cgroup v2"
 	start=$SECONDS
 	bash "$t" || rc=1

@@ -19,7 +19,7 @@ BUILDDIR=$(cd "${LENSFS_BUILDDIR:-$SRCDIR}" && pwd)
 if [ -n "${LENSFS_VM_CACHE:-}" ]; then CACHE=$LENSFS_VM_CACHE
 elif mkdir -p /var/cache/lensfs-vm 2>/dev/null && [ -w /var/cache/lensfs-vm ]; then CACHE=/var/cache/lensfs-vm
 else CACHE=$BUILDDIR/.vm-cache; fi
-TIMEOUT=${LENSFS_VM_TIMEOUT:-720}
+TIMEOUT=${LENSFS_VM_TIMEOUT:-780}
 # --capture DIR: instead of the tests, copy real v2 files into DIR
 # (tests/fixtures/capture-v2.sh).
 CAPTURE=
