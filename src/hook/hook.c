@@ -169,9 +169,15 @@ static int prepare_one(const char *mountpoint, const char *view, const struct ho
 	/* The cgroup view is writable for a container granted delegation,
 	 * where the daemon delegates (its mount is read-write then: lensfs
 	 * --cgroup-delegate); lensfs checks each write, on the caller-based
-	 * mount (a view takes no write). Everything else is read-only, and
-	 * the container's view serves it. */
+	 * mount (a view takes no write). The pressure files are writable
+	 * where they come from the caller-based mount (no view): a write
+	 * there is a PSI trigger on the container's own cgroup, which a view
+	 * cannot hold. Everything else is read-only, and the container's
+	 * view serves it. */
 	if (strcmp(file, CGROUP_VIEW) == 0 && delegated && statvfs(mountpoint, &sv) == 0 &&
+	    !(sv.f_flag & ST_RDONLY))
+		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+	if (!view && g_str_has_prefix(file, "proc/pressure/") && statvfs(mountpoint, &sv) == 0 &&
 	    !(sv.f_flag & ST_RDONLY))
 		attr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 	src = g_build_filename(view && (attr & MOUNT_ATTR_RDONLY) ? view : mountpoint, file, NULL);

@@ -71,6 +71,19 @@ bundle container "$(hook_json createContainer)"
 run_bundle container
 check "runc createContainer: the container ran" "$RC" 0
 check_probe "runc createContainer"
+# A PSI trigger written in the container: through the pressure files bound
+# read-write from the caller-based mount (createContainer), set on the
+# container's own cgroup where it has one in a unified hierarchy (v2, or a
+# hybrid host's, where runc makes one too), else EOPNOTSUPP (no pressure
+# kept for it); through the container's view (createRuntime), EROFS.
+trigger='["/usr/bin/python3", "-S", "-c", "import errno, os\ntry:\n fd = os.open(\"/proc/pressure/memory\", os.O_RDWR)\n os.write(fd, b\"some 150000 2000000\\0\")\n print(\"set\")\nexcept OSError as e:\n print(errno.errorcode[e.errno])"]'
+bundle trigger "$(hook_json createContainer)" ".process.args = $trigger"
+run_bundle trigger
+check "runc createContainer: a PSI trigger reaches lensfs for the container" "$OUT" \
+	"$([ -r /proc/pressure/memory ] && grep -q ' - cgroup2 ' /proc/self/mountinfo && echo set || echo EOPNOTSUPP)"
+bundle trigger-view "$(hook_json createRuntime)" ".process.args = $trigger"
+run_bundle trigger-view
+check "runc createRuntime (its view): a PSI trigger is refused, read-only" "$OUT" EROFS
 # --cgroup-view: the container's own cgroup as /sys/fs/cgroup's root.
 if [ "$CGVER" = 1 ]; then
 	view_probe='["/usr/bin/sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c cgview; grep -c \" /sys/fs/cgroup .* - fuse.lensfs-views \" /proc/self/mountinfo"]'
