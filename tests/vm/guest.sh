@@ -56,12 +56,14 @@ export LENSFS_BUILDDIR=$BUILDDIR LENSFS_TEST_STRICT=1 LENSFS_TEST_LOAD_SECONDS=$
 # the rest); cgroup.sh: the cgroup view, whole; readpaths.sh: every way of
 # reading, whole (splice takes another path on 6.1); sysinfo.sh: runc
 # containers' answers from v2 limits, through worker kills and upgrades;
-# psi.sh: a container's PSI trigger fires for its own pressure only.
+# psi.sh: a container's PSI trigger fires for its own pressure only;
+# monitor.sh: vmstat, sar, slabtop, numactl and lscpu in a runc container.
 export LENSFS_TEST_KERNEL_ONLY=1
 rc=0
 for t in "$here"/../integration/mount.sh "$here"/../integration/cgroup.sh \
 	"$here"/../integration/readpaths.sh "$here"/../integration/views.sh \
-	"$here"/../integration/sysinfo.sh "$here"/../integration/psi.sh "$here"/v2.sh; do
+	"$here"/../integration/sysinfo.sh "$here"/../integration/psi.sh \
+	"$here"/../integration/monitor.sh "$here"/v2.sh; do
 	echo "# $(basename "$t") on cgroup v2"
 	start=$SECONDS
 	bash "$t" || rc=1
