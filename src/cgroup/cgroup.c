@@ -696,25 +696,33 @@ int cgroup_processes(const struct cgroup_layout *layout, const struct cgroup_mem
 	return ids_below(layout, m, max_cgroups, "cgroup.procs", "cgroup.procs", pids);
 }
 
+/* A file of the cgroup at path in controller c's hierarchy: -EOPNOTSUPP
+ * when the cgroup is there and the file is not (the kernel keeps no such
+ * file for it); a vanished cgroup stays -ENOENT. */
+static int read_if_kept(const struct cgroup_layout *layout, enum cg_controller c, const char *path,
+			const char *file, char **text)
+{
+	g_autofree char *dir = NULL;
+	int r = cgroup_dir(layout, c, path, &dir);
+
+	if (r < 0)
+		return r;
+	r = read_in(dir, file, text);
+	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
+		return -EOPNOTSUPP;
+	return r;
+}
+
 int cgroup_pressure(const struct cgroup_layout *layout, const struct cgroup_membership *m,
 		    const char *kind, char **text)
 {
-	g_autofree char *dir = NULL;
 	g_autofree char *file = g_strconcat(kind, ".pressure", NULL);
-	int r;
 
 	/* No unified hierarchy: no pressure files anywhere. */
 	if (!layout->ctrl[CG_UNIFIED] || !m->path[CG_UNIFIED])
 		return -EOPNOTSUPP;
-	r = cgroup_dir(layout, CG_UNIFIED, m->path[CG_UNIFIED], &dir);
-	if (r < 0)
-		return r;
-	r = read_in(dir, file, text);
-	/* The cgroup is there, the file is not: a kernel without PSI. A
-	 * vanished cgroup stays -ENOENT. */
-	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
-		return -EOPNOTSUPP;
-	return r;
+	/* -EOPNOTSUPP: a kernel without PSI. */
+	return read_if_kept(layout, CG_UNIFIED, m->path[CG_UNIFIED], file, text);
 }
 
 int cgroup_pressure_open(const struct cgroup_layout *layout, const struct cgroup_membership *m,
@@ -782,18 +790,9 @@ int cgroup_mems(const struct cgroup_layout *layout, const struct cgroup_membersh
 int cgroup_memory_file(const struct cgroup_layout *layout, const char *path, const char *file,
 		       char **text)
 {
-	g_autofree char *dir = NULL;
-	int r;
-
 	if (!layout->ctrl[CG_MEMORY] || !path)
 		return -ENOENT;
-	r = cgroup_dir(layout, CG_MEMORY, path, &dir);
-	if (r < 0)
-		return r;
-	r = read_in(dir, file, text);
-	if (r == -ENOENT && g_file_test(dir, G_FILE_TEST_IS_DIR))
-		return -EOPNOTSUPP;
-	return r;
+	return read_if_kept(layout, CG_MEMORY, path, file, text);
 }
 
 /* v1: the _recursive files count the descendants too, like v2's io.stat;
