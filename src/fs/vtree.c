@@ -44,8 +44,8 @@ static const struct vnode vtree[] = {
 	{ INO_PROC_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, 0, view_swaps, true },
 	{ INO_PROC_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, 0, view_uptime, false },
 	/* vmstat's counters, like meminfo's, are reused for --refresh-ms: a
-	 * tool's rates over a second or more (sar -B, vmstat 1) move by less
-	 * than the refresh time's share of it */
+	 * tool's rate over a second (sar -B, vmstat 1) then covers a second
+	 * give or take the refresh time */
 	{ INO_PROC_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, 0, view_vmstat, true },
 	{ INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, 0, NULL, false },
 	{ INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, 0, NULL, false },

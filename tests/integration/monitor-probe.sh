@@ -22,10 +22,23 @@ stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$MEM/memory.stat"; }
 echo "pgfault_before: $(stat_of $PGFAULT)"
 echo "vmstat_pgfault: $(awk '$1 == "pgfault" { print $2 }' /proc/vmstat)"
 echo "pgfault_after: $(stat_of $PGFAULT)"
+# 20 MiB written by a process of the container: its page faults (5,120 at
+# least) counted in its vmstat, between two reads 0.3 s apart from it.
+vm_fault() { awk '$1 == "pgfault" { print $2 }' /proc/vmstat; }
+echo "touch_ms_before: $(stat_of $PGFAULT)"
+sleep 0.3
+echo "touch_before: $(vm_fault)"
+python3 -S -c 'b = b"\1" * (20 << 20)'
+sleep 0.3
+echo "touch_after: $(vm_fault)"
+echo "touch_ms_after: $(stat_of $PGFAULT)"
 echo "vmstat_pgpgin: $(awk '$1 == "pgpgin" { print $2 }' /proc/vmstat)"
 echo "io_read_kb: $(($(eval "$IO") / 1024))"
 echo "vmstat_total: $(vmstat -s | awk '/K total memory/ { print $1 }')"
 echo "vmstat_pagedin: $(vmstat -s | awk '/K paged in/ { print $1 }')"
+# lensfs reuses a container's vmstat for 100 ms (--refresh-ms): sar's first
+# sample must not be vmstat -s's text, from before sar_before.
+sleep 0.3
 echo "sar_before: $(stat_of $PGFAULT)"
 echo "sar: $(LC_ALL=C /usr/bin/sar.sysstat -B 1 1 | awk '$1 == "Average:" { print $4 }')"
 echo "sar_after: $(stat_of $PGFAULT)"

@@ -33,6 +33,10 @@ between() { [ -n "$2" ] && [ "$1" -le "$2" ] && [ "$2" -le "$3" ]; }
 # proc/vmstat: the cgroup's counters (memory.stat pgfault, io reads).
 check_true "vmstat pgfault is the cgroup's ($(value vmstat_pgfault "$OUT") within $(value pgfault_before "$OUT")..$(value pgfault_after "$OUT"))" \
 	between "$(value pgfault_before "$OUT")" "$(value vmstat_pgfault "$OUT")" "$(value pgfault_after "$OUT")"
+touched=$(($(value touch_after "$OUT") - $(value touch_before "$OUT")))
+bound=$(($(value touch_ms_after "$OUT") - $(value touch_ms_before "$OUT")))
+check_true "vmstat counts the container's faults as they come (20 MiB written: $touched, at most the cgroup's $bound)" \
+	test "$touched" -ge 5120 -a "$touched" -le "$bound"
 check "vmstat pgpgin is the cgroup's reads in kB" "$(value vmstat_pgpgin "$OUT")" "$(value io_read_kb "$OUT")"
 check "vmstat -s: K total memory is the limit" "$(value vmstat_total "$OUT")" 262144
 check "vmstat -s: K paged in is the cgroup's" "$(value vmstat_pagedin "$OUT")" "$(value io_read_kb "$OUT")"
