@@ -31,18 +31,21 @@ make_rootfs "$WORK/rootfs"
 cp "$SRCDIR/tests/integration/probe.sh" "$WORK/rootfs/probe.sh"
 tar -C "$WORK/rootfs" -c . | D import - lensfs-probe >/dev/null
 # The views Docker (runc) lets a bind cover: runc refuses a mount inside
-# /proc but for a list of files (cpuinfo, diskstats, meminfo, stat, swaps,
-# uptime, loadavg...), so proc/pressure stays the kernel's.
+# /proc but for a list of files (libcontainer's: cpuinfo, diskstats,
+# meminfo, stat, swaps, uptime, loadavg, slabinfo), so proc/pressure and
+# proc/vmstat stay the kernel's.
 binds=(-v /usr:/usr:ro)
 for d in bin lib lib64 sbin; do
 	[ -d "/$d" ] && [ ! -L "/$d" ] && binds+=(-v "/$d:/$d:ro")
 done
 n=0
-for f in $(cd "$MNT" && find proc -maxdepth 1 -type f); do
-	binds+=(-v "$MNT/$f:/$f:ro")
+for f in cpuinfo diskstats meminfo stat swaps uptime loadavg slabinfo; do
+	[ -f "$MNT/proc/$f" ] || continue
+	binds+=(-v "$MNT/proc/$f:/proc/$f:ro")
 	n=$((n + 1))
 done
 binds+=(-v "$MNT/sys/devices/system/cpu:/sys/devices/system/cpu:ro")
+binds+=(-v "$MNT/sys/devices/system/node:/sys/devices/system/node:ro")
 
 # check_tools PREFIX [first]: what probe.sh printed (OUT), as in hook.sh;
 # with "first", also free's, the container's first read.
@@ -59,7 +62,7 @@ check_tools() {
 	local up
 	up=$(value uptime "$OUT")
 	check_true "$1: uptime starts near 0 ($up)" awk -v u="${up%% *}" 'BEGIN { exit !(u < 5) }'
-	check "$1: every view bound" "$(value mounts "$OUT")" $((n + 1))
+	check "$1: every view bound" "$(value mounts "$OUT")" $((n + 2))
 	check "$1: shutil.copyfile, splice and a private map of /proc/meminfo" \
 		"$(value ways "$OUT")" "shutil=262144 splice=262144 mmap=262144"
 	check "$1: busybox cat (sendfile) reads what coreutils cat reads, every /proc view" \
