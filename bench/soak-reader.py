@@ -49,6 +49,7 @@ def one_round():
             continue
         if path == "/proc/meminfo" and text.split("\n", 1)[0].split()[1:2] != [mem_kb]:
             wrong += 1
+            errors.add("meminfo=" + text.split("\n", 1)[0].replace(" ", "_"))
     reads += 1
     try:
         os.listdir("/sys/devices/system/cpu")
@@ -61,6 +62,7 @@ def one_round():
         errors.add("sysinfo:%d" % ctypes.get_errno())
     elif si.totalram * si.mem_unit != int(mem_kb) * 1024:
         wrong += 1
+        errors.add("sysinfo=%d" % (si.totalram * si.mem_unit))
     time.sleep(0.002)
 
 
