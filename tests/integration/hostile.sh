@@ -61,8 +61,11 @@ loadavg=$(in_many cat "$MNT/proc/loadavg")
 procs=$(grep -E '^procs_(running|blocked)' <<<"$stat" | tr '\n' ' ')
 check_true "its proc/stat: the reader runs, none blocked ($procs)" \
 	grep -qxE 'procs_running [12] procs_blocked 0 ' <<<"$procs"
-check_true "its loadavg counts every thread ($loadavg)" \
-	awk -v f="$(cut -d' ' -f4 <<<"$loadavg")" -v n="$N" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 1 && a[2] >= n && a[2] <= n + 10) }'
+# The list of a pool's threads is kept for a thousand times what taking it
+# cost (view.c, thread_list_ttl): the one taken while the pool still started may be
+# served, a few dozen threads short (19,966 of 20,000 seen once).
+check_true "its loadavg counts every thread, within 1% ($loadavg)" \
+	awk -v f="$(cut -d' ' -f4 <<<"$loadavg")" -v n="$N" 'BEGIN { split(f, a, "/"); exit !(a[1] >= 1 && a[2] >= n - n / 100 && a[2] <= n + 10) }'
 # Its threads in the cgroup view: translated into its numbering pid by pid,
 # in its lane, while another container reads beside it.
 TASKS=$MNT/sys/fs/cgroup/$([ "$CGVER" = 2 ] && echo cgroup.threads || echo memory/tasks)
