@@ -159,8 +159,7 @@ static void mask_format(const struct cpuset *set, unsigned int groups, unsigned 
 	g_string_append_c(out, '\n');
 }
 
-/* The host CPUs in host renumbered into the reader's names. */
-static struct cpuset *renumber(const struct cpu_map *m, const struct cpuset *host)
+struct cpuset *cpu_map_renumber(const struct cpu_map *m, const struct cpuset *host)
 {
 	struct cpuset *shown = cpuset_new();
 	unsigned int limit = cpuset_limit(host);
@@ -190,7 +189,7 @@ int cpu_text_translate(const struct cpu_map *m, const char *name, const char *ho
 		r = mask_parse(host, set, &groups, &width);
 		if (r < 0)
 			return r;
-		shown = renumber(m, set);
+		shown = cpu_map_renumber(m, set);
 		mask_format(shown, groups, width, out);
 		return 0;
 	case TEXT_LIST:
@@ -198,7 +197,7 @@ int cpu_text_translate(const struct cpu_map *m, const char *name, const char *ho
 		r = cpuset_parse(host, &set);
 		if (r < 0)
 			return r;
-		shown = renumber(m, set);
+		shown = cpu_map_renumber(m, set);
 		if (kind == TEXT_LIST) {
 			cpuset_format(shown, out);
 		} else {

@@ -26,6 +26,11 @@ int cpu_map_host(const struct cpu_map *m, unsigned int shown);
 /* The number host CPU h is shown under; -ENOENT when it is not visible. */
 int cpu_map_shown(const struct cpu_map *m, unsigned int host);
 
+/* The members of host (host numbers) that m shows, by their shown
+ * numbers; those it does not show are left out. Also serves a map of
+ * memory nodes (view_node_map). */
+struct cpuset *cpu_map_renumber(const struct cpu_map *m, const struct cpuset *host);
+
 /* N for a name "cpuN" (decimal, no leading zero); -EINVAL for any other name. */
 int cpu_dir_name_number(const char *name);
 

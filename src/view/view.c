@@ -919,20 +919,12 @@ int view_node_map(struct lensfs_ctx *ctx, const struct viewer *v, struct cpu_map
 /* The host node list text with only the nodes of m, renumbered. */
 static int node_list_translate(const struct cpu_map *m, const char *host, GString *out)
 {
-	g_autoptr(cpuset) set = NULL;
-	g_autoptr(cpuset) shown = cpuset_new();
-	unsigned int limit;
+	g_autoptr(cpuset) set = NULL, shown = NULL;
 	int r = cpuset_parse(host, &set);
 
 	if (r < 0)
 		return r;
-	limit = cpuset_limit(set);
-	for (unsigned int node = 0; node < limit; node++) {
-		int s = cpuset_test(set, node) ? cpu_map_shown(m, node) : -ENOENT;
-
-		if (s >= 0)
-			cpuset_set(shown, (unsigned int)s);
-	}
+	shown = cpu_map_renumber(m, set);
 	cpuset_format(shown, out);
 	g_string_append_c(out, '\n');
 	return 0;
